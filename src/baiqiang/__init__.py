@@ -1,0 +1,3 @@
+"""Baiqiang (百强): open, reproducible county economy rankings."""
+
+__version__ = "0.1.0"

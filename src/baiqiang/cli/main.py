@@ -1,0 +1,21 @@
+"""The ``baiqiang`` command.
+
+Each command group lives in its own module and registers itself on ``app``;
+this module only assembles them.  Commands parse arguments, call one library
+function and map :class:`baiqiang.errors.BaiqiangError` to exit code 1.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="baiqiang",
+    help="百强：县域经济评价与排名 (Baiqiang: county economy evaluation and ranking).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command modules register themselves on import.  Keep this list sorted.
+from baiqiang.cli import build  # noqa: E402,F401

@@ -1,0 +1,282 @@
+"""The method registry: every kernel is registered by family and name.
+
+A method is a small pure function over NumPy arrays plus a table of parameter
+constraints (declared as data, after scikit-learn's ``_parameter_constraints``).
+Built-in methods register through the same :func:`register` decorator that a
+user's own methods use, so the framework validator, the JSON Schema and the
+documentation all read one table.
+
+Array conventions (all kernels)
+-------------------------------
+* Data arrays carry a leading batch axis: ``x`` has shape ``(B, n_units, n_cols)``.
+  ``B`` is the number of methodology variants evaluated at once.
+* Missing values are ``NaN``: ignored when a statistic is computed, kept missing
+  in the output (unless the kernel is an imputation).
+* Scalar numeric parameters may be given as a Python number or as an array of
+  shape ``(B,)`` (one value per variant); use :func:`per_variant` to broadcast.
+  String and list parameters are structural: one value for the whole batch.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+FAMILIES = ("impute", "treat", "normalise", "weight", "aggregate")
+
+
+class Constraint:
+    """A rule one parameter value must satisfy."""
+
+    def check(self, value: Any) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def describe(self) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _values(value: Any) -> Iterable[Any]:
+    """A per-variant parameter is checked value by value."""
+    if isinstance(value, np.ndarray):
+        return value.ravel().tolist()
+    return [value]
+
+
+@dataclass(frozen=True)
+class Interval(Constraint):
+    """A real (or integer) number in ``[low, high]``; ``None`` means unbounded.
+
+    ``closed`` is one of ``"both"``, ``"left"``, ``"right"``, ``"neither"``.
+    """
+
+    kind: type = Real
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"
+
+    def _one(self, v: Any) -> bool:
+        if isinstance(v, bool) or not isinstance(v, self.kind):
+            if not (self.kind is Real and isinstance(v, np.floating | np.integer)):
+                if not (self.kind is Integral and isinstance(v, np.integer)):
+                    return False
+        if isinstance(v, float) and math.isnan(v):
+            return False
+        left_ok = self.low is None or (v >= self.low if self.closed in ("both", "left") else v > self.low)
+        right_ok = self.high is None or (v <= self.high if self.closed in ("both", "right") else v < self.high)
+        return bool(left_ok and right_ok)
+
+    def check(self, value: Any) -> bool:
+        return all(self._one(v) for v in _values(value))
+
+    def describe(self) -> str:
+        name = "an int" if self.kind is Integral else "a number"
+        if self.low is None and self.high is None:
+            return name
+        lb = "[" if self.closed in ("both", "left") else "("
+        rb = "]" if self.closed in ("both", "right") else ")"
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        return f"{name} in the range {lb}{lo}, {hi}{rb}"
+
+    def json_schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "integer" if self.kind is Integral else "number"}
+        if self.low is not None:
+            out["minimum" if self.closed in ("both", "left") else "exclusiveMinimum"] = self.low
+        if self.high is not None:
+            out["maximum" if self.closed in ("both", "right") else "exclusiveMaximum"] = self.high
+        return out
+
+
+@dataclass(frozen=True)
+class OneOf(Constraint):
+    """One of a fixed set of strings."""
+
+    options: tuple[str, ...]
+
+    def check(self, value: Any) -> bool:
+        return isinstance(value, str) and value in self.options
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(o) for o in self.options)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"enum": list(self.options)}
+
+
+@dataclass(frozen=True)
+class Text(Constraint):
+    """Any non-empty string (e.g. a unit-attribute column name)."""
+
+    def check(self, value: Any) -> bool:
+        return isinstance(value, str) and bool(value)
+
+    def describe(self) -> str:
+        return "a non-empty string"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1}
+
+
+@dataclass(frozen=True)
+class Flag(Constraint):
+    """A boolean."""
+
+    def check(self, value: Any) -> bool:
+        return isinstance(value, bool | np.bool_) or (
+            isinstance(value, np.ndarray) and value.dtype == bool
+        )
+
+    def describe(self) -> str:
+        return "true or false"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class Matrix(Constraint):
+    """A square matrix of positive numbers given as a list of rows (e.g. AHP)."""
+
+    def check(self, value: Any) -> bool:
+        try:
+            a = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            return False
+        return a.ndim == 2 and a.shape[0] == a.shape[1] and a.size > 0 and bool(np.all(a > 0))
+
+    def describe(self) -> str:
+        return "a square matrix of positive numbers (a list of rows)"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}}}
+
+
+@dataclass(frozen=True)
+class NumberList(Constraint):
+    """A list of numbers (e.g. tier cut-points)."""
+
+    def check(self, value: Any) -> bool:
+        return isinstance(value, list | tuple) and all(
+            isinstance(v, Real) and not isinstance(v, bool) for v in value
+        )
+
+    def describe(self) -> str:
+        return "a list of numbers"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": {"type": "number"}}
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: its constraint, default and help text."""
+
+    constraint: Constraint
+    default: Any = None
+    help: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Method:
+    """A registered kernel."""
+
+    family: str
+    name: str
+    func: Callable[..., Any]
+    params: dict[str, Param] = field(default_factory=dict)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.family}.{self.name}"
+
+    @property
+    def summary(self) -> str:
+        doc = (self.func.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""
+
+    def resolve(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Defaults filled in; assumes :meth:`problems` found nothing."""
+        out = {k: p.default for k, p in self.params.items() if not p.required}
+        out.update(given)
+        return out
+
+    def problems(self, given: dict[str, Any]) -> list[str]:
+        """Every problem with ``given`` parameters, in one message template."""
+        out = []
+        for key in given:
+            if key not in self.params:
+                known = ", ".join(sorted(self.params)) or "none"
+                out.append(f"unknown parameter {key!r} for {self.qualname} (known: {known})")
+        for key, param in self.params.items():
+            if key not in given:
+                if param.required:
+                    out.append(f"the {key!r} parameter of {self.qualname} is required")
+                continue
+            if not param.constraint.check(given[key]):
+                out.append(
+                    f"the {key!r} parameter of {self.qualname} must be "
+                    f"{param.constraint.describe()}; got {given[key]!r}"
+                )
+        return out
+
+
+_REGISTRY: dict[tuple[str, str], Method] = {}
+
+
+def register(family: str, name: str, **params: Param) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``func`` as method ``family.name`` with declared parameters."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown method family {family!r}; expected one of {FAMILIES}")
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        key = (family, name)
+        if key in _REGISTRY and _REGISTRY[key].func is not func:
+            raise ValueError(f"method {family}.{name} is already registered")
+        _REGISTRY[key] = Method(family, name, func, dict(params))
+        return func
+
+    return decorate
+
+
+def get(family: str, name: str) -> Method:
+    _load_builtins()
+    try:
+        return _REGISTRY[(family, name)]
+    except KeyError:
+        known = ", ".join(names(family))
+        raise KeyError(f"unknown {family} method {name!r} (known: {known})") from None
+
+
+def names(family: str) -> list[str]:
+    _load_builtins()
+    return sorted(n for f, n in _REGISTRY if f == family)
+
+
+def methods() -> list[Method]:
+    _load_builtins()
+    return [m for _, m in sorted(_REGISTRY.items())]
+
+
+def _load_builtins() -> None:
+    # Importing the family modules runs their @register decorators.
+    from baiqiang.methods import aggregate, impute, normalise, treat, weight  # noqa: F401
+
+
+def per_variant(value: Any, ndim: int = 3) -> Any:
+    """Broadcast a scalar-or-(B,) parameter against arrays of ``ndim`` dimensions.
+
+    A Python scalar is returned unchanged; an array of shape ``(B,)`` becomes
+    ``(B, 1, ..., 1)`` so it broadcasts over the trailing axes.
+    """
+    if np.ndim(value) == 0:
+        return value
+    arr = np.asarray(value, dtype=float)
+    return arr.reshape(arr.shape[:1] + (1,) * (ndim - 1))
