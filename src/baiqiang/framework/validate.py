@@ -1,0 +1,157 @@
+"""Load and validate framework files, reporting every problem at once.
+
+Shape errors come from pydantic; meaning errors (unknown parent, cycle,
+duplicate code, zero weights, unknown method, bad parameter, misplaced step)
+from :func:`semantic_problems`.  Each problem names the file and the key path.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from numbers import Integral
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from baiqiang.errors import FrameworkError, Problem
+from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, STEP_KINDS, Framework
+from baiqiang.methods import registry
+
+REPEATABLE = ("weight", "aggregate")
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top)"
+
+
+def load_framework(path: str | Path) -> Framework:
+    """Read a framework YAML file; raise :class:`FrameworkError` listing every problem."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FrameworkError.single(str(path), "file not found", "not_found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise FrameworkError.single(str(path), f"not valid YAML: {exc}", "yaml") from None
+    return parse_framework(raw, source=str(path))
+
+
+def parse_framework(raw: Any, *, source: str = "<framework>") -> Framework:
+    """Validate a framework given as plain data (a dict as read from YAML)."""
+    if not isinstance(raw, dict):
+        raise FrameworkError.single(source, "the framework must be a mapping at the top level", "type")
+    try:
+        fw = Framework.model_validate(raw)
+    except ValidationError as exc:
+        problems = [Problem(f"{source}: {_loc(e['loc'])}", e["msg"], e["type"]) for e in exc.errors()]
+        raise FrameworkError(problems, summary=f"{source}: {len(problems)} problem(s) in the framework") from None
+    problems = semantic_problems(fw, source)
+    if problems:
+        raise FrameworkError(problems, summary=f"{source}: {len(problems)} problem(s) in the framework")
+    return fw
+
+
+def semantic_problems(fw: Framework, source: str = "<framework>") -> list[Problem]:
+    """Every meaning error of an already well-shaped framework."""
+    return [*_hierarchy_problems(fw, source), *_methodology_problems(fw, source)]
+
+
+def _hierarchy_problems(fw: Framework, source: str) -> list[Problem]:
+    out: list[Problem] = []
+    nodes = [("indicators", k, n) for k, n in enumerate(fw.indicators)] + [
+        ("aggregates", k, n) for k, n in enumerate(fw.aggregates)
+    ]
+    counts = Counter(n.code for _, _, n in nodes)
+    aggregate_codes = {a.code for a in fw.aggregates}
+    for section, k, node in nodes:
+        where = f"{source}: {section}[{k}]"
+        if counts[node.code] > 1:
+            out.append(Problem(f"{where}.code", f"duplicate code {node.code!r}", "duplicate_code"))
+        if node.parent is not None and node.parent not in aggregate_codes:
+            out.append(Problem(f"{where}.parent", f"unknown parent {node.parent!r} (not an aggregate code)", "unknown_parent"))
+    roots = [a.code for a in fw.aggregates if a.parent is None]
+    if len(roots) != 1:
+        out.append(Problem(f"{source}: aggregates", f"exactly one aggregate must have no parent (the index); found {roots or 'none'}", "root"))
+    parent = {n.code: n.parent for _, _, n in nodes}
+    for code in sorted(aggregate_codes):
+        seen, cur = {code}, parent.get(code)
+        while cur is not None and cur in parent:
+            if cur in seen:
+                out.append(Problem(f"{source}: aggregates", f"cycle in the hierarchy through {code!r}", "cycle"))
+                break
+            seen.add(cur)
+            cur = parent[cur]
+    weights: dict[str, float] = {a: 0.0 for a in aggregate_codes}
+    for _, _, node in nodes:
+        if node.parent in weights:
+            weights[node.parent] += node.weight
+    has_children = {n.parent for _, _, n in nodes}
+    for k, agg in enumerate(fw.aggregates):
+        if agg.code not in has_children:
+            out.append(Problem(f"{source}: aggregates[{k}]", f"aggregate {agg.code!r} has no children", "empty_aggregate"))
+        elif weights[agg.code] <= 0:
+            out.append(Problem(f"{source}: aggregates[{k}]", f"the weights of the children of {agg.code!r} sum to zero", "zero_weights"))
+    return out
+
+
+def _methodology_problems(fw: Framework, source: str) -> list[Problem]:
+    out: list[Problem] = []
+    keys = Counter(s.key for s in fw.methodology)
+    last_kind = -1
+    for k, step in enumerate(fw.methodology):
+        where = f"{source}: methodology[{k}]"
+        order = STEP_KINDS.index(step.step)
+        if order < last_kind:
+            out.append(Problem(where, f"step {step.step!r} must come before {STEP_KINDS[last_kind]!r} (order: {', '.join(STEP_KINDS)})", "step_order"))
+        last_kind = max(last_kind, order)
+        if keys[step.key] > 1:
+            out.append(Problem(f"{where}.id", f"duplicate step id {step.key!r}; give repeated steps distinct ids", "duplicate_step"))
+        if step.levels is not None and step.step not in REPEATABLE:
+            out.append(Problem(f"{where}.levels", f"'levels' applies only to {' and '.join(REPEATABLE)} steps", "levels"))
+        out += _step_problems(step, where)
+    for kind in REPEATABLE:
+        claimed = Counter(lv for s in fw.methodology if s.step == kind for lv in (s.levels or []))
+        for level, count in claimed.items():
+            if count > 1:
+                out.append(Problem(f"{source}: methodology", f"level {level} is claimed by {count} {kind} steps", "levels"))
+    return out
+
+
+def _step_problems(step: Any, where: str) -> list[Problem]:
+    if step.step in METHOD_STEPS:
+        name = step.method or DEFAULT_METHOD[step.step]
+        try:
+            method = registry.get(step.step, name)
+        except KeyError as exc:
+            return [Problem(f"{where}.method", str(exc.args[0]), "unknown_method")]
+        return [Problem(f"{where}.params", msg, "bad_parameter") for msg in method.problems(step.params)]
+    if step.method is not None:
+        return [Problem(f"{where}.method", f"step {step.step!r} takes no method", "unknown_method")]
+    allowed = STEP_PARAMS.get(step.step, {})
+    out = []
+    for key, value in step.params.items():
+        if key not in allowed:
+            out.append(Problem(f"{where}.params", f"unknown parameter {key!r} for step {step.step!r} (known: {', '.join(allowed) or 'none'})", "bad_parameter"))
+        elif not allowed[key].constraint.check(value):
+            out.append(Problem(f"{where}.params", f"the {key!r} parameter of step {step.step!r} must be {allowed[key].constraint.describe()}; got {value!r}", "bad_parameter"))
+    return out
+
+
+_unit_share = registry.Interval(low=0, high=1)
+STEP_PARAMS: dict[str, dict[str, registry.Param]] = {
+    "denominate": {},
+    "screen": {
+        "min_coverage": registry.Param(_unit_share, 0.0, "units with a smaller share of available indicators are left out"),
+        "pillar_min_coverage": registry.Param(_unit_share, 0.0, "and units below this share in any aggregate of `pillar_level`"),
+        "pillar_level": registry.Param(registry.Interval(Integral, 2, None), 2, "level whose aggregates are checked"),
+    },
+    "rank": {
+        "tiers": registry.Param(registry.NumberList(), [], "ascending rank cut-points of tiers, e.g. [6, 36, 80, 100]"),
+    },
+}
+"""Parameters of the steps that have no method, declared like method parameters."""

@@ -1,0 +1,177 @@
+"""The panel: one row per unit, indicator and attribute columns, with provenance.
+
+Reading a data file and checking it against a framework happen here, so every
+later step can assume clean numeric arrays.  Problems name the file, the row
+as a spreadsheet shows it (header = row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from baiqiang.errors import DataError, Problem
+from baiqiang.framework.spec import Framework
+
+MISSING_MARKERS = ("", "NA", "N/A", "NaN", "nan", "—", "——", "–", "-", "…", "...", "..", "－", "/")
+"""Cell texts that mean "no value" in statistical tables."""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Units (rows, indexed by unit code) with their attributes and numeric columns."""
+
+    frame: pd.DataFrame
+    name_column: str | None = None
+    source: str = "<frame>"
+    checksum: str = ""
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @classmethod
+    def from_frame(
+        cls, df: pd.DataFrame, *, code_column: str, name_column: str | None = None, source: str = "<frame>"
+    ) -> "Panel":
+        """Build a panel from a data frame with one row per unit."""
+        problems = _key_problems(df, code_column, source)
+        if problems:
+            raise DataError(problems, summary=f"{source}: {len(problems)} problem(s) in the unit codes")
+        frame = df.copy()
+        frame.index = pd.Index(frame.pop(code_column).astype(str).str.strip(), name="unit_code")
+        checksum = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).values.tobytes()).hexdigest()
+        return cls(frame, name_column if name_column in frame.columns else None, source, checksum)
+
+    @property
+    def codes(self) -> list[str]:
+        return self.frame.index.tolist()
+
+    @property
+    def names(self) -> pd.Series:
+        if self.name_column is None:
+            return pd.Series(self.frame.index, index=self.frame.index, name="unit_name")
+        return self.frame[self.name_column].astype(str).rename("unit_name")
+
+    def matrix(self, columns: list[str]) -> np.ndarray:
+        """Float array ``(n_units, len(columns))``; call :func:`check_panel` first."""
+        return self.frame[columns].to_numpy(dtype=float, na_value=np.nan)
+
+    def group_codes(self, column: str) -> np.ndarray:
+        """Integer codes of a unit attribute (-1 where missing), for group kernels."""
+        codes, _ = pd.factorize(self.frame[column], use_na_sentinel=True)
+        return codes
+
+    def select(self, framework: Framework) -> "Panel":
+        """Units in the framework's universe; the others are kept aside in ``excluded``."""
+        u = framework.universe
+        if u.attribute is None:
+            return self
+        values = self.frame[u.attribute].astype(str)
+        keep = pd.Series(True, index=self.frame.index)
+        if u.include is not None:
+            keep &= values.isin(u.include)
+        if u.exclude is not None:
+            keep &= ~values.isin(u.exclude)
+        excluded = self.frame.loc[~keep].assign(reason=f"outside the universe ({u.attribute})")
+        return Panel(self.frame.loc[keep], self.name_column, self.source, self.checksum, excluded)
+
+
+def _key_problems(df: pd.DataFrame, code_column: str, source: str) -> list[Problem]:
+    if code_column not in df.columns:
+        return [Problem(source, f"no unit-code column {code_column!r} (columns: {', '.join(map(str, df.columns))})", "no_code_column")]
+    out = []
+    codes = df[code_column].astype(str).str.strip()
+    for row in np.flatnonzero(df[code_column].isna().to_numpy() | (codes == "").to_numpy()):
+        out.append(Problem(f"{source}: row {row + 2}, column {code_column}", "empty unit code", "empty_code"))
+    for code, rows in codes[codes.duplicated(keep=False)].groupby(codes).groups.items():
+        if code:
+            lines = ", ".join(str(df.index.get_loc(r) + 2) for r in rows)
+            out.append(Problem(f"{source}: column {code_column}", f"duplicate unit code {code!r} in rows {lines}", "duplicate_unit"))
+    return out
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read CSV (UTF-8 or GBK), XLSX or Parquet with every cell kept as text or number."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError.single(str(path), "file not found", "not_found")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            raw = path.read_bytes()
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    text = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise DataError.single(str(path), "not UTF-8 or GBK text", "encoding")
+            import io
+
+            sep = "\t" if suffix == ".tsv" else ","
+            return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        if suffix in (".xlsx", ".xlsm"):
+            return pd.read_excel(path, dtype=object, engine="openpyxl")
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a user-facing data error
+        raise DataError.single(str(path), f"cannot read the file: {exc}", "unreadable") from None
+    raise DataError.single(str(path), f"unsupported file type {suffix!r} (use .csv, .xlsx or .parquet)", "file_type")
+
+
+def to_numeric(frame: pd.DataFrame, columns: list[str], source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Columns converted to floats; every cell that is neither a number nor a missing marker is a problem."""
+    out = frame.copy()
+    problems = []
+    for col in columns:
+        raw = frame[col]
+        text = raw.astype(str).str.strip().str.replace(",", "", regex=False)
+        missing = raw.isna() | text.isin(MISSING_MARKERS)
+        values = pd.to_numeric(text.where(~missing), errors="coerce")
+        for pos in np.flatnonzero((values.isna() & ~missing).to_numpy()):
+            problems.append(Problem(f"{source}: row {pos + 2}, column {col}", f"not a number: {raw.iloc[pos]!r}", "non_numeric"))
+        out[col] = values.astype(float)
+    return out, problems
+
+
+def required_columns(framework: Framework) -> dict[str, list[str]]:
+    """Data columns a framework needs, by role."""
+    steps = {s.step for s in framework.methodology}
+    group_params = [s.params["group"] for s in framework.methodology if "group" in s.params]
+    return {
+        "indicator": [i.code for i in framework.indicators],
+        "denominator": sorted({i.denominator for i in framework.indicators if i.denominator}) if "denominate" in steps else [],
+        "attribute": sorted({*framework.groups, *group_params, *([framework.universe.attribute] if framework.universe.attribute else [])}),
+    }
+
+
+def read_panel(path: str | Path, framework: Framework) -> Panel:
+    """Read a data file for ``framework``; raise :class:`DataError` listing every problem."""
+    frame = read_table(path)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return panel_for(frame, framework, source=str(path))
+
+
+def panel_for(frame: pd.DataFrame, framework: Framework, *, source: str = "<frame>") -> Panel:
+    """Check a wide data frame against ``framework`` and build its panel."""
+    u = framework.universe
+    needed = required_columns(framework)
+    problems = [
+        Problem(source, f"the {role} column {col!r} is missing from the data", "missing_column")
+        for role, cols in needed.items()
+        for col in cols
+        if col not in frame.columns
+    ]
+    if u.code_column not in frame.columns:
+        problems.append(Problem(source, f"the unit-code column {u.code_column!r} is missing from the data", "missing_column"))
+    numeric = [c for c in needed["indicator"] + needed["denominator"] if c in frame.columns]
+    frame, bad_cells = to_numeric(frame, numeric, source)
+    problems += bad_cells
+    if problems:
+        raise DataError(problems, summary=f"{source}: {len(problems)} problem(s) in the data")
+    return Panel.from_frame(frame, code_column=u.code_column, name_column=u.name_column, source=source)

@@ -1,0 +1,102 @@
+"""Run a framework over a panel: the nominal build and batches of variants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from baiqiang.framework.spec import Framework
+from baiqiang.framework.structure import Hierarchy
+from baiqiang.methods.rank import competition_rank
+from baiqiang.pipeline.engine import BoundStep, UnitData, evaluate
+from baiqiang.pipeline.panel import Panel, required_columns
+from baiqiang.pipeline.results import Results
+from baiqiang.pipeline.variants import Variant, check_variants, group_variants
+
+DEFAULT_CHUNK_CELLS = 20_000_000
+"""Variants per chunk are chosen so one ``(B, n, nodes)`` array stays near 160 MB."""
+
+
+def unit_data(framework: Framework, panel: Panel) -> UnitData:
+    """The numeric arrays of ``panel`` in the framework's indicator order."""
+    inds = framework.indicators
+    denominators = np.ones((len(panel.frame), len(inds)))
+    used = required_columns(framework)["denominator"]
+    for k, ind in enumerate(inds):
+        if ind.denominator in used:
+            denominators[:, k] = panel.matrix([ind.denominator])[:, 0]
+    group_columns = {*framework.groups, *(s.params["group"] for s in framework.methodology if "group" in s.params)}
+    return UnitData(
+        indicators=panel.matrix([i.code for i in inds]),
+        denominators=denominators,
+        groups={g: panel.group_codes(g) for g in group_columns if g in panel.frame.columns},
+        targets=np.array([np.nan if i.target is None else i.target for i in inds]),
+        goalposts=np.array([(np.nan, np.nan) if i.goalposts is None else i.goalposts for i in inds], dtype=float),
+    )
+
+
+def run(framework: Framework, panel: Panel) -> Results:
+    """Build the index once, keeping every intermediate data set."""
+    hierarchy = Hierarchy(framework)
+    selected = panel.select(framework)
+    steps = [BoundStep.bind(s) for s in framework.methodology]
+    trace = evaluate(hierarchy, steps, unit_data(framework, selected), hierarchy.declared_weights[None, :], keep_datasets=True)
+    return Results.from_trace(framework, selected, trace)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Scores and ranks of many methodology variants.
+
+    ``scores`` and ``ranks`` have shape ``(B, n_units, len(aggregate_codes))``
+    in the order of ``variants``; ranks are competition ranks among the units
+    of the universe (1 = best).
+    """
+
+    unit_codes: list[str]
+    aggregate_codes: list[str]
+    scores: np.ndarray
+    ranks: np.ndarray
+    variants: Sequence[Variant]
+
+    def column(self, code: str) -> int:
+        return self.aggregate_codes.index(code)
+
+
+def run_variants(
+    framework: Framework,
+    panel: Panel,
+    variants: Sequence[Variant],
+    *,
+    keep: Sequence[str] | None = None,
+    chunk_size: int | None = None,
+) -> BatchResult:
+    """Evaluate many methodology variants, batched by their categorical choices.
+
+    ``keep`` names the aggregates whose scores and ranks are returned (default:
+    all).  Variants are validated before anything runs.
+    """
+    check_variants(framework, variants)
+    hierarchy = Hierarchy(framework)
+    selected = panel.select(framework)
+    data = unit_data(framework, selected)
+    keep_codes = list(keep) if keep is not None else hierarchy.aggregate_codes
+    cols = np.array([hierarchy.aggregate_codes.index(c) for c in keep_codes])
+    n = len(selected.frame)
+    scores = np.empty((len(variants), n, len(cols)))
+    size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * len(hierarchy.node_codes)))
+    for group in group_variants(framework, variants):
+        for start in range(0, len(group.members), size):
+            part = slice(start, start + size)
+            steps = [_slice_params(s, part) for s in group.steps]
+            trace = evaluate(hierarchy, steps, data, group.weights[part])
+            scores[group.members[part]] = trace.scores[:, :, cols]
+    ranks = competition_rank(scores.transpose(0, 2, 1).reshape(-1, n)).reshape(len(variants), len(cols), n).transpose(0, 2, 1)
+    return BatchResult(selected.codes, keep_codes, scores, ranks, variants)
+
+
+def _slice_params(step: BoundStep, part: slice) -> BoundStep:
+    params = {k: (v[part] if isinstance(v, np.ndarray) and v.ndim == 1 else v) for k, v in step.params.items()}
+    return BoundStep(step.kind, step.key, step.method, params, step.levels)
