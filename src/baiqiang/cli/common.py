@@ -15,7 +15,7 @@ from rich.console import Console
 from baiqiang.errors import BaiqiangError
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @contextlib.contextmanager

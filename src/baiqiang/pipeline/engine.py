@@ -40,6 +40,8 @@ class BoundStep:
         given = step.params if params is None else params
         if step.step in METHOD_STEPS:
             m = registry.get(step.step, method or step.method or DEFAULT_METHOD[step.step])
+            # A variant that switches method keeps only the parameters the new method declares.
+            given = {k: v for k, v in given.items() if k in m.params}
             return cls(step.step, step.key, m, m.resolve(given), tuple(step.levels) if step.levels else None)
         declared = STEP_PARAMS.get(step.step, {})
         full = {k: p.default for k, p in declared.items()} | dict(given)

@@ -1,0 +1,64 @@
+"""``baiqiang build`` and ``baiqiang framework``: the index engine's commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from baiqiang.cli.common import atomic_dir, console, user_errors
+from baiqiang.cli.main import app
+from baiqiang.framework import load_framework
+from baiqiang.framework.schema import json_schema
+from baiqiang.pipeline import read_panel, run
+from baiqiang.pipeline.panel import file_checksum
+
+framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
+app.add_typer(framework_app, name="framework")
+
+
+@app.command()
+def build(
+    framework: Path = typer.Argument(..., help="框架文件 (framework YAML)"),
+    data: Path = typer.Argument(..., help="数据文件：CSV、XLSX 或 Parquet，每行一个单位"),
+    out: Path = typer.Option(..., "-o", "--out", help="输出目录 (output directory)"),
+    top: int = typer.Option(20, help="终端显示前几名 (rows to show)"),
+) -> None:
+    """构建指数并排名：写出 scores.csv、results.xlsx、method.json。"""
+    with user_errors():
+        fw = load_framework(framework)
+        panel = read_panel(data, fw)
+        results = run(fw, panel)
+        with atomic_dir(out) as tmp:
+            results.write(tmp, data_checksum=file_checksum(data))
+    show_top(results, top)
+    console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json")
+
+
+def show_top(results, top: int) -> None:
+    table = results.table().head(top)
+    h = results.hierarchy
+    view = Table(title=f"{results.framework.name.zh}：前 {len(table)} 名")
+    view.add_column("排名", justify="right")
+    view.add_column("代码")
+    view.add_column("名称")
+    view.add_column(h.name(h.root), justify="right")
+    for row in table.itertuples(index=False):
+        view.add_row(str(row.rank), str(row.unit_code), str(row.unit_name), f"{getattr(row, h.root):.2f}")
+    console.print(view)
+
+
+@framework_app.command("schema")
+def schema() -> None:
+    """打印框架文件的 JSON Schema。"""
+    typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+@framework_app.command("check")
+def check(framework: Path = typer.Argument(..., help="框架文件 (framework YAML)")) -> None:
+    """校验框架文件，一次列出全部问题。"""
+    with user_errors():
+        fw = load_framework(framework)
+    console.print(f"[green]通过[/]：{fw.id}，{len(fw.indicators)} 个指标，{len(fw.aggregates)} 个汇总节点")
