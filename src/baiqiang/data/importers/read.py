@@ -1,0 +1,126 @@
+"""Read CSV (UTF-8 or GBK, detected), XLSX and Parquet files into raw cell grids.
+
+A *raw grid* is a DataFrame of ``object`` cells with a default RangeIndex and
+no header interpretation: row 0 is the first row of the file.  Header
+detection and cleaning happen in :mod:`baiqiang.data.importers.yearbook`.
+Every failure raises :class:`DataError` naming the file (and sheet).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from baiqiang.errors import DataError
+
+SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
+
+
+def detect_encoding(data: bytes) -> str:
+    """Encoding of CSV bytes: ``utf-8`` (with or without BOM) or ``gb18030``.
+
+    UTF-8 is tried first because a successful strict UTF-8 decode of Chinese
+    text is practically never a false positive; otherwise charset-normalizer
+    decides, and GBK-family answers are widened to GB18030 (a superset).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    enc = (best.encoding if best else "gb18030").lower()
+    if enc in ("gbk", "gb2312", "gb18030", "hz", "cp936") or best is None:
+        return "gb18030"
+    return enc
+
+
+def read_raw(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read ``path`` into a raw grid (see module docstring).
+
+    ``sheet`` selects an XLSX sheet by name or 0-based position (default: first).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError.single(str(path), "文件不存在", "file_missing")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise DataError.single(str(path), f"不支持的文件类型 {suffix!r}（支持 CSV、XLSX、Parquet）", "unsupported")
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    if suffix == ".parquet":
+        return _read_parquet(path)
+    return _read_csv(path)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise DataError.single(str(path), "不是文本 CSV 文件（含二进制字节）", "corrupt")
+    enc = detect_encoding(data)
+    try:
+        text = data.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DataError.single(str(path), f"无法按 {enc} 解码：{exc}", "encoding") from None
+    sample = text[:10_000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delim = dialect.delimiter
+    except csv.Error:
+        delim = "\t" if path.suffix.lower() == ".tsv" else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    grid.attrs["encoding"] = enc
+    return grid.replace({"": None})
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    import openpyxl
+
+    if not zipfile.is_zipfile(path):
+        raise DataError.single(str(path), "不是有效的 XLSX 文件（文件损坏或格式不符）", "corrupt")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many unrelated types for bad files
+        raise DataError.single(str(path), f"无法打开 XLSX：{exc}", "corrupt") from None
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(wb.worksheets):
+                raise DataError.single(str(path), f"工作表序号 {sheet} 不存在（共 {len(wb.worksheets)} 个）", "sheet")
+            ws = wb.worksheets[sheet]
+        else:
+            if sheet not in wb.sheetnames:
+                raise DataError.single(
+                    str(path), f"工作表 {sheet!r} 不存在；现有：{', '.join(wb.sheetnames)}", "sheet"
+                )
+            ws = wb[sheet]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        title = ws.title
+    finally:
+        wb.close()
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+    grid.attrs["sheet"] = title
+    return grid
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:
+        raise DataError.single(str(path), f"无法读取 Parquet：{exc}", "corrupt") from None
+    header = pd.DataFrame([list(map(str, df.columns))], dtype=object)
+    body = df.astype(object).where(df.notna(), None)
+    body.columns = range(len(df.columns))
+    return pd.concat([header, body], ignore_index=True)

@@ -1,0 +1,233 @@
+"""Statistical-yearbook sheet quirks: titles, multi-row headers, units, blanks.
+
+Turns a raw grid (:func:`baiqiang.data.importers.read.read_raw`) into a
+:class:`Sheet`: one clean header per column (line breaks removed, the unit in
+brackets split off), body rows with their original 1-based file row numbers,
+and footnote rows set aside.  Rules:
+
+* **Title rows**: leading rows with at most one filled cell are titles.
+* **Header rows**: the rows between the title and the first *data row* (a row
+  where at least half of the filled cells are numbers).  Several header rows
+  are joined top-down with ``-`` after filling merged cells to the right.
+* **Units**: a trailing bracket ``（万元）`` / ``(%)`` whose content is a unit is
+  split off; other brackets (``0岁（男）``) stay in the name.
+* **Missing**: blanks, ``—``, ``–``, ``-``, ``…``, ``...``, ``NA``, ``/`` and
+  ``×`` become missing.
+* **Footnotes**: rows after the data whose first cell starts with 注/说明/资料来源/
+  数据来源/* or that have text but no numbers at the end of the table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+MISSING_TOKENS: frozenset[str] = frozenset(
+    {"", "—", "——", "–", "-", "--", "…", "……", "...", "..", "NA", "N/A", "na", "nan", "/", "×", "x", "*", "NULL", "null"}
+)
+FOOTNOTE_PREFIXES: tuple[str, ...] = ("注", "说明", "资料来源", "数据来源", "来源", "*", "#", "首发", "Note", "Source")
+
+#: Known unit strings → (dimension, factor to the dimension's base unit).
+UNIT_FACTORS: dict[str, tuple[str, float]] = {
+    "元": ("money", 1.0), "万元": ("money", 1e4), "亿元": ("money", 1e8), "千元": ("money", 1e3),
+    "%": ("ratio", 1e-2), "％": ("ratio", 1e-2), "‰": ("ratio", 1e-3), "比率": ("ratio", 1.0),
+    "人": ("people", 1.0), "万人": ("people", 1e4), "千人": ("people", 1e3),
+    "户": ("households", 1.0), "万户": ("households", 1e4),
+    "年": ("years", 1.0), "岁": ("years", 1.0),
+    "平方米/人": ("area_pc", 1.0), "间/户": ("rooms_ph", 1.0), "人/户": ("size_ph", 1.0),
+    "女=100": ("sex_ratio", 1.0), "平方公里": ("area", 1.0), "公顷": ("area", 1e-2),
+    "个": ("count", 1.0), "辆": ("count", 1.0),
+}
+_BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def convert_unit(value: float | np.ndarray, source: str, target: str) -> float | np.ndarray:
+    """Convert ``value`` from unit ``source`` to ``target`` (same dimension).
+
+    >>> convert_unit(3.0, "亿元", "万元")
+    30000.0
+    >>> convert_unit(12.5, "‰", "%")
+    1.25
+    """
+    if source == target or not source or not target:
+        return value
+    if source not in UNIT_FACTORS or target not in UNIT_FACTORS:
+        raise ValueError(f"未知单位：{source if source not in UNIT_FACTORS else target}")
+    d1, f1 = UNIT_FACTORS[source]
+    d2, f2 = UNIT_FACTORS[target]
+    if d1 != d2:
+        raise ValueError(f"单位 {source} 不能换算为 {target}")
+    return value * (f1 / f2)
+
+
+def clean_header(text: object) -> tuple[str, str]:
+    """Split a header cell into ``(label, unit)``.
+
+    >>> clean_header("性别比\\n（女=100）")
+    ('性别比', '女=100')
+    >>> clean_header("人均住房\\n建筑面积\\n（平方米/人）")
+    ('人均住房建筑面积', '平方米/人')
+    >>> clean_header("0岁（男）")
+    ('0岁（男）', '')
+    """
+    s = "" if text is None else unicodedata.normalize("NFKC", str(text))
+    s = re.sub(r"[\s\u3000]+", "", s)
+    unit = ""
+    for m in list(_BRACKET.finditer(s)):
+        content = m.group(1)
+        if content in UNIT_FACTORS:
+            unit = content
+            s = s[: m.start()] + s[m.end():]
+            break
+    s = s.replace("(", "（").replace(")", "）")
+    return s.strip("-_ "), unit
+
+
+def parse_number(cell: object) -> tuple[float, bool]:
+    """Parse one cell: ``(value, ok)``; missing tokens give ``(nan, True)``.
+
+    ``ok`` is False for text that is neither a number nor a missing token.
+    """
+    if cell is None:
+        return float("nan"), True
+    if isinstance(cell, bool):
+        return float("nan"), False
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        return float(cell), True
+    s = unicodedata.normalize("NFKC", str(cell)).strip().replace(",", "").replace(" ", "")
+    if s in MISSING_TOKENS:
+        return float("nan"), True
+    pct = s.endswith("%")
+    if pct:
+        s = s[:-1]
+    if _NUMBER.match(s):
+        return float(s), True
+    return float("nan"), False
+
+
+def _is_number(cell: object) -> bool:
+    if cell is None or isinstance(cell, bool):
+        return False
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        return not (isinstance(cell, float) and np.isnan(cell))
+    s = unicodedata.normalize("NFKC", str(cell)).strip().replace(",", "")
+    return bool(_NUMBER.match(s))
+
+
+def _filled(cell: object) -> bool:
+    if cell is None:
+        return False
+    if isinstance(cell, float) and np.isnan(cell):
+        return False
+    return str(cell).strip() != ""
+
+
+@dataclass
+class Sheet:
+    """A parsed yearbook sheet.
+
+    ``data`` has one column per cleaned header label (object cells, untouched)
+    and is indexed by 1-based row number in the file; ``units`` maps label →
+    unit found in the header; ``footnotes`` holds ``(row, text)`` pairs;
+    ``header_rows``/``title_rows`` are 1-based row numbers.
+    """
+
+    data: pd.DataFrame
+    units: dict[str, str]
+    original_headers: dict[str, str]
+    footnotes: list[tuple[int, str]] = field(default_factory=list)
+    title_rows: list[int] = field(default_factory=list)
+    header_rows: list[int] = field(default_factory=list)
+
+
+def parse_sheet(grid: pd.DataFrame, *, header_rows: int | None = None) -> Sheet:
+    """Find titles, headers, data and footnotes in a raw grid (see module doc).
+
+    ``header_rows`` forces the number of header rows after the title rows.
+    """
+    cells = grid.to_numpy(dtype=object)
+    n = len(cells)
+    filled = np.array([[_filled(c) for c in row] for row in cells], dtype=bool).reshape(n, -1)
+    numeric = np.array([[_is_number(c) for c in row] for row in cells], dtype=bool).reshape(n, -1)
+    start = 0
+    while start < n and filled[start].sum() <= 1:
+        start += 1
+    if start >= n:
+        return Sheet(pd.DataFrame(), {}, {})
+    if header_rows is None:
+        first_data = start + 1
+        while first_data < n:
+            f = filled[first_data].sum()
+            if f and numeric[first_data].sum() * 2 >= f and numeric[first_data].sum() >= 1:
+                break
+            first_data += 1
+        header_rows = max(1, first_data - start)
+    hdr = cells[start : start + header_rows]
+    labels = _flatten_headers(hdr)
+    cleaned: list[str] = []
+    units: dict[str, str] = {}
+    original: dict[str, str] = {}
+    for j, lab in enumerate(labels):
+        label, unit = clean_header(lab)
+        if not label:
+            label = f"列{j + 1}"
+        base, k = label, 2
+        while label in original:
+            label, k = f"{base}_{k}", k + 1
+        cleaned.append(label)
+        units[label] = unit
+        original[label] = lab
+    body_start = start + header_rows
+    body = cells[body_start:]
+    row_numbers = np.arange(body_start + 1, n + 1)
+    keep = filled[body_start:].any(axis=1)
+    # Footnotes: text rows without numbers after the last numeric row, or prefixed rows.
+    has_num = numeric[body_start:].any(axis=1)
+    last_numeric = int(np.nonzero(has_num)[0].max()) if has_num.any() else -1
+    footnotes: list[tuple[int, str]] = []
+    for i, row in enumerate(body):
+        if not keep[i]:
+            continue
+        text = " ".join(str(c).strip() for c in row if _filled(c))
+        first = next((str(c).strip() for c in row if _filled(c)), "")
+        if (i > last_numeric and not has_num[i]) or (
+            first.startswith(FOOTNOTE_PREFIXES) and filled[body_start + i].sum() <= 2 and not has_num[i]
+        ):
+            footnotes.append((int(row_numbers[i]), text))
+            keep[i] = False
+    data = pd.DataFrame(body[keep], columns=cleaned, index=row_numbers[keep], dtype=object)
+    data.index.name = "row"
+    return Sheet(
+        data, units, original, footnotes,
+        title_rows=list(range(1, start + 1)),
+        header_rows=list(range(start + 1, start + header_rows + 1)),
+    )
+
+
+def _flatten_headers(hdr: np.ndarray) -> list[str]:
+    """Join multi-row headers top-down; merged (blank) upper cells fill rightwards."""
+    rows = [list(r) for r in hdr]
+    for r in rows[:-1]:  # fill merged group headers to the right
+        last = None
+        for j, c in enumerate(r):
+            if _filled(c):
+                last = c
+            elif last is not None:
+                r[j] = last
+    width = len(rows[0]) if rows else 0
+    out: list[str] = []
+    for j in range(width):
+        parts: list[str] = []
+        for r in rows:
+            c = r[j]
+            if _filled(c):
+                s = str(c).strip()
+                if not parts or parts[-1] != s:
+                    parts.append(s)
+        out.append("-".join(parts))
+    return out
