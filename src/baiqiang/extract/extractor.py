@@ -1,0 +1,288 @@
+"""Turn normalised text into facts.
+
+The text is read paragraph by paragraph, sentence by sentence (。！？；) and
+clause by clause (，：).  In each clause :func:`find_quantities` finds the
+numbers; each number's *region* (the text since the previous fact) gives the
+indicator and the cues (:mod:`baiqiang.extract.regions`).  Sentence-level
+state carries the structures that span clauses: a growth clause attached to
+the preceding level (总产值达943亿元，同比增长12.7%), respectively
+(分别位居金华第1、第2) and the period stated earlier in the paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from baiqiang.extract.layout import Layout, Paragraph, normalise
+from baiqiang.extract.lexicon import Lexicon, load_lexicon
+from baiqiang.extract.model import Fact
+from baiqiang.extract.numbers import scaled
+from baiqiang.extract.quantities import Quantity, find_quantities
+from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_head
+from baiqiang.extract.tables import TableState, table_facts
+
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
+_YEAR = re.compile(r"(?<![比较到至与和])((?:19|20)\d\d)\s*年(?!末|底)?")
+_DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
+_NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|，|、")
+_RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
+
+
+def extract_facts(text: str, *, lexicon: Lexicon | None = None) -> list[Fact]:
+    """Extract facts from raw text (any layout; see :func:`normalise`)."""
+    return extract_layout(normalise(text), lexicon=lexicon)
+
+
+def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None) -> list[Fact]:
+    """Extract facts from an already normalised :class:`Layout`."""
+    lex = lexicon or load_lexicon()
+    doc = _Doc(layout, lex)
+    m = _DOC_TITLE.search(layout.text[:400])
+    doc.doc_year = m.group(1) if m else ""
+    for para in layout.paragraphs:
+        if para.kind == "heading":
+            ym = _YEAR.search(layout.text, para.start, para.end)
+            doc.section_year = ym.group(1) if ym else doc.section_year
+            continue
+        if para.kind == "table":
+            period = doc.table.caption_year or doc.period_at(para)
+            doc.facts.extend(table_facts(layout.text, para.start, para.end, lex, doc.table, period))
+            continue
+        doc.table = TableState(caption_year=_caption_year(layout.text[para.start:para.end]))
+        doc.paragraph(para)
+    return doc.facts
+
+
+def _caption_year(text: str) -> str:
+    """The year of a short line above a table (表1 2024年主要农产品产量)."""
+    if len(text) > 60:
+        return ""
+    m = _YEAR.search(text)
+    return m.group(1) if m else ""
+
+
+@dataclass
+class _Doc:
+    layout: Layout
+    lex: Lexicon
+    facts: list[Fact] = field(default_factory=list)
+    doc_year: str = ""
+    section_year: str = ""
+    table: TableState = field(default_factory=TableState)
+
+    def period_at(self, para: Paragraph, pos: int | None = None) -> str:
+        """The last year stated in the paragraph before ``pos``, else the section's or document's."""
+        years = _YEAR.findall(self.layout.text, para.start, para.end if pos is None else pos)
+        return years[-1] if years else (self.section_year or self.doc_year)
+
+    def paragraph(self, para: Paragraph) -> None:
+        text = self.layout.text
+        para_facts: list[Fact] = []
+        for sm in _SENTENCE.finditer(text, para.start, para.end):
+            sent = _Sentence(self, para, sm.start(), sm.end(), para_facts)
+            for cm in _CLAUSE.finditer(text, sm.start(), sm.end()):
+                sent.clause(cm.start(), cm.end())
+            para_facts.extend(sent.facts)
+        self.facts.extend(para_facts)
+
+
+@dataclass
+class _Sentence:
+    doc: _Doc
+    para: Paragraph
+    start: int
+    end: int
+    para_facts: list[Fact]
+    facts: list[Fact] = field(default_factory=list)
+
+    # ------------------------------------------------------------ clause
+    def clause(self, cs: int, ce: int) -> None:
+        lex, work = self.doc.lex, self.doc.layout.work
+        qs = [q for q in find_quantities(work, cs, ce, lex) if self._usable(q)]
+        prev_end = cs
+        while work[cs:cs + 1] == " ":
+            cs += 1
+        head_cats: set[str] = set()
+        stacked: list[Quantity] = []
+        i = 0
+        while i < len(qs):
+            q = qs[i]
+            text_region = self.doc.layout.text[prev_end:q.start]
+            region = analyse(text_region, lex, rank=q.rank)
+            if prev_end == cs or not head_cats:
+                head_cats |= region.head_cats
+            cats = head_cats | region.head_cats
+            if self._skip(q, region, cs):
+                i += 1
+                continue
+            if q.follower == "stacked":
+                stacked.append(q)
+                prev_end = q.end
+                i += 1
+                continue
+            if q.follower in ("noun", "of") and self._threshold(q, qs[i + 1:], region, ce):
+                i += 1
+                continue
+            if region.each or region.respectively:
+                run = self._run(q, qs[i + 1:])
+                self._multi(run, region, cats, cs)
+                prev_end = run[-1].end
+                i += len(run)
+                continue
+            indicator = self._indicator(q, region, ce)
+            if not indicator:
+                i += 1
+                continue
+            kind = self._kind(q, region, cats, indicator, ce)
+            if kind is None:
+                i += 1
+                continue
+            for sq in [*stacked, q]:
+                self._emit(sq, indicator, kind, region, cs)
+            stacked = []
+            prev_end = q.end
+            i += 1
+
+    # ------------------------------------------------------------ filters
+    def _usable(self, q: Quantity) -> bool:
+        if q.is_date or (q.info is None and not q.rank):
+            return False
+        if q.chinese and not q.rank:
+            unit = q.info.std if q.info else ""
+            if q.follower != "boundary" or unit in ("年",) or q.value == 1:
+                return False  # 三次产业, 五金, 一期, 三年: names and articles
+        return True
+
+    def _skip(self, q: Quantity, region: Region, cs: int) -> bool:
+        text = self.doc.layout.text
+        if region.streak:
+            return True  # 连续N年 streaks are optional in gold
+        before_clause = text[cs:q.start]
+        if any(c in before_clause for c in self.doc.lex.gap_cues):
+            return True
+        before_sentence = text[self.start:q.start]
+        return any(c in before_sentence for c in self.doc.lex.target_cues)
+
+    def _threshold(self, q: Quantity, later: list[Quantity], region: Region, ce: int) -> bool:
+        """10亿元以上企业5家: a number inside a name, followed by the real count."""
+        if q.follower == "of":
+            return region.empty
+        work = self.doc.layout.work
+        item_end = ce
+        for sep in ("、", "，"):
+            k = work.find(sep, q.end, ce)
+            if k != -1:
+                item_end = min(item_end, k)
+        text = self.doc.layout.text
+        # the count must follow the name directly: 5个“保交房”项目实现100%交付 is no threshold
+        return any(lq.start < item_end and not _NOUN_CUT.search(text[q.end:lq.start]) for lq in later)
+
+    # ------------------------------------------------------------ indicator
+    def _noun_after(self, q: Quantity, ce: int) -> str:
+        text = self.doc.layout.text[q.end:ce]
+        m = _NOUN_CUT.search(text)
+        return clean(text[: m.start()] if m else text)
+
+    def _previous(self) -> Fact | None:
+        if self.facts:
+            return self.facts[-1]
+        return self.para_facts[-1] if self.para_facts else None
+
+    def _indicator(self, q: Quantity, region: Region, ce: int) -> str:
+        if not region.empty and not (q.rank and region.subject_is_place):
+            return region.indicator
+        if q.rank and region.scope and (region.subject_is_place or self._previous() is None):
+            return clean(strip_head(region.scope, self.doc.lex))  # 我市位列中国工业百强县（市）第45位
+        prev = self._previous()
+        if q.follower == "noun":
+            noun = self._noun_after(q, ce)
+            if q.is_percent and prev is not None:
+                return prev.indicator + noun
+            if not q.is_percent and not q.rank:
+                return noun  # number first: 30幢1686套安置房主体结顶
+        return prev.indicator if prev is not None else ""
+
+    # ------------------------------------------------------------ kind
+    def _kind(self, q: Quantity, region: Region, cats: set[str], indicator: str, ce: int) -> str | None:
+        lex = self.doc.lex
+        if q.rank:
+            return "rank"
+        if "cumulative" in cats:
+            return "cumulative"
+        unit_std = q.info.std if q.info else ""
+        if region.sign:
+            return "growth" if q.is_percent else None  # absolute changes are optional
+        if unit_std in ("百分点", "千分点"):
+            return "growth" if indicator.endswith(lex.growth_suffixes) else None
+        if q.is_percent:
+            if indicator.endswith(lex.growth_suffixes) and not indicator.endswith(lex.rate_overrides):
+                return "growth"
+            return "rate"
+        if q.is_money:
+            return "level"
+        if "added" in cats:
+            return "added"
+        if "level" in cats:
+            return "level"
+        if q.follower == "noun" and region.empty:
+            noun = self._noun_after(q, ce)  # 30幢安置房主体结顶: completed in the period
+            if any(v in noun for v in lex.added_suffix_verbs):
+                return "added"
+        return "level"
+
+    # ------------------------------------------------------------ multi
+    def _run(self, q: Quantity, later: list[Quantity]) -> list[Quantity]:
+        """``第1、第2`` or ``5%和6%``: quantities separated only by 、/和."""
+        text = self.doc.layout.text
+        run = [q]
+        for lq in later:
+            if not _RUN_GAP.match(text[run[-1].end:lq.start]) or lq.rank != q.rank:
+                break
+            run.append(lq)
+        return run
+
+    def _multi(self, run: list[Quantity], region: Region, cats: set[str], cs: int) -> None:
+        names = split_names(region.names_before)
+        if region.each:
+            for name in names or [region.indicator]:
+                kind = self._kind(run[0], region, cats, name, cs)
+                if kind:
+                    self._emit(run[0], name, kind, region, cs)
+            return
+        if len(names) != len(run):
+            prior = self.facts[-len(run):] if len(self.facts) >= len(run) else []
+            names = [f.indicator for f in prior] if prior else [region.indicator or ""] * len(run)
+        for q, name in zip(run, names):
+            kind = self._kind(q, region, cats, name, cs) if name else None
+            if kind:
+                self._emit(q, name, kind, region, cs)
+
+    # ------------------------------------------------------------ emit
+    def _emit(self, q: Quantity, indicator: str, kind: str, region: Region, cs: int) -> None:
+        text = self.doc.layout.text
+        value = q.value
+        if kind == "growth" and region.sign < 0 and value > 0:
+            value = -value
+        if q.rank:
+            unit, value_std, unit_std = q.unit, value, "位"
+        else:
+            info = q.info
+            assert info is not None
+            unit, value_std, unit_std = q.unit, scaled(value, info.multiplier), info.std
+        qualifier = q.qualifier or region.qualifier or "exact"
+        start = cs
+        if region.empty and self.facts and kind in ("growth", "rank", "rate"):
+            start = min(start, self.facts[-1].start)
+        fact = Fact(
+            indicator=indicator.strip(), value=value, unit=unit, value_std=value_std, unit_std=unit_std,
+            kind=kind, qualifier=qualifier, period=self.doc.period_at(self.para, q.start),
+            quote=text[start:q.end], start=start, end=q.end,
+        )
+        self.facts.append(fact)
+
+
+def with_period(facts: list[Fact], period: str) -> list[Fact]:
+    """Fill an empty period (e.g. from ``--period``)."""
+    return [f if f.period else replace(f, period=period) for f in facts]

@@ -1,0 +1,152 @@
+"""Layout repair: from a page as it arrives to paragraphs of clean text.
+
+OCR and newspaper layouts break lines anywhere, even inside a number
+(``10\\n\\n亿元``).  :func:`normalise` joins the lines of a paragraph, keeps
+paragraph breaks (a line that ends a sentence, a heading, a table row) as a
+single ``\\n``, converts traditional characters to simplified ones (OpenCC) and
+full-width digits to ASCII.  Nothing else changes, so every quote is an exact
+substring of :attr:`Layout.text`; with all newlines removed it is the
+normalisation of ``shared/extract/README.md``.
+
+It also builds :attr:`Layout.work`, a copy of the text of the same length in
+which page furniture (bylines, photo credits, spaced-out headers) and labels in
+quotation marks (“2+5”, “十四五”, 《…（2024 年）》) are blanked, so that numbers
+inside them never become facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from baiqiang.extract.numbers import to_halfwidth
+
+BLANK = "□"
+_TERMINAL = "。！？!?"
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+[部分章节])")
+_NUMERIC_CELL = re.compile(r"^[#＃]?[-+]?\d+(?:\.\d+)?%?$")
+_FURNITURE = [
+    # bylines and photo credits: （融媒记者 程明星）, 融媒记者 杨成栋 摄, 通讯员 …
+    re.compile(r"[（(](?:融媒|本报|特约|见习)?(?:记者|通讯员)[^（）()\n]{1,30}[）)]"),
+    re.compile(r"(?:融媒|本报|特约|见习)?(?:记者|通讯员|摄影)\s+[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*(?:\s*摄)?"),
+    re.compile(r"本报讯|责任编辑[：:]\s*\S+|版面编辑[：:]\s*\S+"),
+    # spaced-out headers: 请 您 关 注 今 日 头 条
+    re.compile(r"(?:[\u4e00-\u9fff] ){3,}[\u4e00-\u9fff]"),
+]
+# Labels in quotation marks or title marks (short ones only: a long quoted
+# passage may be reported speech with real numbers in it).
+_LABELS = re.compile(r"“[^“”\n]{1,24}”|‘[^‘’\n]{1,24}’|「[^「」\n]{1,24}」|《[^《》\n]{1,60}》|\"[^\"\n]{1,24}\"")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A span of :attr:`Layout.text`; ``kind`` is text, heading or table."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Normalised text, its paragraphs and the masked working copy."""
+
+    text: str
+    work: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+@lru_cache(maxsize=1)
+def _converter():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified Chinese with OpenCC (character and phrase tables)."""
+    return _converter().convert(text)
+
+
+def _is_table_row(line: str) -> bool:
+    if any(c in line for c in "，。；"):
+        return False
+    cells = line.split()
+    numeric = sum(1 for c in cells if _NUMERIC_CELL.match(c))
+    return len(cells) >= 3 and numeric >= 1 and not _NUMERIC_CELL.match(cells[0])
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and len(s) <= 40 and s[-1] not in _TERMINAL + "，、；" and bool(_HEADING.match(s))
+
+
+def _line_kinds(lines: list[str]) -> list[str]:
+    kinds = []
+    for line in lines:
+        if not line.strip():
+            kinds.append("blank")
+        elif _is_table_row(line):
+            kinds.append("table")
+        elif _is_heading(line):
+            kinds.append("heading")
+        else:
+            kinds.append("text")
+    return kinds
+
+
+def normalise(raw: str) -> Layout:
+    """Repair the layout of ``raw`` (see the module docstring)."""
+    text = to_halfwidth(to_simplified(raw.replace("\r\n", "\n").replace("\r", "\n")))
+    lines = text.split("\n")
+    kinds = _line_kinds(lines)
+    parts: list[str] = []
+    paras: list[Paragraph] = []
+    pos = 0
+    buf_start = None
+
+    def close() -> None:
+        nonlocal buf_start
+        if buf_start is not None and pos > buf_start:
+            paras.append(Paragraph(buf_start, pos, "text"))
+        buf_start = None
+
+    for line, kind in zip(lines, kinds):
+        if kind == "blank":
+            continue
+        if kind in ("table", "heading"):
+            close()
+            if parts:
+                parts.append("\n")
+                pos += 1
+            parts.append(line)
+            paras.append(Paragraph(pos, pos + len(line), kind))
+            pos += len(line)
+            continue
+        if buf_start is None:
+            if parts:
+                parts.append("\n")
+                pos += 1
+            buf_start = pos
+        parts.append(line)
+        pos += len(line)
+        if line.rstrip()[-1:] in _TERMINAL or line.rstrip().endswith(("。”", "！”", "？”")):
+            close()
+    close()
+    out = "".join(parts)
+    return Layout(out, mask(out), tuple(paras))
+
+
+def mask(text: str) -> str:
+    """Blank furniture and quoted labels, keeping every offset."""
+    chars = list(text)
+    for pattern in (*_FURNITURE, _LABELS):
+        for m in pattern.finditer(text):
+            a, b = m.span()
+            if pattern is _LABELS:
+                a, b = a + 1, b - 1  # keep the quotation marks themselves
+            for i in range(a, b):
+                if chars[i] != "\n":
+                    chars[i] = BLANK
+    return "".join(chars)

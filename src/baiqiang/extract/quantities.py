@@ -1,0 +1,128 @@
+"""Find quantities (number + unit, ranks, percentages) in a clause.
+
+A :class:`Quantity` records what the number is (value, unit, rank or not),
+the qualifiers written inside and after it (十余家, 90%以上) and what follows it
+(:attr:`Quantity.follower`), which decides whether it is a fact, a threshold
+inside a name (10亿元以上企业) or a number-first phrase (30幢安置房).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from baiqiang.extract.lexicon import Lexicon, UnitInfo
+from baiqiang.extract.numbers import ARABIC, CHINESE, parse_number
+
+_BOUNDARY = set("、，,。；;：:）)”’》\n!！?？")
+_CONNECTORS = ("以及", "和", "及", "与", "或", "并")
+_CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number found in the working text, with its unit and surroundings."""
+
+    start: int
+    end: int
+    value: float
+    unit: str
+    info: UnitInfo | None
+    rank: bool
+    chinese: bool
+    qualifier: str | None  # from 余/多 inside or 以上/左右 after
+    follower: str  # boundary | of | stacked | noun
+    is_date: bool
+
+    @property
+    def is_percent(self) -> bool:
+        return self.info is not None and self.info.family == "percent"
+
+    @property
+    def is_money(self) -> bool:
+        return self.info is not None and self.info.family == "money"
+
+
+@lru_cache(maxsize=8)
+def _pattern(lex: Lexicon) -> re.Pattern[str]:
+    rank_units = "|".join(sorted(lex.rank_units))
+    return re.compile(
+        rf"(?P<rank>第\s*(?P<rnum>\d+|[一二三四五六七八九十百]+)\s*(?P<runit>{rank_units})?)"
+        rf"|(?P<top>(?<=[居列在入])前(?P<tnum>[二两三四五六七八九十]|\d+)(?P<tunit>{rank_units})?)"
+        rf"|(?P<pct>百分之(?P<pnum>{CHINESE}|\d+(?:\.\d+)?))"
+        rf"|(?P<num>{ARABIC}|{CHINESE})\s*(?P<inside>余|多)?\s*(?P<unit>{lex.unit_pattern})?"
+    )
+
+
+@lru_cache(maxsize=8)
+def _after_pattern(lex: Lexicon) -> re.Pattern[str]:
+    words = sorted(lex.qual_after, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def _follower(work: str, pos: int, end: int, lex: Lexicon) -> str:
+    while pos < end and work[pos] == " ":
+        pos += 1
+    if pos >= end or work[pos] in _BOUNDARY:
+        return "boundary"
+    rest = work[pos:end]
+    if rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns):
+        return "boundary"
+    if rest[0] == "的":
+        return "of"
+    if _CN_DIGIT.match(rest) and re.match(rf"(?:{ARABIC}|{CHINESE})\s*(?:{lex.unit_pattern})", rest):
+        return "stacked"
+    return "noun"
+
+
+def find_quantities(work: str, start: int, end: int, lex: Lexicon) -> list[Quantity]:
+    """Every quantity in ``work[start:end]`` (absolute offsets), left to right."""
+    out: list[Quantity] = []
+    after_re = _after_pattern(lex)
+    for m in _pattern(lex).finditer(work, start, end):
+        q = _build(m, work, end, lex, after_re)
+        if q is not None:
+            out.append(q)
+    return out
+
+
+def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pattern[str]) -> Quantity | None:
+    if m.group("rank") or m.group("top"):
+        return _rank(m, work, end, lex)
+    if m.group("pct"):
+        value = parse_number(m.group("pnum"))
+        return Quantity(m.start(), m.end(), value, "%", lex.units.get("%"), False, True, None,
+                        _follower(work, m.end(), end, lex), False)
+    num, unit = m.group("num"), m.group("unit") or ""
+    if m.start() > 0 and re.match(r"[A-Za-z.+\-×*/]", work[m.start() - 1]) and num[0].isdigit():
+        return None  # G60, 5.0+, 2+5: part of a code, not a number
+    try:
+        value = parse_number(num)
+    except ValueError:
+        return None
+    chinese = not num[0].isdigit() and num[0] not in "-−"
+    qual = lex.qual_inside.get(m.group("inside") or "")
+    stop = m.end()
+    am = after_re.match(work, stop, end)
+    if am and unit:
+        qual = lex.qual_after[am.group()]
+        stop = am.end()
+    is_date = bool(unit == "年" and not chinese and re.fullmatch(r"(19|20)\d\d", num))
+    return Quantity(m.start(), stop, value, unit, lex.units.get(unit) if unit else None, False,
+                    chinese, qual, _follower(work, stop, end, lex), is_date)
+
+
+def _rank(m: re.Match[str], work: str, end: int, lex: Lexicon) -> Quantity | None:
+    top = bool(m.group("top"))
+    num = m.group("tnum") if top else m.group("rnum")
+    unit = (m.group("tunit") if top else m.group("runit")) or ""
+    try:
+        value = parse_number(num)
+    except ValueError:
+        return None
+    follower = _follower(work, m.end(), end, lex)
+    if not unit and follower != "boundary":
+        return None  # 第三届, 第一产业, 第一方阵: ordinals inside names
+    return Quantity(m.start(), m.end(), value, unit, None, True, not num[0].isdigit(),
+                    "at_most" if top else None, follower, False)

@@ -1,0 +1,147 @@
+"""Read the words around a number: what precedes it and how it ends.
+
+The text between the previous fact and a number (the *region*) holds the
+indicator with verbs and qualifiers around it: ``培育10亿元以上企业`` or
+``“2+5”重点产业链规上总产值达``.  :func:`analyse` peels the linking words,
+verbs, qualifiers and comparisons off its end (达, 增长, 超, 比上年, 各,
+分别…) and the place words, time phrases, adverbs and head verbs off its start
+(我市, 全年, 新增, 累计…), and returns what is left as the indicator with the
+cues it found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from baiqiang.extract.lexicon import Lexicon
+
+_SEPARATORS = re.compile(r"[、和及与]|以及")
+
+
+@dataclass
+class Region:
+    """What the text before a number says about it."""
+
+    indicator: str
+    head_cats: set[str] = field(default_factory=set)  # added / level / cumulative
+    tail_cats: list[str] = field(default_factory=list)
+    qualifier: str | None = None
+    sign: int = 0  # +1 growth up, -1 growth down, 0 no change verb
+    each: bool = False
+    respectively: bool = False
+    names_before: str = ""  # text before 分别 / 各
+    scope: str = ""  # text after a rank verb (全省, 金华)
+    streak: bool = False
+    subject_is_place: bool = False  # 我市位列…: the list after the verb names the ranking
+
+    @property
+    def empty(self) -> bool:
+        return not self.indicator
+
+
+def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
+    for _ in range(6):
+        s = s.rstrip(" ，、")
+        if s.endswith("连续"):
+            region.streak = True
+            return s[:-2]
+        m = lex.tail_re.search(s)
+        if not m:
+            break
+        word = m.group()
+        cat = lex.tail_cats[word]
+        if any(s.endswith(nc) and len(nc) > len(word) for nc in lex.not_cues):
+            break
+        if cat == "added" and not word.startswith("新"):
+            break  # 老旧小区改造: an action noun that belongs to the indicator
+        region.tail_cats.append(cat)
+        if cat == "qualifier" and region.qualifier is None:
+            region.qualifier = lex.qual_before.get(word)
+        elif cat == "growth_up" and not region.sign:
+            region.sign = 1
+        elif cat == "growth_down" and not region.sign:
+            region.sign = -1
+        elif cat == "each":
+            region.each = True
+        elif cat == "respectively":
+            region.respectively = True
+        elif cat in ("added", "level", "cumulative"):
+            region.head_cats.add(cat)
+        s = s[: m.start()]
+    return s
+
+
+def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None) -> str:
+    """Remove place words, time phrases, adverbs and verbs from the start."""
+    for _ in range(12):
+        s = s.lstrip(" ")
+        if not s or s.startswith(lex.not_cues):
+            break
+        m = lex.head_strip_re.match(s)
+        if not m or m.end() == len(s) and len(s) > 1 and s not in lex.cues and s not in lex.document_place:
+            # a whole indicator that is one strippable word is kept (总产值)
+            if not m:
+                break
+        word = m.group()
+        if cats is not None and word in lex.cues and lex.cues[word] in ("added", "level", "cumulative"):
+            cats.add(lex.cues[word])
+        s = s[m.end():]
+    return s
+
+
+@lru_cache(maxsize=8)
+def _rank_verb_re(lex: Lexicon) -> re.Pattern[str]:
+    words = sorted((w for w, c in lex.cues.items() if c == "rank_verb"), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def _rank_split(s: str, lex: Lexicon) -> tuple[str, str] | None:
+    """Split ``在X上位列`` / ``X居全省`` at its last rank verb."""
+    best = None
+    for m in _rank_verb_re(lex).finditer(s):
+        if any(s.startswith(nc, m.start()) for nc in lex.not_cues):
+            continue
+        best = m
+    if best is None:
+        return None
+    return s[: best.start()], s[best.end():]
+
+
+def clean(s: str) -> str:
+    """Trim separators and the 的 that links an attribute to its noun."""
+    s = s.strip(" 、，,：:；")
+    if s.startswith("的"):
+        s = s[1:]
+    if s.endswith("的"):
+        s = s[:-1]
+    return s.strip()
+
+
+def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
+    """Split a region into indicator and cues (see the module docstring)."""
+    region = Region(indicator="")
+    if rank:
+        split = _rank_split(text, lex)
+        if split is not None:
+            text, region.scope = split
+            text = re.sub(r"上$", "", text.rstrip())
+            region.subject_is_place = text.endswith(lex.document_place)
+    s = _strip_tail(text, region, lex)
+    if "分别" in s and not region.respectively:
+        region.respectively = True
+        s = s.replace("分别", "")
+    if region.each or region.respectively:
+        region.names_before = clean(strip_head(s, lex, region.head_cats))
+    s = strip_head(s, lex, region.head_cats)
+    if rank and s.startswith("在"):
+        s = s[1:]
+    s = clean(s)
+    region.indicator = s
+    return region
+
+
+def split_names(s: str) -> list[str]:
+    """``A、B和C`` → ``[A, B, C]`` (empty parts dropped)."""
+    return [p for p in (clean(x) for x in _SEPARATORS.split(s)) if p]
