@@ -15,7 +15,7 @@ import numpy as np
 from baiqiang.methods import _nan
 from numbers import Integral
 
-from baiqiang.methods.registry import Interval, Param, Text, per_variant, register
+from baiqiang.methods.registry import Interval, Param, Text, register
 
 
 def _fill(x: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -115,6 +115,14 @@ def _conditional(z: np.ndarray, miss: np.ndarray, mu: np.ndarray, cov: np.ndarra
     return zhat, ccov
 
 
+def _stopping(tol: float | np.ndarray, max_iter: int | np.ndarray, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-variant tolerance and iteration limit, each of shape ``(B,)``."""
+    return (
+        np.broadcast_to(np.asarray(tol, dtype=float), (b,)),
+        np.broadcast_to(np.asarray(max_iter, dtype=int), (b,)),
+    )
+
+
 @register(
     "impute",
     "em",
@@ -161,20 +169,23 @@ def em(x: np.ndarray, *, max_iter: int = 100, tol: float = 1e-6) -> np.ndarray:
     mu = z.mean(axis=1)
     d = z - mu[:, None, :]
     cov = np.einsum("bnj,bnk->bjk", d, d) / n
-    tol_b = per_variant(tol, 1)
-    for _ in range(int(np.max(max_iter))):
+    tol_b, iters = _stopping(tol, max_iter, z.shape[0])
+    running = iters > 0
+    for it in range(int(iters.max())):
         # Inactive columns: unit variance, no covariance, so they never inform others.
-        cov = np.where(off, np.eye(p), cov) + eye
-        zhat, ccov = _conditional(z, miss, mu, cov)
+        zhat, ccov = _conditional(z, miss, mu, np.where(off, np.eye(p), cov) + eye)
         mu_new = zhat.mean(axis=1)
         d = zhat - mu_new[:, None, :]
         cov_new = (np.einsum("bnj,bnk->bjk", d, d) + ccov) / n
         change = np.maximum(np.abs(mu_new - mu).max(axis=-1), np.abs(cov_new - cov).max(axis=(-2, -1)))
-        mu, cov = mu_new, cov_new
-        if np.all(change < tol_b):
+        # A variant that has converged (or used its iterations) is frozen, so a
+        # batch gives each variant exactly the result it would get alone.
+        mu = np.where(running[:, None], mu_new, mu)
+        cov = np.where(running[:, None, None], cov_new, cov)
+        running = running & (change >= tol_b) & (it + 1 < iters)
+        if not running.any():
             break
-    cov = np.where(off, np.eye(p), cov) + eye
-    zhat, _ = _conditional(z, miss, mu, cov)
+    zhat, _ = _conditional(z, miss, mu, np.where(off, np.eye(p), cov) + eye)
     return _unstandardise(x, zhat, mu0, sd0, active)
 
 
@@ -224,17 +235,20 @@ def regression(x: np.ndarray, *, max_iter: int = 50, tol: float = 1e-6) -> np.nd
     own[np.arange(p), np.arange(p)] = True
     use = keep[:, None, :] & ~own[None]  # (B, p targets, p + 1 predictors)
     ridge = _RIDGE * max(n, 1) * np.eye(p + 1)
-    tol_b = per_variant(tol, 1)
-    for _ in range(int(np.max(max_iter))):
+    tol_b, iters = _stopping(tol, max_iter, B)
+    running = iters > 0
+    for it in range(int(iters.max())):
         design = np.concatenate([z, np.ones((B, n, 1))], axis=2)
         gram = np.einsum("bnj,bnk,bnl->bjkl", w, design, design)
         gram = gram * use[..., :, None] * use[..., None, :] + ridge
         rhs = np.einsum("bnj,bnk->bjk", w * z, design) * use
         beta = np.linalg.solve(gram, rhs[..., None])[..., 0]  # (B, p, p + 1)
         pred = np.einsum("bnk,bjk->bnj", design, beta)
-        z_new = np.where(miss, pred, z)
+        z_new = np.where(miss & running[:, None, None], pred, z)
         change = np.abs(z_new - z).max(axis=(1, 2)) if n and p else np.zeros(B)
         z = z_new
-        if np.all(change < tol_b):
+        # Converged variants are frozen: batch results equal one-by-one results.
+        running = running & (change >= tol_b) & (it + 1 < iters)
+        if not running.any():
             break
     return _unstandardise(x, z, mu0, sd0, active)

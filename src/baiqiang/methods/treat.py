@@ -59,7 +59,18 @@ def passes(x: np.ndarray, skew_thresh: float | np.ndarray, kurt_thresh: float | 
 
 
 def log_ct(x: np.ndarray) -> np.ndarray:
-    """COINr's "log_CT" transform: ``y = ln(x - min x + 0.01 (max x - min x))``."""
+    """COINr's "log_CT" transform: ``y = ln(x - min x + 0.01 (max x - min x))``.
+
+    Notes
+    -----
+    Missing values stay missing.  A constant column gives ``ln(0) = -inf``
+    everywhere, as in COINr (winsorisation never sends a constant column here:
+    it passes the skew/kurtosis test).  An all-missing column stays missing.
+
+    References
+    ----------
+    COINr ``log_CT`` (``R/treat.R``).
+    """
     lo, hi = _nan.col_min(x)[:, None, :], _nan.col_max(x)[:, None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.log(x - lo + 0.01 * (hi - lo))

@@ -1,0 +1,114 @@
+"""Treatment kernels: hand-computed values and invariants."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import stats
+
+from baiqiang.methods import treat
+
+NAN = np.nan
+
+
+def col(*values: float) -> np.ndarray:
+    return np.array(values, dtype=float).reshape(1, -1, 1)
+
+
+def flat(a: np.ndarray) -> list[float]:
+    return a.ravel().tolist()
+
+
+positive = arrays(np.float64, st.integers(4, 15), elements=st.floats(0.01, 1e4).map(lambda v: round(v, 2)))
+
+
+def test_skewness_and_kurtosis_match_scipy_adjusted_estimators() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.lognormal(size=(2, 25, 3))
+    for b in range(2):
+        for j in range(3):
+            c = x[b, :, j]
+            assert treat.skewness(x)[b, j] == pytest.approx(stats.skew(c, bias=False))
+            assert treat.kurtosis(x)[b, j] == pytest.approx(stats.kurtosis(c, bias=False))
+
+
+def test_winsorise_hand_example() -> None:
+    # Nine ones and one 100: skew = 3.16 >= 2 and kurtosis = 10 >= 3.5, so it fails.
+    # Winsorising the single maximum sets 100 to the next value inward (1): the column
+    # is then constant and passes (nothing left to treat).
+    x = col(*([1.0] * 9 + [100.0]))
+    assert flat(treat.winsorise(x)) == [1.0] * 10
+    # A column that passes is untouched.
+    ok = col(1, 2, 3, 4, 5)
+    np.testing.assert_array_equal(treat.winsorise(ok), ok)
+
+
+def test_winsorise_falls_back_to_log_ct_when_winmax_is_exhausted() -> None:
+    x = col(*([1.0] * 9 + [100.0]))
+    np.testing.assert_allclose(treat.winsorise(x, winmax=0), treat.log_ct(x))
+    np.testing.assert_allclose(treat.winsorise(x, winmax=0, fallback="none"), x)
+
+
+def test_log_and_log_ct_hand_values() -> None:
+    assert flat(treat.log(col(1, math.e, 0, -1, NAN))) == pytest.approx([0, 1, NAN, NAN, NAN], nan_ok=True)
+    # min 1, max 11: ln(x - 1 + 0.01 * 10)
+    assert flat(treat.log_ct(col(1, 6, 11))) == pytest.approx([math.log(0.1), math.log(5.1), math.log(10.1)])
+
+
+def test_boxcox_fixed_lambda_hand_values() -> None:
+    # (sqrt(x) - 1) / 0.5
+    assert flat(treat.boxcox(col(1, 4, 9), lmbda=0.5)) == pytest.approx([0, 2, 4])
+    assert flat(treat.boxcox(col(1, math.e, NAN), lmbda=0.0)) == pytest.approx([0, 1, NAN], nan_ok=True)
+    # (x^2 - 1) / 2
+    assert flat(treat.boxcox(col(1, 2, 3), lmbda=2.0)) == pytest.approx([0, 1.5, 4])
+
+
+def test_boxcox_shift() -> None:
+    # min -1 <= 0: x - (-1) + 1 = [1, 2, 4], then ln
+    assert flat(treat.boxcox(col(-1, 0, 2), lmbda=0.0)) == pytest.approx([0, math.log(2), math.log(4)])
+    assert flat(treat.boxcox(col(-1, 0, 2), lmbda=0.0, shift="none")) == pytest.approx(
+        [NAN, NAN, math.log(2)], nan_ok=True
+    )
+
+
+def test_boxcox_mle_matches_scipy_per_column() -> None:
+    rng = np.random.default_rng(7)
+    x = rng.lognormal(size=(2, 40, 3)) * np.array([1.0, 1e3, 1e-2])
+    x[0, 5, 1] = NAN
+    lam = treat.boxcox_lambda(x)
+    for b in range(2):
+        for j in range(3):
+            c = x[b, :, j]
+            ref = stats.boxcox_normmax(c[~np.isnan(c)], method="mle")
+            assert lam[b, j] == pytest.approx(ref, abs=1e-6)
+    out = treat.boxcox(x)
+    ref_y = stats.boxcox(x[1, :, 0], lmbda=lam[1, 0])
+    np.testing.assert_allclose(out[1, :, 0], ref_y, rtol=1e-10)
+
+
+def test_boxcox_constant_column_uses_lambda_one() -> None:
+    assert treat.boxcox_lambda(col(3, 3, 3))[0, 0] == 1.0
+    assert flat(treat.boxcox(col(3, 3, 3))) == pytest.approx([2, 2, 2])
+
+
+@given(positive, st.one_of(st.none(), st.floats(-3, 3)))
+def test_boxcox_preserves_order(v: np.ndarray, lam: float | None) -> None:
+    y = treat.boxcox(v.reshape(1, -1, 1), lmbda=lam)[0, :, 0]
+    i, j = np.triu_indices(len(v), 1)
+    assert np.all(np.sign(y[i] - y[j]) == np.sign(v[i] - v[j]))
+
+
+@given(positive)
+def test_log_ct_and_winsorise_preserve_weak_order(v: np.ndarray) -> None:
+    x = v.reshape(1, -1, 1)
+    if np.ptp(v) == 0:  # log_ct of a constant column is ln(0) = -inf (COINr too); see its Notes
+        assert np.all(treat.log_ct(x) == -np.inf)
+        return
+    for y in (treat.log_ct(x)[0, :, 0], treat.winsorise(x)[0, :, 0]):
+        i, j = np.triu_indices(len(v), 1)
+        assert np.all((y[i] - y[j]) * (v[i] - v[j]) >= 0)
