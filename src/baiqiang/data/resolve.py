@@ -1,0 +1,186 @@
+"""Resolve messy unit names and codes to registry codes.
+
+Accepted inputs: 永康 / 永康市 / 浙江永康 / 浙江省金华市永康市 / 330784, with
+full-width spaces (沛　县), traditional characters (永康市 in 繁体), and obsolete
+names (吴江市 → 吴江区, through the crosswalk).  Optional province and
+prefecture hints (from columns of the same row) narrow shared names such as
+鼓楼区 or 朝阳区.
+
+Every query ends as one :class:`Resolution` with ``status``:
+
+* ``matched``   exactly one unit; ``code`` is set (``note`` says how, e.g.
+  via the crosswalk);
+* ``ambiguous`` several units fit; ``candidates`` lists them all;
+* ``unmatched`` nothing fits.
+
+Nothing is guessed: a name that fits two units stays ambiguous.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from baiqiang.data import names as nm
+from baiqiang.data.registry import Registry
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Outcome of resolving one input."""
+
+    query: str
+    status: str  # matched | ambiguous | unmatched
+    code: str = ""
+    name: str = ""
+    candidates: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass
+class Resolver:
+    """Name/code resolver over a :class:`Registry`.
+
+    ``prefer_current`` (default) maps obsolete units to their single current
+    successor (吴江市 → 吴江区); with ``prefer_current=False`` historical units
+    resolve to their own (old) code, which is what old tables need.
+    """
+
+    registry: Registry
+    prefer_current: bool = True
+    _by_name: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+    _places: list[tuple[str, str, str]] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        u = self.registry.units
+        county = u[u["level"] == "county"]
+        for code, name, short in zip(county["code"], county["name"], county["short_name"]):
+            for key in {name, short}:
+                if key:
+                    self._by_name.setdefault(key, []).append(code)
+        # Province and prefecture names and stems, longest first, for prefix stripping.
+        upper = u[u["level"].isin(["province", "prefecture"])]
+        places = []
+        for code, name, level in zip(upper["code"], upper["name"], upper["level"]):
+            for key in {name, nm.place_stem(name)}:
+                if len(key) >= 2:
+                    places.append((key, code, level))
+        self._places = sorted(places, key=lambda p: len(p[0]), reverse=True)
+
+    # -- public -------------------------------------------------------------------
+    def resolve(self, query: object, *, province: object = None, prefecture: object = None) -> Resolution:
+        """Resolve one name or code (see module docstring)."""
+        raw = "" if query is None else str(query)
+        q = nm.normalise(raw)
+        if not q:
+            return Resolution(raw, "unmatched", note="空名称")
+        u = self.registry.units
+        if q.isdigit():
+            code = q[:6] if len(q) in (9, 12) else q
+            if code in u.index and u.at[code, "level"] == "county":
+                return self._finish(raw, [code], "按代码")
+            return Resolution(raw, "unmatched", note=f"代码 {q} 不在单位表中")
+        prov_hint = self._place_code(province, "province")
+        pref_hint = self._place_code(prefecture, "prefecture")
+        rest, prov_pre, pref_pre = self._strip_prefix(q)
+        prov_hint = prov_hint or prov_pre
+        pref_hint = pref_hint or pref_pre
+        cands = list(self._by_name.get(rest, []))
+        if not cands and rest != q:
+            cands = list(self._by_name.get(q, []))
+        if not cands:
+            return Resolution(raw, "unmatched", note="名称不在单位表中")
+        note = ""
+        if prov_hint:
+            cands = [c for c in cands if c[:2] == prov_hint[:2]]
+        if pref_hint and cands:
+            narrowed = [c for c in cands if self._prefecture_of(c) == pref_hint
+                        or nm.place_stem(str(u.at[c, "prefecture"])) == nm.place_stem(str(u.at[pref_hint, "name"]))]
+            cands = narrowed
+        if not cands:
+            return Resolution(raw, "unmatched", note="名称存在，但与所给省/地市不符")
+        return self._finish(raw, cands, note)
+
+    def resolve_many(self, frame: pd.DataFrame, *, name_column: str, province_column: str | None = None,
+                     prefecture_column: str | None = None) -> pd.DataFrame:
+        """Resolve a column; returns one row per input row with status, code, candidates, note."""
+        out = []
+        for i, row in frame.iterrows():
+            r = self.resolve(
+                row[name_column],
+                province=row[province_column] if province_column else None,
+                prefecture=row[prefecture_column] if prefecture_column else None,
+            )
+            out.append({"row": i, "query": r.query, "status": r.status, "code": r.code, "name": r.name,
+                        "candidates": ";".join(r.candidates), "note": r.note})
+        return pd.DataFrame(out)
+
+    # -- internals ----------------------------------------------------------------
+    def _finish(self, raw: str, cands: list[str], note: str) -> Resolution:
+        u = self.registry.units
+        cands = list(dict.fromkeys(cands))
+        if len(cands) > 1:
+            # An old unit and its own successor are the same place: keep the preferred one.
+            current = [c for c in cands if u.at[c, "status"] == "current"]
+            hist = [c for c in cands if u.at[c, "status"] == "historical"]
+            succ = {s for c in hist for s in str(u.at[c, "successors"]).split(";") if s}
+            if current and hist and set(current) <= succ and len(current) == 1:
+                cands = current if self.prefer_current else hist[:1] if len(hist) == 1 else cands
+        if len(cands) > 1:
+            labels = tuple(f"{c} {u.at[c, 'province']}{u.at[c, 'prefecture']}{u.at[c, 'name']}" for c in cands)
+            return Resolution(raw, "ambiguous", candidates=labels, note="多个单位同名，请提供省或地市")
+        code = cands[0]
+        if self.prefer_current and u.at[code, "status"] == "historical":
+            succ = [s for s in str(u.at[code, "successors"]).split(";") if s]
+            # Follow chains (2010 → 2020 → current) while they stay one-to-one.
+            seen = {code}
+            while len(succ) == 1 and succ[0] in u.index and u.at[succ[0], "status"] == "historical" and succ[0] not in seen:
+                seen.add(succ[0])
+                succ = [s for s in str(u.at[succ[0], "successors"]).split(";") if s]
+            if len(succ) == 1 and succ[0] in u.index:
+                old = u.at[code, "name"]
+                new = succ[0]
+                return Resolution(raw, "matched", new, str(u.at[new, "name"]),
+                                  note=f"旧名称 {old}（{code}）经区划变更对照表对应到 {u.at[new, 'name']}")
+            if len(succ) > 1:
+                labels = tuple(f"{s} {u.at[s, 'name']}" for s in succ if s in u.index)
+                return Resolution(raw, "ambiguous", candidates=labels,
+                                  note=f"旧单位 {u.at[code, 'name']}（{code}）已拆分，对应多个现行单位")
+        return Resolution(raw, "matched", code, str(u.at[code, "name"]), note=note)
+
+    def _strip_prefix(self, q: str) -> tuple[str, str, str]:
+        """Remove leading province/prefecture names: 浙江省金华市永康市 → 永康市."""
+        prov = pref = ""
+        changed = True
+        while changed:
+            changed = False
+            for key, code, level in self._places:
+                if q.startswith(key) and len(q) > len(key) and self._has_suffix_match(q[len(key):]):
+                    if level == "province" and not prov:
+                        prov = code
+                    elif level == "prefecture" and not pref:
+                        pref = code
+                    q = q[len(key):]
+                    changed = True
+                    break
+        return q, prov, pref
+
+    def _has_suffix_match(self, rest: str) -> bool:
+        if rest in self._by_name:
+            return True
+        return any(rest.startswith(k) and k for k, _, _ in self._places if len(rest) > len(k))
+
+    def _place_code(self, value: object, level: str) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        v = nm.normalise(value)
+        if not v:
+            return ""
+        for key, code, lvl in self._places:
+            if lvl == level and (v == key or nm.place_stem(v) == key):
+                return code
+        return ""
+
+    def _prefecture_of(self, code: str) -> str:
+        return str(self.registry.units.at[code, "prefecture_code"])

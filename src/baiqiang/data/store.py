@@ -1,0 +1,377 @@
+"""Embedded DuckDB store: units, indicator catalog, observations, import batches.
+
+Schema (see docs/data.md):
+
+``units``          one row per registry unit (current, historical, non_admin)
+``indicators``     code, name_zh, name_en, unit, definition, aliases (JSON list)
+``import_batches`` batch_id, created_at, source, file, sha256, counts, note
+``observations``   unit_code, indicator, year, value, source, provenance,
+                   batch_id, version, active, pinned
+
+Versioning rule: a (unit, indicator, year) cell may have several versions.
+Adding an identical value changes nothing (imports are idempotent); adding a
+different value inserts a new version that becomes active unless another
+version of the cell is pinned.  Nothing is ever overwritten or deleted.
+Every write runs in one transaction: a failed import leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from baiqiang.errors import DataError, Problem
+
+DEFAULT_PATH = Path("baiqiang.duckdb")
+OBS_COLUMNS: tuple[str, ...] = ("unit_code", "indicator", "year", "value", "source", "provenance")
+UNIT_ATTRIBUTES: tuple[str, ...] = (
+    "name", "short_name", "type", "prefecture", "province", "region", "status",
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS units (
+    code VARCHAR PRIMARY KEY, name VARCHAR, short_name VARCHAR, type VARCHAR, level VARCHAR,
+    prefecture_code VARCHAR, prefecture VARCHAR, province_code VARCHAR, province VARCHAR,
+    region VARCHAR, longitude DOUBLE, latitude DOUBLE, status VARCHAR, valid_until INTEGER,
+    successors VARCHAR);
+CREATE TABLE IF NOT EXISTS indicators (
+    code VARCHAR PRIMARY KEY, name_zh VARCHAR, name_en VARCHAR, unit VARCHAR,
+    definition VARCHAR, aliases VARCHAR);
+CREATE TABLE IF NOT EXISTS import_batches (
+    batch_id INTEGER PRIMARY KEY, created_at TIMESTAMP DEFAULT current_timestamp,
+    source VARCHAR, file VARCHAR, sha256 VARCHAR, n_new INTEGER, n_changed INTEGER,
+    n_unchanged INTEGER, note VARCHAR);
+CREATE TABLE IF NOT EXISTS observations (
+    unit_code VARCHAR NOT NULL, indicator VARCHAR NOT NULL, year INTEGER NOT NULL,
+    value DOUBLE, source VARCHAR, provenance VARCHAR, batch_id INTEGER NOT NULL,
+    version INTEGER NOT NULL, active BOOLEAN NOT NULL, pinned BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (unit_code, indicator, year, version));
+"""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalog entry.  ``aliases`` are column headers that map to it."""
+
+    code: str
+    name_zh: str
+    name_en: str = ""
+    unit: str = ""
+    definition: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Outcome of :meth:`Store.add_observations`.
+
+    ``batch_id`` is ``None`` when nothing changed (no batch is recorded).
+    """
+
+    batch_id: int | None
+    n_new: int
+    n_changed: int
+    n_unchanged: int
+
+
+class Store:
+    """A DuckDB file holding units, catalog and observations.
+
+    >>> with Store(":memory:") as s:  # doctest: +SKIP
+    ...     s.add_observations(df, source="my.csv")
+
+    ``path`` may be ``":memory:"``.  The file and its parent folder are created
+    on first use.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise DataError.single(self.path, f"无法打开数据库：{exc}", "store") from None
+        if not read_only:
+            self.con.execute(_SCHEMA)
+
+    # -- lifecycle ------------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- units ----------------------------------------------------------------------
+    def load_registry(self, units: pd.DataFrame) -> int:
+        """Replace the ``units`` table with a registry frame (``Registry.units``)."""
+        df = units.reset_index(drop=True).copy()
+        df["valid_until"] = df["valid_until"].astype("float").astype("Int64")
+        with self._transaction():
+            self.con.execute("DELETE FROM units")
+            self.con.register("_units", df)
+            self.con.execute(
+                "INSERT INTO units SELECT code, name, short_name, type, level, prefecture_code, prefecture, "
+                "province_code, province, region, longitude, latitude, status, valid_until, successors FROM _units"
+            )
+            self.con.unregister("_units")
+        return len(df)
+
+    def ensure_registry(self) -> None:
+        """Load the bundled registry if the ``units`` table is empty."""
+        if self.con.execute("SELECT count(*) FROM units").fetchone()[0] == 0:
+            from baiqiang.data.registry import Registry
+
+            self.load_registry(Registry.load().units)
+
+    def units(self) -> pd.DataFrame:
+        return self.con.execute("SELECT * FROM units ORDER BY code").df()
+
+    # -- catalog --------------------------------------------------------------------
+    def upsert_indicators(self, indicators: Iterable[Indicator]) -> int:
+        """Insert or update catalog entries (by code)."""
+        rows = [
+            (i.code, i.name_zh, i.name_en, i.unit, i.definition, json.dumps(list(i.aliases), ensure_ascii=False))
+            for i in indicators
+        ]
+        with self._transaction():
+            for r in rows:
+                self.con.execute("DELETE FROM indicators WHERE code = ?", [r[0]])
+                self.con.execute("INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?)", list(r))
+        return len(rows)
+
+    def indicators(self) -> list[Indicator]:
+        out = []
+        for code, zh, en, unit, definition, aliases in self.con.execute(
+            "SELECT * FROM indicators ORDER BY code"
+        ).fetchall():
+            out.append(Indicator(code, zh, en or "", unit or "", definition or "", tuple(json.loads(aliases or "[]"))))
+        return out
+
+    # -- observations ---------------------------------------------------------------
+    def add_observations(
+        self, obs: pd.DataFrame, *, source: str, file: str = "", sha256: str = "", note: str = ""
+    ) -> BatchResult:
+        """Add observations as one import batch (idempotent, versioned, atomic).
+
+        ``obs`` needs ``unit_code, indicator, year, value`` and may carry
+        ``source`` (defaults to the argument) and ``provenance`` (free text such
+        as ``file.xlsx 第 12 行 第 E 列``).  Unknown units or indicators, and
+        duplicate cells within ``obs``, raise :class:`DataError` listing every
+        offending row; the store is then unchanged.
+        """
+        df = self._validate_obs(obs, source)
+        with self._transaction():
+            self.con.register("_in", df)
+            # Compare with the currently active version of each cell.
+            self.con.execute(
+                """CREATE OR REPLACE TEMP TABLE _cmp AS
+                WITH agg AS (
+                    SELECT unit_code, indicator, year, max(version) AS max_version,
+                           bool_or(pinned) AS any_pinned
+                    FROM observations GROUP BY unit_code, indicator, year)
+                SELECT i.*, o.value AS old_value, a.max_version, a.any_pinned
+                FROM _in i
+                LEFT JOIN agg a ON a.unit_code = i.unit_code AND a.indicator = i.indicator AND a.year = i.year
+                LEFT JOIN observations o ON o.unit_code = i.unit_code
+                  AND o.indicator = i.indicator AND o.year = i.year AND o.active"""
+            )
+            self.con.unregister("_in")
+            n_new, n_changed, n_same = self.con.execute(
+                """SELECT count(*) FILTER (WHERE max_version IS NULL),
+                          count(*) FILTER (WHERE max_version IS NOT NULL AND value IS DISTINCT FROM old_value),
+                          count(*) FILTER (WHERE max_version IS NOT NULL AND value IS NOT DISTINCT FROM old_value)
+                   FROM _cmp"""
+            ).fetchone()
+            if n_new + n_changed == 0:
+                return BatchResult(None, 0, 0, int(n_same))
+            batch = self.con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM import_batches").fetchone()[0]
+            self.con.execute(
+                "INSERT INTO import_batches (batch_id, source, file, sha256, n_new, n_changed, n_unchanged, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch, source, file, sha256, n_new, n_changed, n_same, note],
+            )
+            # A changed cell deactivates the old active version unless one is pinned.
+            self.con.execute(
+                """UPDATE observations o SET active = FALSE FROM _cmp c
+                   WHERE c.max_version IS NOT NULL AND c.value IS DISTINCT FROM c.old_value
+                     AND NOT coalesce(c.any_pinned, FALSE) AND o.unit_code = c.unit_code
+                     AND o.indicator = c.indicator AND o.year = c.year AND o.active"""
+            )
+            self.con.execute(
+                f"""INSERT INTO observations
+                   SELECT unit_code, indicator, year, value, source, provenance, {batch},
+                          coalesce(max_version, 0) + 1,
+                          max_version IS NULL OR NOT coalesce(any_pinned, FALSE), FALSE
+                   FROM _cmp WHERE max_version IS NULL OR value IS DISTINCT FROM old_value"""
+            )
+            self.con.execute("DROP TABLE _cmp")
+        return BatchResult(int(batch), int(n_new), int(n_changed), int(n_same))
+
+    def _validate_obs(self, obs: pd.DataFrame, source: str) -> pd.DataFrame:
+        missing = [c for c in ("unit_code", "indicator", "year", "value") if c not in obs.columns]
+        if missing:
+            raise DataError.single("observations", f"缺少列：{', '.join(missing)}", "missing_column")
+        df = obs.copy()
+        df["unit_code"] = df["unit_code"].astype(str)
+        df["indicator"] = df["indicator"].astype(str)
+        df["year"] = pd.to_numeric(df["year"], errors="coerce")
+        df["value"] = pd.to_numeric(df["value"], errors="coerce").astype("float64")
+        # Missing values are stored as NULL (never NaN) so that comparisons work.
+        df["value"] = df["value"].where(np.isfinite(df["value"]), np.nan).astype("Float64")
+        if "source" not in df.columns:
+            df["source"] = source
+        if "provenance" not in df.columns:
+            df["provenance"] = ""
+        problems: list[Problem] = []
+        known_units = {r[0] for r in self.con.execute("SELECT code FROM units").fetchall()}
+        known_ind = {r[0] for r in self.con.execute("SELECT code FROM indicators").fetchall()}
+
+        def where(i: int) -> str:
+            prov = df["provenance"].iat[i]
+            return prov or f"observations 第 {i + 1} 行"
+
+        for i, (u, ind, y) in enumerate(zip(df["unit_code"], df["indicator"], df["year"])):
+            if u not in known_units:
+                problems.append(Problem(where(i), f"单位代码 {u} 不在单位表中", "unknown_unit"))
+            if ind not in known_ind:
+                problems.append(Problem(where(i), f"指标 {ind} 不在指标目录中", "unknown_indicator"))
+            if pd.isna(y):
+                problems.append(Problem(where(i), "年份缺失或不是数字", "bad_year"))
+            if len(problems) > 200:
+                break
+        dup = df.duplicated(["unit_code", "indicator", "year"], keep=False)
+        for i in np.nonzero(dup.to_numpy())[0][:50]:
+            problems.append(Problem(where(int(i)), f"同一单位、指标、年份重复：{df['unit_code'].iat[i]} / "
+                                    f"{df['indicator'].iat[i]} / {int(df['year'].iat[i])}", "duplicate"))
+        if problems:
+            raise DataError(problems, summary=f"导入失败：{len(problems)} 处问题，数据库未改动")
+        df["year"] = df["year"].astype("int64")
+        return df[list(OBS_COLUMNS)]
+
+    # -- versions and pins ----------------------------------------------------------
+    def versions(self, unit_code: str, indicator: str, year: int) -> pd.DataFrame:
+        """All versions of one cell with the batch that set each."""
+        return self.con.execute(
+            "SELECT o.*, b.created_at, b.file FROM observations o JOIN import_batches b USING (batch_id) "
+            "WHERE unit_code = ? AND indicator = ? AND year = ? ORDER BY version",
+            [unit_code, indicator, year],
+        ).df()
+
+    def pin(self, unit_code: str, indicator: str, year: int, version: int) -> None:
+        """Make ``version`` the active value of a cell and keep it across imports."""
+        with self._transaction():
+            n = self.con.execute(
+                "SELECT count(*) FROM observations WHERE unit_code=? AND indicator=? AND year=? AND version=?",
+                [unit_code, indicator, year, version],
+            ).fetchone()[0]
+            if not n:
+                raise DataError.single(f"{unit_code}/{indicator}/{year}", f"版本 {version} 不存在", "no_version")
+            self.con.execute(
+                "UPDATE observations SET active = (version = ?), pinned = (version = ?) "
+                "WHERE unit_code=? AND indicator=? AND year=?",
+                [version, version, unit_code, indicator, year],
+            )
+
+    def unpin(self, unit_code: str, indicator: str, year: int) -> None:
+        """Drop the pin of a cell; the latest version becomes active again."""
+        with self._transaction():
+            self.con.execute(
+                "UPDATE observations SET pinned = FALSE, active = (version = (SELECT max(version) FROM "
+                "observations WHERE unit_code=? AND indicator=? AND year=?)) WHERE unit_code=? AND indicator=? AND year=?",
+                [unit_code, indicator, year, unit_code, indicator, year],
+            )
+
+    # -- reading --------------------------------------------------------------------
+    def observations(self, *, year: int | None = None, active_only: bool = True) -> pd.DataFrame:
+        sql = "SELECT * FROM observations WHERE TRUE"
+        args: list[object] = []
+        if active_only:
+            sql += " AND active"
+        if year is not None:
+            sql += " AND year = ?"
+            args.append(year)
+        return self.con.execute(sql + " ORDER BY unit_code, indicator, year, version", args).df()
+
+    def years(self) -> list[int]:
+        return [r[0] for r in self.con.execute("SELECT DISTINCT year FROM observations ORDER BY year").fetchall()]
+
+    def panel(self, year: int, *, indicators: Sequence[str] | None = None) -> pd.DataFrame:
+        """Wide table of active values for ``year``: one row per unit.
+
+        Columns: ``code`` and the unit attributes in :data:`UNIT_ATTRIBUTES`,
+        then one column per indicator (sorted by code unless ``indicators``
+        gives the order).  Units without any observation that year are absent.
+        """
+        long = self.con.execute(
+            "SELECT unit_code, indicator, value FROM observations WHERE active AND year = ?", [year]
+        ).df()
+        if long.empty:
+            raise DataError.single(f"{self.path}", f"数据库中没有 {year} 年的观测值", "no_data")
+        wide = long.pivot(index="unit_code", columns="indicator", values="value")
+        cols = list(indicators) if indicators is not None else sorted(wide.columns)
+        absent = [c for c in cols if c not in wide.columns]
+        if absent:
+            raise DataError.single(self.path, f"{year} 年缺少指标：{', '.join(absent)}", "missing_indicator")
+        units = self.con.execute(
+            f"SELECT code, {', '.join(UNIT_ATTRIBUTES)} FROM units"
+        ).df().set_index("code")
+        out = units.join(wide[cols], how="inner")
+        out.index.name = "code"
+        return out.reset_index().sort_values("code").reset_index(drop=True)
+
+    # -- helpers --------------------------------------------------------------------
+    def _transaction(self) -> "_Tx":
+        return _Tx(self.con)
+
+
+class _Tx:
+    """BEGIN/COMMIT, or ROLLBACK on any exception (nested use is flattened)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.outer = False
+
+    def __enter__(self) -> None:
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            self.outer = True
+        except duckdb.TransactionException:
+            self.outer = False  # already inside a transaction
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if not self.outer:
+            return
+        if exc_type is None:
+            self.con.execute("COMMIT")
+        else:
+            self.con.execute("ROLLBACK")
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_panel(store_path: str | Path, year: int, *, indicators: Sequence[str] | None = None) -> pd.DataFrame:
+    """Open a store read-only and return :meth:`Store.panel` for ``year``.
+
+    Used by ``baiqiang build --store PATH --year YEAR``.
+    """
+    if not Path(store_path).exists():
+        raise DataError.single(str(store_path), "数据库文件不存在", "file_missing")
+    with Store(store_path, read_only=True) as s:
+        return s.panel(year, indicators=indicators)
