@@ -96,6 +96,7 @@ class _Sentence:
     end: int
     para_facts: list[Fact]
     facts: list[Fact] = field(default_factory=list)
+    last_cats: set[str] = field(default_factory=set)
 
     # ------------------------------------------------------------ clause
     def clause(self, cs: int, ce: int) -> None:
@@ -104,7 +105,8 @@ class _Sentence:
         prev_end = cs
         while work[cs:cs + 1] == " ":
             cs += 1
-        head_cats: set[str] = set()
+        # 实施…项目86个，其中10亿元以上项目12个: 其中 continues the previous clause
+        head_cats: set[str] = set(self.last_cats) if self.doc.layout.text.startswith("其中", cs) else set()
         stacked: list[Quantity] = []
         i = 0
         while i < len(qs):
@@ -144,6 +146,8 @@ class _Sentence:
             stacked = []
             prev_end = q.end
             i += 1
+        if head_cats:
+            self.last_cats = head_cats
 
     # ------------------------------------------------------------ filters
     def _usable(self, q: Quantity) -> bool:
@@ -222,7 +226,9 @@ class _Sentence:
             return "rate"
         if q.is_money:
             return "level"
-        if "added" in cats:
+        if unit_std in lex.measures and region.verbs & set(lex.amount_verbs):
+            return "level"  # 完成旧城改造面积35万平方米: an amount, not a count
+        if "added" in cats or lex.new_added_re.search(indicator):
             return "added"
         if "level" in cats:
             return "level"

@@ -56,6 +56,9 @@ class Lexicon:
     target_cues: tuple[str, ...]
     post_unit_nouns: tuple[str, ...]
     document_place: tuple[str, ...]
+    measures: frozenset[str]
+    amount_verbs: tuple[str, ...]
+    new_added_re: re.Pattern[str]
     tail_re: re.Pattern[str]
     tail_cats: dict[str, str]
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -157,6 +160,9 @@ def build_lexicon(tables: dict[str, dict[str, Any]]) -> Lexicon:
         target_cues=_words(ctx, "target_cues", "context.yaml", problems),
         post_unit_nouns=_words(ctx, "post_unit_nouns", "context.yaml", problems),
         document_place=_words(ctx, "document_place", "context.yaml", problems),
+        measures=frozenset(_words(units_d, "measures", "units.yaml", problems)),
+        amount_verbs=_words(kinds, "amount_verbs", "kinds.yaml", problems),
+        new_added_re=re.compile(_alternation([w for w, c in cues.items() if c == "added" and w.startswith("新")])),
         tail_re=re.compile(f"(?:{_alternation(tail_cats)})$"),
         tail_cats=tail_cats,
         indicators=indicators,

@@ -26,6 +26,7 @@ class Region:
 
     indicator: str
     head_cats: set[str] = field(default_factory=set)  # added / level / cumulative
+    verbs: set[str] = field(default_factory=set)  # the cue words themselves
     tail_cats: list[str] = field(default_factory=list)
     qualifier: str | None = None
     sign: int = 0  # +1 growth up, -1 growth down, 0 no change verb
@@ -69,24 +70,25 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
             region.respectively = True
         elif cat in ("added", "level", "cumulative"):
             region.head_cats.add(cat)
+            region.verbs.add(word)
         s = s[: m.start()]
     return s
 
 
-def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None) -> str:
+def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None, verbs: set[str] | None = None) -> str:
     """Remove place words, time phrases, adverbs and verbs from the start."""
     for _ in range(12):
         s = s.lstrip(" ")
         if not s or s.startswith(lex.not_cues):
             break
         m = lex.head_strip_re.match(s)
-        if not m or m.end() == len(s) and len(s) > 1 and s not in lex.cues and s not in lex.document_place:
-            # a whole indicator that is one strippable word is kept (总产值)
-            if not m:
-                break
+        if not m:
+            break
         word = m.group()
         if cats is not None and word in lex.cues and lex.cues[word] in ("added", "level", "cumulative"):
             cats.add(lex.cues[word])
+            if verbs is not None:
+                verbs.add(word)
         s = s[m.end():]
     return s
 
@@ -134,7 +136,7 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
         s = s.replace("分别", "")
     if region.each or region.respectively:
         region.names_before = clean(strip_head(s, lex, region.head_cats))
-    s = strip_head(s, lex, region.head_cats)
+    s = strip_head(s, lex, region.head_cats, region.verbs)
     if rank and s.startswith("在"):
         s = s[1:]
     s = clean(s)
