@@ -127,6 +127,25 @@ class Store:
             self.con.unregister("_units")
         return len(df)
 
+    def add_units(self, units: pd.DataFrame) -> int:
+        """Insert or replace individual unit rows (same columns as ``units``).
+
+        Used for units outside the registry, e.g. statistical areas found in a
+        table (status ``non_admin``).
+        """
+        from baiqiang.data.registry import UNIT_COLUMNS
+
+        df = units.reset_index(drop=True).reindex(columns=list(UNIT_COLUMNS))
+        df["valid_until"] = pd.to_numeric(df["valid_until"], errors="coerce").astype("Int64")
+        df["longitude"] = pd.to_numeric(df["longitude"], errors="coerce")
+        df["latitude"] = pd.to_numeric(df["latitude"], errors="coerce")
+        with self._transaction():
+            self.con.register("_new_units", df)
+            self.con.execute("DELETE FROM units WHERE code IN (SELECT code FROM _new_units)")
+            self.con.execute(f"INSERT INTO units SELECT {', '.join(UNIT_COLUMNS)} FROM _new_units")
+            self.con.unregister("_new_units")
+        return len(df)
+
     def ensure_registry(self) -> None:
         """Load the bundled registry if the ``units`` table is empty."""
         if self.con.execute("SELECT count(*) FROM units").fetchone()[0] == 0:

@@ -1,0 +1,215 @@
+"""Import the bundled 2010 and 2020 county census tables into a store.
+
+Both tables map to one indicator catalog (:data:`CENSUS_INDICATORS`) through
+header aliases (the two years name the same quantity differently).  Derived
+indicators (shares, scaled counts) are computed here, from the raw columns,
+and stored with a provenance naming their formula.
+
+Every body row is classified (:func:`import_census` returns the counts):
+
+``unit``       a current registry unit
+``crosswalk``  a code that no longer exists (2010 吴江市 320584); its
+               successor(s) are in the crosswalk; stored under the old code
+``non_admin``  a statistical area (开发区, 管理区, 新区; codes xx71–xx79 or no code)
+``subtotal``   全国, province, prefecture, 市辖区/县 groups: never units
+``footnote``   text rows after the table
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from baiqiang.data import names as nm
+from baiqiang.data.census_rows import CENSUS_FILES, census_path, census_rows, read_census_sheet
+from baiqiang.data.registry import Registry
+from baiqiang.data.store import Indicator, Store, file_sha256
+from baiqiang.errors import DataError
+
+SOURCE = "第六次/第七次全国人口普查分县资料（leiii/census, Lei Dong et al., MIT）"
+
+# code, name_zh, name_en, unit, definition, aliases (2010 and 2020 headers after cleaning)
+_RAW: list[tuple[str, str, str, str, str, tuple[str, ...]]] = [
+    ("pop_total", "常住人口", "Resident population", "人", "普查常住人口合计", ("合计", "人口数_合计")),
+    ("pop_urban", "城镇人口", "Urban population", "人", "常住人口中的城镇人口", ("城镇人口",)),
+    ("age_15_64_pct", "15-64岁人口比重", "Working-age share", "%", "15-64 岁人口占常住人口比重",
+     ("15-64岁", "人口比重_15-64岁")),
+    ("edu_years", "平均受教育年限", "Mean years of schooling", "年", "6 岁及以上人口平均受教育年限",
+     ("平均受教育年限-合计", "平均受教育年限_合计")),
+    ("college_m", "大学本科及以上（男）", "Bachelor+ (male)", "人", "", ("大学本科及以上-男", "本科及以上_男")),
+    ("college_f", "大学本科及以上（女）", "Bachelor+ (female)", "人", "", ("大学本科及以上-女", "本科及以上_女")),
+    ("junior_college_m", "大学专科（男）", "Junior college (male)", "人", "", ("大学专科-男", "大学专科_男")),
+    ("junior_college_f", "大学专科（女）", "Junior college (female)", "人", "", ("大学专科-女", "大学专科_女")),
+    ("mig_same_county", "外乡镇街道人口：本县", "Registered elsewhere: same county", "人",
+     "户口登记地在本县（市、区）其他乡镇街道的人口", ("迁入人口-本县（市）/本市市区", "户口登记地在外乡镇街道人口_本县")),
+    ("mig_other_county", "外乡镇街道人口：本省其他县", "Registered elsewhere: other county", "人",
+     "户口登记地在本省其他县（市、区）的人口", ("迁入人口-本省其他县（市）、市区", "户口登记地在外乡镇街道人口_本省其他县")),
+    ("mig_other_province", "外乡镇街道人口：省外", "Registered in another province", "人",
+     "户口登记地在外省的常住人口", ("迁入人口-外省", "户口登记地在外乡镇街道人口_省外")),
+    ("occ_total", "各种职业人口总计（长表）", "Employed by occupation (sample)", "人", "长表抽样数",
+     ("各种职业人口总计",)),
+    ("occ_professional", "专业技术人员（长表）", "Professional and technical (sample)", "人", "长表抽样数",
+     ("专业技术人员",)),
+    ("occ_production", "生产制造及有关人员（长表）", "Production workers (sample)", "人", "长表抽样数",
+     ("生产、运输设备操作人员及有关人员", "生产制造及有关人员")),
+    ("ind_total", "各种行业人口总计（长表）", "Employed by industry (sample)", "人", "长表抽样数", ("各种行业人口总计",)),
+    ("ind_agriculture", "农林牧渔业（长表）", "Agriculture (sample)", "人", "长表抽样数", ("农林牧渔业",)),
+    ("ind_mining", "采矿业（长表）", "Mining (sample)", "人", "长表抽样数", ("采矿业",)),
+    ("ind_manufacturing", "制造业（长表）", "Manufacturing (sample)", "人", "长表抽样数", ("制造业",)),
+    ("ind_utilities", "电力燃气水（长表）", "Utilities (sample)", "人", "长表抽样数",
+     ("电力、燃气及水的生产和供应业", "电力热力燃气及水生产和供应业")),
+    ("ind_construction", "建筑业（长表）", "Construction (sample)", "人", "长表抽样数", ("建筑业",)),
+    ("ind_research", "科学研究和技术服务业（长表）", "Research and technical services (sample)", "人", "长表抽样数",
+     ("科学研究、技术服务和地质勘察业", "科学研究和技术服务业")),
+    ("hh_all", "家庭户户数（全部）", "Family households (full count)", "户", "", ("全部数据-家庭户", "家庭户户数")),
+    ("hh_long", "家庭户户数（长表）", "Family households (long form)", "户", "", ("长表数据-家庭户", "家庭户户数_长表")),
+    ("housing_area_pc", "人均住房建筑面积", "Floor area per person", "平方米/人", "家庭户人均住房建筑面积",
+     ("人均住房建筑面积",)),
+    ("hh_tapwater", "住房内有管道自来水户数（长表）", "Households with tap water (sample)", "户", "",
+     ("住房内有无管道自来水-有", "住房内有管道自来水")),
+    ("hh_elevator", "住房所在建筑有电梯户数（长表）", "Households with elevator (sample)", "户", "仅 2020 年",
+     ("住房所在建筑有电梯",)),
+    ("hh_car", "拥有家用汽车户数（长表）", "Households owning a car (sample)", "户", "仅 2020 年", ("拥有家用汽车",)),
+]
+
+# code, name_zh, name_en, unit, formula (documented in docs/indicators.md)
+_DERIVED: list[tuple[str, str, str, str, str]] = [
+    ("mfg_emp_share", "制造业就业占比", "Manufacturing employment share", "%", "ind_manufacturing / ind_total × 100"),
+    ("secondary_emp_share", "第二产业就业占比", "Secondary-industry employment share", "%",
+     "(ind_mining + ind_manufacturing + ind_utilities + ind_construction) / ind_total × 100"),
+    ("mfg_emp_est", "制造业就业人数（推算）", "Manufacturing employment (estimated)", "人",
+     "ind_manufacturing × hh_all / hh_long"),
+    ("secondary_emp_est", "第二产业就业人数（推算）", "Secondary-industry employment (estimated)", "人",
+     "(ind_mining + ind_manufacturing + ind_utilities + ind_construction) × hh_all / hh_long"),
+    ("production_worker_share", "生产制造人员占比", "Production-worker share", "%", "occ_production / occ_total × 100"),
+    ("professional_share", "专业技术人员占比", "Professional/technical share", "%", "occ_professional / occ_total × 100"),
+    ("research_emp_share", "科研技术服务业就业占比", "Research services employment share", "%",
+     "ind_research / ind_total × 100"),
+    ("college_share", "大专及以上人口比重", "Tertiary-educated share", "%",
+     "(college_m + college_f + junior_college_m + junior_college_f) / pop_total × 100"),
+    ("inter_province_share", "省外人口比重", "Out-of-province residents share", "%", "mig_other_province / pop_total × 100"),
+    ("urban_share", "城镇化率", "Urbanisation rate", "%", "pop_urban / pop_total × 100"),
+    ("car_rate", "家庭汽车拥有率", "Household car ownership", "%", "hh_car / hh_long × 100"),
+    ("elevator_rate", "电梯住房比例", "Households in buildings with elevators", "%", "hh_elevator / hh_long × 100"),
+]
+
+
+def census_indicators() -> list[Indicator]:
+    """The census catalog: raw columns and derived indicators."""
+    out = [Indicator(c, zh, en, unit, d, al) for c, zh, en, unit, d, al in _RAW]
+    out += [Indicator(c, zh, en, unit, f"派生：{f}", ()) for c, zh, en, unit, f in _DERIVED]
+    return out
+
+
+CENSUS_INDICATORS = census_indicators()
+DERIVED_FORMULAS: dict[str, str] = {c: f for c, _, _, _, f in _DERIVED}
+
+
+@dataclass
+class CensusImport:
+    """Result of importing one census year."""
+
+    year: int
+    rows: pd.DataFrame  # row, code, name, province, prefecture, kind, category, stored_code
+    counts: dict[str, int]
+    unmapped_columns: list[str]
+    n_observations: int
+    batch_id: int | None
+
+
+def _derive(wide: pd.DataFrame) -> pd.DataFrame:
+    def col(c: str) -> pd.Series:
+        return wide[c] if c in wide.columns else pd.Series(np.nan, index=wide.index)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sec = col("ind_mining") + col("ind_manufacturing") + col("ind_utilities") + col("ind_construction")
+        scale = col("hh_all") / col("hh_long")
+        d = pd.DataFrame(index=wide.index)
+        d["mfg_emp_share"] = col("ind_manufacturing") / col("ind_total") * 100
+        d["secondary_emp_share"] = sec / col("ind_total") * 100
+        d["mfg_emp_est"] = col("ind_manufacturing") * scale
+        d["secondary_emp_est"] = sec * scale
+        d["production_worker_share"] = col("occ_production") / col("occ_total") * 100
+        d["professional_share"] = col("occ_professional") / col("occ_total") * 100
+        d["research_emp_share"] = col("ind_research") / col("ind_total") * 100
+        d["college_share"] = (col("college_m") + col("college_f") + col("junior_college_m")
+                              + col("junior_college_f")) / col("pop_total") * 100
+        d["inter_province_share"] = col("mig_other_province") / col("pop_total") * 100
+        d["urban_share"] = col("pop_urban") / col("pop_total") * 100
+        d["car_rate"] = col("hh_car") / col("hh_long") * 100
+        d["elevator_rate"] = col("hh_elevator") / col("hh_long") * 100
+    return d.replace([np.inf, -np.inf], np.nan)
+
+
+def import_census(store: Store, year: int, *, registry: Registry | None = None) -> CensusImport:
+    """Import the bundled census table of ``year`` (2010 or 2020) into ``store``."""
+    if year not in CENSUS_FILES:
+        raise DataError.single(f"census {year}", "只有 2010 与 2020 年普查表", "bad_year")
+    registry = registry or Registry.load()
+    store.ensure_registry()
+    store.upsert_indicators(CENSUS_INDICATORS)
+    sheet = read_census_sheet(year)
+    rows = census_rows(year, sheet)
+    units = registry.units
+    cats, stored, extra_units = [], [], []
+    for r in rows.itertuples(index=False):
+        cat, code = r.kind, r.code
+        if r.kind in ("province", "prefecture", "subtotal", "total"):
+            cat, code = "subtotal", ""
+        elif r.kind == "unit" and code in units.index:
+            status = units.at[code, "status"]
+            cat = {"current": "unit", "historical": "crosswalk", "non_admin": "non_admin"}[status]
+        elif r.kind == "unit":
+            raise DataError.single(f"{CENSUS_FILES[year]} 第 {r.row} 行", f"代码 {code} 既不在单位表也不在对照表", "unknown_unit")
+        if cat == "non_admin" and (not code or code not in units.index):
+            code = code or f"NA{year}{r.row:05d}"  # synthetic code for uncoded statistical areas
+            extra_units.append(_non_admin_unit(code, r.name, r.province, r.prefecture, rows))
+        cats.append(cat)
+        stored.append(code)
+    rows = rows.assign(category=cats, stored_code=stored)
+    if extra_units:
+        store.add_units(pd.DataFrame(extra_units))
+    # Map columns through aliases.
+    alias = {nm.normalise(a): ind.code for ind in CENSUS_INDICATORS for a in ind.aliases}
+    colmap = {c: alias[nm.normalise(c)] for c in sheet.data.columns if nm.normalise(c) in alias}
+    ignored = {"地区", "区划代码", "省", "市", "区县"}
+    unmapped = [sheet.original_headers[c] for c in sheet.data.columns if c not in colmap and c not in ignored]
+    keep = rows[rows["category"].isin(["unit", "crosswalk", "non_admin"])]
+    body = sheet.data.loc[keep["row"].to_numpy(), list(colmap)]
+    wide = body.apply(pd.to_numeric, errors="coerce").rename(columns=colmap)
+    wide.index = keep["stored_code"].to_numpy()
+    derived = _derive(wide)
+    fname = CENSUS_FILES[year]
+    row_of = dict(zip(keep["stored_code"], keep["row"]))
+    col_of = {v: k for k, v in colmap.items()}
+    parts = []
+    for ind in wide.columns:
+        v = wide[ind]
+        parts.append(pd.DataFrame({
+            "unit_code": wide.index, "indicator": ind, "value": v.to_numpy(),
+            "provenance": [f"{fname} 第 {row_of[c]} 行 列「{sheet.original_headers[col_of[ind]]}」" for c in wide.index],
+        }))
+    for ind in derived.columns:
+        if derived[ind].notna().any():
+            parts.append(pd.DataFrame({
+                "unit_code": derived.index, "indicator": ind, "value": derived[ind].to_numpy(),
+                "provenance": [f"{fname} 第 {row_of[c]} 行；派生：{DERIVED_FORMULAS[ind]}" for c in derived.index],
+            }))
+    obs = pd.concat(parts, ignore_index=True).assign(year=year)
+    res = store.add_observations(obs, source=SOURCE, file=fname, sha256=file_sha256(census_path(year)),
+                                 note=f"{year} 年人口普查分县表")
+    counts = rows["category"].value_counts().to_dict()
+    counts["footnote"] = len(sheet.footnotes)
+    return CensusImport(year, rows, {k: int(v) for k, v in counts.items()}, unmapped, len(obs), res.batch_id)
+
+
+def _non_admin_unit(code: str, name: str, province: str, prefecture: str, rows: pd.DataFrame) -> dict[str, object]:
+    prov_code = next((c for c, n, k in zip(rows["code"], rows["name"], rows["kind"]) if k == "province" and n == province), "")
+    return {
+        "code": code, "name": name, "short_name": name, "type": nm.NON_ADMIN, "level": "county",
+        "prefecture_code": code[:4] + "00" if code[:1].isdigit() else "", "prefecture": prefecture,
+        "province_code": prov_code, "province": province, "region": nm.REGIONS.get(prov_code[:2], ""),
+        "longitude": np.nan, "latitude": np.nan, "status": "non_admin", "valid_until": pd.NA, "successors": "",
+    }
