@@ -80,10 +80,22 @@ class _Doc:
     def paragraph(self, para: Paragraph) -> None:
         text = self.layout.text
         para_facts: list[Fact] = []
+        # one scan per paragraph; a number and its unit never straddle a clause break
+        found = find_quantities(self.layout.work, para.start, para.end, self.lex)
+        k = 0
         for sm in _SENTENCE.finditer(text, para.start, para.end):
+            if k >= len(found):
+                break
+            if found[k].start >= sm.end():
+                continue
             sent = _Sentence(self, para, sm.start(), sm.end(), para_facts)
             for cm in _CLAUSE.finditer(text, sm.start(), sm.end()):
-                sent.clause(cm.start(), cm.end())
+                qs = []
+                while k < len(found) and found[k].start < cm.end():
+                    qs.append(found[k])
+                    k += 1
+                if qs:
+                    sent.clause(cm.start(), cm.end(), qs)
             para_facts.extend(sent.facts)
         self.facts.extend(para_facts)
 
@@ -99,11 +111,11 @@ class _Sentence:
     last_cats: set[str] = field(default_factory=set)
 
     # ------------------------------------------------------------ clause
-    def clause(self, cs: int, ce: int) -> None:
-        lex, work = self.doc.lex, self.doc.layout.work
-        qs = [q for q in find_quantities(work, cs, ce, lex) if self._usable(q)]
+    def clause(self, cs: int, ce: int, found: list[Quantity]) -> None:
+        lex = self.doc.lex
+        qs = [q for q in found if self._usable(q)]
         prev_end = cs
-        while work[cs:cs + 1] == " ":
+        while self.doc.layout.text[cs:cs + 1] == " ":
             cs += 1
         # 实施…项目86个，其中10亿元以上项目12个: 其中 continues the previous clause
         head_cats: set[str] = set(self.last_cats) if self.doc.layout.text.startswith("其中", cs) else set()
@@ -163,11 +175,9 @@ class _Sentence:
         text = self.doc.layout.text
         if region.streak:
             return True  # 连续N年 streaks are optional in gold
-        before_clause = text[cs:q.start]
-        if any(c in before_clause for c in self.doc.lex.gap_cues):
+        if self.doc.lex.gap_re.search(text, cs, q.start):
             return True
-        before_sentence = text[self.start:q.start]
-        return any(c in before_sentence for c in self.doc.lex.target_cues)
+        return bool(self.doc.lex.target_re.search(text, self.start, q.start))
 
     def _threshold(self, q: Quantity, later: list[Quantity], region: Region, ce: int) -> bool:
         """10亿元以上企业5家: a number inside a name, followed by the real count."""

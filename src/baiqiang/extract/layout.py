@@ -140,13 +140,7 @@ def normalise(raw: str) -> Layout:
 
 def mask(text: str) -> str:
     """Blank furniture and quoted labels, keeping every offset."""
-    chars = list(text)
-    for pattern in (*_FURNITURE, _LABELS):
-        for m in pattern.finditer(text):
-            a, b = m.span()
-            if pattern is _LABELS:
-                a, b = a + 1, b - 1  # keep the quotation marks themselves
-            for i in range(a, b):
-                if chars[i] != "\n":
-                    chars[i] = BLANK
-    return "".join(chars)
+    for pattern in _FURNITURE:
+        text = pattern.sub(lambda m: re.sub(r"[^\n]", BLANK, m.group()), text)
+    # keep the quotation marks themselves, blank what they enclose
+    return _LABELS.sub(lambda m: m.group()[0] + BLANK * (len(m.group()) - 2) + m.group()[-1], text)

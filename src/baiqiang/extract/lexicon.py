@@ -60,6 +60,9 @@ class Lexicon:
     amount_verbs: tuple[str, ...]
     new_added_re: re.Pattern[str]
     tail_re: re.Pattern[str]
+    not_cue_tail_re: re.Pattern[str]
+    gap_re: re.Pattern[str]
+    target_re: re.Pattern[str]
     tail_cats: dict[str, str]
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -164,6 +167,9 @@ def build_lexicon(tables: dict[str, dict[str, Any]]) -> Lexicon:
         amount_verbs=_words(kinds, "amount_verbs", "kinds.yaml", problems),
         new_added_re=re.compile(_alternation([w for w, c in cues.items() if c == "added" and w.startswith("新")])),
         tail_re=re.compile(f"(?:{_alternation(tail_cats)})$"),
+        not_cue_tail_re=re.compile(f"(?:{_alternation(_words(kinds, 'not_cues', 'kinds.yaml', problems))})$"),
+        gap_re=re.compile(_alternation(_words(ctx, "gap_cues", "context.yaml", problems))),
+        target_re=re.compile(_alternation(_words(ctx, "target_cues", "context.yaml", problems))),
         tail_cats=tail_cats,
         indicators=indicators,
     )

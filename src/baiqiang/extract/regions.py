@@ -53,7 +53,8 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
             break
         word = m.group()
         cat = lex.tail_cats[word]
-        if any(s.endswith(nc) and len(nc) > len(word) for nc in lex.not_cues):
+        nc = lex.not_cue_tail_re.search(s)
+        if nc and nc.end() - nc.start() > len(word):
             break
         if cat == "added" and not word.startswith("新"):
             break  # 老旧小区改造: an action noun that belongs to the indicator
