@@ -98,9 +98,20 @@ def test_boxcox_constant_column_uses_lambda_one() -> None:
 
 @given(positive, st.one_of(st.none(), st.floats(-3, 3)))
 def test_boxcox_preserves_order(v: np.ndarray, lam: float | None) -> None:
-    y = treat.boxcox(v.reshape(1, -1, 1), lmbda=lam)[0, :, 0]
     i, j = np.triu_indices(len(v), 1)
+    # Strict order with geometric-mean scaling; weak order always (x^lambda may round).
+    y = treat.boxcox(v.reshape(1, -1, 1), lmbda=lam, geometric=True)[0, :, 0]
     assert np.all(np.sign(y[i] - y[j]) == np.sign(v[i] - v[j]))
+    y0 = treat.boxcox(v.reshape(1, -1, 1), lmbda=lam)[0, :, 0]
+    assert np.all((y0[i] - y0[j]) * (v[i] - v[j]) >= 0)
+
+
+def test_boxcox_geometric_scaling_is_a_positive_affine_map() -> None:
+    x = np.array([[[2.0], [5.0], [9.0], [30.0]]])
+    a, b = treat.boxcox(x, lmbda=0.5), treat.boxcox(x, lmbda=0.5, geometric=True)
+    # g = (2 * 5 * 9 * 30)^(1/4); ((x/g)^0.5 - 1)/0.5 = g^-0.5 * a + (g^-0.5 - 1)/0.5
+    g = (2 * 5 * 9 * 30) ** 0.25
+    np.testing.assert_allclose(b, g**-0.5 * a + (g**-0.5 - 1) / 0.5)
 
 
 @given(positive)

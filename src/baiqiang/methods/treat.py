@@ -15,8 +15,9 @@ import math
 import numpy as np
 
 from baiqiang.methods import _nan
-from baiqiang.methods.registry import Interval, OneOf, Param, per_variant, register
 from numbers import Integral
+
+from baiqiang.methods.registry import Flag, Interval, OneOf, Param, per_variant, register
 
 
 def skewness(x: np.ndarray) -> np.ndarray:
@@ -215,12 +216,14 @@ def boxcox_lambda(x: np.ndarray, bounds: tuple[float, float] = _BOXCOX_BOUNDS) -
     "boxcox",
     lmbda=Param(Interval(), None, "Box-Cox exponent; estimated per column by maximum likelihood when omitted"),
     shift=Param(OneOf(("auto", "none")), "auto", "shift columns with non-positive values so their minimum is 1"),
+    geometric=Param(Flag(), False, "divide each column by its geometric mean first (keeps precision at extreme lambda)"),
 )
 def boxcox(
     x: np.ndarray,
     *,
     lmbda: float | np.ndarray | None = None,
     shift: str = "auto",
+    geometric: bool = False,
 ) -> np.ndarray:
     """Box-Cox power transform ``y = (x^lambda - 1) / lambda`` (``ln x`` at ``lambda = 0``).
 
@@ -235,7 +238,13 @@ def boxcox(
     ``shift="none"`` non-positive values become missing.  Missing values stay
     missing and are ignored when estimating ``lambda``.  A constant column gets
     ``lambda = 1`` when estimated (``y = x - 1``).  An all-missing column stays
-    all-missing.  The transform is strictly increasing, so ranks are kept.
+    all-missing.  The transform is strictly increasing, so ranks are kept in
+    exact arithmetic; but with large values and a strongly negative ``lambda``
+    ``x^lambda`` underflows next to 1 and distinct values can round to one
+    result.  ``geometric=True`` transforms ``x / g`` (``g`` the column's
+    geometric mean), which changes the result only by a positive affine map
+    per column (invisible after min-max or z-score normalisation) and keeps
+    full precision.  The default matches ``scipy.stats.boxcox``.
 
     References
     ----------
@@ -251,4 +260,7 @@ def boxcox(
         np.asarray(per_variant(lmbda, 2), dtype=float), x.shape[::2]
     )
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _boxcox_apply(np.log(pos), lam[:, None, :])
+        logx = np.log(pos)
+    if geometric:
+        logx = logx - _nan.col_mean(logx)[:, None, :]
+    return _boxcox_apply(logx, lam[:, None, :])
