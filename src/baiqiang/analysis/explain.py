@@ -9,16 +9,24 @@ order), and each node's weight within its parent ``(n_nodes,)``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from baiqiang.analysis.ranks import rank_desc
+from baiqiang.errors import BaiqiangError
+from baiqiang.framework.spec import Framework
 from baiqiang.framework.structure import Hierarchy
+from baiqiang.pipeline import Results
 
 __all__ = [
+    "Explanation",
+    "aggregation_methods",
+    "all_contributions",
     "contributions",
+    "explain_unit",
     "effective_weights",
     "group_comparison",
     "nearest_peers",
@@ -240,3 +248,171 @@ def group_comparison(
     out["diff_to_mean"] = out["value"] - out["group_mean"]
     out.attrs["group"] = label
     return out
+
+
+def aggregation_methods(framework: Framework) -> dict[str, str]:
+    """Aggregation method of every aggregate code, from the framework's aggregate steps."""
+    h = Hierarchy(framework)
+    chosen: dict[int, str] = {}
+    fallback = "arithmetic"
+    for step in framework.methodology:
+        if step.step != "aggregate":
+            continue
+        if step.levels:
+            chosen.update({lv: step.method or "arithmetic" for lv in step.levels})
+        else:
+            fallback = step.method or "arithmetic"
+    return {code: chosen.get(h.level_of[code], fallback) for code in h.aggregate_codes}
+
+
+def node_values(results: Results) -> np.ndarray:
+    """Normalised indicators and aggregate scores, ``(n_units, n_nodes)`` in hierarchy order."""
+    h = results.hierarchy
+    return np.column_stack([
+        results.datasets["normalised"][h.indicator_codes].to_numpy(dtype=float),
+        results.scores[h.aggregate_codes].to_numpy(dtype=float),
+    ])
+
+
+def all_contributions(results: Results) -> pd.DataFrame:
+    """Contribution of every node to the root score for every unit (units x node codes)."""
+    h = results.hierarchy
+    w = results.weights["within_parent"].reindex(h.node_codes).to_numpy(dtype=float)
+    c = contributions(h, node_values(results), w, aggregation_methods(results.framework))
+    return pd.DataFrame(c, index=results.scores.index, columns=h.node_codes)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one unit ranks where it does (tables with Chinese-ready columns).
+
+    ``indicators``: per indicator its raw and normalised value, weight in the
+    index, contribution, share of the score, rank, gap to the overall rank and
+    obstacle degree; ``aggregates``: the same for pillars and sub-indices;
+    ``strengths`` / ``weaknesses``: the indicators with the largest positive /
+    negative gaps; ``peers``: nearest units by indicator profile; ``groups``:
+    one comparison table per group attribute (province, prefecture ...).
+    """
+
+    unit: str
+    name: str
+    score: float
+    rank: float
+    n_ranked: int
+    indicators: pd.DataFrame
+    aggregates: pd.DataFrame
+    strengths: pd.DataFrame
+    weaknesses: pd.DataFrame
+    peers: pd.DataFrame
+    groups: dict[str, pd.DataFrame]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out = {"indicators": self.indicators, "aggregates": self.aggregates, "strengths": self.strengths,
+               "weaknesses": self.weaknesses, "peers": self.peers}
+        out.update({f"group_{g}": t for g, t in self.groups.items()})
+        return out
+
+
+def explain_unit(
+    results: Results,
+    unit: str,
+    *,
+    top: int = 5,
+    n_peers: int = 5,
+    group_columns: list[str] | None = None,
+) -> Explanation:
+    """Explain one unit of a build: contributions, strengths, obstacles, peers, groups.
+
+    Parameters
+    ----------
+    results : Results
+        A nominal build (:func:`baiqiang.pipeline.run`).
+    unit : str
+        Unit code (or exact unit name).
+    top : int
+        Strengths and weaknesses to list.
+    n_peers : int
+    group_columns : list of str, optional
+        Unit attributes to compare within (default: the framework's ``groups``
+        plus ``province`` / ``prefecture`` columns when present).
+    """
+    h = results.hierarchy
+    codes = list(results.scores.index)
+    if unit not in codes:
+        names = results.panel.names
+        hits = [c for c in codes if names.get(c) == unit]
+        if len(hits) != 1:
+            raise BaiqiangError.single("unit", f"找不到单位 / unknown unit {unit!r}", "unknown_unit")
+        unit = hits[0]
+    u = codes.index(unit)
+    root = h.root
+    if np.isnan(results.scores[root].iloc[u]):
+        raise BaiqiangError.single("unit", f"{unit} 未参与排名 / was not ranked (screened out)", "not_ranked")
+    contrib = all_contributions(results)
+    norm = results.datasets["normalised"][h.indicator_codes]
+    ranked = results.scores[root].notna().to_numpy()
+    overall = results.ranks[root].to_numpy(dtype=float)
+    ind_rank, gap = strengths_weaknesses(np.where(ranked[:, None], norm.to_numpy(dtype=float), np.nan), overall)
+    in_index = results.weights["in_index"].reindex(h.node_codes).to_numpy(dtype=float)
+    p = len(h.indicator_codes)
+    od = obstacle_degree(np.where(ranked[:, None], norm.to_numpy(dtype=float), np.nan), in_index[:p])
+    score = float(results.scores[root].iloc[u])
+    raw = results.datasets["raw"][h.indicator_codes].iloc[u].to_numpy(dtype=float)
+    ind = pd.DataFrame(
+        {
+            "name": [h.name(c) for c in h.indicator_codes],
+            "parent": [h.parent_of[c] for c in h.indicator_codes],
+            "raw": raw,
+            "normalised": norm.iloc[u].to_numpy(dtype=float),
+            "weight_in_index": in_index[:p],
+            "contribution": contrib.iloc[u, :p].to_numpy(),
+            "share": contrib.iloc[u, :p].to_numpy() / score if score else np.nan,
+            "rank": ind_rank[u],
+            "gap": gap[u],
+            "obstacle": od[u],
+        },
+        index=pd.Index(h.indicator_codes, name="code"),
+    )
+    agg_codes = [c for c in h.aggregate_codes if c != root]
+    agg_rank = results.ranks[agg_codes].iloc[u].to_numpy(dtype=float)
+    pillar_od = pd.Series(od[u], index=h.indicator_codes).groupby(ind["parent"]).sum()
+    agg = pd.DataFrame(
+        {
+            "name": [h.name(c) for c in agg_codes],
+            "level": [h.level_of[c] for c in agg_codes],
+            "score": results.scores[agg_codes].iloc[u].to_numpy(dtype=float),
+            "weight_in_index": [in_index[h.index[c]] for c in agg_codes],
+            "contribution": contrib[agg_codes].iloc[u].to_numpy(),
+            "rank": agg_rank,
+            "gap": overall[u] - agg_rank,
+            "obstacle": [pillar_od.get(c, np.nan) for c in agg_codes],
+        },
+        index=pd.Index(agg_codes, name="code"),
+    )
+    strengths = ind[ind["gap"] > 0].sort_values(["gap", "rank"], ascending=[False, True]).head(top)
+    weaknesses = ind[ind["gap"] < 0].sort_values(["gap", "rank"], ascending=[True, False]).head(top)
+    ranked_idx = np.flatnonzero(ranked)
+    pidx, pdist = nearest_peers(norm.to_numpy(dtype=float)[ranked_idx], int(np.searchsorted(ranked_idx, u)), n_peers)
+    peer_codes = [codes[ranked_idx[i]] for i in pidx]
+    peers = pd.DataFrame(
+        {
+            "name": results.panel.names.reindex(peer_codes).to_numpy(),
+            "distance": pdist,
+            "score": results.scores[root].reindex(peer_codes).to_numpy(),
+            "rank": results.ranks[root].reindex(peer_codes).to_numpy(),
+        },
+        index=pd.Index(peer_codes, name="code"),
+    )
+    frame = results.panel.frame
+    wanted = group_columns if group_columns is not None else list(dict.fromkeys(
+        [*results.framework.groups, *[c for c in ("province", "prefecture", "省", "市", "地级市") if c in frame.columns]]))
+    groups = {}
+    for g in wanted:
+        if g in frame.columns and pd.notna(frame[g].get(unit)):
+            sub = results.scores.loc[ranked, [*agg_codes, root]]
+            groups[g] = group_comparison(sub, frame[g].reindex(sub.index), unit)
+    return Explanation(
+        unit=unit, name=str(results.panel.names.get(unit, unit)), score=score, rank=float(overall[u]),
+        n_ranked=int(ranked.sum()), indicators=ind, aggregates=agg, strengths=strengths, weaknesses=weaknesses,
+        peers=peers, groups=groups,
+    )

@@ -1,0 +1,85 @@
+"""Change decomposition adds up exactly; target solutions reach the target rank."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from baiqiang.analysis.change import decompose_unit_change, movers
+from baiqiang.analysis.target import solve_target
+from baiqiang.framework import load_framework
+from baiqiang.pipeline import read_panel, run
+
+ASEM = Path(__file__).parents[2] / "examples" / "asem"
+
+
+@pytest.fixture(scope="module")
+def v2():
+    fw = load_framework(ASEM / "v2_minmax_arith.yaml")
+    return fw, read_panel(ASEM / "asem_data.csv", fw)
+
+
+def _next_year(fw, panel, seed=0):
+    rng = np.random.default_rng(seed)
+    frame = panel.frame.copy()
+    cols = [i.code for i in fw.indicators]
+    frame[cols] = frame[cols].astype(float) * rng.uniform(0.8, 1.25, size=(len(frame), len(cols)))
+    return dataclasses.replace(panel, frame=frame, checksum="")
+
+
+def test_change_decomposition_adds_up(v2):
+    fw, p0 = v2
+    p1 = _next_year(fw, p0)
+    r0, r1 = run(fw, p0), run(fw, p1)
+    m = movers(r0, r1)
+    assert np.abs(m["check"]).max() < 1e-10
+    assert (m["d_rank"].abs().diff().dropna() <= 0).all()   # biggest movers first
+    unit = m.index[0]
+    ch = decompose_unit_change(fw, p0, p1, unit, results=(r0, r1))
+    inds = [i.code for i in fw.indicators]
+    t = ch.table.loc[inds]
+    np.testing.assert_allclose(t["own"] + t["others"], t["total"], atol=1e-12)
+    assert t["total"].sum() == pytest.approx(ch.score1 - ch.score0, abs=1e-10)
+    assert t["own"].sum() == pytest.approx(ch.score_cf - ch.score0, abs=1e-10)
+    assert ch.rank_change_own + ch.rank_change_others == ch.rank1 - ch.rank0
+    # a unit whose data does not change moves only because of the others
+    frame = p1.frame.copy()
+    frame.loc[unit, inds] = p0.frame.loc[unit, inds].to_numpy(dtype=float)
+    p1b = dataclasses.replace(p1, frame=frame)
+    ch2 = decompose_unit_change(fw, p0, p1b, unit)
+    assert np.abs(ch2.table.loc[inds, "own"]).max() < 1e-12 and ch2.rank_cf == ch2.rank0
+
+
+@pytest.mark.parametrize("variant,unit,k", [("v2_minmax_arith", "CHN", 10), ("v4_minmax_geom", "IND", 20), ("v1_default", "CHN", 45)])
+def test_target_solution_reaches_rank_when_applied(variant, unit, k):
+    fw = load_framework(ASEM / f"{variant}.yaml")
+    panel = read_panel(ASEM / "asem_data.csv", fw)
+    res = solve_target(fw, panel, unit, k, single=False)
+    assert res.reachable and res.current_rank > k and res.verified_rank <= k
+
+    def rank_with(values):
+        frame = panel.frame.copy()
+        cols = list(res.plan.index)
+        frame[cols] = frame[cols].astype(float)
+        frame.loc[unit, cols] = values
+        r = run(fw, dataclasses.replace(panel, frame=frame))
+        return r.ranks.loc[unit, r.root]
+
+    assert rank_with(res.plan["required"].to_numpy()) <= k
+    # and it is (nearly) the smallest: 0.1% less improvement does not reach rank K
+    less = res.plan["current"].to_numpy() + 0.999 * res.plan["increase"].to_numpy()
+    assert rank_with(less) > k
+
+
+def test_target_errors_and_trivial_case(v2):
+    from baiqiang.errors import BaiqiangError
+    fw, panel = v2
+    with pytest.raises(BaiqiangError):
+        solve_target(fw, panel, "CHN", 0)
+    with pytest.raises(BaiqiangError):
+        solve_target(fw, panel, "XXX", 3)
+    r = solve_target(fw, panel, "CHN", 30, indicators=["LPI"], single=False)
+    assert r.t == 0 and r.method == "already"
