@@ -6,8 +6,8 @@ brackets split off), body rows with their original 1-based file row numbers,
 and footnote rows set aside.  Rules:
 
 * **Title rows**: leading rows with at most one filled cell are titles.
-* **Header rows**: the rows between the title and the first *data row* (a row
-  where at least half of the filled cells are numbers).  Several header rows
+* **Header rows**: the rows between the title and the first *data row* (the
+  first row with a number in it; pass ``header_rows`` when headers hold years).  Several header rows
   are joined top-down with ``-`` after filling merged cells to the right.
 * **Units**: a trailing bracket ``（万元）`` / ``(%)`` whose content is a unit is
   split off; other brackets (``0岁（男）``) stay in the name.
@@ -162,8 +162,7 @@ def parse_sheet(grid: pd.DataFrame, *, header_rows: int | None = None) -> Sheet:
     if header_rows is None:
         first_data = start + 1
         while first_data < n:
-            f = filled[first_data].sum()
-            if f and numeric[first_data].sum() * 2 >= f and numeric[first_data].sum() >= 1:
+            if numeric[first_data].any():  # header cells are text; the first number starts the data
                 break
             first_data += 1
         header_rows = max(1, first_data - start)
