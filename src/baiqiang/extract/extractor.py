@@ -26,7 +26,7 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
 _YEAR = re.compile(r"(?<![比较到至与和])((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
-_NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|，|、")
+_NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|[，、。；！？!?;]")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
 
 

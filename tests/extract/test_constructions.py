@@ -1,0 +1,166 @@
+"""Every construction of issue 4, on small hand-written sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from baiqiang.extract import extract_facts
+
+
+def facts(text: str) -> list[tuple]:
+    return [(f.indicator, f.value_std, f.unit_std, f.kind, f.qualifier) for f in extract_facts(text)]
+
+
+# ---------------------------------------------------------------- layout
+def test_number_broken_across_lines():
+    assert facts("全市实现地区生产总值10\n\n亿元。") == [("地区生产总值", 1_000_000_000, "元", "level", "exact")]
+
+
+def test_spaced_header_byline_and_caption_give_nothing():
+    text = " 请 您 关 注 今 日 头 条\n本报讯（融媒记者 程明星）\n一派忙碌景象。 融媒记者 杨成栋 摄\n"
+    assert facts(text) == []
+
+
+def test_traditional_characters_are_simplified():
+    assert facts("全縣地區生產總值達612.4億元。") == [("地区生产总值", 61_240_000_000, "元", "level", "exact")]
+
+
+# ---------------------------------------------------------------- numbers and units
+@pytest.mark.parametrize("text, value_std, unit_std", [
+    ("新增青年大学生1.1万人。", 11000, "人"),
+    ("新增企业三十五家。", 35, "家"),
+    ("新增企业两家。", 2, "家"),
+    ("新增企业一百二十家。", 120, "家"),
+    ("新增就业3千余人。", 3000, "人"),
+    ("社会消费品零售总额1.2万亿元。", 1.2e12, "元"),
+    ("税收收入5600万元。", 56_000_000, "元"),
+    ("实际利用外资1.36亿美元。", 136_000_000, "美元"),
+    ("海铁联运运输标箱 9.4 万个。", 94000, "个"),
+])
+def test_numbers_and_scaling(text, value_std, unit_std):
+    (f,) = facts(text)
+    assert (f[1], f[2]) == (value_std, unit_std)
+
+
+def test_ten_odd_is_at_least():
+    assert facts("新增企业十余家。") == [("企业", 10, "家", "added", "at_least")]
+
+
+def test_percent_permille_and_points():
+    assert facts("出生率6.75‰。") == [("出生率", 6.75, "‰", "rate", "exact")]
+    assert facts("城镇化率为63.4%，比上年提高0.9个百分点。") == [
+        ("城镇化率", 63.4, "%", "rate", "exact"), ("城镇化率", 0.9, "百分点", "growth", "exact")]
+
+
+# ---------------------------------------------------------------- kinds
+@pytest.mark.parametrize("verb", ["新增", "新建", "培育", "引进", "建成"])
+def test_added_verbs(verb):
+    assert facts(f"{verb}未来社区2个。") == [("未来社区", 2, "个", "added", "exact")]
+
+
+def test_completed_money_is_level():
+    assert facts("完成科创强基项目投资9.1亿元。") == [("科创强基项目投资", 910_000_000, "元", "level", "exact")]
+
+
+def test_cumulative():
+    assert facts("累计培育省级产业基地5个。") == [("省级产业基地", 5, "个", "cumulative", "exact")]
+
+
+def test_growth_signed():
+    assert facts("外观专利授权周期缩短90%以上。") == [("外观专利授权周期", -90, "%", "growth", "at_least")]
+    assert facts("利润总额下降3.5%。") == [("利润总额", -3.5, "%", "growth", "exact")]
+    assert facts("工业投资增长-0.35%。") == [("工业投资", -0.35, "%", "growth", "exact")]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("我市在全国工业县（市）百强榜单上位列第45位。", 45), ("技术交易额居全省第2。", 2), ("财政收入排名第七。", 7)])
+def test_rank(text, value):
+    (f,) = facts(text)
+    assert (f[1], f[2], f[3]) == (value, "位", "rank")
+
+
+def test_rate():
+    assert facts("涉企问题办结率98.6%。") == [("涉企问题办结率", 98.6, "%", "rate", "exact")]
+
+
+@pytest.mark.parametrize("word, qualifier", [
+    ("超", "at_least"), ("突破", "at_least"), ("逾", "at_least"), ("约", "about"), ("近", "about"),
+    ("不到", "at_most")])
+def test_qualifiers_before(word, qualifier):
+    assert facts(f"产值{word}500亿元。")[0][4] == qualifier
+
+
+@pytest.mark.parametrize("word, qualifier", [("以上", "at_least"), ("左右", "about"), ("以内", "at_most")])
+def test_qualifiers_after(word, qualifier):
+    assert facts(f"产值500亿元{word}。")[0][4] == qualifier
+
+
+# ---------------------------------------------------------------- structure
+def test_list_with_dunhao():
+    assert facts("新增省级未来工厂1家、省工业互联网平台1个、初级数智工厂45家。") == [
+        ("省级未来工厂", 1, "家", "added", "exact"), ("省工业互联网平台", 1, "个", "added", "exact"),
+        ("初级数智工厂", 45, "家", "added", "exact")]
+
+
+def test_list_with_he():
+    assert [f[0] for f in facts("引进领军人才12人和博士45人。")] == ["领军人才", "博士"]
+
+
+def test_distribution_each():
+    assert facts("新增国家专精特新“小巨人”、国家制造业单项冠军、上市企业各1家。") == [
+        ("国家专精特新“小巨人”", 1, "家", "added", "exact"), ("国家制造业单项冠军", 1, "家", "added", "exact"),
+        ("上市企业", 1, "家", "added", "exact")]
+
+
+def test_respectively_ranks_go_to_preceding_facts():
+    got = facts("完成项目投资9.1亿元，促成技术交易58.42亿元，分别位居金华第1、第2。")
+    assert got[2:] == [("项目投资", 1, "位", "rank", "exact"), ("技术交易", 2, "位", "rank", "exact")]
+
+
+def test_respectively_with_names():
+    got = facts("城镇和农村居民人均可支配收入分别为69870元和39120元。")
+    assert [(f[0], f[1]) for f in got] == [("城镇", 69870), ("农村居民人均可支配收入", 39120)]
+
+
+def test_growth_attached_to_level():
+    assert facts("重点产业链总产值达943亿元，同比增长12.7%。") == [
+        ("重点产业链总产值", 94_300_000_000, "元", "level", "exact"),
+        ("重点产业链总产值", 12.7, "%", "growth", "exact")]
+
+
+def test_period_stated_earlier_in_paragraph():
+    (f,) = extract_facts("2024年以来，我市加快发展，新增企业5家。")
+    assert f.period == "2024"
+    (g,) = extract_facts("新增企业5家。")
+    assert g.period == ""
+
+
+def test_section_heading_gives_period():
+    (f,) = extract_facts("一、2023年工作回顾\n新增企业5家。\n")
+    assert f.period == "2023"
+
+
+def test_threshold_inside_name_is_not_a_fact():
+    assert facts("培育10亿元以上企业5家。") == [("10亿元以上企业", 5, "家", "added", "exact")]
+
+
+def test_number_first_phrase():
+    assert facts("30幢1686套安置房主体结顶。") == [
+        ("安置房主体结顶", 30, "幢", "added", "exact"), ("安置房主体结顶", 1686, "套", "added", "exact")]
+
+
+# ---------------------------------------------------------------- not facts
+@pytest.mark.parametrize("text", [
+    "紧紧围绕“五战双强”行动。", "“2+5”重点产业链。", "加快构建“一绕两环两横两纵”高快速路网。",
+    "规上工业企业数字化改造1.0 实现全覆盖。", "2月19日，记者获悉。", "《县域工业经济发展报告（2024 年）》发布。",
+    "第三届中国丘陵山区农业机械博览会开幕。", "落地建设1688五金选品中心。", "石柱高新科技产业园一期建成投用。",
+    "三次产业结构调整为5.8:43.8:50.4。", "连续4年获省跨境电商专项激励。", "比上年末减少0.21万人。",
+    "增速高于全市平均1.1个百分点。", "力争新增规上工业企业50家以上。", "获评全国百强园区。",
+])
+def test_not_facts(text):
+    assert facts(text) == []
+
+
+def test_table_rows():
+    text = "产品名称      单位      产量      比上年增长(%)\n粮食          万吨      12.46     1.8\n"
+    assert facts(text) == [("粮食", 124600, "吨", "level", "exact"), ("粮食", 1.8, "%", "growth", "exact")]

@@ -1,0 +1,44 @@
+"""Numerals: hand-checked values and round trips through formatting."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from baiqiang.extract.numbers import format_number, parse_number, scaled
+
+
+@pytest.mark.parametrize("text, value", [
+    ("943", 943), ("12.7", 12.7), ("1,234.5", 1234.5), ("１２", 12), ("-0.35", -0.35),
+    ("三十五", 35), ("一百二十", 120), ("两", 2), ("十", 10), ("十五", 15), ("第七"[1:], 7),
+    ("3千", 3000), ("1.1", 1.1), ("零点五", 0.5), ("二〇二四", 2024),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "亿", "万亩"])
+def test_parse_number_rejects(bad):
+    with pytest.raises(ValueError):
+        parse_number(bad)
+
+
+def test_scaled_is_exact_in_decimal():
+    assert scaled(9.1, 1e8) == 910000000
+    assert scaled(58.42, 1e8) == 5842000000
+    assert scaled(1.1, 1e4) == 11000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-10**12, max_value=10**12))
+def test_integers_round_trip(n):
+    assert parse_number(format_number(n)) == n
+    assert parse_number(format_number(n, chinese=True)) == n
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**7), st.integers(min_value=1, max_value=99))
+def test_decimals_round_trip(whole, cents):
+    x = float(f"{whole}.{cents:02d}")
+    assert parse_number(format_number(x)) == x
+    assert parse_number(format_number(x, chinese=True)) == x
