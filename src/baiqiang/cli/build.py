@@ -22,14 +22,21 @@ app.add_typer(framework_app, name="framework")
 @app.command()
 def build(
     framework: Path = typer.Argument(..., help="框架文件 (framework YAML)"),
-    data: Path = typer.Argument(..., help="数据文件：CSV、XLSX 或 Parquet，每行一个单位"),
+    data: Path = typer.Argument(None, help="数据文件：CSV、XLSX 或 Parquet，每行一个单位（或用 --store/--year）"),
+    store: Path = typer.Option(None, "--store", help="从 DuckDB 数据库读取面板（与 --year 一起，省略 DATA）"),
+    year: int = typer.Option(None, "--year", help="数据库中的年份"),
     out: Path = typer.Option(..., "-o", "--out", help="输出目录 (output directory)"),
     top: int = typer.Option(20, help="终端显示前几名 (rows to show)"),
 ) -> None:
     """构建指数并排名：写出 scores.csv、results.xlsx、method.json。"""
     with user_errors():
         fw = load_framework(framework)
-        panel = read_panel(data, fw)
+        if data is None:  # read a year's panel from the store (baiqiang.data.store)
+            from baiqiang.data.store import store_panel
+
+            panel, data = store_panel(store, year, fw)
+        else:
+            panel = read_panel(data, fw)
         results = run(fw, panel)
         with atomic_dir(out) as tmp:
             results.write(tmp, data_checksum=file_checksum(data))

@@ -394,3 +394,16 @@ def read_panel(store_path: str | Path, year: int, *, indicators: Sequence[str] |
         raise DataError.single(str(store_path), "数据库文件不存在", "file_missing")
     with Store(store_path, read_only=True) as s:
         return s.panel(year, indicators=indicators)
+
+
+def store_panel(store_path: str | Path | None, year: int | None, framework: object) -> tuple[object, Path]:
+    """Panel of ``year`` from a store for ``baiqiang build --store PATH --year YEAR``.
+
+    Returns ``(panel, store_path)``; the path is what the build records as its data file.
+    """
+    from baiqiang.pipeline.panel import panel_for
+
+    if store_path is None or year is None:
+        raise DataError.single("baiqiang build", "请给出数据文件 DATA，或同时给出 --store 与 --year", "missing_input")
+    frame = read_panel(store_path, year)
+    return panel_for(frame, framework, source=f"{store_path}（{year} 年）"), Path(store_path)
