@@ -25,6 +25,7 @@ from baiqiang.extract.numbers import to_halfwidth
 BLANK = "□"
 _TERMINAL = "。！？!?"
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+[部分章节])")
+_WIDE_GAP = re.compile(r"\S(?: {2,}|\t)\s*\S")
 _NUMERIC_CELL = re.compile(r"^[#＃]?[-+]?\d+(?:\.\d+)?%?$")
 _FURNITURE = [
     # bylines and photo credits: （融媒记者 程明星）, 融媒记者 杨成栋 摄, 通讯员 …
@@ -70,8 +71,8 @@ def to_simplified(text: str) -> str:
 
 
 def _is_table_row(line: str) -> bool:
-    if any(c in line for c in "，。；"):
-        return False
+    if any(c in line for c in "，。；") or not _WIDE_GAP.search(line):
+        return False  # table cells are separated by runs of spaces or tabs
     cells = line.split()
     numeric = sum(1 for c in cells if _NUMERIC_CELL.match(c))
     return len(cells) >= 3 and numeric >= 1 and not _NUMERIC_CELL.match(cells[0])
