@@ -73,16 +73,18 @@ DATA_STEPS = ("denominate", "impute", "screen", "treat")
 """Steps before normalisation: their output is shared by every variant that agrees on them."""
 
 
-def _validate(framework: Framework, groups: Sequence[Any], variants: Sequence[Mapping[str, Any]]) -> None:
-    """Validate representatives: per group, its categorical values with each numeric path at its min and max.
+def _validate(framework: Framework, variants: Sequence[Mapping[str, Any]]) -> None:
+    """Validate representatives: per categorical signature, each numeric path at its min and max.
 
     Every constraint on a numeric value is an interval, so checking the
-    extremes of each path within a group checks every member; this keeps
-    validation independent of N.
+    extremes of each path among variants that share their categorical values
+    checks every variant; this keeps validation cost independent of N.
     """
+    buckets: dict[tuple[Any, ...], list[Mapping[str, Any]]] = defaultdict(list)
+    for v in variants:
+        buckets[tuple(sorted((p, repr(x)) for p, x in v.items() if not _is_num(x)))].append(v)
     reps: list[dict[str, Any]] = []
-    for g in groups:
-        members = [variants[i] for i in g.members]
+    for members in buckets.values():
         paths = {p for v in members for p in v}
         lo: dict[str, Any] = {}
         hi: dict[str, Any] = {}
@@ -149,7 +151,7 @@ def _data_stage(
         pre = [_slice(st, rows) for st in steps if st.kind in DATA_STEPS]
         trace = evaluate(h, pre, data, weights[rows], keep_datasets=True)
         outs.append(trace.datasets["normalised"])  # the engine files the last data set under this name
-    return np.concatenate(outs, axis=0)
+    return np.concatenate(outs, axis=0) if outs else np.empty((0, *data.indicators.shape))
 
 
 def evaluate_target(
@@ -209,13 +211,13 @@ def evaluate_target(
     for sig, members in by_methods.items():
         fw = _with_methods(framework, dict(sig))
         sub = [variants[i] for i in members]
+        _validate(fw, sub)
         groups = group_variants(fw, sub)
-        _validate(fw, groups, sub)
         for g in groups:
             keys = _prefix_keys(g.steps)
             if len(keys) == 1:
                 keys = keys * len(g.members)
-            elif len(set(keys)) * 8 > len(keys):
+            elif len(set(keys)) * 2 > len(keys):
                 # Mostly distinct data settings (a continuous data parameter):
                 # nothing to share, run the whole pipeline batched.
                 plan.append((np.asarray(members)[g.members], g, None))
@@ -250,6 +252,14 @@ def evaluate_target(
                 # One normalisation for all these variants: apply it once.
                 x = norm[0].call(x[None], direction=h.direction, targets=data.targets, goalposts=data.goalposts)[0]
                 post = [st for st in post if st.kind != "normalise"]
+            method = _single_method(post)
+            if method in ("arithmetic", "geometric"):
+                # One weighted mean everywhere: a matrix product for complete units,
+                # the engine for the few units with missing or non-positive leaves.
+                for s in range(0, len(rows_u), 4 * size):
+                    rows = rows_u[s : s + 4 * size]
+                    out[idx[rows]] = _aggregate_rows(h, post, x, g.weights[rows], col, method, data)
+                continue
             shared = UnitData(x, np.ones_like(x), data.groups, data.targets, data.goalposts)
             upper = _upper(h, post, code)
             leaf_w = g.weights[rows_u][:, : len(h.indicator_codes)]
@@ -310,6 +320,76 @@ def _upper(h: Hierarchy, post: list[BoundStep], target: str) -> tuple[Hierarchy,
         result = (h2, cols, h2.aggregate_codes.index(target))
     _UPPER_CACHE[key] = (fw, result)
     return result
+
+
+def _single_method(post: list[BoundStep]) -> str:
+    """The aggregation method when ``post`` is one parameter-free aggregate step for all levels, else ''."""
+    if len(post) != 1 or post[0].kind != "aggregate" or post[0].levels or post[0].method is None or post[0].params:
+        return ""
+    return post[0].method.name
+
+
+def _aggregate_rows(
+    h: Hierarchy, post: list[BoundStep], x: np.ndarray, weights: np.ndarray, col: int, method: str, data: UnitData
+) -> np.ndarray:
+    """Target scores ``(B, n)``: :func:`_algebraic_upper` for clean units, the engine for the rest.
+
+    Aggregation is unit by unit, so units can be split freely.  A unit is
+    clean when all its leaves are present (and positive, for a geometric
+    mean); the engine handles the others with its missing-value rules.
+    """
+    clean = np.isfinite(x).all(axis=1)
+    if method == "geometric":
+        clean &= (x > 0).all(axis=1)
+    y = np.empty((weights.shape[0], x.shape[0]))
+    if clean.any():
+        y[:, clean] = _algebraic_upper(h, x[clean], weights, col, method)
+    if not clean.all():
+        dirty = ~clean
+        sub = UnitData(x[dirty], np.ones_like(x[dirty]), {k: v[dirty] for k, v in data.groups.items()}, data.targets, data.goalposts)
+        trace = evaluate(h, [_slice(st, np.zeros(weights.shape[0], dtype=np.int64)) for st in post], sub, weights)
+        y[:, dirty] = trace.scores[:, :, col]
+    return y
+
+
+def _algebraic_upper(h2: Hierarchy, leaves: np.ndarray, weights: np.ndarray, col: int, method: str) -> np.ndarray:
+    """Target scores ``(B, n)`` of a one-method hierarchy over complete leaves, for ``B`` weight vectors.
+
+    A weighted arithmetic mean of weighted arithmetic means is one weighted
+    mean with the products of the normalised weights along each path
+    (``y = sum_l (prod_path w') x_l``); for geometric means the same holds for
+    logarithms.  So with no missing leaf, ``y = X W_eff^T`` (one matrix
+    product) equals the level-by-level aggregation up to rounding (checked
+    against the engine in tests/analysis/test_engine_adapter.py).  A weight
+    vector summing to zero under some aggregate gives ``NaN``, as in the engine.
+    """
+    B = weights.shape[0]
+    p = len(h2.indicator_codes)
+    # Bottom-up: an aggregate whose children all have weight 0 (or are themselves
+    # empty) is missing, and its parent re-weights over the others, as the engine does.
+    alive = np.ones((B, len(h2.node_codes)), dtype=bool)
+    for code in h2.aggregate_codes:
+        kids = h2.children[code]
+        alive[:, h2.index[code]] = (np.where(alive[:, kids], weights[:, kids], 0.0)).sum(axis=1) > 0
+    w_alive = np.where(alive, weights, 0.0)
+    eff = np.zeros((B, len(h2.node_codes)))
+    target = h2.index[h2.aggregate_codes[col]]
+    eff[:, target] = 1.0
+    for code in reversed(h2.aggregate_codes):
+        a = h2.index[code]
+        if not eff[:, a].any():
+            continue
+        kids = h2.children[code]
+        w = w_alive[:, kids]
+        tot = w.sum(axis=1, keepdims=True)
+        eff[:, kids] = eff[:, a : a + 1] * w / np.where(tot > 0, tot, 1.0)
+    if method == "arithmetic":
+        y = eff[:, :p] @ leaves.T
+    else:
+        y = np.exp(eff[:, :p] @ np.log(leaves).T)
+    y[~alive[:, target]] = np.nan
+    return y
+
 
 
 def _merge_jobs(jobs: list[tuple[list[BoundStep], np.ndarray, np.ndarray]]) -> list[tuple[list[BoundStep], np.ndarray, np.ndarray]]:

@@ -57,16 +57,21 @@ def evaluate_samples(
     seed: int | np.random.Generator | None = None,
     weight_sets: dict[str, tuple[list[str], np.ndarray]] | None = None,
     progress: Progress | None = None,
+    with_nominal: bool = False,
 ) -> tuple[list[str], np.ndarray, pd.DataFrame]:
     """Target scores ``(n_samples, n_units)`` for given uniform numbers ``u`` ``(n_samples, d)``.
 
     Distinct variants are evaluated once.  Returns ``(units, scores, audit)``;
     ``weight_sets`` fixes the sets of a weights factor (e.g. COINr's, for replay).
+    With ``with_nominal`` the nominal build is evaluated in the same pass and
+    appended as the last row of ``scores``.
     """
     info = structure_info(framework)
     dec = decode_samples(spec, u, info, seed=seed, weight_sets=weight_sets)
-    units, uniq_scores = evaluate_target(framework, panel, dec.unique_variants, target=spec.target, progress=progress)
-    return units, uniq_scores[dec.inverse], dec.audit
+    variants = dec.unique_variants + ([{}] if with_nominal else [])
+    units, uniq_scores = evaluate_target(framework, panel, variants, target=spec.target, progress=progress)
+    rows = np.append(dec.inverse, len(variants) - 1) if with_nominal else dec.inverse
+    return units, uniq_scores[rows], dec.audit
 
 
 @dataclass(frozen=True)
@@ -146,8 +151,8 @@ def run_uncertainty(
     target = target_code(framework, spec.target)
     rng = np.random.default_rng(seed)
     u = rng.random((n, len(spec.factors)))
-    units, scores, audit = evaluate_samples(framework, panel, spec, u, seed=rng, weight_sets=None, progress=progress)
-    _, nominal = nominal_scores(framework, panel, target)
+    units, scores, audit = evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
+    scores, nominal = scores[:-1], scores[-1]
     nominal_r = rank_desc(nominal)
     ranks = rank_desc(scores)
     summary = rank_summary(ranks, nominal_r, units=units, top_k=spec.top_k, quantiles=spec.quantiles)
@@ -258,8 +263,8 @@ def run_sensitivity(
     d = len(spec.factors)
     design = saltelli_design(d, n, seed=rng, sequence=sequence)
     u = design.stacked()
-    units, scores, audit = evaluate_samples(framework, panel, spec, u, seed=rng, weight_sets=None, progress=progress)
-    _, nominal = nominal_scores(framework, panel, target)
+    units, scores, audit = evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
+    scores, nominal = scores[:-1], scores[-1]
     nominal_r = rank_desc(nominal)
     ranks = rank_desc(scores)
     res = sobol_from_ranks(ranks, nominal_r, n, d, n_boot=n_boot, seed=rng)

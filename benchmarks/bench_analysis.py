@@ -1,0 +1,165 @@
+"""Benchmark: uncertainty and sensitivity analysis vs COINr 1.1.14 (not a test).
+
+Runs, in-process and timed like COINr's figures (``system.time`` around the
+call only; framework and data loaded beforehand):
+
+1. ASEM uncertainty analysis with COINr's exact specification, N = 500 and N = 5,000;
+2. ASEM sensitivity analysis, N = 100 base samples (600 runs), 100 bootstrap resamples;
+3. a national-scale run: 2,900 synthetic counties x 60 indicators, N = 10,000,
+   in a child process so that its peak memory (max RSS) is its own.
+
+COINr reference times: ``tests/analysis/data`` / ``shared/oracle/coinr/timings.md``
+(UA N = 500: 52.93 s median; SA N = 100: 66.90 s median; N = 100 UA: 10.46 s).
+Usage: ``python benchmarks/bench_analysis.py [--repeat 5] [--skip-national]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "analysis" / "data"
+ASEM = ROOT / "examples" / "asem"
+COINR = {"ua500": 52.93, "sa100": 66.90, "per_run": 52.93 / 500}
+
+
+def _timed(fn, repeat: int) -> tuple[float, float, float]:
+    """Wall-clock min and median, and median process CPU time (robust to other load on the machine)."""
+    times, cpu = [], []
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return min(times), statistics.median(times), statistics.median(cpu)
+
+
+def asem(repeat: int) -> dict[str, dict[str, float]]:
+    from baiqiang.analysis.spec import load_spec
+    from baiqiang.analysis.uncertainty import run_sensitivity, run_uncertainty
+    from baiqiang.framework import load_framework
+    from baiqiang.pipeline import read_panel
+
+    fw = load_framework(ASEM / "v1_default.yaml")
+    panel = read_panel(ASEM / "asem_data.csv", fw)
+    spec = load_spec(DATA / "asem_ua.yaml")
+    run_uncertainty(fw, panel, spec, n=50, seed=0)  # warm-up (imports, caches)
+    out = {}
+    for n in (500, 5000):
+        lo, med, cpu = _timed(lambda: run_uncertainty(fw, panel, spec, n=n, seed=42), repeat)
+        coinr = COINR["ua500"] * n / 500  # COINr is linear in runs (timings.md)
+        out[f"UA N={n}"] = {"min_s": lo, "median_s": med, "cpu_s": cpu, "coinr_s": coinr}
+    lo, med, cpu = _timed(lambda: run_sensitivity(fw, panel, spec, n=100, n_boot=100, seed=42, sequence="random"), repeat)
+    out["SA N=100, 100 bootstrap"] = {"min_s": lo, "median_s": med, "cpu_s": cpu, "coinr_s": COINR["sa100"]}
+    return out
+
+
+def national_framework(n_ind: int = 60, n_pillars: int = 10, n_sub: int = 3):
+    """A county-style framework: 60 indicators -> 10 pillars -> 3 sub-indices -> index."""
+    from baiqiang.framework.spec import Framework
+
+    inds = [{"code": f"X{j:02d}", "name": f"指标{j:02d}", "parent": f"P{j % n_pillars}", "direction": -1 if j % 7 == 0 else 1}
+            for j in range(n_ind)]
+    aggs = [{"code": f"P{k}", "name": f"支柱{k}", "parent": f"S{k % n_sub}"} for k in range(n_pillars)]
+    aggs += [{"code": f"S{k}", "name": f"分指数{k}", "parent": "Index"} for k in range(n_sub)]
+    aggs += [{"code": "Index", "name": "县域综合指数"}]
+    return Framework.model_validate({
+        "id": "national_synthetic", "name": "全国县域（合成数据）",
+        "universe": {"code_column": "code", "name_column": "name"}, "groups": ["province"],
+        "indicators": inds, "aggregates": aggs,
+        "methodology": [
+            {"step": "impute", "method": "group_mean", "params": {"group": "province"}},
+            {"step": "treat", "method": "winsorise", "params": {"winmax": 5}},
+            {"step": "normalise", "method": "minmax", "params": {"lower": 0, "upper": 100}},
+            {"step": "aggregate", "method": "arithmetic"},
+        ],
+    })
+
+
+def national_panel(fw, n_units: int = 2900, seed: int = 0):
+    from baiqiang.pipeline import Panel
+
+    rng = np.random.default_rng(seed)
+    x = rng.lognormal(mean=0.0, sigma=1.0, size=(n_units, len(fw.indicators)))
+    x[rng.random(x.shape) < 0.02] = np.nan
+    df = pd.DataFrame(x, columns=[i.code for i in fw.indicators])
+    df.insert(0, "province", rng.integers(0, 31, n_units).astype(str))
+    df.insert(0, "name", [f"县{u:04d}" for u in range(n_units)])
+    df.insert(0, "code", [f"C{u:04d}" for u in range(n_units)])
+    return Panel.from_frame(df, code_column="code", name_column="name")
+
+
+NATIONAL_SPEC = {
+    "target": "Index", "top_k": [100],
+    "factors": [
+        {"kind": "choice", "name": "Winmax", "path": "step.treat.params.winmax", "values": [1, 2, 3, 4, 5]},
+        {"kind": "choice", "name": "Normalisation", "alternatives": [
+            {"step.normalise.method": "minmax", "step.normalise.params.lower": 1, "step.normalise.params.upper": 100},
+            {"step.normalise.method": "zscore", "step.normalise.params.mean": 10, "step.normalise.params.sd": 2}]},
+        {"kind": "weights", "name": "Weights", "noise": {"2": 0.25, "3": 0.25}, "n_sets": None},
+        {"kind": "choice", "name": "Aggregation", "path": "step.aggregate.method", "values": ["arithmetic", "geometric"]},
+    ],
+}
+
+
+def national_child(n: int, indicator_noise: bool) -> None:
+    """Run in a child process; prints JSON with time and peak RSS."""
+    from baiqiang.analysis.spec import load_spec
+    from baiqiang.analysis.uncertainty import run_uncertainty
+
+    fw = national_framework()
+    panel = national_panel(fw)
+    spec_dict = json.loads(json.dumps(NATIONAL_SPEC))
+    if indicator_noise:
+        spec_dict["factors"][2]["noise"] = {"1": 0.25, "2": 0.25, "3": 0.25}
+    spec = load_spec(spec_dict)
+    t, c = time.perf_counter(), time.process_time()
+    res = run_uncertainty(fw, panel, spec, n=n, seed=1)
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - c
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
+    print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "max_rss_mib": rss, "units": len(res.units), "samples": n,
+                      "p_top_100_sum": float(res.summary.table["p_top_100"].sum())}))
+
+
+def national(n: int, indicator_noise: bool) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--national-child", str(n)] + (["--indicator-noise"] if indicator_noise else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--skip-national", action="store_true")
+    ap.add_argument("--national-child", type=int)
+    ap.add_argument("--indicator-noise", action="store_true")
+    ap.add_argument("--n-national", type=int, default=10_000)
+    args = ap.parse_args()
+    if args.national_child:
+        national_child(args.national_child, args.indicator_noise)
+        return
+    print("| run | wall min / median (s) | CPU median (s) | COINr median (s) | speed-up: wall min / wall median / CPU |")
+    print("|---|---|---|---|---|")
+    for name, r in asem(args.repeat).items():
+        c = r["coinr_s"]
+        print(f"| ASEM {name} | {r['min_s']:.3f} / {r['median_s']:.3f} | {r['cpu_s']:.3f} | {c:.1f} | "
+              f"{c / r['min_s']:.0f}x / {c / r['median_s']:.0f}x / {c / r['cpu_s']:.0f}x |")
+    if not args.skip_national:
+        for noise in (False, True):
+            r = national(args.n_national, noise)
+            label = "weights noise on levels 1-3" if noise else "COINr's spec (noise on levels 2-3)"
+            print(f"| national 2,900 x 60, N = {args.n_national:,}, {label} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | max RSS {r['max_rss_mib']:.0f} MiB | |")
+
+
+if __name__ == "__main__":
+    main()
