@@ -7,6 +7,7 @@ rank.  Every function works on a whole ``(n_samples, n_units)`` block at once.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,13 @@ def rank_desc(scores: np.ndarray) -> np.ndarray:
     x = np.asarray(scores, dtype=float)
     shape = x.shape
     flat = x.reshape(-1, shape[-1]) if x.ndim else x.reshape(1, 1)
+    step = max(1, 4_000_000 // max(1, flat.shape[1]))  # bound the temporaries (~32 MB each)
+    if flat.shape[0] > step:
+        return np.concatenate([_rank_rows(flat[s : s + step]) for s in range(0, flat.shape[0], step)]).reshape(shape)
+    return _rank_rows(flat).reshape(shape)
+
+
+def _rank_rows(flat: np.ndarray) -> np.ndarray:
     neg = -flat
     order = np.argsort(neg, axis=1, kind="stable")  # NaN sorts last
     srt = np.take_along_axis(neg, order, axis=1)
@@ -55,7 +63,7 @@ def rank_desc(scores: np.ndarray) -> np.ndarray:
     rank_sorted[np.isnan(srt)] = np.nan
     out = np.empty_like(rank_sorted)
     np.put_along_axis(out, order, rank_sorted, axis=1)
-    return out.reshape(shape)
+    return out
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,15 @@ def rank_summary(
     n_valid = valid.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(r, axis=0) / n_valid
-        q = np.nanquantile(r, [quantiles[0], 0.5, quantiles[1]], axis=0) if r.shape[0] else np.full((3, r.shape[1]), np.nan)
+        probs = [quantiles[0], 0.5, quantiles[1]]
+        if not r.shape[0]:
+            q = np.full((3, r.shape[1]), np.nan)
+        elif valid.all():
+            q = np.quantile(r, probs, axis=0)  # vectorised; nanquantile loops over columns
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+                q = np.nanquantile(r, probs, axis=0)
         shift = np.nansum(np.abs(r - np.asarray(nominal, dtype=float)[None, :]), axis=0) / n_valid
     data: dict[str, np.ndarray] = {
         "nominal": np.asarray(nominal, dtype=float),
