@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from baiqiang.analysis.engine import _with_methods, evaluate_target
+from baiqiang.analysis.engine import evaluate_target
 from baiqiang.errors import BaiqiangError
 from baiqiang.framework import load_framework
 from baiqiang.framework.structure import Hierarchy
@@ -19,8 +19,7 @@ ASEM = Path(__file__).parents[2] / "examples" / "asem"
 def _reference(fw, panel, variants, target):
     out = []
     for v in variants:
-        methods = {p.split(".")[1]: val for p, val in v.items() if p.endswith(".method")}
-        b = run_variants(_with_methods(fw, methods), panel, [v], keep=[target])
+        b = run_variants(fw, panel, [v], keep=[target])
         out.append(b.scores[0, :, 0])
     return np.array(out)
 

@@ -14,9 +14,8 @@ import numpy as np
 
 from baiqiang.analysis.spec import StructureInfo
 from baiqiang.errors import BaiqiangError
-from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, Framework, Indicator
+from baiqiang.framework.spec import Framework, Indicator
 from baiqiang.framework.structure import Hierarchy
-from baiqiang.methods import registry
 from baiqiang.pipeline import Panel
 from baiqiang.pipeline.engine import BoundStep, UnitData, evaluate
 from baiqiang.pipeline.run import unit_data
@@ -47,26 +46,6 @@ def target_code(framework: Framework, target: str | None) -> str:
     if target not in h.aggregate_codes:
         raise BaiqiangError.single("target", f"不是汇总指标 / not an aggregate: {target!r} (可选: {', '.join(h.aggregate_codes)})", "spec")
     return target
-
-
-def _with_methods(framework: Framework, methods: Mapping[str, str]) -> Framework:
-    """A copy of ``framework`` with step methods replaced.
-
-    Parameters the new method does not declare are dropped, so a switch from
-    ``minmax(lower, upper)`` to ``zscore`` does not carry ``lower`` along
-    (see .coord/analysis-needs.md: the engine keeps them).
-    """
-    if not methods:
-        return framework
-    steps = []
-    for step in framework.methodology:
-        new = methods.get(step.key)
-        if new is not None and step.step in METHOD_STEPS and new != (step.method or DEFAULT_METHOD[step.step]):
-            declared = registry.get(step.step, new).params if new in registry.names(step.step) else {}
-            params = {k: v for k, v in step.params.items() if k in declared}
-            step = step.model_copy(update={"method": new, "params": params})
-        steps.append(step)
-    return framework.model_copy(update={"methodology": steps})
 
 
 DATA_STEPS = ("denominate", "impute", "screen", "treat")
@@ -200,33 +179,25 @@ def evaluate_target(
     size = chunk or max(1, 20_000_000 // max(1, n * len(h.node_codes)))
     col = h.aggregate_codes.index(code)
     out = np.empty((len(variants), n))
-    by_methods: dict[tuple[tuple[str, str], ...], list[int]] = defaultdict(list)
-    for k, v in enumerate(variants):
-        sig = tuple(sorted((p.split(".")[1], str(val)) for p, val in v.items() if p.startswith("step.") and p.endswith(".method")))
-        by_methods[sig].append(k)
     # Pass 1: group by categorical choices and find the distinct data-step settings.
     plan: list[tuple[np.ndarray, Any, list[int] | None]] = []
     settings: dict[Any, int] = {}
     jobs: list[tuple[list[BoundStep], np.ndarray, np.ndarray]] = []
-    for sig, members in by_methods.items():
-        fw = _with_methods(framework, dict(sig))
-        sub = [variants[i] for i in members]
-        _validate(fw, sub)
-        groups = group_variants(fw, sub)
-        for g in groups:
-            keys = _prefix_keys(g.steps)
-            if len(keys) == 1:
-                keys = keys * len(g.members)
-            elif len(set(keys)) * 2 > len(keys):
-                # Mostly distinct data settings (a continuous data parameter):
-                # nothing to share, run the whole pipeline batched.
-                plan.append((np.asarray(members)[g.members], g, None))
-                continue
-            for r, key in enumerate(keys):
-                if key not in settings:
-                    settings[key] = len(settings)
-                    jobs.append((g.steps, np.array([r]), g.weights))
-            plan.append((np.asarray(members)[g.members], g, [settings[k] for k in keys]))
+    _validate(framework, variants)
+    for g in group_variants(framework, variants):
+        keys = _prefix_keys(g.steps)
+        if len(keys) == 1:
+            keys = keys * len(g.members)
+        elif len(set(keys)) * 2 > len(keys):
+            # Mostly distinct data settings (a continuous data parameter):
+            # nothing to share, run the whole pipeline batched.
+            plan.append((np.asarray(g.members), g, None))
+            continue
+        for r, key in enumerate(keys):
+            if key not in settings:
+                settings[key] = len(settings)
+                jobs.append((g.steps, np.array([r]), g.weights))
+        plan.append((np.asarray(g.members), g, [settings[k] for k in keys]))
     # Pass 2: data steps once per distinct setting (batched by shared steps),
     # then normalisation and aggregation per variant, in chunks.
     staged = _data_stage(h, data, _merge_jobs(jobs))
