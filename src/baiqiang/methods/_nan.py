@@ -11,13 +11,12 @@ import numpy as np
 
 
 def col_min(x: np.ndarray, axis: int = 1) -> np.ndarray:
-    m = np.where(np.isnan(x), np.inf, x).min(axis=axis)
-    return np.where(np.isinf(m) & (m > 0), np.nan, m)
+    # fmin ignores NaN unless every value is NaN, without nanmin's warning.
+    return np.fmin.reduce(x, axis=axis)
 
 
 def col_max(x: np.ndarray, axis: int = 1) -> np.ndarray:
-    m = np.where(np.isnan(x), -np.inf, x).max(axis=axis)
-    return np.where(np.isinf(m) & (m < 0), np.nan, m)
+    return np.fmax.reduce(x, axis=axis)
 
 
 def col_count(x: np.ndarray, axis: int = 1) -> np.ndarray:
@@ -41,9 +40,13 @@ def col_std(x: np.ndarray, axis: int = 1, ddof: int = 1) -> np.ndarray:
 
 
 def col_median(x: np.ndarray, axis: int = 1) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        import warnings
+    """Median of non-missing values: sort with NaN last, average the middle pair.
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmedian(x, axis=axis)
+    Faster than ``np.nanmedian`` (which falls back to masked arrays on small
+    inputs) and silent on all-missing columns (NaN).
+    """
+    ordered = np.sort(x, axis=axis)  # NaN sorts last
+    n = np.expand_dims(col_count(x, axis), axis)
+    lo = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0), axis=axis)
+    hi = np.take_along_axis(ordered, np.maximum(n // 2, 0), axis=axis)
+    return np.squeeze(np.where(n > 0, (lo + hi) / 2, np.nan), axis=axis)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from baiqiang.methods import _nan
-from baiqiang.methods.registry import Flag, Interval, OneOf, Param, per_variant, register
+from baiqiang.methods.registry import QuasiMean, Flag, Interval, OneOf, Param, per_variant, register
 
 
 def available_weights(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -38,7 +38,7 @@ def _missing_if_no_weight(wn: np.ndarray, score: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(wn[..., 0]), np.nan, score)
 
 
-@register("aggregate", "arithmetic")
+@register("aggregate", "arithmetic", quasi_mean=QuasiMean(lambda x: x, lambda y: y))
 def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted arithmetic mean ``y = sum_c w'_c x_c``, ``w'_c = w_c / sum_{c available} w_c``.
 
@@ -49,7 +49,7 @@ def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return _missing_if_no_weight(wn, np.where(np.isnan(x), 0.0, x * wn).sum(axis=-1))
 
 
-@register("aggregate", "geometric")
+@register("aggregate", "geometric", quasi_mean=QuasiMean(np.log, np.exp, positive=True))
 def geometric(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted geometric mean ``y = exp(sum_c w_c ln x_c / sum_c w_c)`` over available children.
 
@@ -59,16 +59,16 @@ def geometric(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """
     wn = available_weights(x, w)
     with np.errstate(invalid="ignore", divide="ignore"):
-        logs = np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
-    bad = (~np.isnan(x) & (x <= 0) & (wn > 0)).any(axis=-1)
-    y = np.exp(np.where(np.isnan(x), 0.0, logs * wn).sum(axis=-1))
-    return _missing_if_no_weight(wn, np.where(bad, np.nan, y))
+        # ln of a zero child is -inf and of a negative one NaN: both end as a missing score.
+        total = np.where(wn > 0, np.log(x) * wn, 0.0).sum(axis=-1)
+        y = np.where(np.isfinite(total), np.exp(total), np.nan)
+    return _missing_if_no_weight(wn, y)
 
 
 # --- Further means --------------------------------------------------------------
 
 
-@register("aggregate", "harmonic")
+@register("aggregate", "harmonic", quasi_mean=QuasiMean(np.reciprocal, np.reciprocal, positive=True))
 def harmonic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted harmonic mean ``y = 1 / sum_c (w'_c / x_c)`` over available children.
 

@@ -8,24 +8,43 @@ get no rank (NaN).  All functions take scores of shape ``(B, n_units)``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 
 def competition_rank(scores: np.ndarray) -> np.ndarray:
     """Rank = 1 + number of units with a strictly higher score; NaN scores stay unranked."""
     s = np.atleast_2d(np.asarray(scores, dtype=float))
-    return rankdata(-s, method="min", axis=-1, nan_policy="omit").astype(float)
+    return group_rank(s, None)
 
 
-def group_rank(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Competition rank within each group; ``groups`` is ``(n_units,)`` ints, -1 = no group."""
+def group_rank(scores: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """Competition rank within each group; ``groups`` is ``(n_units,)`` ints, -1 = no group, None = one group.
+
+    One sort per row by (group, -score): a unit's rank is its position minus
+    the position where its group starts, taking the first position of its run
+    of tied scores.  Vectorised over rows; no loop over groups or units.
+    """
     s = np.atleast_2d(np.asarray(scores, dtype=float))
-    out = np.full_like(s, np.nan)
-    # A loop over groups (provinces: ~31), each step vectorised over units and variants.
-    for g in np.unique(groups[groups >= 0]):
-        members = groups == g
-        out[:, members] = competition_rank(s[:, members])
-    return out
+    n = s.shape[-1]
+    key = np.where(np.isnan(s), np.inf, -s)
+    if groups is None:  # one group: a plain sort is enough
+        groups = np.zeros(n, dtype=int)
+        order = np.argsort(key, axis=-1, kind="stable")
+    else:
+        groups = np.asarray(groups)
+        order = np.lexsort((key, np.broadcast_to(groups, s.shape)), axis=-1)
+    k = np.take_along_axis(key, order, axis=-1)
+    g = groups[order]
+    pos = np.broadcast_to(np.arange(n), s.shape)
+    group_start = np.ones(s.shape, dtype=bool)
+    group_start[..., 1:] = g[..., 1:] != g[..., :-1]
+    run_start = group_start.copy()
+    run_start[..., 1:] |= k[..., 1:] != k[..., :-1]
+    first_of_run = np.maximum.accumulate(np.where(run_start, pos, 0), axis=-1)
+    first_of_group = np.maximum.accumulate(np.where(group_start, pos, 0), axis=-1)
+    ranked = (first_of_run - first_of_group + 1).astype(float)
+    out = np.empty_like(ranked)
+    np.put_along_axis(out, order, ranked, axis=-1)
+    return np.where(np.isnan(s) | (groups < 0), np.nan, out)
 
 
 def tiers(ranks: np.ndarray, cuts: list[int]) -> np.ndarray:

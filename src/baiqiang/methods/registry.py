@@ -185,6 +185,21 @@ class Param:
 
 
 @dataclass(frozen=True)
+class QuasiMean:
+    """The generator ``f`` of a quasi-arithmetic mean ``y = f^-1(sum_c w_c f(x_c) / sum_c w_c)``.
+
+    Aggregation kernels of this family (arithmetic: ``f(x) = x``; geometric:
+    ``ln x``; harmonic: ``1/x``) declare it so the engine can aggregate every
+    parent of a level, for every variant, with one matrix product.
+    ``positive`` says the mean is defined only for positive children.
+    """
+
+    forward: Callable[[np.ndarray], np.ndarray]
+    inverse: Callable[[np.ndarray], np.ndarray]
+    positive: bool = False
+
+
+@dataclass(frozen=True)
 class Method:
     """A registered kernel."""
 
@@ -192,6 +207,7 @@ class Method:
     name: str
     func: Callable[..., Any]
     params: dict[str, Param] = field(default_factory=dict)
+    quasi_mean: QuasiMean | None = None
 
     @property
     def qualname(self) -> str:
@@ -231,7 +247,9 @@ class Method:
 _REGISTRY: dict[tuple[str, str], Method] = {}
 
 
-def register(family: str, name: str, **params: Param) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def register(
+    family: str, name: str, *, quasi_mean: QuasiMean | None = None, **params: Param
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``func`` as method ``family.name`` with declared parameters."""
     if family not in FAMILIES:
         raise ValueError(f"unknown method family {family!r}; expected one of {FAMILIES}")
@@ -240,7 +258,7 @@ def register(family: str, name: str, **params: Param) -> Callable[[Callable[...,
         key = (family, name)
         if key in _REGISTRY and _REGISTRY[key].func is not func:
             raise ValueError(f"method {family}.{name} is already registered")
-        _REGISTRY[key] = Method(family, name, func, dict(params))
+        _REGISTRY[key] = Method(family, name, func, dict(params), quasi_mean)
         return func
 
     return decorate

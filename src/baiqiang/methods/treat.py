@@ -20,18 +20,38 @@ from numbers import Integral
 from baiqiang.methods.registry import Flag, Interval, OneOf, Param, per_variant, register
 
 
+def _central_sums(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """Per column (axis 1): count and sums of squared, cubed and fourth-power deviations.
+
+    ``valid`` (non-missing mask) may be passed when it is already known.
+    Powers are formed by multiplication: ``d**3`` calls ``pow`` and is ~10x slower.
+    """
+    valid = ~np.isnan(x) if valid is None else valid
+    n = valid.sum(axis=1).astype(float)
+    d = np.where(valid, x, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d -= np.where(valid, (d.sum(axis=1) / n)[:, None, :], 0.0)
+    d2 = d * d
+    return n, d2.sum(axis=1), (d2 * d).sum(axis=1), (d2 * d2).sum(axis=1)
+
+
+def _skew_kurt(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    n, s2, s3, s4 = _central_sums(x, valid)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g1 = np.sqrt(n) * s3 / s2**1.5
+        skew = np.where((n >= 3) & (s2 > 0), np.sqrt(n * (n - 1)) / (n - 2) * g1, np.nan)
+        r = n * s4 / s2**2
+        kurt = np.where((n >= 4) & (s2 > 0), ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)), np.nan)
+    return skew, kurt
+
+
 def skewness(x: np.ndarray) -> np.ndarray:
     """Adjusted sample skewness G1 per column (axis 1), as ``e1071::skewness(type = 2)``.
 
     ``G1 = sqrt(n (n - 1)) / (n - 2) * g1``, ``g1 = sqrt(n) * sum d^3 / (sum d^2)^(3/2)``,
     ``d = x - mean(x)`` over non-missing values; NaN when ``n < 3`` or no spread.
     """
-    n = _nan.col_count(x).astype(float)
-    d = np.nan_to_num(x - _nan.col_mean(x)[:, None, :])
-    s2, s3 = (d**2).sum(axis=1), (d**3).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        g1 = np.sqrt(n) * s3 / s2**1.5
-        return np.where((n >= 3) & (s2 > 0), np.sqrt(n * (n - 1)) / (n - 2) * g1, np.nan)
+    return _skew_kurt(x)[0]
 
 
 def kurtosis(x: np.ndarray) -> np.ndarray:
@@ -40,12 +60,12 @@ def kurtosis(x: np.ndarray) -> np.ndarray:
     ``G2 = ((n + 1)(r - 3) + 6)(n - 1) / ((n - 2)(n - 3))``, ``r = n sum d^4 / (sum d^2)^2``;
     NaN when ``n < 4`` or no spread.
     """
-    n = _nan.col_count(x).astype(float)
-    d = np.nan_to_num(x - _nan.col_mean(x)[:, None, :])
-    s2, s4 = (d**2).sum(axis=1), (d**4).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = n * s4 / s2**2
-        return np.where((n >= 4) & (s2 > 0), ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)), np.nan)
+    return _skew_kurt(x)[1]
+
+
+def _passes(skew: np.ndarray, kurt: np.ndarray, skew_thresh: float | np.ndarray, kurt_thresh: float | np.ndarray) -> np.ndarray:
+    """The pass test on statistics already computed; thresholds broadcast against them."""
+    return np.isnan(skew) | np.isnan(kurt) | (np.abs(skew) < skew_thresh) | (kurt < kurt_thresh)
 
 
 def passes(x: np.ndarray, skew_thresh: float | np.ndarray, kurt_thresh: float | np.ndarray) -> np.ndarray:
@@ -54,9 +74,7 @@ def passes(x: np.ndarray, skew_thresh: float | np.ndarray, kurt_thresh: float | 
     A column whose statistics are undefined (too few values, no spread) passes:
     there is nothing to treat.
     """
-    sk, ku = skewness(x), kurtosis(x)
-    st, kt = per_variant(skew_thresh, 2), per_variant(kurt_thresh, 2)
-    return np.isnan(sk) | np.isnan(ku) | (np.abs(sk) < st) | (ku < kt)
+    return _passes(*_skew_kurt(x), per_variant(skew_thresh, 2), per_variant(kurt_thresh, 2))
 
 
 def log_ct(x: np.ndarray) -> np.ndarray:
@@ -77,17 +95,16 @@ def log_ct(x: np.ndarray) -> np.ndarray:
         return np.log(x - lo + 0.01 * (hi - lo))
 
 
-def _clip_extreme(x: np.ndarray, side_mask: np.ndarray, high: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Set every value equal to the column extreme to the next value inward.
+def _clip_top(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Set every value equal to its column's maximum to the next value down.
 
-    Returns the updated array and, per column, how many points sat at the extreme.
-    Only columns where ``side_mask`` (shape ``(B, p)``) is true are changed.
+    ``y`` is ``(n, m)``.  Returns the updated array and, per column, how many
+    points sat at the maximum (ties included).  Low-side steps reuse this on
+    the negated column (negation is exact, so results are unchanged).
     """
-    ext = (_nan.col_max if high else _nan.col_min)(x)[:, None, :]
-    at_ext = (x == ext) & side_mask[:, None, :]
-    rest = np.where(at_ext, np.nan, x)
-    inward = (_nan.col_max if high else _nan.col_min)(rest)[:, None, :]
-    return np.where(at_ext, inward, x), at_ext.sum(axis=1)
+    at_top = y == np.fmax.reduce(y, axis=0)
+    below = np.fmax.reduce(np.where(at_top, np.nan, y), axis=0)
+    return np.where(at_top, below, y), at_top.sum(axis=0)
 
 
 @register(
@@ -119,27 +136,39 @@ def winsorise(
     Vectorised over variants and columns: each loop iteration is one
     winsorisation step for every still-failing column at once.
     """
-    out = np.array(x, dtype=float, copy=True)
-    wmax = per_variant(winmax, 2)
-    nwin_hi = np.zeros(out.shape[::2], dtype=int)
-    nwin_lo = np.zeros_like(nwin_hi)
-    failing = ~passes(out, skew_thresh, kurt_thresh)
-    treated = failing.copy()
-    active = failing & (nwin_hi + nwin_lo < wmax)
-    for _ in range(out.shape[1]):
-        if not active.any():
+    B, n, p = x.shape
+    # Winsorisation is per column, so variants' columns are laid side by side
+    # (column b*p + c) and only the still-failing ones are carried through the loop.
+    flat = np.moveaxis(np.asarray(x, dtype=float), 1, 0).reshape(n, B * p)
+    valid = ~np.isnan(flat)[None]  # winsorising never changes which values are missing
+    per_column = lambda v: np.repeat(np.broadcast_to(np.asarray(v, dtype=float), (B,)), p)  # noqa: E731
+    wmax, st, kt = per_column(winmax), per_column(skew_thresh), per_column(kurt_thresh)
+    out = flat.copy()
+    skew, kurt = _skew_kurt(flat[None], valid)
+    failing = ~_passes(skew[0], kurt[0], st, kt)
+    still = failing.copy()
+    nwin_hi, nwin_lo = np.zeros(B * p, dtype=int), np.zeros(B * p, dtype=int)
+    idx = np.flatnonzero(failing & (wmax > 0))
+    work, valid_w, skew_w = flat[:, idx], valid[:, :, idx], skew[0, idx]
+    for _ in range(n):
+        if not idx.size:
             break
-        high = active & (skewness(out) >= 0)
-        out, n_hi = _clip_extreme(out, high, high=True)
-        out, n_lo = _clip_extreme(out, active & ~high, high=False)
-        nwin_hi = np.where(high, n_hi, nwin_hi)
-        nwin_lo = np.where(active & ~high, n_lo, nwin_lo)
-        failing = ~passes(out, skew_thresh, kurt_thresh)
-        active = failing & (nwin_hi + nwin_lo < wmax)
+        side = np.where(skew_w >= 0, 1.0, -1.0)  # +1: clip the maximum, -1: the minimum
+        clipped, count = _clip_top(work * side)
+        work = clipped * side
+        nwin_hi[idx] = np.where(side > 0, count, nwin_hi[idx])
+        nwin_lo[idx] = np.where(side < 0, count, nwin_lo[idx])
+        skew_w, kurt_w = (a[0] for a in _skew_kurt(work[None], valid_w))
+        fail = ~_passes(skew_w, kurt_w, st[idx], kt[idx])
+        still[idx] = fail
+        go_on = fail & (nwin_hi[idx] + nwin_lo[idx] < wmax[idx])
+        out[:, idx[~go_on]] = work[:, ~go_on]
+        idx, work, valid_w, skew_w = idx[go_on], work[:, go_on], valid_w[:, :, go_on], skew_w[go_on]
+    out[:, idx] = work  # columns still going when the step budget ran out
     if fallback == "log_ct":
-        use_log = (treated & failing)[:, None, :]
-        out = np.where(use_log, log_ct(x), out)
-    return out
+        use_log = np.flatnonzero(failing & still)
+        out[:, use_log] = log_ct(flat[None][:, :, use_log])[0]
+    return np.moveaxis(out.reshape(n, B, p), 0, 1)
 
 
 @register("treat", "log")

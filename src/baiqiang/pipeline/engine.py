@@ -47,6 +47,11 @@ class BoundStep:
         full = {k: p.default for k, p in declared.items()} | dict(given)
         return cls(step.step, step.key, None, full, tuple(step.levels) if step.levels else None)
 
+    def take(self, index: np.ndarray | slice) -> "BoundStep":
+        """The step for a subset of variants: per-variant (1-D array) parameters indexed."""
+        params = {k: (v[index] if isinstance(v, np.ndarray) and v.ndim == 1 else v) for k, v in self.params.items()}
+        return BoundStep(self.kind, self.key, self.method, params, self.levels)
+
     def call(self, x: np.ndarray, **context: Any) -> np.ndarray:
         """Run the kernel, passing only the context arguments its signature declares."""
         assert self.method is not None
@@ -87,6 +92,9 @@ class UnitData:
     goalposts: np.ndarray  # (p, 2)
 
 
+DATA_STAGES = {"denominate": "denominated", "impute": "imputed", "screen": "screened", "treat": "treated", "normalise": "normalised"}
+
+
 def evaluate(
     hierarchy: Hierarchy,
     steps: list[BoundStep],
@@ -95,35 +103,62 @@ def evaluate(
     *,
     keep_datasets: bool = False,
 ) -> Trace:
-    """Run ``steps`` for ``B = len(weights)`` variants; ``weights`` is ``(B, n_nodes)`` declared weights."""
+    """Run ``steps`` for ``B = len(weights)`` variants; ``weights`` is ``(B, n_nodes)`` declared weights.
+
+    Data steps run once per *distinct* parameter history: variants that agree on
+    every parameter up to a step share that step's result (in an uncertainty
+    analysis most variants differ only in weights or late steps).  ``rows``
+    maps each variant to its row of the shared data.
+    """
     B = weights.shape[0]
-    x = np.broadcast_to(data.indicators, (B, *data.indicators.shape)).astype(float)
-    trace = Trace()
-    keep = (lambda name, arr: trace.datasets.__setitem__(name, arr)) if keep_datasets else (lambda name, arr: None)
-    keep("raw", x)
+    rows = np.zeros(B, dtype=int)
+    x = data.indicators[None].astype(float)
     included = np.ones(x.shape[:2], dtype=bool)
+    trace = Trace()
+    if keep_datasets:
+        trace.datasets["raw"] = x[rows]
     for step in steps:
+        if step.kind not in DATA_STAGES:
+            continue
+        rows, sources, step = _distinct_histories(rows, step, B)
+        x, included = x[sources], included[sources]
         if step.kind == "denominate":
             x = x / data.denominators
-            keep("denominated", x)
         elif step.kind == "impute":
             x = step.call(x, groups=data.groups.get(step.params.get("group", ""), None))
-            keep("imputed", x)
         elif step.kind == "screen":
             included = included & _passes_screen(x, hierarchy, step.params)
             x = np.where(included[:, :, None], x, np.nan)
-            keep("screened", x)
         elif step.kind == "treat":
             x = step.call(x)
-            keep("treated", x)
-        elif step.kind == "normalise":
+        else:
             x = step.call(x, direction=hierarchy.direction, targets=data.targets, goalposts=data.goalposts)
-            keep("normalised", x)
-    if "normalised" not in trace.datasets:
-        keep("normalised", x)
-    trace.scores, trace.weights = _aggregate(hierarchy, steps, x, weights)
-    trace.included = included
+        if keep_datasets:
+            trace.datasets[DATA_STAGES[step.kind]] = x[rows]
+    if keep_datasets and "normalised" not in trace.datasets:
+        trace.datasets["normalised"] = x[rows]
+    trace.scores, trace.weights = _aggregate(hierarchy, steps, x, rows, weights)
+    trace.included = included[rows]
     return trace
+
+
+def _distinct_histories(rows: np.ndarray, step: BoundStep, B: int) -> tuple[np.ndarray, np.ndarray, BoundStep]:
+    """Group variants by (previous data row, this step's per-variant parameters).
+
+    Returns each variant's new row, the previous row each new row is computed
+    from, and the step with its per-variant parameters cut to one per new row.
+    """
+    varying = [v for v in step.params.values() if _is_per_variant(v, B)]
+    if not varying:
+        distinct = np.unique(rows)
+        return np.searchsorted(distinct, rows), distinct, step
+    key = np.column_stack([rows.astype(float), *varying])
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    return inverse.ravel(), rows[first], step.take(first)
+
+
+def _is_per_variant(value: Any, B: int) -> bool:
+    return isinstance(value, np.ndarray) and value.ndim == 1 and len(value) == B
 
 
 def _passes_screen(x: np.ndarray, h: Hierarchy, params: dict[str, Any]) -> np.ndarray:
@@ -159,25 +194,104 @@ def _steps_by_level(steps: list[BoundStep], kind: str, levels: range) -> dict[in
     return chosen
 
 
-def _aggregate(h: Hierarchy, steps: list[BoundStep], x: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bottom-up aggregation; returns scores ``(B, n, n_agg)`` and effective weights ``(B, n_nodes)``."""
-    B, n, p = x.shape
+def _aggregate(
+    h: Hierarchy, steps: list[BoundStep], x: np.ndarray, rows: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bottom-up aggregation of the shared data ``x[rows]``, level by level.
+
+    Returns scores ``(B, n, n_agg)`` and effective weights ``(B, n_nodes)``
+    (each node's weight normalised within its parent).
+    """
     levels = range(2, h.top_level + 1)
     aggregators = _steps_by_level(steps, "aggregate", levels)
     weighters = _steps_by_level(steps, "weight", levels)
     default_agg = BoundStep.bind(Step(step="aggregate"))
-    values = np.empty((B, n, len(h.node_codes)))
-    values[:, :, :p] = x
+    nodes = _NodeValues(h, x, rows)
     effective = np.zeros_like(weights)
     effective[:, -1] = 1.0
-    # A loop over aggregates (tens), each one vectorised over variants and units.
-    for code in h.aggregate_codes:
-        level, kids = h.level_of[code], h.children[code]
-        children = values[:, :, kids]
-        w = weights[:, kids]
-        if level in weighters:
-            w = weighters[level].call(children, prior=w)
-        effective[:, kids] = normalised(w)
+    for level in levels:
+        codes = h.aggregates_at(level)
+        for code in codes:
+            kids = h.children[code]
+            w = weights[:, kids]
+            if level in weighters:
+                w = weighters[level].call(nodes.children(kids), prior=w)
+            effective[:, kids] = normalised(w)
         step = aggregators.get(level, default_agg)
-        values[:, :, h.index[code]] = step.method.func(children, effective[:, kids], **step.params)
-    return values[:, :, p:], effective
+        quasi = step.method.quasi_mean
+        if quasi is not None and not step.params:
+            nodes.set_level(codes, _quasi_mean_level(h, codes, nodes, effective, quasi))
+        else:
+            # A loop over the aggregates of one level (a handful), each vectorised.
+            for code in codes:
+                kids = h.children[code]
+                nodes.set_level([code], step.method.func(nodes.children(kids), effective[:, kids], **step.params)[:, None, :])
+    return nodes.aggregates.transpose(0, 2, 1), effective
+
+
+class _NodeValues:
+    """Values of every node for every variant: indicators shared by data row, aggregates per variant.
+
+    Aggregates are stored node-major ``(B, n_agg, n)`` so gathering the children
+    of an aggregate reads contiguous blocks.
+    """
+
+    def __init__(self, h: Hierarchy, x: np.ndarray, rows: np.ndarray) -> None:
+        self.h, self.x, self.rows = h, x, rows
+        self.p = x.shape[2]
+        self.aggregates = np.empty((len(rows), len(h.aggregate_codes), x.shape[1]))
+
+    def children(self, kids: np.ndarray) -> np.ndarray:
+        """Values of nodes ``kids`` as ``(B, n, k)``."""
+        if kids.max() < self.p:
+            return self.x[self.rows][:, :, kids]
+        out = np.empty((len(self.rows), self.x.shape[1], len(kids)))
+        leaf = kids < self.p
+        out[:, :, leaf] = self.x[self.rows][:, :, kids[leaf]]
+        out[:, :, ~leaf] = self.aggregates[:, kids[~leaf] - self.p, :].transpose(0, 2, 1)
+        return out
+
+    def set_level(self, codes: list[str], scores: np.ndarray) -> None:
+        """Store ``scores`` of shape ``(B, len(codes), n)``."""
+        self.aggregates[:, [self.h.index[c] - self.p for c in codes], :] = scores
+
+
+def _quasi_mean_level(
+    h: Hierarchy, codes: list[str], nodes: _NodeValues, effective: np.ndarray, quasi: Any
+) -> np.ndarray:
+    """Every aggregate of one level at once: ``y = f^-1(sum_c w_c f(x_c) / sum_{c available} w_c)``.
+
+    The weighted sums are matrix products with a ``(B, k, P)`` weight matrix that
+    places each child's weight in its parent's column.  When the children are
+    indicators (shared by data row) one product per distinct data row serves
+    all its variants.  Returns ``(B, P, n)``.
+    """
+    kids = np.concatenate([h.children[c] for c in codes])
+    owner = np.repeat(np.arange(len(codes)), [len(h.children[c]) for c in codes])
+    W = np.zeros((len(nodes.rows), len(kids), len(codes)))
+    W[:, np.arange(len(kids)), owner] = effective[:, kids]
+    if kids.max() < nodes.p:
+        out = np.empty((len(nodes.rows), len(codes), nodes.x.shape[1]))
+        for row in np.unique(nodes.rows):
+            members = nodes.rows == row
+            out[members] = _weighted_quasi_mean(nodes.x[row][:, kids], W[members], quasi)
+        return out
+    return _weighted_quasi_mean(nodes.children(kids), W, quasi)
+
+
+def _weighted_quasi_mean(values: np.ndarray, W: np.ndarray, quasi: Any) -> np.ndarray:
+    """``values`` ``(n, k)`` shared or ``(B, n, k)``; ``W`` ``(B, k, P)``; returns ``(B, P, n)``."""
+    present = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = quasi.forward(np.where(present, values, 1.0))
+    invalid = present & ~np.isfinite(f) if quasi.positive else np.zeros_like(present)
+    if quasi.positive:
+        invalid |= present & (values <= 0)
+    f = np.where(present & ~invalid, f, 0.0)
+    # matmul broadcasts a shared (n, k) operand against the (B, k, P) weights.
+    total = np.matmul(f, W)
+    weight = np.matmul(present.astype(float), W)
+    broken = np.matmul(invalid.astype(float), (W > 0).astype(float)) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = quasi.inverse(total / weight)
+    return np.where((weight > 0) & ~broken, y, np.nan).transpose(0, 2, 1)

@@ -60,7 +60,7 @@ class Results:
         h = Hierarchy(framework)
         index = pd.Index(panel.codes, name="unit_code")
         included = trace.included[0]
-        datasets = {k: pd.DataFrame(v[0], index=index, columns=h.indicator_codes) for k, v in trace.datasets.items()}
+        datasets = {k: pd.DataFrame(v[0], index=index, columns=h.indicator_codes, copy=False) for k, v in trace.datasets.items()}
         scores = pd.DataFrame(trace.scores[0], index=index, columns=h.aggregate_codes)
         scores[~included] = np.nan
         ranks = pd.DataFrame(competition_rank(scores.to_numpy().T).T, index=index, columns=h.aggregate_codes)

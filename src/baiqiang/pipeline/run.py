@@ -90,13 +90,8 @@ def run_variants(
     for group in group_variants(framework, variants):
         for start in range(0, len(group.members), size):
             part = slice(start, start + size)
-            steps = [_slice_params(s, part) for s in group.steps]
+            steps = [s.take(part) for s in group.steps]
             trace = evaluate(hierarchy, steps, data, group.weights[part])
             scores[group.members[part]] = trace.scores[:, :, cols]
     ranks = competition_rank(scores.transpose(0, 2, 1).reshape(-1, n)).reshape(len(variants), len(cols), n).transpose(0, 2, 1)
     return BatchResult(selected.codes, keep_codes, scores, ranks, variants)
-
-
-def _slice_params(step: BoundStep, part: slice) -> BoundStep:
-    params = {k: (v[part] if isinstance(v, np.ndarray) and v.ndim == 1 else v) for k, v in step.params.items()}
-    return BoundStep(step.kind, step.key, step.method, params, step.levels)

@@ -53,12 +53,16 @@ class Path:
 
 
 def _is_number(value: Any) -> bool:
+    if type(value) in (float, int):  # fast path: variants hold many plain numbers
+        return True
     return isinstance(value, Real | np.number) and not isinstance(value, bool | np.bool_)
 
 
-def variant_problems(framework: Framework, variant: Variant, where: str = "variant") -> list[Problem]:
+def variant_problems(
+    framework: Framework, variant: Variant, where: str = "variant", hierarchy: Hierarchy | None = None
+) -> list[Problem]:
     """Every problem with one variant: unknown paths, methods, parameters or values."""
-    hierarchy = Hierarchy(framework)
+    hierarchy = hierarchy or Hierarchy(framework)
     steps = {s.key: s for s in framework.methodology}
     out: list[Problem] = []
     parsed: dict[str, Path] = {}
@@ -107,7 +111,8 @@ def _param_problems(step: Any, variant: Variant, path: Path, value: Any, where: 
 
 def check_variants(framework: Framework, variants: Sequence[Variant]) -> None:
     """Raise :class:`FrameworkError` listing every problem in ``variants``."""
-    problems = [p for k, v in enumerate(variants) for p in variant_problems(framework, v, f"variant {k}")]
+    hierarchy = Hierarchy(framework)
+    problems = [p for k, v in enumerate(variants) for p in variant_problems(framework, v, f"variant {k}", hierarchy)]
     if problems:
         raise FrameworkError(problems[:50], summary=f"{len(problems)} problem(s) in the methodology variants")
 

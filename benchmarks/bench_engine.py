@@ -1,0 +1,61 @@
+"""Benchmark of the index engine (issue 2): one build, and 1,000 methodology variants.
+
+Run: ``python benchmarks/bench_engine.py``.  Times are in-process wall clock
+after start-up and one warm-up build; each figure is the median of repeats.
+Results go to stdout; docs/performance.md records them.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+import synthetic  # noqa: E402
+
+from baiqiang.pipeline import run, run_variants  # noqa: E402
+
+
+def timed(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def variants(fw, n: int, seed: int = 1) -> list[dict]:
+    """Weights perturbed by +-25% noise and method choices varied, as an uncertainty analysis would."""
+    rng = np.random.default_rng(seed)
+    codes = [i.code for i in fw.indicators] + [a.code for a in fw.aggregates if a.parent]
+    out = []
+    for _ in range(n):
+        v = {f"weight.{c}": float(w) for c, w in zip(codes, rng.uniform(0.75, 1.25, len(codes)))}
+        v["step.treat.params.winmax"] = int(rng.integers(1, 6))
+        v["step.normalise.method"] = str(rng.choice(["minmax", "zscore"]))
+        v["step.aggregate.method"] = str(rng.choice(["arithmetic", "geometric"]))
+        if v["step.normalise.method"] == "zscore":
+            v["step.normalise.params.mean"] = 10.0  # keep geometric means positive
+            v["step.normalise.params.sd"] = 2.0
+        out.append(v)
+    return out
+
+
+def main() -> None:
+    fw, panel = synthetic.framework(), synthetic.panel()
+    run(fw, panel)  # warm-up: imports, registry
+    one = timed(lambda: run(fw, panel), 15)
+    batch = variants(fw, 1000)
+    many = timed(lambda: run_variants(fw, panel, batch, keep=["Index"]), 3)
+    print(f"units={len(panel.frame)} indicators={len(fw.indicators)} levels=4")
+    print(f"one build (median of 15): {one * 1000:.1f} ms   target < 50 ms")
+    print(f"1,000 variants (median of 3): {many:.2f} s   target < 5 s   ({many / 1000 * 1000:.2f} ms per variant)")
+
+
+if __name__ == "__main__":
+    main()
