@@ -230,26 +230,32 @@ def _aggregate(
 
 
 class _NodeValues:
-    """Values of every node for every variant: indicators shared by data row, aggregates per variant.
+    """Values of every node for every variant, node-major ``(..., node, unit)``.
 
-    Aggregates are stored node-major ``(B, n_agg, n)`` so gathering the children
-    of an aggregate reads contiguous blocks.
+    Indicators are stored once per distinct data row (``leaves[rows]`` gives a
+    variant's); aggregates once per variant.  Node-major storage makes the
+    children of an aggregate a contiguous block.
     """
 
     def __init__(self, h: Hierarchy, x: np.ndarray, rows: np.ndarray) -> None:
-        self.h, self.x, self.rows = h, x, rows
+        self.h, self.rows = h, rows
         self.p = x.shape[2]
+        self.leaves = np.ascontiguousarray(x.transpose(0, 2, 1))
         self.aggregates = np.empty((len(rows), len(h.aggregate_codes), x.shape[1]))
 
-    def children(self, kids: np.ndarray) -> np.ndarray:
-        """Values of nodes ``kids`` as ``(B, n, k)``."""
-        if kids.max() < self.p:
-            return self.x[self.rows][:, :, kids]
-        out = np.empty((len(self.rows), self.x.shape[1], len(kids)))
+    def node_major(self, kids: np.ndarray) -> np.ndarray:
+        """Values of nodes ``kids`` as ``(B, k, n)``."""
         leaf = kids < self.p
-        out[:, :, leaf] = self.x[self.rows][:, :, kids[leaf]]
-        out[:, :, ~leaf] = self.aggregates[:, kids[~leaf] - self.p, :].transpose(0, 2, 1)
+        if leaf.all():
+            return self.leaves[:, kids][self.rows]
+        out = np.empty((len(self.rows), len(kids), self.leaves.shape[2]))
+        out[:, leaf] = self.leaves[:, kids[leaf]][self.rows]
+        out[:, ~leaf] = self.aggregates[:, kids[~leaf] - self.p]
         return out
+
+    def children(self, kids: np.ndarray) -> np.ndarray:
+        """Values of nodes ``kids`` as ``(B, n, k)``, the layout kernels take."""
+        return self.node_major(kids).transpose(0, 2, 1)
 
     def set_level(self, codes: list[str], scores: np.ndarray) -> None:
         """Store ``scores`` of shape ``(B, len(codes), n)``."""
@@ -261,37 +267,38 @@ def _quasi_mean_level(
 ) -> np.ndarray:
     """Every aggregate of one level at once: ``y = f^-1(sum_c w_c f(x_c) / sum_{c available} w_c)``.
 
-    The weighted sums are matrix products with a ``(B, k, P)`` weight matrix that
-    places each child's weight in its parent's column.  When the children are
+    The weighted sums are matrix products with a ``(B, P, k)`` weight matrix that
+    places each child's weight in its parent's row.  When the children are
     indicators (shared by data row) one product per distinct data row serves
     all its variants.  Returns ``(B, P, n)``.
     """
     kids = np.concatenate([h.children[c] for c in codes])
     owner = np.repeat(np.arange(len(codes)), [len(h.children[c]) for c in codes])
-    W = np.zeros((len(nodes.rows), len(kids), len(codes)))
-    W[:, np.arange(len(kids)), owner] = effective[:, kids]
+    W = np.zeros((len(nodes.rows), len(codes), len(kids)))
+    W[:, owner, np.arange(len(kids))] = effective[:, kids]
     if kids.max() < nodes.p:
-        out = np.empty((len(nodes.rows), len(codes), nodes.x.shape[1]))
+        out = np.empty((len(nodes.rows), len(codes), nodes.leaves.shape[2]))
         for row in np.unique(nodes.rows):
             members = nodes.rows == row
-            out[members] = _weighted_quasi_mean(nodes.x[row][:, kids], W[members], quasi)
+            out[members] = _weighted_quasi_mean(nodes.leaves[row][kids], W[members], quasi)
         return out
-    return _weighted_quasi_mean(nodes.children(kids), W, quasi)
+    return _weighted_quasi_mean(nodes.node_major(kids), W, quasi)
 
 
 def _weighted_quasi_mean(values: np.ndarray, W: np.ndarray, quasi: Any) -> np.ndarray:
-    """``values`` ``(n, k)`` shared or ``(B, n, k)``; ``W`` ``(B, k, P)``; returns ``(B, P, n)``."""
+    """``values`` ``(k, n)`` shared or ``(B, k, n)``; ``W`` ``(B, P, k)``; returns ``(B, P, n)``."""
     present = ~np.isnan(values)
+    complete = bool(present.all())
     with np.errstate(invalid="ignore", divide="ignore"):
-        f = quasi.forward(np.where(present, values, 1.0))
-    invalid = present & ~np.isfinite(f) if quasi.positive else np.zeros_like(present)
-    if quasi.positive:
-        invalid |= present & (values <= 0)
-    f = np.where(present & ~invalid, f, 0.0)
-    # matmul broadcasts a shared (n, k) operand against the (B, k, P) weights.
-    total = np.matmul(f, W)
-    weight = np.matmul(present.astype(float), W)
-    broken = np.matmul(invalid.astype(float), (W > 0).astype(float)) > 0
+        f = quasi.forward(values if complete else np.where(present, values, 1.0))
+    invalid = present & ~(np.isfinite(f) & (values > 0)) if quasi.positive else None
+    if not complete or invalid is not None:
+        f = np.where(present & ~invalid if invalid is not None else present, f, 0.0)
+    # matmul broadcasts a shared (k, n) operand against the (B, P, k) weights.
+    total = np.matmul(W, f)
+    weight = W.sum(axis=2, keepdims=True) if complete else np.matmul(W, present.astype(float))
+    ok = weight > 0
+    if invalid is not None and invalid.any():
+        ok = ok & (np.matmul((W > 0).astype(float), invalid.astype(float)) == 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        y = quasi.inverse(total / weight)
-    return np.where((weight > 0) & ~broken, y, np.nan).transpose(0, 2, 1)
+        return np.where(ok, quasi.inverse(total / weight), np.nan)
