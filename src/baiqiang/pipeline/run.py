@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -72,11 +72,14 @@ def run_variants(
     *,
     keep: Sequence[str] | None = None,
     chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Evaluate many methodology variants, batched by their categorical choices.
 
     ``keep`` names the aggregates whose scores and ranks are returned (default:
-    all).  Variants are validated before anything runs.
+    all).  ``chunk_size`` bounds how many variants are evaluated at once (memory);
+    ``progress(done, total)`` is called after each chunk.  Variants are
+    validated before anything runs.
     """
     check_variants(framework, variants)
     hierarchy = Hierarchy(framework)
@@ -87,11 +90,15 @@ def run_variants(
     n = len(selected.frame)
     scores = np.empty((len(variants), n, len(cols)))
     size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * len(hierarchy.node_codes)))
+    done = 0
     for group in group_variants(framework, variants):
         for start in range(0, len(group.members), size):
             part = slice(start, start + size)
             steps = [s.take(part) for s in group.steps]
             trace = evaluate(hierarchy, steps, data, group.weights[part])
             scores[group.members[part]] = trace.scores[:, :, cols]
+            done += len(group.members[part])
+            if progress is not None:
+                progress(done, len(variants))
     ranks = competition_rank(scores.transpose(0, 2, 1).reshape(-1, n)).reshape(len(variants), len(cols), n).transpose(0, 2, 1)
     return BatchResult(selected.codes, keep_codes, scores, ranks, variants)
