@@ -12,7 +12,7 @@ from baiqiang.cli.common import atomic_dir, console, user_errors
 from baiqiang.cli.main import app
 from baiqiang.framework import load_framework
 from baiqiang.framework.schema import json_schema
-from baiqiang.pipeline import read_panel, run
+from baiqiang.pipeline import Results, read_panel, run
 from baiqiang.pipeline.panel import file_checksum
 
 framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
@@ -34,17 +34,19 @@ def build(
         if data is None:  # read a year's panel from the store (baiqiang.data.store)
             from baiqiang.data.store import store_panel
 
-            panel, data = store_panel(store, year, fw)
+            panel, _ = store_panel(store, year, fw)
+            checksum = panel.checksum  # of the panel's content: the store file holds other years too
         else:
             panel = read_panel(data, fw)
+            checksum = file_checksum(data)
         results = run(fw, panel)
         with atomic_dir(out) as tmp:
-            results.write(tmp, data_checksum=file_checksum(data))
+            results.write(tmp, data_checksum=checksum)
     show_top(results, top)
     console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json")
 
 
-def show_top(results, top: int) -> None:
+def show_top(results: Results, top: int) -> None:
     table = results.table().head(top)
     h = results.hierarchy
     view = Table(title=f"{results.framework.name.zh}：前 {len(table)} 名")

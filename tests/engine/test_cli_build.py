@@ -1,0 +1,91 @@
+"""The `baiqiang build` contract: outputs, their columns, errors and atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from baiqiang.cli.main import app
+
+from .conftest import ASEM
+
+runner = CliRunner()
+FRAMEWORK = str(ASEM / "v1_default.yaml")
+DATA = ASEM / "asem_data.csv"
+
+
+def test_build_writes_scores_workbook_and_method_record(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", FRAMEWORK, str(DATA), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(out / "scores.csv")
+    assert list(scores.columns[:2]) == ["unit_code", "unit_name"] and scores.columns[-1] == "rank"
+    assert list(scores.columns[-2:]) == ["Index", "rank"] and len(scores.columns) == 2 + 11 + 1
+    assert scores.loc[0, "unit_code"] == "CHE" and scores["rank"].tolist()[:3] == [1, 2, 3]
+    record = json.loads((out / "method.json").read_text(encoding="utf-8"))
+    assert record["data"]["sha256"] == hashlib.sha256(DATA.read_bytes()).hexdigest()
+    assert record["framework"]["id"] == "asem_v1_default" and len(record["framework_sha256"]) == 64
+    assert record["data"]["units_ranked"] == 51
+    sheets = load_workbook(out / "results.xlsx", read_only=True).sheetnames
+    assert sheets[:4] == ["总指数", "分指数", "支柱", "指标"] and "权重" in sheets
+    top = pd.read_excel(out / "results.xlsx", sheet_name="总指数")
+    assert list(top.columns) == ["单位代码", "单位名称", "Sustainable Connectivity得分", "Sustainable Connectivity排名"]
+
+
+def test_xlsx_and_parquet_inputs_give_the_same_scores(tmp_path):
+    frame = pd.read_csv(DATA)
+    frame.to_excel(tmp_path / "d.xlsx", index=False)
+    frame.to_parquet(tmp_path / "d.parquet")
+    outputs = []
+    for name in ["d.xlsx", "d.parquet"]:
+        out = tmp_path / name.replace(".", "_")
+        assert runner.invoke(app, ["build", FRAMEWORK, str(tmp_path / name), "-o", str(out)]).exit_code == 0
+        outputs.append(pd.read_csv(out / "scores.csv"))
+    pd.testing.assert_frame_equal(outputs[0], outputs[1])
+
+
+def test_bad_data_fails_with_row_and_column_and_writes_nothing(tmp_path):
+    frame = pd.read_csv(DATA)
+    frame["LPI"] = frame["LPI"].astype(object)
+    frame.loc[4, "LPI"] = "n/a?"
+    frame = frame.drop(columns=["Flights"])
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "scores.csv").write_text("previous run\n", encoding="utf-8")
+    result = runner.invoke(app, ["build", FRAMEWORK, str(bad), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"{bad}: row 6, column LPI: not a number: 'n/a?'" in result.output
+    assert "the indicator column 'Flights' is missing from the data" in result.output
+    assert (out / "scores.csv").read_text(encoding="utf-8") == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "out"]  # no temporary left behind
+
+
+def test_gbk_csv_is_read(tmp_path):
+    frame = pd.read_csv(DATA)
+    frame["uName"] = "国家" + frame["uCode"]
+    path = tmp_path / "gbk.csv"
+    frame.to_csv(path, index=False, encoding="gbk")
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", FRAMEWORK, str(path), "-o", str(out)]).exit_code == 0
+    assert pd.read_csv(out / "scores.csv").loc[0, "unit_name"] == "国家CHE"
+
+
+def test_invalid_framework_exits_non_zero_listing_problems(tmp_path):
+    bad = tmp_path / "f.yaml"
+    bad.write_text("id: x\nname: y\nindicators: []\n", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(bad), str(DATA), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "indicators" in result.output and "aggregates" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_framework_check_and_schema_commands():
+    assert "通过" in runner.invoke(app, ["framework", "check", FRAMEWORK]).output
+    schema = json.loads(runner.invoke(app, ["framework", "schema"]).output)
+    assert schema["title"] == "Baiqiang framework"

@@ -1,0 +1,104 @@
+"""A four-county index small enough to compute by hand."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from baiqiang.framework import parse_framework
+from baiqiang.pipeline import Panel, run
+
+FRAMEWORK = {
+    "id": "tiny",
+    "name": "小指数",
+    "universe": {"code_column": "code", "name_column": "name", "attribute": "type", "exclude": ["市辖区"]},
+    "groups": ["province"],
+    "indicators": [
+        {"code": "gdp", "name": "产值", "parent": "scale", "weight": 3},
+        {"code": "jobs", "name": "就业", "parent": "scale", "weight": 1},
+        {"code": "cost", "name": "成本", "parent": "climate", "direction": "lower"},
+    ],
+    "aggregates": [
+        {"code": "scale", "name": "规模", "parent": "Index", "weight": 1},
+        {"code": "climate", "name": "环境", "parent": "Index", "weight": 1},
+        {"code": "Index", "name": "总指数"},
+    ],
+    "methodology": [
+        {"step": "normalise", "method": "minmax", "params": {"lower": 0, "upper": 100}},
+        {"step": "aggregate", "method": "arithmetic"},
+        {"step": "rank", "params": {"tiers": [1, 3]}},
+    ],
+}
+
+DATA = pd.DataFrame(
+    {
+        "code": ["A", "B", "C", "D", "E"],
+        "name": ["甲县", "乙县", "丙县", "丁县", "戊区"],
+        "type": ["县", "县", "县级市", "县", "市辖区"],
+        "province": ["浙江", "浙江", "江苏", "江苏", "江苏"],
+        "gdp": [10.0, 20.0, 30.0, 50.0, 999.0],
+        "jobs": [4.0, 2.0, 8.0, 6.0, 999.0],
+        "cost": [5.0, 1.0, 3.0, 5.0, 999.0],
+    }
+)
+
+
+def build(framework: dict, data: pd.DataFrame = DATA):
+    fw = parse_framework(copy.deepcopy(framework))
+    return run(fw, Panel.from_frame(data, code_column="code", name_column="name"))
+
+
+def test_scores_ranks_tiers_by_hand():
+    res = build(FRAMEWORK)
+    # min-max over A-D (E is outside the universe):
+    # gdp 10,20,30,50 -> 0, 25, 50, 100; jobs 4,2,8,6 -> 100/3, 0, 100, 200/3
+    # cost is "lower is better": -5,-1,-3,-5 -> 0, 100, 50, 0
+    # scale = (3*gdp + jobs)/4; Index = (scale + climate)/2
+    scale = np.array([(0 + 100 / 3) / 4, (75 + 0) / 4, (150 + 100) / 4, (300 + 200 / 3) / 4])
+    climate = np.array([0.0, 100.0, 50.0, 0.0])
+    np.testing.assert_allclose(res.scores["scale"], scale, atol=1e-12)
+    np.testing.assert_allclose(res.scores["Index"], (scale + climate) / 2, atol=1e-12)
+    # Index = 4.1667, 59.375, 56.25, 45.8333 -> ranks 4, 1, 2, 3
+    assert res.ranks["Index"].tolist() == [4, 1, 2, 3]
+    assert res.tiers.tolist() == [0, 1, 2, 2]
+    assert res.group_ranks["province"].tolist() == [2, 1, 1, 2]
+    assert res.excluded.loc["E", "reason"].startswith("outside the universe")
+    assert res.weights.loc["gdp", "in_index"] == pytest.approx(0.375)
+
+
+def test_table_is_best_first_with_contract_columns():
+    table = build(FRAMEWORK).table()
+    assert list(table.columns) == ["unit_code", "unit_name", "scale", "climate", "Index", "rank"]
+    assert table["unit_code"].tolist() == ["B", "C", "D", "A"]
+
+
+def test_screening_leaves_out_sparse_units_and_they_get_no_rank():
+    framework = copy.deepcopy(FRAMEWORK)
+    framework["methodology"].insert(0, {"step": "screen", "params": {"min_coverage": 0.9}})
+    data = DATA.copy()
+    data.loc[0, ["gdp", "jobs"]] = np.nan  # A has 1 of 3 indicators
+    res = build(framework, data)
+    assert np.isnan(res.scores.loc["A", "Index"]) and np.isnan(res.ranks.loc["A", "Index"])
+    assert "screened out" in res.excluded.loc["A", "reason"]
+    # min-max now runs over B, C, D only: gdp 20,30,50 -> 0, 33.3, 100
+    assert res.datasets["normalised"].loc["B", "gdp"] == 0.0
+
+
+def test_weight_step_and_per_level_aggregation():
+    framework = copy.deepcopy(FRAMEWORK)
+    framework["methodology"] = [
+        {"step": "normalise", "method": "minmax", "params": {"lower": 1, "upper": 101}},
+        {"step": "weight", "method": "equal", "levels": [2]},
+        {"step": "aggregate", "method": "arithmetic"},
+        {"step": "aggregate", "id": "top", "method": "geometric", "levels": [3]},
+    ]
+    res = build(framework)
+    gdp = np.array([1.0, 26.0, 51.0, 101.0])
+    jobs = np.array([1 + 100 / 3, 1.0, 101.0, 1 + 200 / 3])
+    climate = np.array([1.0, 101.0, 51.0, 1.0])
+    scale = (gdp + jobs) / 2  # equal weights replace the declared 3:1
+    np.testing.assert_allclose(res.scores["Index"], np.sqrt(scale * climate), atol=1e-12)
+    assert res.weights.loc["gdp", "within_parent"] == 0.5
