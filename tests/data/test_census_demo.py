@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from baiqiang.data.demo import run_demo, write_demo
+from baiqiang.report.demo import run_demo, write_demo
 
 
 @pytest.fixture(scope="module")

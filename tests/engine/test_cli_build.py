@@ -89,3 +89,34 @@ def test_framework_check_and_schema_commands():
     assert "通过" in runner.invoke(app, ["framework", "check", FRAMEWORK]).output
     schema = json.loads(runner.invoke(app, ["framework", "schema"]).output)
     assert schema["title"] == "Baiqiang framework"
+
+
+def test_build_reads_a_year_from_the_store(tmp_path):
+    from baiqiang.data.store import Indicator, Store
+
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.ensure_registry()
+        store.upsert_indicators([Indicator("gdp", "地区生产总值"), Indicator("pop", "常住人口")])
+        obs = pd.DataFrame(
+            {"unit_code": ["330784", "320583", "330282", "320281"] * 2, "indicator": ["gdp"] * 4 + ["pop"] * 4,
+             "year": 2020, "value": [700.0, 4200.0, 2000.0, 4000.0, 96.0, 209.0, 183.0, 165.0]}
+        )
+        store.add_observations(obs, source="test")
+    framework = tmp_path / "f.yaml"
+    framework.write_text(
+        "id: s\nname: 测试\nuniverse: {code_column: code, name_column: name}\n"
+        "indicators:\n  - {code: gdp, name: 产值, parent: Index}\n  - {code: pop, name: 人口, parent: Index}\n"
+        "aggregates:\n  - {code: Index, name: 总指数}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(framework), "--store", str(db), "--year", "2020", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(out / "scores.csv", dtype={"unit_code": str})
+    # No methodology steps: the raw values are averaged, so Kunshan (4200, 209) leads.
+    assert scores.loc[0, "unit_code"] == "320583" and scores.loc[0, "unit_name"] == "昆山市"
+    missing_year = runner.invoke(app, ["build", str(framework), "--store", str(db), "--year", "2019", "-o", str(out)])
+    assert missing_year.exit_code == 1 and "2019" in missing_year.output
+    no_input = runner.invoke(app, ["build", str(framework), "-o", str(out)])
+    assert no_input.exit_code == 1 and "--store" in no_input.output

@@ -12,8 +12,11 @@ from baiqiang.cli.common import atomic_dir, console, user_errors
 from baiqiang.cli.main import app
 from baiqiang.framework import load_framework
 from baiqiang.framework.schema import json_schema
-from baiqiang.pipeline import Results, read_panel, run
-from baiqiang.pipeline.panel import file_checksum
+from baiqiang.data.store import read_panel as read_store_panel
+from baiqiang.errors import DataError
+from baiqiang.framework.spec import Framework
+from baiqiang.pipeline import Panel, Results, read_panel, run
+from baiqiang.pipeline.panel import file_checksum, panel_for
 
 framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
@@ -31,10 +34,8 @@ def build(
     """构建指数并排名：写出 scores.csv、results.xlsx、method.json。"""
     with user_errors():
         fw = load_framework(framework)
-        if data is None:  # read a year's panel from the store (baiqiang.data.store)
-            from baiqiang.data.store import store_panel
-
-            panel, _ = store_panel(store, year, fw)
+        if data is None:
+            panel = _store_panel(store, year, fw)
             checksum = panel.checksum  # of the panel's content: the store file holds other years too
         else:
             panel = read_panel(data, fw)
@@ -44,6 +45,13 @@ def build(
             results.write(tmp, data_checksum=checksum)
     show_top(results, top)
     console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json")
+
+
+def _store_panel(store: Path | None, year: int | None, fw: Framework) -> Panel:
+    """A year's wide panel from the DuckDB store, checked against the framework."""
+    if store is None or year is None:
+        raise DataError.single("baiqiang build", "请给出数据文件 DATA，或同时给出 --store 与 --year", "missing_input")
+    return panel_for(read_store_panel(store, year), fw, source=f"{store}（{year} 年）")
 
 
 def show_top(results: Results, top: int) -> None:

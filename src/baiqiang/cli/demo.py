@@ -20,7 +20,7 @@ def demo(
     top: int = typer.Option(20, help="终端显示前几名"),
 ) -> None:
     """示例：导入 2010、2020 年人口普查分县数据，构建县域产业基础指数并排名，与信通院工业百强榜对比。"""
-    from baiqiang.data.demo import run_demo, write_demo
+    from baiqiang.report.demo import run_demo, write_demo
 
     with user_errors():
         with atomic_dir(out) as tmp:

@@ -279,13 +279,19 @@ class Store:
         return df[list(OBS_COLUMNS)]
 
     # -- versions and pins ----------------------------------------------------------
-    def versions(self, unit_code: str, indicator: str, year: int) -> pd.DataFrame:
-        """All versions of one cell with the batch that set each."""
-        return self.con.execute(
-            "SELECT o.*, b.created_at, b.file FROM observations o JOIN import_batches b USING (batch_id) "
-            "WHERE unit_code = ? AND indicator = ? AND year = ? ORDER BY version",
-            [unit_code, indicator, year],
-        ).df()
+    def versions(self, unit_code: str, indicator: str, year: int | None = None) -> pd.DataFrame:
+        """All versions of one cell with the batch that set each (every year if ``year`` is None)."""
+        sql = ("SELECT o.*, b.created_at, b.source AS batch_source, b.file FROM observations o "
+               "JOIN import_batches b USING (batch_id) WHERE unit_code = ? AND indicator = ?")
+        args: list[object] = [unit_code, indicator]
+        if year is not None:
+            sql += " AND year = ?"
+            args.append(year)
+        return self.con.execute(sql + " ORDER BY year, version", args).df()
+
+    def batches(self) -> pd.DataFrame:
+        """All import batches, oldest first."""
+        return self.con.execute("SELECT * FROM import_batches ORDER BY batch_id").df()
 
     def pin(self, unit_code: str, indicator: str, year: int, version: int) -> None:
         """Make ``version`` the active value of a cell and keep it across imports."""
@@ -350,8 +356,11 @@ class Store:
         return out.reset_index().sort_values("code").reset_index(drop=True)
 
     # -- helpers --------------------------------------------------------------------
-    def _transaction(self) -> "_Tx":
+    def transaction(self) -> "_Tx":
+        """One transaction around several writes (inner writes join it); rolled back on error."""
         return _Tx(self.con)
+
+    _transaction = transaction
 
 
 class _Tx:
@@ -395,15 +404,3 @@ def read_panel(store_path: str | Path, year: int, *, indicators: Sequence[str] |
     with Store(store_path, read_only=True) as s:
         return s.panel(year, indicators=indicators)
 
-
-def store_panel(store_path: str | Path | None, year: int | None, framework: object) -> tuple[object, Path]:
-    """Panel of ``year`` from a store for ``baiqiang build --store PATH --year YEAR``.
-
-    Returns ``(panel, store_path)``; the path is what the build records as its data file.
-    """
-    from baiqiang.pipeline.panel import panel_for
-
-    if store_path is None or year is None:
-        raise DataError.single("baiqiang build", "请给出数据文件 DATA，或同时给出 --store 与 --year", "missing_input")
-    frame = read_panel(store_path, year)
-    return panel_for(frame, framework, source=f"{store_path}（{year} 年）"), Path(store_path)
