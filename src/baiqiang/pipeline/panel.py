@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from baiqiang.data.importers.read import read_raw
 from baiqiang.errors import DataError, Problem
 from baiqiang.framework.spec import Framework
 
@@ -93,35 +94,13 @@ def _key_problems(df: pd.DataFrame, code_column: str, source: str) -> list[Probl
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read CSV (UTF-8 or GBK), XLSX or Parquet with every cell kept as text or number."""
-    path = Path(path)
-    if not path.exists():
-        raise DataError.single(str(path), "file not found", "not_found")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt", ".tsv"):
-            raw = path.read_bytes()
-            for encoding in ("utf-8-sig", "gb18030"):
-                try:
-                    text = raw.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:
-                raise DataError.single(str(path), "not UTF-8 or GBK text", "encoding")
-            import io
-
-            sep = "\t" if suffix == ".tsv" else ","
-            return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=object, engine="openpyxl")
-        if suffix == ".parquet":
-            return pd.read_parquet(path)
-    except DataError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a user-facing data error
-        raise DataError.single(str(path), f"cannot read the file: {exc}", "unreadable") from None
-    raise DataError.single(str(path), f"unsupported file type {suffix!r} (use .csv, .xlsx or .parquet)", "file_type")
+    """Read a wide CSV (UTF-8 or GBK), XLSX or Parquet table: first row = header, cells as text or numbers."""
+    grid = read_raw(path)
+    if grid.empty:
+        raise DataError.single(str(path), "the file is empty", "empty")
+    frame = grid.iloc[1:].reset_index(drop=True)
+    frame.columns = ["" if c is None else str(c).strip() for c in grid.iloc[0]]
+    return frame
 
 
 def to_numeric(frame: pd.DataFrame, columns: list[str], source: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -153,7 +132,6 @@ def required_columns(framework: Framework) -> dict[str, list[str]]:
 def read_panel(path: str | Path, framework: Framework) -> Panel:
     """Read a data file for ``framework``; raise :class:`DataError` listing every problem."""
     frame = read_table(path)
-    frame.columns = [str(c).strip() for c in frame.columns]
     return panel_for(frame, framework, source=str(path))
 
 

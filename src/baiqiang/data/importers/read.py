@@ -24,23 +24,24 @@ def detect_encoding(data: bytes) -> str:
     """Encoding of CSV bytes: ``utf-8`` (with or without BOM) or ``gb18030``.
 
     UTF-8 is tried first because a successful strict UTF-8 decode of Chinese
-    text is practically never a false positive; otherwise charset-normalizer
-    decides, and GBK-family answers are widened to GB18030 (a superset).
+    text is practically never a false positive, then GB18030; charset-normalizer
+    decides only for bytes neither decodes (its guess on short Chinese text in
+    GBK is unreliable: it may answer a Latin code page).
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    for encoding in ("utf-8", "gb18030"):
+        # Strict decoding: GB18030 (a superset of GBK/GB2312) rejects most
+        # non-Chinese byte soup, and statistical tables come in one of these two.
+        try:
+            data.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
-    enc = (best.encoding if best else "gb18030").lower()
-    if enc in ("gbk", "gb2312", "gb18030", "hz", "cp936") or best is None:
-        return "gb18030"
-    return enc
+    return best.encoding.lower() if best else "gb18030"
 
 
 def read_raw(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
