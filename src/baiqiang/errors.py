@@ -38,6 +38,9 @@ class BaiqiangError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        # A single problem whose text is the summary (``single``) is printed once.
+        if len(self.problems) == 1 and self.summary == str(self.problems[0]):
+            return self.summary
         head = self.summary or f"{len(self.problems)} problem(s) found"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 

@@ -20,5 +20,6 @@ app = typer.Typer(
 # Command modules register themselves on import.  Keep this list sorted.
 from baiqiang.cli import analysis  # noqa: E402,F401
 from baiqiang.cli import build  # noqa: E402,F401
+from baiqiang.cli import data  # noqa: E402,F401
 from baiqiang.cli import demo  # noqa: E402,F401
 from baiqiang.cli import extract  # noqa: E402,F401

@@ -93,6 +93,7 @@ class Store:
 
     def __init__(self, path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> None:
         self.path = str(path)
+        self._tx_depth = 0
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -358,32 +359,36 @@ class Store:
     # -- helpers --------------------------------------------------------------------
     def transaction(self) -> "_Tx":
         """One transaction around several writes (inner writes join it); rolled back on error."""
-        return _Tx(self.con)
+        return _Tx(self)
 
     _transaction = transaction
 
 
 class _Tx:
-    """BEGIN/COMMIT, or ROLLBACK on any exception (nested use is flattened)."""
+    """BEGIN/COMMIT, or ROLLBACK on any exception (nested use is flattened).
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
+    Nesting is counted on the store: issuing a second BEGIN inside an open
+    DuckDB transaction would abort that transaction.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self.outer = False
 
     def __enter__(self) -> None:
-        try:
-            self.con.execute("BEGIN TRANSACTION")
+        if self.store._tx_depth == 0:
+            self.store.con.execute("BEGIN TRANSACTION")
             self.outer = True
-        except duckdb.TransactionException:
-            self.outer = False  # already inside a transaction
+        self.store._tx_depth += 1
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.store._tx_depth -= 1
         if not self.outer:
             return
         if exc_type is None:
-            self.con.execute("COMMIT")
+            self.store.con.execute("COMMIT")
         else:
-            self.con.execute("ROLLBACK")
+            self.store.con.execute("ROLLBACK")
 
 
 def file_sha256(path: str | Path) -> str:

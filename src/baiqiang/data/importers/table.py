@@ -68,8 +68,15 @@ def _find(columns: list[str], options: tuple[str, ...]) -> str | None:
 def import_file(
     store: Store, path: str | Path, *, year: int | None = None, sheet: str | int | None = None,
     source: str | None = None, registry: Registry | None = None, header_rows: int | None = None,
+    layout: str = "auto",
 ) -> ImportReport:
-    """Import ``path`` into ``store`` (see module docstring)."""
+    """Import ``path`` into ``store`` (see module docstring).
+
+    ``layout`` is ``auto`` (long when indicator and value columns exist),
+    ``wide`` or ``long`` (a long layout is then required).
+    """
+    if layout not in ("auto", "wide", "long"):
+        raise ValueError(f"layout must be auto, wide or long, not {layout!r}")
     path = Path(path)
     fname = path.name
     sh = parse_sheet(read_raw(path, sheet=sheet), header_rows=header_rows)
@@ -94,7 +101,10 @@ def import_file(
     if year is None and year_col is None:
         raise DataError.single(fname, "没有年份：请给出 --year 或提供“年份”列", "missing_year")
     key_cols = {c for c in (code_col, name_col, prov_col, pref_col, year_col) if c}
-    long = ind_col is not None and val_col is not None
+    long = ind_col is not None and val_col is not None and layout != "wide"
+    if layout == "long" and not long:
+        raise DataError.single(fname, f"长表需要指标列（{'、'.join(INDICATOR_COLUMNS)}）与数值列（"
+                               f"{'、'.join(VALUE_COLUMNS)}）；表头为：{'、'.join(cols)}", "missing_column")
     mapped: dict[str, tuple[str, str]] = {}
     unmapped: list[str] = []
     if not long:
