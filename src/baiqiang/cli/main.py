@@ -17,9 +17,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Command modules register themselves on import.  Keep this list sorted.
-from baiqiang.cli import analysis  # noqa: E402,F401
+# Command modules register themselves on import, in the order a user meets
+# them in `baiqiang --help`: the demo, building, data, facts, analysis.
+from baiqiang.cli import demo  # noqa: E402,F401,I001
 from baiqiang.cli import build  # noqa: E402,F401
 from baiqiang.cli import data  # noqa: E402,F401
-from baiqiang.cli import demo  # noqa: E402,F401
 from baiqiang.cli import extract  # noqa: E402,F401
+from baiqiang.cli import analysis  # noqa: E402,F401
