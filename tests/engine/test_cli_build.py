@@ -120,3 +120,13 @@ def test_build_reads_a_year_from_the_store(tmp_path):
     assert missing_year.exit_code == 1 and "2019" in missing_year.output
     no_input = runner.invoke(app, ["build", str(framework), "-o", str(out)])
     assert no_input.exit_code == 1 and "--store" in no_input.output
+
+
+def test_method_record_rebuilds_the_same_ranking(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert runner.invoke(app, ["build", FRAMEWORK, str(DATA), "-o", str(first)]).exit_code == 0
+    result = runner.invoke(app, ["build", str(first / "method.json"), str(DATA), "-o", str(second)])
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_csv(first / "scores.csv"), pd.read_csv(second / "scores.csv"))
+    records = [json.loads((d / "method.json").read_text(encoding="utf-8")) for d in (first, second)]
+    assert records[0]["framework_sha256"] == records[1]["framework_sha256"]

@@ -30,10 +30,16 @@ def _loc(loc: tuple[Any, ...]) -> str:
 
 
 def load_framework(path: str | Path) -> Framework:
-    """Read a framework YAML file; raise :class:`FrameworkError` listing every problem."""
+    """Read a framework YAML file; raise :class:`FrameworkError` listing every problem.
+
+    A build's ``method.json`` is accepted too: the framework it records is
+    loaded, so a published ranking can be rebuilt from its record.
+    """
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))  # JSON is YAML
+        if path.suffix.lower() == ".json" and isinstance(raw, dict) and "framework" in raw:
+            raw = raw["framework"]
     except FileNotFoundError:
         raise FrameworkError.single(str(path), "file not found", "not_found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
