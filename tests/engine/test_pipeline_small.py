@@ -102,3 +102,35 @@ def test_weight_step_and_per_level_aggregation():
     scale = (gdp + jobs) / 2  # equal weights replace the declared 3:1
     np.testing.assert_allclose(res.scores["Index"], np.sqrt(scale * climate), atol=1e-12)
     assert res.weights.loc["gdp", "within_parent"] == 0.5
+
+
+def test_ahp_per_aggregate_with_consistency_record():
+    framework = copy.deepcopy(FRAMEWORK)
+    framework["methodology"] = [
+        {"step": "normalise", "method": "minmax", "params": {"lower": 0, "upper": 100}},
+        # gdp is 3 times as important as jobs: weights 3/4, 1/4 (consistent, CR = 0)
+        {"step": "weight", "method": "ahp", "aggregates": ["scale"], "params": {"matrix": [[1, 3], [1 / 3, 1]]}},
+        {"step": "weight", "id": "top", "method": "ahp", "aggregates": ["Index"], "params": {"matrix": [[1, 1], [1, 1]]}},
+    ]
+    framework["indicators"][0]["weight"] = 1  # declared 1:1, AHP makes it 3:1
+    res = build(framework)
+    np.testing.assert_allclose(res.weights.loc[["gdp", "jobs"], "within_parent"], [0.75, 0.25])
+    scale = np.array([(0 + 100 / 3) / 4, (75 + 0) / 4, (150 + 100) / 4, (300 + 200 / 3) / 4])
+    np.testing.assert_allclose(res.scores["scale"], scale, atol=1e-12)
+    record = res.method_record()["ahp_consistency"]
+    assert [r["aggregate"] for r in record] == ["scale", "Index"]
+    assert record[0]["cr"] == pytest.approx(0.0, abs=1e-12) and record[0]["acceptable"]
+
+
+def test_ahp_matrix_must_match_the_children_of_each_aggregate():
+    from baiqiang.errors import FrameworkError
+
+    framework = copy.deepcopy(FRAMEWORK)
+    framework["methodology"] = [
+        {"step": "weight", "method": "ahp", "levels": [2], "params": {"matrix": [[1, 2], [0.5, 1]]}},
+    ]
+    with pytest.raises(FrameworkError, match=r"'climate' has 1 children but the matrix is 2 x 2"):
+        parse_framework(framework)
+    framework["methodology"][0]["aggregates"] = ["nowhere"]
+    with pytest.raises(FrameworkError, match="unknown aggregate 'nowhere'"):
+        parse_framework(framework)

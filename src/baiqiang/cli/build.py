@@ -17,6 +17,7 @@ from baiqiang.errors import DataError
 from baiqiang.framework.spec import Framework
 from baiqiang.pipeline import Panel, Results, read_panel, run
 from baiqiang.pipeline.panel import file_checksum, panel_for
+from baiqiang.pipeline.results import ahp_diagnostics
 
 framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
@@ -44,6 +45,9 @@ def build(
         with atomic_dir(out) as tmp:
             results.write(tmp, data_checksum=checksum)
     show_top(results, top)
+    for check in ahp_diagnostics(fw):
+        if not check["acceptable"]:
+            console.print(f"[yellow]注意[/]：{check['aggregate']} 的 AHP 判断矩阵一致性比率 CR = {check['cr']:.3f} ≥ 0.1，建议调整")
     console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json")
 
 

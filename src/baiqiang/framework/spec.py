@@ -76,7 +76,9 @@ class Step(_Model):
 
     ``levels`` (weight and aggregate steps) lists the levels of the aggregates
     being formed: 2 forms pillars from indicators, 3 the level above, and so
-    on; omitted means every level not claimed by another step of the same kind.
+    on.  ``aggregates`` names individual aggregates instead (e.g. one AHP
+    matrix per pillar).  A step with neither covers every aggregate not
+    claimed by another step of the same kind; ``aggregates`` wins over ``levels``.
     """
 
     step: Literal["denominate", "impute", "screen", "treat", "normalise", "weight", "aggregate", "rank"]
@@ -84,6 +86,7 @@ class Step(_Model):
     method: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     levels: list[int] | None = None
+    aggregates: list[str] | None = None
 
     @property
     def key(self) -> str:

@@ -90,6 +90,28 @@ class Hierarchy:
     def direction(self) -> np.ndarray:
         return np.array([i.direction for i in self.framework.indicators], dtype=float)
 
+    def step_assignment(self, kind: str) -> dict[str, str]:
+        """Which ``weight``/``aggregate`` step (by key) handles each aggregate.
+
+        A step's ``aggregates`` claim those aggregates first, then ``levels``
+        claim whole levels, then the step with neither takes what is left.
+        Aggregates no step claims are absent (the engine's default applies).
+        """
+        steps = [s for s in self.framework.methodology if s.step == kind]
+        out: dict[str, str] = {}
+        for step in steps:
+            out.update({code: step.key for code in step.aggregates or ()})
+        for step in steps:
+            if step.levels and not step.aggregates:
+                for code in self.aggregate_codes:
+                    if self.level_of[code] in step.levels:
+                        out.setdefault(code, step.key)
+        for step in steps:
+            if not step.levels and not step.aggregates:
+                for code in self.aggregate_codes:
+                    out.setdefault(code, step.key)
+        return out
+
     def name(self, code: str, lang: str = "zh") -> str:
         for node in (*self.framework.indicators, *self.framework.aggregates):
             if node.code == code:

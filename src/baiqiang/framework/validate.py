@@ -16,7 +16,8 @@ import yaml
 from pydantic import ValidationError
 
 from baiqiang.errors import FrameworkError, Problem
-from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, STEP_KINDS, Framework
+from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, STEP_KINDS, Framework, Step
+from baiqiang.framework.structure import Hierarchy
 from baiqiang.methods import registry
 
 REPEATABLE = ("weight", "aggregate")
@@ -64,7 +65,8 @@ def parse_framework(raw: Any, *, source: str = "<framework>") -> Framework:
 
 def semantic_problems(fw: Framework, source: str = "<framework>") -> list[Problem]:
     """Every meaning error of an already well-shaped framework."""
-    return [*_hierarchy_problems(fw, source), *_methodology_problems(fw, source)]
+    hierarchy = _hierarchy_problems(fw, source)
+    return [*hierarchy, *_methodology_problems(fw, source, hierarchy_ok=not hierarchy)]
 
 
 def _hierarchy_problems(fw: Framework, source: str) -> list[Problem]:
@@ -105,7 +107,7 @@ def _hierarchy_problems(fw: Framework, source: str) -> list[Problem]:
     return out
 
 
-def _methodology_problems(fw: Framework, source: str) -> list[Problem]:
+def _methodology_problems(fw: Framework, source: str, *, hierarchy_ok: bool) -> list[Problem]:
     out: list[Problem] = []
     keys = Counter(s.key for s in fw.methodology)
     last_kind = -1
@@ -117,14 +119,41 @@ def _methodology_problems(fw: Framework, source: str) -> list[Problem]:
         last_kind = max(last_kind, order)
         if keys[step.key] > 1:
             out.append(Problem(f"{where}.id", f"duplicate step id {step.key!r}; give repeated steps distinct ids", "duplicate_step"))
-        if step.levels is not None and step.step not in REPEATABLE:
-            out.append(Problem(f"{where}.levels", f"'levels' applies only to {' and '.join(REPEATABLE)} steps", "levels"))
-        out += _step_problems(step, where)
+        for key in ("levels", "aggregates"):
+            if getattr(step, key) is not None and step.step not in REPEATABLE:
+                out.append(Problem(f"{where}.{key}", f"{key!r} applies only to {' and '.join(REPEATABLE)} steps", key))
+        for code in step.aggregates or []:
+            if code not in {a.code for a in fw.aggregates}:
+                out.append(Problem(f"{where}.aggregates", f"unknown aggregate {code!r}", "unknown_aggregate"))
+        step_problems = _step_problems(step, where)
+        out += step_problems
+        if hierarchy_ok and not step_problems:
+            out += _matrix_size_problems(fw, step, where)
     for kind in REPEATABLE:
-        claimed = Counter(lv for s in fw.methodology if s.step == kind for lv in (s.levels or []))
-        for level, count in claimed.items():
-            if count > 1:
-                out.append(Problem(f"{source}: methodology", f"level {level} is claimed by {count} {kind} steps", "levels"))
+        for key in ("levels", "aggregates"):
+            claimed = Counter(v for s in fw.methodology if s.step == kind for v in (getattr(s, key) or []))
+            for value, count in claimed.items():
+                if count > 1:
+                    out.append(Problem(f"{source}: methodology", f"{key[:-1]} {value!r} is claimed by {count} {kind} steps", key))
+    return out
+
+
+def _matrix_size_problems(fw: Framework, step: Step, where: str) -> list[Problem]:
+    """A matrix parameter (AHP) must have one row per child of every aggregate the step weights."""
+    if step.step != "weight":
+        return []
+    method = registry.get("weight", step.method or DEFAULT_METHOD["weight"])
+    matrices = {k: v for k, v in step.params.items() if isinstance(method.params[k].constraint, registry.Matrix)}
+    if not matrices:
+        return []
+    out = []
+    for code, key in Hierarchy(fw).step_assignment("weight").items():
+        if key != step.key:
+            continue
+        k = sum(1 for n in (*fw.indicators, *fw.aggregates) if n.parent == code)
+        for name, matrix in matrices.items():
+            if len(matrix) != k:
+                out.append(Problem(f"{where}.params.{name}", f"{code!r} has {k} children but the matrix is {len(matrix)} x {len(matrix)}", "bad_parameter"))
     return out
 
 

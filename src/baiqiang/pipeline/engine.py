@@ -34,6 +34,7 @@ class BoundStep:
     method: Method | None
     params: dict[str, Any]
     levels: tuple[int, ...] | None
+    aggregates: tuple[str, ...] | None = None
 
     @classmethod
     def bind(cls, step: Step, params: dict[str, Any] | None = None, method: str | None = None) -> "BoundStep":
@@ -42,15 +43,15 @@ class BoundStep:
             m = registry.get(step.step, method or step.method or DEFAULT_METHOD[step.step])
             # A variant that switches method keeps only the parameters the new method declares.
             given = {k: v for k, v in given.items() if k in m.params}
-            return cls(step.step, step.key, m, m.resolve(given), tuple(step.levels) if step.levels else None)
+            return cls(step.step, step.key, m, m.resolve(given), _tuple(step.levels), _tuple(step.aggregates))
         declared = STEP_PARAMS.get(step.step, {})
         full = {k: p.default for k, p in declared.items()} | dict(given)
-        return cls(step.step, step.key, None, full, tuple(step.levels) if step.levels else None)
+        return cls(step.step, step.key, None, full, _tuple(step.levels), _tuple(step.aggregates))
 
     def take(self, index: np.ndarray | slice) -> "BoundStep":
         """The step for a subset of variants: per-variant (1-D array) parameters indexed."""
         params = {k: (v[index] if isinstance(v, np.ndarray) and v.ndim == 1 else v) for k, v in self.params.items()}
-        return BoundStep(self.kind, self.key, self.method, params, self.levels)
+        return BoundStep(self.kind, self.key, self.method, params, self.levels, self.aggregates)
 
     def call(self, x: np.ndarray, **context: Any) -> np.ndarray:
         """Run the kernel, passing only the context arguments its signature declares."""
@@ -58,6 +59,10 @@ class BoundStep:
         accepted = _accepted_keywords(self.method)
         extra = {k: v for k, v in context.items() if k in accepted}
         return self.method.func(x, **extra, **self.params)
+
+
+def _tuple(values: list | None) -> tuple | None:
+    return tuple(values) if values else None
 
 
 def _accepted_keywords(method: Method) -> frozenset[str]:
@@ -181,17 +186,10 @@ def _leaf_indices(h: Hierarchy, code: str) -> np.ndarray:
     return np.array(sorted(out), dtype=int)
 
 
-def _steps_by_level(steps: list[BoundStep], kind: str, levels: range) -> dict[int, BoundStep]:
-    """Which step of ``kind`` handles each level (explicit ``levels`` first, then the catch-all)."""
-    chosen: dict[int, BoundStep] = {}
-    for step in steps:
-        if step.kind == kind and step.levels:
-            chosen.update({lv: step for lv in step.levels})
-    fallback = next((s for s in steps if s.kind == kind and not s.levels), None)
-    for lv in levels:
-        if lv not in chosen and fallback is not None:
-            chosen[lv] = fallback
-    return chosen
+def _steps_by_aggregate(h: Hierarchy, steps: list[BoundStep], kind: str) -> dict[str, BoundStep]:
+    """The bound step of ``kind`` that handles each aggregate (see :meth:`Hierarchy.step_assignment`)."""
+    by_key = {s.key: s for s in steps if s.kind == kind}
+    return {code: by_key[key] for code, key in h.step_assignment(kind).items()}
 
 
 def _aggregate(
@@ -202,30 +200,33 @@ def _aggregate(
     Returns scores ``(B, n, n_agg)`` and effective weights ``(B, n_nodes)``
     (each node's weight normalised within its parent).
     """
-    levels = range(2, h.top_level + 1)
-    aggregators = _steps_by_level(steps, "aggregate", levels)
-    weighters = _steps_by_level(steps, "weight", levels)
-    default_agg = BoundStep.bind(Step(step="aggregate"))
+    # Aggregates no aggregate step claims use the weighted arithmetic mean.
+    default = BoundStep.bind(Step(step="aggregate", id="(default)"))
+    aggregators = {c: default for c in h.aggregate_codes} | _steps_by_aggregate(h, steps, "aggregate")
+    weighters = _steps_by_aggregate(h, steps, "weight")
     nodes = _NodeValues(h, x, rows)
     effective = np.zeros_like(weights)
     effective[:, -1] = 1.0
-    for level in levels:
+    for level in range(2, h.top_level + 1):
         codes = h.aggregates_at(level)
         for code in codes:
             kids = h.children[code]
             w = weights[:, kids]
-            if level in weighters:
-                w = weighters[level].call(nodes.children(kids), prior=w)
+            if code in weighters:
+                w = weighters[code].call(nodes.children(kids), prior=w)
             effective[:, kids] = normalised(w)
-        step = aggregators.get(level, default_agg)
-        quasi = step.method.quasi_mean
-        if quasi is not None and not step.params:
-            nodes.set_level(codes, _quasi_mean_level(h, codes, nodes, effective, quasi))
-        else:
-            # A loop over the aggregates of one level (a handful), each vectorised.
-            for code in codes:
+        # Aggregates of one level that share a step are formed together.
+        for key in dict.fromkeys(aggregators[c].key for c in codes):
+            same = [c for c in codes if aggregators[c].key == key]
+            step = aggregators[same[0]]
+            quasi = step.method.quasi_mean
+            if quasi is not None and not step.params:
+                nodes.set_level(same, _quasi_mean_level(h, same, nodes, effective, quasi))
+                continue
+            for code in same:  # a handful per level, each vectorised
                 kids = h.children[code]
-                nodes.set_level([code], step.method.func(nodes.children(kids), effective[:, kids], **step.params)[:, None, :])
+                scores = step.method.func(nodes.children(kids), effective[:, kids], **step.params)
+                nodes.set_level([code], scores[:, None, :])
     return nodes.aggregates.transpose(0, 2, 1), effective
 
 

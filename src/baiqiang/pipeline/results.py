@@ -17,6 +17,7 @@ import baiqiang
 from baiqiang.framework.spec import Framework
 from baiqiang.framework.structure import Hierarchy
 from baiqiang.methods.rank import competition_rank, group_rank, tiers
+from baiqiang.methods.weight import ahp_consistency
 from baiqiang.pipeline.engine import Trace
 from baiqiang.pipeline.panel import Panel
 
@@ -113,6 +114,7 @@ class Results:
                 code: {"within_parent": row.within_parent, "in_index": row.in_index}
                 for code, row in self.weights.iterrows()
             },
+            "ahp_consistency": ahp_diagnostics(self.framework),
         }
 
     def write(self, outdir: Path, data_checksum: str | None = None) -> None:
@@ -128,6 +130,18 @@ class Results:
         from baiqiang.pipeline.export import write_workbook
 
         write_workbook(self, path, lang)
+
+
+def ahp_diagnostics(framework: Framework) -> list[dict[str, Any]]:
+    """Saaty's consistency of every AHP matrix the framework uses (CR < 0.1 is acceptable)."""
+    h = Hierarchy(framework)
+    out = []
+    for code, key in h.step_assignment("weight").items():
+        step = framework.step(key)
+        if step is not None and step.method == "ahp":
+            weights, ci, cr = ahp_consistency(step.params["matrix"])
+            out.append({"aggregate": code, "step": key, "weights": weights.tolist(), "ci": ci, "cr": cr, "acceptable": cr < 0.1})
+    return out
 
 
 def _weight_table(h: Hierarchy, within: np.ndarray) -> pd.DataFrame:
