@@ -154,6 +154,10 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     rows = census_rows(year, sheet)
     units = registry.units
     cats, stored, extra_units = [], [], []
+    prov_codes: dict[str, str] = {}
+    for c, n, k in zip(rows["code"], rows["name"], rows["kind"]):
+        if k == "province":
+            prov_codes.setdefault(n, c)
     for r in rows.itertuples(index=False):
         cat, code = r.kind, r.code
         if r.kind in ("province", "prefecture", "subtotal", "total"):
@@ -165,7 +169,7 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
             raise DataError.single(f"{CENSUS_FILES[year]} 第 {r.row} 行", f"代码 {code} 既不在单位表也不在对照表", "unknown_unit")
         if cat == "non_admin" and (not code or code not in units.index):
             code = code or f"NA{year}{r.row:05d}"  # synthetic code for uncoded statistical areas
-            extra_units.append(_non_admin_unit(code, r.name, r.province, r.prefecture, rows))
+            extra_units.append(_non_admin_unit(code, r.name, r.province, r.prefecture, prov_codes))
         cats.append(cat)
         stored.append(code)
     rows = rows.assign(category=cats, stored_code=stored)
@@ -205,8 +209,9 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     return CensusImport(year, rows, {k: int(v) for k, v in counts.items()}, unmapped, len(obs), res.batch_id)
 
 
-def _non_admin_unit(code: str, name: str, province: str, prefecture: str, rows: pd.DataFrame) -> dict[str, object]:
-    prov_code = next((c for c, n, k in zip(rows["code"], rows["name"], rows["kind"]) if k == "province" and n == province), "")
+def _non_admin_unit(code: str, name: str, province: str, prefecture: str,
+                    prov_codes: dict[str, str]) -> dict[str, object]:
+    prov_code = prov_codes.get(province, "")
     return {
         "code": code, "name": name, "short_name": name, "type": nm.NON_ADMIN, "level": "county",
         "prefecture_code": code[:4] + "00" if code[:1].isdigit() else "", "prefecture": prefecture,

@@ -261,7 +261,11 @@ class Store:
             prov = df["provenance"].iat[i]
             return prov or f"observations 第 {i + 1} 行"
 
-        for i, (u, ind, y) in enumerate(zip(df["unit_code"], df["indicator"], df["year"])):
+        bad_u = ~df["unit_code"].isin(known_units).to_numpy()
+        bad_i = ~df["indicator"].isin(known_ind).to_numpy()
+        bad_y = df["year"].isna().to_numpy()
+        for i in np.nonzero(bad_u | bad_i | bad_y)[0]:  # only offending rows, in order
+            u, ind, y = df["unit_code"].iat[i], df["indicator"].iat[i], df["year"].iat[i]
             if u not in known_units:
                 problems.append(Problem(where(i), f"单位代码 {u} 不在单位表中", "unknown_unit"))
             if ind not in known_ind:

@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from baiqiang.data import names as nm
 from baiqiang.data.importers.read import read_raw
-from baiqiang.data.importers.yearbook import convert_unit, parse_number, parse_sheet
+from baiqiang.data.importers.yearbook import convert_unit, parse_number, parse_numbers, parse_sheet
 from baiqiang.data.registry import Registry
 from baiqiang.data.resolve import Resolver
 from baiqiang.data.store import BatchResult, Store, file_sha256
@@ -117,7 +118,8 @@ def import_file(
             else:
                 unmapped.append(sh.original_headers.get(c, c))
     prov_names = {nm.place_stem(n) for n in registry.units.loc[registry.units["level"] != "county", "name"]}
-    report_rows, obs, problems = [], [], []
+    report_rows: list[dict[str, object]] = []
+    imported: list[tuple[object, str, object]] = []  # (file row, unit code, year)
     for row, r in data.iterrows():
         name = r[name_col] if name_col else None
         nname = nm.normalise(name) if name is not None else ""
@@ -140,33 +142,54 @@ def import_file(
             continue
         report_rows.append({**base, "status": "imported", "code": res.code, "candidates": "", "note": res.note})
         yr = year if year is not None else parse_number(r[year_col])[0]
-        items = ([(str(r[ind_col]), r[val_col], val_col)] if long else [(c, r[c], c) for c in mapped])
-        for label, cell, col in items:
-            if long:
-                hit = lookup.get(nm.normalise(label).lower())
-                if hit is None:
-                    problems.append(Problem(f"{fname}: 第 {row} 行, 列 {ind_col}", f"指标 {label!r} 不在指标目录中", "unknown_indicator"))
-                    continue
-                ind_code, target = hit
-                unit = ""
-            else:
-                ind_code, target = mapped[col]
-                unit = sh.units.get(col, "")
-            value, ok = parse_number(cell)
-            if not ok:
-                problems.append(Problem(f"{fname}: 第 {row} 行, 列 {sh.original_headers.get(col, col)!r}".replace("\n", " "),
-                                        f"不是数字：{cell!r}", "non_numeric"))
-                continue
-            try:
-                value = float(convert_unit(value, unit, target))
-            except ValueError as exc:
-                problems.append(Problem(f"{fname}: 列 {col}", str(exc), "unit"))
-                continue
-            obs.append({"unit_code": res.code, "indicator": ind_code, "year": yr, "value": value,
-                        "provenance": f"{fname} 第 {row} 行 列「{col}」"})
+        imported.append((row, res.code, yr))
+    # Cells of the imported rows are parsed at once; problems keep row-major order.
+    keyed: list[tuple[int, int, Problem]] = []
+    obs = pd.DataFrame(columns=["unit_code", "indicator", "year", "value", "provenance"])
+    if imported:
+        rows_ = [i[0] for i in imported]
+        codes = np.array([i[1] for i in imported], dtype=object)
+        years = np.array([i[2] for i in imported], dtype=object)
+        if long:
+            labels = [str(v) for v in data.loc[rows_, ind_col]]
+            hits = [lookup.get(nm.normalise(lb).lower()) for lb in labels]
+            cells = data.loc[rows_, [val_col]].to_numpy(dtype=object)
+            values, ok = parse_numbers(cells)
+            known = np.array([h is not None for h in hits], dtype=bool)
+            for i in np.nonzero(~known)[0]:
+                keyed.append((i, 0, Problem(f"{fname}: 第 {rows_[i]} 行, 列 {ind_col}",
+                                            f"指标 {labels[i]!r} 不在指标目录中", "unknown_indicator")))
+            col_names = [val_col]
+            ind_codes = np.array([h[0] if h else "" for h in hits], dtype=object)[:, None]
+            use = known[:, None] & ok
+        else:
+            col_names = list(mapped)
+            cells = data.loc[rows_, col_names].to_numpy(dtype=object)
+            values, ok = parse_numbers(cells)
+            use = ok.copy()
+            for j, col in enumerate(col_names):
+                try:
+                    values[:, j] = convert_unit(values[:, j], sh.units.get(col, ""), mapped[col][1])
+                except ValueError as exc:
+                    keyed.extend((int(i), j, Problem(f"{fname}: 列 {col}", str(exc), "unit"))
+                                 for i in np.nonzero(ok[:, j])[0])
+                    use[:, j] = False
+            ind_codes = np.array([[mapped[c][0] for c in col_names]], dtype=object).repeat(len(rows_), axis=0)
+            known = np.ones(len(rows_), dtype=bool)
+        for i, j in zip(*np.nonzero(~ok & known[:, None])):
+            col = col_names[j]
+            where = f"{fname}: 第 {rows_[i]} 行, 列 {sh.original_headers.get(col, col)!r}".replace("\n", " ")
+            keyed.append((int(i), int(j), Problem(where, f"不是数字：{cells[i, j]!r}", "non_numeric")))
+        ii, jj = np.nonzero(use)
+        obs = pd.DataFrame({
+            "unit_code": codes[ii], "indicator": ind_codes[ii, jj], "year": years[ii],
+            "value": values[ii, jj].astype(float),
+            "provenance": [f"{fname} 第 {rows_[i]} 行 列「{col_names[j]}」" for i, j in zip(ii, jj)],
+        })
+    problems = [p for _, _, p in sorted(keyed, key=lambda k: (k[0], k[1]))]
     report = pd.DataFrame(report_rows, columns=["row", "name", "status", "code", "candidates", "note"])
     if len(obs):
-        o = pd.DataFrame(obs)
+        o = obs
         dup = o.duplicated(["unit_code", "indicator", "year"], keep=False)
         for (u, ind, y), g in o[dup].groupby(["unit_code", "indicator", "year"]):
             rows_ = "、".join(sorted({p.split(" 第 ")[1].split(" 行")[0] for p in g["provenance"]}))
@@ -174,7 +197,7 @@ def import_file(
     if problems:
         raise DataError(problems, summary=f"{fname}: 导入失败，{len(problems)} 处问题，数据库未改动")
     batch = None
-    if obs:
-        batch = store.add_observations(pd.DataFrame(obs), source=source or fname, file=str(path),
+    if len(obs):
+        batch = store.add_observations(obs, source=source or fname, file=str(path),
                                        sha256=file_sha256(path))
     return ImportReport(fname, report, unmapped, sh.footnotes, batch)

@@ -110,6 +110,69 @@ def parse_number(cell: object) -> tuple[float, bool]:
     return float("nan"), False
 
 
+def _cell_kinds(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series]:
+    """Classify a flat array of cells at once: ``(null, numeric_type, boolean, text)``.
+
+    ``null``: None or NaN; ``numeric_type``: int/float (bool excluded);
+    ``boolean``: bool cells; ``text``: ``str(cell)`` of every other non-null
+    cell (booleans included), indexed by flat position.
+    """
+    series = pd.Series(flat, dtype=object)
+    kinds = series.map(type)
+    uniq = kinds.unique()
+    is_bool_t = {t: issubclass(t, (bool, np.bool_)) for t in uniq}
+    is_num_t = {t: issubclass(t, (int, float, np.integer, np.floating)) and not is_bool_t[t] for t in uniq}
+    null = series.isna().to_numpy()
+    num_type = kinds.map(is_num_t).to_numpy(dtype=bool) & ~null
+    boolean = kinds.map(is_bool_t).to_numpy(dtype=bool)
+    return null, num_type, boolean, series[~null & ~num_type].astype(str)
+
+
+def _clean_text(text: pd.Series) -> pd.Series:
+    """NFKC, strip, drop thousands separators (as :func:`parse_number` does before matching)."""
+    return text.str.normalize("NFKC").str.strip().str.replace(",", "", regex=False)
+
+
+def parse_numbers(cells: np.ndarray | pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`parse_number` over a block of cells: ``(values, ok)`` of the same shape.
+
+    Same rules cell by cell: None/NaN and missing tokens give NaN (ok),
+    numbers pass through, ``1,234.5`` and ``12%`` (the sign dropped, not
+    scaled) parse, booleans and other text are not ok.
+    """
+    arr = cells.to_numpy(dtype=object) if isinstance(cells, pd.DataFrame) else np.asarray(cells, dtype=object)
+    flat = arr.ravel()
+    values = np.full(flat.size, np.nan)
+    ok = np.ones(flat.size, dtype=bool)
+    if flat.size:
+        null, num_type, boolean, text = _cell_kinds(flat)
+        values[num_type] = flat[num_type].astype(float)
+        ok[boolean] = False
+        text = text[~boolean[text.index.to_numpy()]]
+        if len(text):
+            t = _clean_text(text).str.replace(" ", "", regex=False)
+            t = t[~t.isin(MISSING_TOKENS)]
+            t = t.where(~t.str.endswith("%"), t.str[:-1])
+            good = t.str.match(_NUMBER.pattern).to_numpy(dtype=bool)
+            idx = t.index.to_numpy()
+            values[idx[good]] = t[good].astype(float).to_numpy()
+            ok[idx[~good]] = False
+    return values.reshape(arr.shape), ok.reshape(arr.shape)
+
+
+def _masks(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`_filled` and :func:`_is_number` over a 2-D grid."""
+    flat = cells.ravel()
+    null, num_type, boolean, text = _cell_kinds(flat)
+    filled = ~null
+    numeric = num_type.copy()
+    if len(text):
+        idx = text.index.to_numpy()
+        filled[idx] = (text.str.strip() != "").to_numpy()
+        numeric[idx] = _clean_text(text).str.match(_NUMBER.pattern).to_numpy(dtype=bool) & ~boolean[idx]
+    return filled.reshape(cells.shape), numeric.reshape(cells.shape)
+
+
 def _is_number(cell: object) -> bool:
     if cell is None or isinstance(cell, bool):
         return False
@@ -152,8 +215,7 @@ def parse_sheet(grid: pd.DataFrame, *, header_rows: int | None = None) -> Sheet:
     """
     cells = grid.to_numpy(dtype=object)
     n = len(cells)
-    filled = np.array([[_filled(c) for c in row] for row in cells], dtype=bool).reshape(n, -1)
-    numeric = np.array([[_is_number(c) for c in row] for row in cells], dtype=bool).reshape(n, -1)
+    filled, numeric = _masks(cells.reshape(n, -1))
     start = 0
     while start < n and filled[start].sum() <= 1:
         start += 1
@@ -189,14 +251,11 @@ def parse_sheet(grid: pd.DataFrame, *, header_rows: int | None = None) -> Sheet:
     has_num = numeric[body_start:].any(axis=1)
     last_numeric = int(np.nonzero(has_num)[0].max()) if has_num.any() else -1
     footnotes: list[tuple[int, str]] = []
-    for i, row in enumerate(body):
-        if not keep[i]:
-            continue
+    for i in np.nonzero(keep & ~has_num)[0]:  # footnotes never hold numbers: only these rows are candidates
+        row = body[i]
         text = " ".join(str(c).strip() for c in row if _filled(c))
         first = next((str(c).strip() for c in row if _filled(c)), "")
-        if (i > last_numeric and not has_num[i]) or (
-            first.startswith(FOOTNOTE_PREFIXES) and filled[body_start + i].sum() <= 2 and not has_num[i]
-        ):
+        if i > last_numeric or (first.startswith(FOOTNOTE_PREFIXES) and filled[body_start + i].sum() <= 2):
             footnotes.append((int(row_numbers[i]), text))
             keep[i] = False
     data = pd.DataFrame(body[keep], columns=cleaned, index=row_numbers[keep], dtype=object)
