@@ -31,16 +31,6 @@ COUNTY_TYPES = list(nm.COUNTY_TYPES)
 FRAMEWORK_FILE = "census_industrial_base.yaml"
 
 
-def framework_path() -> Path:
-    """The bundled framework file: ``frameworks/`` in a checkout, else the package copy."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "frameworks" / FRAMEWORK_FILE
-        if cand.exists():
-            return cand
-    return resource_path("frameworks", FRAMEWORK_FILE)
-
-
 @dataclass
 class DemoResult:
     """Every table the demo prints or writes, keyed by output name."""
@@ -83,7 +73,9 @@ def run_demo(store_path: str | Path) -> DemoResult:
     t0 = time.perf_counter()
     result = DemoResult()
     registry = Registry.load()
-    fw_all = load_framework(framework_path())
+    # The package's copy, so a wheel install behaves like a checkout
+    # (tests/data checks it equals frameworks/census_industrial_base.yaml).
+    fw_all = load_framework(resource_path("frameworks", FRAMEWORK_FILE))
     pillars = [a.code for a in fw_all.aggregates if a.parent is not None]
     with Store(store_path) as store:
         store.load_registry(registry.units)
