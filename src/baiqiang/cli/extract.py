@@ -69,8 +69,11 @@ def _print(facts, fmt: str) -> None:  # type: ignore[no-untyped-def]
         w.writerows(rows)
     else:
         table = Table("指标", "数值", "单位", "标准值", "标准单位", "类型", "限定", "年份")
+        table.columns[0].overflow = "fold"  # indicator names are the point of the table: never cut them
+        table.columns[0].min_width = 12
         for r in rows:
-            table.add_row(r["indicator"], str(r["value"]), r["unit"], str(r["value_std"]), r["unit_std"],
+            std = f"{r['value_std']:,.10g}" if isinstance(r["value_std"], int | float) else str(r["value_std"])
+            table.add_row(r["indicator"], str(r["value"]), r["unit"], std, r["unit_std"],
                           r["kind"], r["qualifier"], r["period"])
         console.print(table)
 
