@@ -68,14 +68,19 @@ def _print(facts, fmt: str) -> None:  # type: ignore[no-untyped-def]
         w.writeheader()
         w.writerows(rows)
     else:
-        table = Table("指标", "数值", "单位", "标准值", "标准单位", "类型", "限定", "年份")
+        table = Table("指标", "数值", "标准值", "类型", "限定", "年份")
         table.columns[0].overflow = "fold"  # indicator names are the point of the table: never cut them
-        table.columns[0].min_width = 12
         for r in rows:
-            std = f"{r['value_std']:,.10g}" if isinstance(r["value_std"], int | float) else str(r["value_std"])
-            table.add_row(r["indicator"], str(r["value"]), r["unit"], std, r["unit_std"],
+            table.add_row(r["indicator"], f"{r['value']}{r['unit']}", f"{_grouped(r['value_std'])} {r['unit_std']}".strip(),
                           r["kind"], r["qualifier"], r["period"])
         console.print(table)
+
+
+def _grouped(value: object) -> str:
+    """Digits grouped in thousands, no needless decimals: 94560000000.0 -> 94,560,000,000."""
+    if not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def _review(db: Path):  # type: ignore[no-untyped-def]
