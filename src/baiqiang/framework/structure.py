@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -91,25 +92,29 @@ class Hierarchy:
         return np.array([i.direction for i in self.framework.indicators], dtype=float)
 
     def step_assignment(self, kind: str) -> dict[str, str]:
-        """Which ``weight``/``aggregate`` step (by key) handles each aggregate.
+        """Which of the framework's ``weight``/``aggregate`` steps (by key) handles each aggregate."""
+        steps = [(s.key, s.levels, s.aggregates) for s in self.framework.methodology if s.step == kind]
+        return self.assign(steps)
+
+    def assign(self, steps: list[tuple[str, Any, Any]]) -> dict[str, str]:
+        """Assign aggregates to steps given as ``(key, levels, aggregates)``.
 
         A step's ``aggregates`` claim those aggregates first, then ``levels``
         claim whole levels, then the step with neither takes what is left.
         Aggregates no step claims are absent (the engine's default applies).
         """
-        steps = [s for s in self.framework.methodology if s.step == kind]
         out: dict[str, str] = {}
-        for step in steps:
-            out.update({code: step.key for code in step.aggregates or ()})
-        for step in steps:
-            if step.levels and not step.aggregates:
+        for key, _, named in steps:
+            out.update({code: key for code in named or ()})
+        for key, levels, named in steps:
+            if levels and not named:
                 for code in self.aggregate_codes:
-                    if self.level_of[code] in step.levels:
-                        out.setdefault(code, step.key)
-        for step in steps:
-            if not step.levels and not step.aggregates:
+                    if self.level_of[code] in levels:
+                        out.setdefault(code, key)
+        for key, levels, named in steps:
+            if not levels and not named:
                 for code in self.aggregate_codes:
-                    out.setdefault(code, step.key)
+                    out.setdefault(code, key)
         return out
 
     def name(self, code: str, lang: str = "zh") -> str:

@@ -187,9 +187,10 @@ def _leaf_indices(h: Hierarchy, code: str) -> np.ndarray:
 
 
 def _steps_by_aggregate(h: Hierarchy, steps: list[BoundStep], kind: str) -> dict[str, BoundStep]:
-    """The bound step of ``kind`` that handles each aggregate (see :meth:`Hierarchy.step_assignment`)."""
+    """The bound step of ``kind`` that handles each aggregate (see :meth:`Hierarchy.assign`)."""
     by_key = {s.key: s for s in steps if s.kind == kind}
-    return {code: by_key[key] for code, key in h.step_assignment(kind).items()}
+    assigned = h.assign([(s.key, s.levels, s.aggregates) for s in by_key.values()])
+    return {code: by_key[key] for code, key in assigned.items()}
 
 
 def _aggregate(
