@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from baiqiang.analysis.engine import Progress, evaluate_target, structure_info, target_code
-from baiqiang.analysis.ranks import RankSummary, rank_desc, rank_summary
+from baiqiang.analysis.engine import Progress, evaluate_target, evaluate_target_ranked, structure_info, target_code
+from baiqiang.analysis.ranks import RankSummary, rank_summary
 from baiqiang.analysis.sobol import SobolResult, saltelli_design, sobol_indices, split_outputs
 from baiqiang.analysis.spec import UASpec, WeightsFactor, decode_samples
 from baiqiang.errors import BaiqiangError
@@ -66,12 +66,33 @@ def evaluate_samples(
     With ``with_nominal`` the nominal build is evaluated in the same pass and
     appended as the last row of ``scores``.
     """
+    units, scores, _, audit = _evaluate_samples(
+        framework, panel, spec, u, seed=seed, weight_sets=weight_sets, progress=progress, with_nominal=with_nominal
+    )
+    return units, scores, audit
+
+
+def _evaluate_samples(
+    framework: Framework,
+    panel: Panel,
+    spec: UASpec,
+    u: np.ndarray,
+    *,
+    seed: int | np.random.Generator | None = None,
+    weight_sets: dict[str, tuple[list[str], np.ndarray]] | None = None,
+    progress: Progress | None = None,
+    with_nominal: bool = False,
+) -> tuple[list[str], np.ndarray, np.ndarray, pd.DataFrame]:
+    """:func:`evaluate_samples` plus the target's ranks, both ``(n_samples [+ 1], n_units)``.
+
+    Ranks come from the engine (per distinct variant), so samples are not ranked twice.
+    """
     info = structure_info(framework)
     dec = decode_samples(spec, u, info, seed=seed, weight_sets=weight_sets)
     variants = dec.unique_variants + ([{}] if with_nominal else [])
-    units, uniq_scores = evaluate_target(framework, panel, variants, target=spec.target, progress=progress)
+    units, scores, ranks = evaluate_target_ranked(framework, panel, variants, target=spec.target, progress=progress)
     rows = np.append(dec.inverse, len(variants) - 1) if with_nominal else dec.inverse
-    return units, uniq_scores[rows], dec.audit
+    return units, scores[rows], ranks[rows], dec.audit
 
 
 @dataclass(frozen=True)
@@ -151,10 +172,9 @@ def run_uncertainty(
     target = target_code(framework, spec.target)
     rng = np.random.default_rng(seed)
     u = rng.random((n, len(spec.factors)))
-    units, scores, audit = evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
+    units, scores, ranks, audit = _evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
     scores, nominal = scores[:-1], scores[-1]
-    nominal_r = rank_desc(nominal)
-    ranks = rank_desc(scores)
+    ranks, nominal_r = ranks[:-1], ranks[-1]
     summary = rank_summary(ranks, nominal_r, units=units, top_k=spec.top_k, quantiles=spec.quantiles)
     return UncertaintyResult(target, units, nominal, nominal_r, scores, ranks, audit, summary, seed if isinstance(seed, int) else None)
 
@@ -263,10 +283,9 @@ def run_sensitivity(
     d = len(spec.factors)
     design = saltelli_design(d, n, seed=rng, sequence=sequence)
     u = design.stacked()
-    units, scores, audit = evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
+    units, scores, ranks, audit = _evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
     scores, nominal = scores[:-1], scores[-1]
-    nominal_r = rank_desc(nominal)
-    ranks = rank_desc(scores)
+    ranks, nominal_r = ranks[:-1], ranks[-1]
     res = sobol_from_ranks(ranks, nominal_r, n, d, n_boot=n_boot, seed=rng)
     names = [f.name for f in spec.factors]
     summary = pd.DataFrame(
