@@ -13,28 +13,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from baiqiang.methods.rank import competition_rank
+
 __all__ = ["RankSummary", "rank_desc", "rank_summary"]
 
 
 def rank_desc(scores: np.ndarray) -> np.ndarray:
-    """Rank along the last axis, highest score first, ties sharing the minimum rank.
+    """Rank along the last axis, highest first, ties sharing the minimum rank; NaN unranked.
 
-    Parameters
-    ----------
-    scores : ndarray, shape (..., n_units)
-        Scores; ``NaN`` marks a missing score.
-
-    Returns
-    -------
-    ndarray of float64, same shape
-        ``rank_u = 1 + #{v : s_v > s_u}`` for non-missing ``s_u``; ``NaN`` otherwise.
-
-    Notes
-    -----
-    One stable ``argsort`` per call (no loop over rows): in sorted order a
-    position starts a new tie block when its value differs from the previous
-    one; the block's rank is its first position + 1, carried forward with
-    ``np.maximum.accumulate``.
+    The engine's :func:`baiqiang.methods.rank.competition_rank`, keeping the
+    input's shape (also for 1-D input).
 
     Examples
     --------
@@ -42,28 +30,7 @@ def rank_desc(scores: np.ndarray) -> np.ndarray:
     array([[ 2.,  1.,  2., nan,  4.]])
     """
     x = np.asarray(scores, dtype=float)
-    shape = x.shape
-    flat = x.reshape(-1, shape[-1]) if x.ndim else x.reshape(1, 1)
-    step = max(1, 4_000_000 // max(1, flat.shape[1]))  # bound the temporaries (~32 MB each)
-    if flat.shape[0] > step:
-        return np.concatenate([_rank_rows(flat[s : s + step]) for s in range(0, flat.shape[0], step)]).reshape(shape)
-    return _rank_rows(flat).reshape(shape)
-
-
-def _rank_rows(flat: np.ndarray) -> np.ndarray:
-    neg = -flat
-    order = np.argsort(neg, axis=1, kind="stable")  # NaN sorts last
-    srt = np.take_along_axis(neg, order, axis=1)
-    n = srt.shape[1]
-    pos = np.broadcast_to(np.arange(1, n + 1, dtype=float), srt.shape)
-    new_block = np.ones(srt.shape, dtype=bool)
-    new_block[:, 1:] = srt[:, 1:] != srt[:, :-1]
-    start = np.where(new_block, pos, 0.0)
-    rank_sorted = np.maximum.accumulate(start, axis=1)
-    rank_sorted[np.isnan(srt)] = np.nan
-    out = np.empty_like(rank_sorted)
-    np.put_along_axis(out, order, rank_sorted, axis=1)
-    return out
+    return competition_rank(x).reshape(x.shape)
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,35 @@ from __future__ import annotations
 import numpy as np
 
 
+CHUNK_CELLS = 4_000_000
+"""Rows are ranked in blocks of about this many cells to bound temporary memory."""
+
+
 def competition_rank(scores: np.ndarray) -> np.ndarray:
-    """Rank = 1 + number of units with a strictly higher score; NaN scores stay unranked."""
+    """Rank = 1 + number of units with a strictly higher score, along the last axis; NaN stays unranked.
+
+    One stable sort per row; a unit's rank is the first position of its run
+    of tied scores (``np.maximum.accumulate`` over run starts).
+    """
     s = np.atleast_2d(np.asarray(scores, dtype=float))
-    return group_rank(s, None)
+    flat = s.reshape(-1, s.shape[-1])
+    out = np.empty_like(flat)
+    step = max(1, CHUNK_CELLS // max(1, flat.shape[1]))
+    for start in range(0, len(flat), step):
+        block = flat[start : start + step]
+        key = np.where(np.isnan(block), np.inf, -block)
+        order = np.argsort(key, axis=-1, kind="stable")
+        k = np.take_along_axis(key, order, axis=-1)
+        pos = np.broadcast_to(np.arange(k.shape[1]), k.shape)
+        run_start = np.ones(k.shape, dtype=bool)
+        run_start[:, 1:] = k[:, 1:] != k[:, :-1]
+        ranked = np.maximum.accumulate(np.where(run_start, pos, 0), axis=-1) + 1.0
+        np.put_along_axis(out[start : start + step], order, ranked, axis=-1)
+    return np.where(np.isnan(flat), np.nan, out).reshape(s.shape)
 
 
-def group_rank(scores: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
-    """Competition rank within each group; ``groups`` is ``(n_units,)`` ints, -1 = no group, None = one group.
+def group_rank(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Competition rank within each group; ``groups`` is ``(n_units,)`` ints, -1 = no group.
 
     One sort per row by (group, -score): a unit's rank is its position minus
     the position where its group starts, taking the first position of its run
@@ -26,12 +47,8 @@ def group_rank(scores: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
     s = np.atleast_2d(np.asarray(scores, dtype=float))
     n = s.shape[-1]
     key = np.where(np.isnan(s), np.inf, -s)
-    if groups is None:  # one group: a plain sort is enough
-        groups = np.zeros(n, dtype=int)
-        order = np.argsort(key, axis=-1, kind="stable")
-    else:
-        groups = np.asarray(groups)
-        order = np.lexsort((key, np.broadcast_to(groups, s.shape)), axis=-1)
+    groups = np.asarray(groups)
+    order = np.lexsort((key, np.broadcast_to(groups, s.shape)), axis=-1)
     k = np.take_along_axis(key, order, axis=-1)
     g = groups[order]
     pos = np.broadcast_to(np.arange(n), s.shape)

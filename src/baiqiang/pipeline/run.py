@@ -10,7 +10,7 @@ import numpy as np
 from baiqiang.framework.spec import Framework
 from baiqiang.framework.structure import Hierarchy
 from baiqiang.methods.rank import competition_rank
-from baiqiang.pipeline.engine import BoundStep, UnitData, evaluate
+from baiqiang.pipeline.engine import BoundStep, UnitData, aggregate, evaluate, run_data_steps
 from baiqiang.pipeline.panel import Panel, required_columns
 from baiqiang.pipeline.results import Results
 from baiqiang.pipeline.variants import Variant, check_variants, group_variants
@@ -92,11 +92,12 @@ def run_variants(
     size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * len(hierarchy.node_codes)))
     done = 0
     for group in group_variants(framework, variants):
+        stage = run_data_steps(hierarchy, group.steps, data, len(group.members))
         for start in range(0, len(group.members), size):
             part = slice(start, start + size)
             steps = [s.take(part) for s in group.steps]
-            trace = evaluate(hierarchy, steps, data, group.weights[part])
-            scores[group.members[part]] = trace.scores[:, :, cols]
+            chunk, _ = aggregate(hierarchy, steps, stage.x, stage.rows[part], group.weights[part], only=keep_codes)
+            scores[group.members[part]] = np.where(stage.included[stage.rows[part]][:, :, None], chunk[:, :, cols], np.nan)
             done += len(group.members[part])
             if progress is not None:
                 progress(done, len(variants))
