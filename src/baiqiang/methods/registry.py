@@ -35,6 +35,10 @@ class Constraint:
     def check(self, value: Any) -> bool:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def check_many(self, values: np.ndarray) -> np.ndarray:
+        """Element-wise :meth:`check` of a 1-D array (subclasses vectorise it)."""
+        return np.array([self.check(v.item() if isinstance(v, np.generic) else v) for v in values], dtype=bool)
+
     def describe(self) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -74,6 +78,21 @@ class Interval(Constraint):
 
     def check(self, value: Any) -> bool:
         return all(self._one(v) for v in _values(value))
+
+    def check_many(self, values: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`check` of a 1-D array of numbers."""
+        v = np.asarray(values)
+        if v.dtype == bool or not np.issubdtype(v.dtype, np.number):
+            return super().check_many(v)
+        v = v.astype(float)
+        ok = ~np.isnan(v)
+        if self.kind is Integral:
+            ok &= v == np.round(v)
+        if self.low is not None:
+            ok &= v >= self.low if self.closed in ("both", "left") else v > self.low
+        if self.high is not None:
+            ok &= v <= self.high if self.closed in ("both", "right") else v < self.high
+        return ok
 
     def describe(self) -> str:
         name = "an int" if self.kind is Integral else "a number"

@@ -58,63 +58,106 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, Real | np.number) and not isinstance(value, bool | np.bool_)
 
 
+WEIGHT_RULE = registry.Interval(low=0)
+
+
 def variant_problems(
     framework: Framework, variant: Variant, where: str = "variant", hierarchy: Hierarchy | None = None
 ) -> list[Problem]:
     """Every problem with one variant: unknown paths, methods, parameters or values."""
-    hierarchy = hierarchy or Hierarchy(framework)
-    steps = {s.key: s for s in framework.methodology}
-    out: list[Problem] = []
-    parsed: dict[str, Path] = {}
-    for text in variant:
-        try:
-            parsed[text] = Path.parse(text)
-        except ValueError as exc:
-            out.append(Problem(where, str(exc), "bad_path"))
-    for text, path in parsed.items():
-        value = variant[text]
-        if path.kind == "weight":
-            if path.target not in hierarchy.index:
-                out.append(Problem(f"{where}: {text}", f"unknown indicator or aggregate {path.target!r}", "bad_path"))
-            elif not (_is_number(value) and value >= 0):
-                out.append(Problem(f"{where}: {text}", f"a weight must be a number >= 0; got {value!r}", "bad_value"))
-            continue
-        step = steps.get(path.target)
-        if step is None:
-            out.append(Problem(f"{where}: {text}", f"no step with id {path.target!r} (steps: {', '.join(steps)})", "bad_path"))
-            continue
-        if path.kind == "method":
-            if step.step not in METHOD_STEPS:
-                out.append(Problem(f"{where}: {text}", f"step {step.key!r} has no method", "bad_path"))
-            elif not isinstance(value, str) or value not in registry.names(step.step):
-                out.append(Problem(f"{where}: {text}", f"unknown {step.step} method {value!r} (known: {', '.join(registry.names(step.step))})", "bad_value"))
-            continue
-        out += _param_problems(step, variant, path, value, f"{where}: {text}")
-    return out
-
-
-def _param_problems(step: Any, variant: Variant, path: Path, value: Any, where: str) -> list[Problem]:
-    if step.step in METHOD_STEPS:
-        name = variant.get(f"step.{step.key}.method", step.method or DEFAULT_METHOD[step.step])
-        if name not in registry.names(step.step):
-            return []  # reported with the method path
-        declared = registry.get(step.step, name).params
-        owner = f"{step.step}.{name}"
-    else:
-        declared, owner = STEP_PARAMS.get(step.step, {}), f"step {step.step!r}"
-    if path.name not in declared:
-        return [Problem(where, f"unknown parameter {path.name!r} for {owner}", "bad_path")]
-    if not declared[path.name].constraint.check(value):
-        return [Problem(where, f"must be {declared[path.name].constraint.describe()}; got {value!r}", "bad_value")]
-    return []
+    return _VariantChecker(framework, hierarchy).problems([variant], lambda k: where)
 
 
 def check_variants(framework: Framework, variants: Sequence[Variant]) -> None:
     """Raise :class:`FrameworkError` listing every problem in ``variants``."""
-    hierarchy = Hierarchy(framework)
-    problems = [p for k, v in enumerate(variants) for p in variant_problems(framework, v, f"variant {k}", hierarchy)]
+    problems = _VariantChecker(framework).problems(variants, lambda k: f"variant {k}")
     if problems:
         raise FrameworkError(problems[:50], summary=f"{len(problems)} problem(s) in the methodology variants")
+
+
+class _VariantChecker:
+    """Checks variants path by path: each distinct path is resolved to its rule once.
+
+    Numeric values are gathered per rule and checked together with the
+    constraint's vectorised ``check_many``, so checking N variants costs a
+    dictionary look-up per value, not a constraint evaluation.
+    """
+
+    def __init__(self, framework: Framework, hierarchy: Hierarchy | None = None) -> None:
+        self.hierarchy = hierarchy or Hierarchy(framework)
+        self.steps = {s.key: s for s in framework.methodology}
+        self._rules: dict[tuple[str, str | None], tuple[registry.Constraint | None, str | None, str]] = {}
+
+    def problems(self, variants: Sequence[Variant], where: Any) -> list[Problem]:
+        out: list[Problem] = []
+        numeric: dict[tuple[str, str | None], tuple[list[int], list[Any]]] = defaultdict(lambda: ([], []))
+        for k, variant in enumerate(variants):
+            for text, value in variant.items():
+                key = (text, self._method_in_effect(text, variant))
+                constraint, message, code = self._rule(*key)
+                if message is not None:
+                    out.append(Problem(f"{where(k)}: {text}", message, code))
+                elif _is_number(value) and isinstance(constraint, registry.Interval):
+                    numeric[key][0].append(k)
+                    numeric[key][1].append(value)
+                elif constraint is not None and not constraint.check(value):
+                    out.append(Problem(f"{where(k)}: {text}", self._bad_value(text, constraint, value), "bad_value"))
+        for (text, _), (members, values) in numeric.items():
+            constraint = self._rule(text, _)[0]
+            bad = np.flatnonzero(~constraint.check_many(np.asarray(values)))
+            out += [Problem(f"{where(members[i])}: {text}", self._bad_value(text, constraint, values[i]), "bad_value") for i in bad]
+        return out
+
+    def _method_in_effect(self, text: str, variant: Variant) -> str | None:
+        """For a parameter path, the method its step uses in this variant (it decides the parameters)."""
+        if not text.startswith("step.") or ".params." not in text:
+            return None
+        key = text.split(".")[1]
+        step = self.steps.get(key)
+        if step is None or step.step not in METHOD_STEPS:
+            return None
+        return variant.get(f"step.{key}.method", step.method or DEFAULT_METHOD[step.step])
+
+    def _bad_value(self, text: str, constraint: registry.Constraint, value: Any) -> str:
+        if text.startswith("weight."):
+            return f"a weight must be a number >= 0; got {value!r}"
+        if text.endswith(".method"):
+            family = self.steps[text.split(".")[1]].step
+            return f"unknown {family} method {value!r} (known: {', '.join(registry.names(family))})"
+        return f"must be {constraint.describe()}; got {value!r}"
+
+    def _rule(self, text: str, method: str | None) -> tuple[registry.Constraint | None, str | None, str]:
+        """(constraint, problem message, problem code) for a path; cached."""
+        key = (text, method)
+        if key not in self._rules:
+            self._rules[key] = self._resolve(text, method)
+        return self._rules[key]
+
+    def _resolve(self, text: str, method: str | None) -> tuple[registry.Constraint | None, str | None, str]:
+        try:
+            path = Path.parse(text)
+        except ValueError as exc:
+            return None, str(exc), "bad_path"
+        if path.kind == "weight":
+            if path.target not in self.hierarchy.index:
+                return None, f"unknown indicator or aggregate {path.target!r}", "bad_path"
+            return WEIGHT_RULE, None, ""
+        step = self.steps.get(path.target)
+        if step is None:
+            return None, f"no step with id {path.target!r} (steps: {', '.join(self.steps)})", "bad_path"
+        if path.kind == "method":
+            if step.step not in METHOD_STEPS:
+                return None, f"step {step.key!r} has no method", "bad_path"
+            return registry.OneOf(tuple(registry.names(step.step))), None, ""
+        if step.step in METHOD_STEPS:
+            if method not in registry.names(step.step):
+                return None, None, ""  # reported with the method path
+            declared, owner = registry.get(step.step, method).params, f"{step.step}.{method}"
+        else:
+            declared, owner = STEP_PARAMS.get(step.step, {}), f"step {step.step!r}"
+        if path.name not in declared:
+            return None, f"unknown parameter {path.name!r} for {owner}", "bad_path"
+        return declared[path.name].constraint, None, ""
 
 
 @dataclass(frozen=True)
