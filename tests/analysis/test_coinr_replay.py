@@ -29,7 +29,7 @@ def _replay(asem, stem):
     fw, panel, spec = asem
     params = pd.read_csv(DATA / f"{stem}_params.csv")
     sets = {"Weights": read_weight_sets(DATA / "weight_sets.csv", [2, 3])}
-    units, scores, audit = evaluate_samples(fw, panel, spec, params_to_uniform(params, spec), weight_sets=sets)
+    units, scores, _, audit = evaluate_samples(fw, panel, spec, params_to_uniform(params, spec), weight_sets=sets)
     ref = pd.read_csv(DATA / f"{stem}_scores.csv", index_col=0)
     ours = pd.DataFrame(scores.T, index=units).loc[ref.index]
     # the decoded choices are exactly the recorded ones

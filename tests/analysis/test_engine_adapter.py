@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from baiqiang.analysis.engine import evaluate_target, evaluate_target_ranked
+from baiqiang.analysis.engine import evaluate_target
 from baiqiang.analysis.ranks import rank_desc
 from baiqiang.errors import BaiqiangError
 from baiqiang.framework import load_framework
@@ -58,7 +58,7 @@ def test_matches_engine_on_random_variants(variant):
     rng = np.random.default_rng(hash(variant) % 2**32)
     variants = _random_variants(fw, rng, 24)
     for target in ("Index", "Conn"):
-        units, ours = evaluate_target(fw, panel, variants, target=target)
+        units, ours, _ = evaluate_target(fw, panel, variants, target=target)
         ref = _reference(fw, panel, variants, target)
         np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-12)
         assert np.isnan(ours).sum() == np.isnan(ref).sum()
@@ -69,12 +69,12 @@ def test_matches_engine_with_continuous_data_parameter_and_constant_weights():
     panel = read_panel(ASEM / "asem_data.csv", fw)
     rng = np.random.default_rng(5)
     variants = _random_variants(fw, rng, 12, methods=False, loo=False, continuous=True)
-    _, ours = evaluate_target(fw, panel, variants)
+    _, ours, _ = evaluate_target(fw, panel, variants)
     np.testing.assert_allclose(ours, _reference(fw, panel, variants, "Index"), rtol=1e-12)
     # pillar weights only: level-2 scores are shared across variants
     variants2 = [{k: v for k, v in var.items() if k.startswith("weight.") and k[7:] in ("Physical", "Conn", "Sust", "P2P")}
                  for var in variants]
-    _, ours2 = evaluate_target(fw, panel, variants2, chunk=5)
+    _, ours2, _ = evaluate_target(fw, panel, variants2, chunk=5)
     np.testing.assert_allclose(ours2, _reference(fw, panel, variants2, "Index"), rtol=1e-12)
 
 
@@ -83,8 +83,8 @@ def test_chunks_progress_and_ranks():
     panel = read_panel(ASEM / "asem_data.csv", fw)
     variants = _random_variants(fw, np.random.default_rng(11), 30)
     calls = []
-    units, scores, ranks = evaluate_target_ranked(fw, panel, variants, target="Conn", chunk=4, progress=lambda d, t: calls.append((d, t)))
-    _, whole = evaluate_target(fw, panel, variants, target="Conn")
+    units, scores, ranks = evaluate_target(fw, panel, variants, target="Conn", chunk=4, progress=lambda d, t: calls.append((d, t)))
+    _, whole, _ = evaluate_target(fw, panel, variants, target="Conn")
     np.testing.assert_allclose(scores, whole, rtol=1e-12, atol=1e-12)  # chunking changes at most rounding
     assert calls[-1] == (30, 30) and all(t == 30 for _, t in calls)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls) and len(calls) >= 30 // 4

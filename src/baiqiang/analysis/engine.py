@@ -20,7 +20,7 @@ from baiqiang.framework.spec import Framework
 from baiqiang.framework.structure import Hierarchy
 from baiqiang.pipeline import Panel, run_variants
 
-__all__ = ["evaluate_target", "evaluate_target_ranked", "structure_info", "target_code"]
+__all__ = ["evaluate_target", "structure_info", "target_code"]
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each chunk."""
@@ -55,8 +55,8 @@ def evaluate_target(
     target: str | None = None,
     chunk: int | None = None,
     progress: Progress | None = None,
-) -> tuple[list[str], np.ndarray]:
-    """Scores of one aggregate for every variant.
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Scores and ranks of one aggregate for every variant.
 
     Parameters
     ----------
@@ -76,28 +76,9 @@ def evaluate_target(
     Returns
     -------
     unit_codes : list of str
-    scores : ndarray, shape (len(variants), n_units)
-        Missing (``NaN``) for units screened out in a variant.
-    """
-    units, scores, _ = evaluate_target_ranked(framework, panel, variants, target=target, chunk=chunk, progress=progress)
-    return units, scores
-
-
-def evaluate_target_ranked(
-    framework: Framework,
-    panel: Panel,
-    variants: Sequence[Mapping[str, Any]],
-    *,
-    target: str | None = None,
-    chunk: int | None = None,
-    progress: Progress | None = None,
-) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """As :func:`evaluate_target`, plus the target's ranks ``(len(variants), n_units)``.
-
-    The ranks are the engine's competition ranks (1 = best, ties share the
-    minimum, missing score -> ``NaN``), the convention of
-    :func:`baiqiang.analysis.ranks.rank_desc`; the engine computes them anyway,
-    so the analysis does not rank again.
+    scores, ranks : ndarray, shape (len(variants), n_units)
+        Ranks are the engine's competition ranks (1 = best, ties share the
+        minimum); both are missing (``NaN``) for units screened out in a variant.
     """
     code = target_code(framework, target)
     batch = run_variants(framework, panel, variants, keep=[code], chunk_size=chunk, progress=progress)

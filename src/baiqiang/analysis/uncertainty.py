@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from baiqiang.analysis.engine import Progress, evaluate_target, evaluate_target_ranked, structure_info, target_code
+from baiqiang.analysis.engine import Progress, evaluate_target, structure_info, target_code
 from baiqiang.analysis.ranks import RankSummary, rank_summary
 from baiqiang.analysis.sobol import SobolResult, saltelli_design, sobol_indices, split_outputs
 from baiqiang.analysis.spec import UASpec, WeightsFactor, decode_samples
@@ -44,7 +44,7 @@ __all__ = [
 
 def nominal_scores(framework: Framework, panel: Panel, target: str | None = None) -> tuple[list[str], np.ndarray]:
     """Scores of the target in the nominal build, ``(n_units,)``."""
-    units, s = evaluate_target(framework, panel, [{}], target=target)
+    units, s, _ = evaluate_target(framework, panel, [{}], target=target)
     return units, s[0]
 
 
@@ -58,39 +58,19 @@ def evaluate_samples(
     weight_sets: dict[str, tuple[list[str], np.ndarray]] | None = None,
     progress: Progress | None = None,
     with_nominal: bool = False,
-) -> tuple[list[str], np.ndarray, pd.DataFrame]:
-    """Target scores ``(n_samples, n_units)`` for given uniform numbers ``u`` ``(n_samples, d)``.
-
-    Distinct variants are evaluated once.  Returns ``(units, scores, audit)``;
-    ``weight_sets`` fixes the sets of a weights factor (e.g. COINr's, for replay).
-    With ``with_nominal`` the nominal build is evaluated in the same pass and
-    appended as the last row of ``scores``.
-    """
-    units, scores, _, audit = _evaluate_samples(
-        framework, panel, spec, u, seed=seed, weight_sets=weight_sets, progress=progress, with_nominal=with_nominal
-    )
-    return units, scores, audit
-
-
-def _evaluate_samples(
-    framework: Framework,
-    panel: Panel,
-    spec: UASpec,
-    u: np.ndarray,
-    *,
-    seed: int | np.random.Generator | None = None,
-    weight_sets: dict[str, tuple[list[str], np.ndarray]] | None = None,
-    progress: Progress | None = None,
-    with_nominal: bool = False,
 ) -> tuple[list[str], np.ndarray, np.ndarray, pd.DataFrame]:
-    """:func:`evaluate_samples` plus the target's ranks, both ``(n_samples [+ 1], n_units)``.
+    """Target scores and ranks, ``(n_samples, n_units)`` each, for uniform numbers ``u`` ``(n_samples, d)``.
 
-    Ranks come from the engine (per distinct variant), so samples are not ranked twice.
+    Distinct variants are evaluated once, and their ranks come from the engine,
+    so no sample is ranked twice.  Returns ``(units, scores, ranks, audit)``;
+    ``weight_sets`` fixes the sets of a weights factor (e.g. COINr's, for
+    replay).  With ``with_nominal`` the nominal build is evaluated in the same
+    pass and appended as the last row of ``scores`` and ``ranks``.
     """
     info = structure_info(framework)
     dec = decode_samples(spec, u, info, seed=seed, weight_sets=weight_sets)
     variants = dec.unique_variants + ([{}] if with_nominal else [])
-    units, scores, ranks = evaluate_target_ranked(framework, panel, variants, target=spec.target, progress=progress)
+    units, scores, ranks = evaluate_target(framework, panel, variants, target=spec.target, progress=progress)
     rows = np.append(dec.inverse, len(variants) - 1) if with_nominal else dec.inverse
     return units, scores[rows], ranks[rows], dec.audit
 
@@ -172,7 +152,7 @@ def run_uncertainty(
     target = target_code(framework, spec.target)
     rng = np.random.default_rng(seed)
     u = rng.random((n, len(spec.factors)))
-    units, scores, ranks, audit = _evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
+    units, scores, ranks, audit = evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
     scores, nominal = scores[:-1], scores[-1]
     ranks, nominal_r = ranks[:-1], ranks[-1]
     summary = rank_summary(ranks, nominal_r, units=units, top_k=spec.top_k, quantiles=spec.quantiles)
@@ -283,7 +263,7 @@ def run_sensitivity(
     d = len(spec.factors)
     design = saltelli_design(d, n, seed=rng, sequence=sequence)
     u = design.stacked()
-    units, scores, ranks, audit = _evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
+    units, scores, ranks, audit = evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
     scores, nominal = scores[:-1], scores[-1]
     ranks, nominal_r = ranks[:-1], ranks[-1]
     res = sobol_from_ranks(ranks, nominal_r, n, d, n_boot=n_boot, seed=rng)
