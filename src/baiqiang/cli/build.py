@@ -12,11 +12,12 @@ from baiqiang.cli.common import atomic_dir, console, user_errors
 from baiqiang.cli.main import app
 from baiqiang.framework import load_framework
 from baiqiang.framework.schema import json_schema
+from baiqiang.data.store import file_sha256
 from baiqiang.data.store import read_panel as read_store_panel
 from baiqiang.errors import DataError
 from baiqiang.framework.spec import Framework
 from baiqiang.pipeline import Panel, Results, read_panel, run
-from baiqiang.pipeline.panel import file_checksum, panel_for
+from baiqiang.pipeline.panel import panel_for
 from baiqiang.pipeline.results import ahp_diagnostics
 
 framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
@@ -40,7 +41,7 @@ def build(
             checksum = panel.checksum  # of the panel's content: the store file holds other years too
         else:
             panel = read_panel(data, fw)
-            checksum = file_checksum(data)
+            checksum = file_sha256(data)
         results = run(fw, panel)
         with atomic_dir(out) as tmp:
             results.write(tmp, data_checksum=checksum)

@@ -396,6 +396,7 @@ class _Tx:
 
 
 def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes: recorded with every import batch and build, so results trace to inputs."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

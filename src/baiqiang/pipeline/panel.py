@@ -153,12 +153,3 @@ def panel_for(frame: pd.DataFrame, framework: Framework, *, source: str = "<fram
     if problems:
         raise DataError(problems, summary=f"{source}: {len(problems)} problem(s) in the data")
     return Panel.from_frame(frame, code_column=u.code_column, name_column=u.name_column, source=source)
-
-
-def file_checksum(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, recorded so a published ranking can be traced to its input."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
