@@ -30,7 +30,7 @@ def col_mean(x: np.ndarray, axis: int = 1) -> np.ndarray:
         return np.where(n > 0, s / np.maximum(n, 1), np.nan)
 
 
-def col_std(x: np.ndarray, axis: int = 1, ddof: int = 1) -> np.ndarray:
+def col_std(x: np.ndarray, axis: int = 1, ddof: "int | np.ndarray" = 1) -> np.ndarray:
     """Standard deviation over non-missing values (sample sd by default, as R's ``sd``)."""
     n = col_count(x, axis)
     d = x - np.expand_dims(col_mean(x, axis), axis)

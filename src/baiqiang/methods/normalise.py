@@ -14,6 +14,8 @@ section 5; COINr ``R/normalise.R`` (``n_minmax``, ``n_zscore`` ...).
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from scipy.stats import rankdata
 
@@ -52,15 +54,17 @@ def minmax(x: np.ndarray, *, direction: np.ndarray, lower: float = 0.0, upper: f
     "zscore",
     mean=Param(Interval(), 0.0, "mean of the result"),
     sd=Param(Interval(low=0, closed="neither"), 1.0, "standard deviation of the result"),
+    ddof=Param(Interval(Integral, 0, 1), 1, "1: sample sd, n - 1 (COINr, R's sd); 0: population sd, n"),
 )
-def zscore(x: np.ndarray, *, direction: np.ndarray, mean: float = 0.0, sd: float = 1.0) -> np.ndarray:
+def zscore(x: np.ndarray, *, direction: np.ndarray, mean: float = 0.0, sd: float = 1.0, ddof: int = 1) -> np.ndarray:
     """Standardisation: ``y = (x' - mean x') / sd(x') * sd + mean``.
 
-    ``sd(x')`` is the sample standard deviation (denominator n - 1), as R's
-    ``sd`` used by COINr ``n_zscore``.
+    ``sd(x')`` is the sample standard deviation (denominator n - 1, ``ddof=1``),
+    as R's ``sd`` used by COINr ``n_zscore``; many Chinese textbooks use the
+    population form (denominator n): ``ddof=0``.
     """
     xo = _oriented(x, direction)
-    mu, s = _nan.col_mean(xo)[:, None, :], _nan.col_std(xo)[:, None, :]
+    mu, s = _nan.col_mean(xo)[:, None, :], _nan.col_std(xo, ddof=per_variant(ddof, 2))[:, None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (xo - mu) / np.where(s > 0, s, np.nan)
     return z * per_variant(sd) + per_variant(mean)
