@@ -159,3 +159,14 @@ def test_per_variant_targets_and_goalposts() -> None:
     assert flat(y[1]) == pytest.approx([0, 1, 2])
     g = np.array([[[2.0, 10.0]], [[2.0, 6.0]]])  # (B, p, 2)
     assert flat(nm.goalposts(x, direction=UP, goalposts=g)[1]) == pytest.approx([0, 100, 100])
+
+
+def test_zscore_population_sd_on_request():
+    """ddof=0: sd of 1, 2, 3, 4 is sqrt(1.25); the default ddof=1 gives sqrt(5/3) (R's sd, COINr)."""
+    x = np.array([[[1.0], [2.0], [3.0], [4.0]]])
+    from baiqiang.methods.normalise import zscore
+
+    population = zscore(x, direction=np.array([1.0]), ddof=0)[0, :, 0]
+    sample = zscore(x, direction=np.array([1.0]))[0, :, 0]
+    np.testing.assert_allclose(population, np.array([-1.5, -0.5, 0.5, 1.5]) / np.sqrt(1.25))
+    np.testing.assert_allclose(sample, np.array([-1.5, -0.5, 0.5, 1.5]) / np.sqrt(5 / 3))
