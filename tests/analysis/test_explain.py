@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from baiqiang.analysis.explain import (
     contributions, effective_weights, group_comparison, nearest_peers, obstacle_degree, strengths_weaknesses,

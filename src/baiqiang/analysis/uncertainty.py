@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -258,13 +257,12 @@ def run_sensitivity(
         raise BaiqiangError.single(
             f"factor {bad[0]}", "敏感性分析需要固定数量的权重组 (n_sets) / sensitivity analysis needs n_sets", "spec"
         )
-    target = target_code(framework, spec.target)
+    target_code(framework, spec.target)  # an unknown target fails before any sampling
     rng = np.random.default_rng(seed)
     d = len(spec.factors)
     design = saltelli_design(d, n, seed=rng, sequence=sequence)
     u = design.stacked()
-    units, scores, ranks, audit = evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
-    scores, nominal = scores[:-1], scores[-1]
+    units, _, ranks, audit = evaluate_samples(framework, panel, spec, u, seed=rng, progress=progress, with_nominal=True)
     ranks, nominal_r = ranks[:-1], ranks[-1]
     res = sobol_from_ranks(ranks, nominal_r, n, d, n_boot=n_boot, seed=rng)
     names = [f.name for f in spec.factors]

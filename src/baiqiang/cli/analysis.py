@@ -205,7 +205,7 @@ def target(
         for code, r in res.plan.iterrows():
             plan.add_row(str(code), str(r["name"]), f"{r['current']:.4g}", f"{r['required']:.4g}", f"{r['increase']:+.4g}", str(r["unit"]))
         console.print(plan)
-        for code, r in res.plan.iterrows():
+        for _, r in res.plan.iterrows():
             verb = "提高" if r["increase"] >= 0 else "降低"
             console.print(f"  例如：{r['name']}需{verb}{abs(r['increase']):.4g}{r['unit']}")
     if len(res.single):

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, Framework, Step
+from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, Step
 from baiqiang.framework.structure import Hierarchy
 from baiqiang.framework.validate import STEP_PARAMS
 from baiqiang.methods import registry
@@ -37,8 +37,9 @@ class BoundStep:
     aggregates: tuple[str, ...] | None = None
 
     @classmethod
-    def bind(cls, step: Step, params: dict[str, Any] | None = None, method: str | None = None) -> "BoundStep":
-        given = step.params if params is None else params
+    def bind(cls, step: Step, method: str | None = None) -> "BoundStep":
+        """Look up the step's method (or ``method``, a variant's choice) and fill in defaults."""
+        given = step.params
         if step.step in METHOD_STEPS:
             m = registry.get(step.step, method or step.method or DEFAULT_METHOD[step.step])
             # A variant that switches method keeps only the parameters the new method declares.
