@@ -134,3 +134,22 @@ def test_ahp_matrix_must_match_the_children_of_each_aggregate():
     framework["methodology"][0]["aggregates"] = ["nowhere"]
     with pytest.raises(FrameworkError, match="unknown aggregate 'nowhere'"):
         parse_framework(framework)
+
+
+def test_variants_keep_steps_that_target_named_aggregates():
+    from baiqiang.pipeline import run_variants
+
+    framework = copy.deepcopy(FRAMEWORK)
+    framework["methodology"] = [
+        {"step": "normalise", "method": "minmax", "params": {"lower": 1, "upper": 101}},
+        {"step": "aggregate", "id": "geo", "method": "geometric", "aggregates": ["scale"]},
+    ]
+    fw = parse_framework(framework)
+    panel = Panel.from_frame(DATA, code_column="code", name_column="name")
+    nominal = run(fw, panel).scores.to_numpy()
+    batch = run_variants(fw, panel, [{}, {"weight.gdp": 1.0}])
+    np.testing.assert_allclose(batch.scores[0], nominal, atol=1e-12)
+    gdp, jobs = np.array([1.0, 26.0, 51.0, 101.0]), np.array([1 + 100 / 3, 1.0, 101.0, 1 + 200 / 3])
+    # scale is geometric (declared weights 3:1, then 1:1 in the variant); the index stays arithmetic
+    np.testing.assert_allclose(batch.scores[0][:, 0], gdp**0.75 * jobs**0.25, atol=1e-12)
+    np.testing.assert_allclose(batch.scores[1][:, 0], np.sqrt(gdp * jobs), atol=1e-12)

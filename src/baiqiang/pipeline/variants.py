@@ -16,7 +16,7 @@ their numeric values stacked along the batch axis.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Real
 from typing import Any, Mapping, Sequence
 
@@ -191,7 +191,7 @@ def group_variants(framework: Framework, variants: Sequence[Variant]) -> list[Gr
                 if p.startswith(f"step.{step.key}.params."):
                     name = Path.parse(p).name
                     params[name] = np.array([v.get(p, params.get(name)) for v in chosen], dtype=float)
-            steps.append(BoundStep(base.kind, base.key, base.method, params, base.levels))
+            steps.append(replace(base, params=params))
         weights = np.tile(hierarchy.declared_weights, (len(members), 1))
         for p in numeric_paths:
             if p.startswith("weight."):
