@@ -116,6 +116,13 @@ def test_build_reads_a_year_from_the_store(tmp_path):
     scores = pd.read_csv(out / "scores.csv", dtype={"unit_code": str})
     # No methodology steps: the raw values are averaged, so Kunshan (4200, 209) leads.
     assert scores.loc[0, "unit_code"] == "320583" and scores.loc[0, "unit_name"] == "昆山市"
+    positional = runner.invoke(app, ["build", str(framework), str(db), "--year", "2020", "-o", str(tmp_path / "o2")])
+    assert positional.exit_code == 0, positional.output
+    pd.testing.assert_frame_equal(scores, pd.read_csv(tmp_path / "o2" / "scores.csv", dtype={"unit_code": str}))
+    explained = runner.invoke(app, ["explain", str(framework), str(db), "昆山市", "--year", "2020"])
+    assert explained.exit_code == 0 and "第 1 名" in explained.output, explained.output
+    no_year = runner.invoke(app, ["explain", str(framework), str(db), "昆山市"])
+    assert no_year.exit_code == 1 and "--year" in no_year.output
     missing_year = runner.invoke(app, ["build", str(framework), "--store", str(db), "--year", "2019", "-o", str(out)])
     assert missing_year.exit_code == 1 and "2019" in missing_year.output
     no_input = runner.invoke(app, ["build", str(framework), "-o", str(out)])

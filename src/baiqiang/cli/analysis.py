@@ -17,16 +17,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from baiqiang.cli.common import atomic_dir, console, user_errors
+from baiqiang.cli.common import atomic_dir, console, load_panel, user_errors
 from baiqiang.cli.main import app
 
 
-def _load(framework: Path, data: Path):  # noqa: ANN202 - (Framework, Panel)
+def _load(framework: Path, data: Path, year: int | None = None):  # noqa: ANN202 - (Framework, Panel)
     from baiqiang.framework import load_framework
-    from baiqiang.pipeline import read_panel
 
     fw = load_framework(framework)
-    return fw, read_panel(data, fw)
+    return fw, load_panel(data, fw, year)
+
+
+YEAR = typer.Option(None, "--year", help="DATA 为 DuckDB 数据库时的年份")
 
 
 @contextmanager
@@ -47,7 +49,8 @@ def _fmt(x: float, digits: int = 2) -> str:
 @app.command()
 def uncertainty(
     framework: Path = typer.Argument(..., help="框架文件 (framework YAML)"),
-    data: Path = typer.Argument(..., help="数据文件 (CSV/XLSX/Parquet)"),
+    data: Path = typer.Argument(..., help="数据文件 (CSV/XLSX/Parquet) 或 DuckDB 数据库（配合 --year）"),
+    year: int | None = YEAR,
     spec: Path = typer.Option(..., "--spec", help="不确定性设定 UA.yaml"),
     n: int = typer.Option(1000, "-n", help="蒙特卡洛样本数 N"),
     out: Path = typer.Option(..., "-o", "--out", help="输出目录"),
@@ -60,7 +63,7 @@ def uncertainty(
     from baiqiang.analysis.uncertainty import run_uncertainty
 
     with user_errors():
-        fw, panel = _load(framework, data)
+        fw, panel = _load(framework, data, year)
         ua = load_spec(spec)
         with _progress("抽样计算") as cb:
             res = run_uncertainty(fw, panel, ua, n=n, seed=seed, progress=cb)
@@ -85,7 +88,8 @@ def uncertainty(
 @app.command()
 def sensitivity(
     framework: Path = typer.Argument(..., help="框架文件 (framework YAML)"),
-    data: Path = typer.Argument(..., help="数据文件 (CSV/XLSX/Parquet)"),
+    data: Path = typer.Argument(..., help="数据文件 (CSV/XLSX/Parquet) 或 DuckDB 数据库（配合 --year）"),
+    year: int | None = YEAR,
     spec: Path = typer.Option(..., "--spec", help="不确定性设定 UA.yaml"),
     n: int = typer.Option(128, "-n", help="基础样本数 N (共 N(d+2) 次计算；取 2 的幂)"),
     out: Path = typer.Option(..., "-o", "--out", help="输出目录"),
@@ -99,7 +103,7 @@ def sensitivity(
     from baiqiang.analysis.uncertainty import run_sensitivity
 
     with user_errors():
-        fw, panel = _load(framework, data)
+        fw, panel = _load(framework, data, year)
         ua = load_spec(spec)
         with _progress("Sobol 计算") as cb:
             res = run_sensitivity(fw, panel, ua, n=n, n_boot=boot, seed=seed, sequence=design, progress=cb)
@@ -130,7 +134,8 @@ def _write(tables: dict[str, pd.DataFrame], out: Path, stem: str, xlsx: bool) ->
 @app.command()
 def explain(
     framework: Path = typer.Argument(..., help="框架文件 (framework YAML)"),
-    data: Path = typer.Argument(..., help="数据文件 (CSV/XLSX/Parquet)"),
+    data: Path = typer.Argument(..., help="数据文件 (CSV/XLSX/Parquet) 或 DuckDB 数据库（配合 --year）"),
+    year: int | None = YEAR,
     unit: str = typer.Argument(..., help="单位代码或名称"),
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="输出目录 (可选)"),
     top: int = typer.Option(5, help="列出几项优势/劣势"),
@@ -142,7 +147,7 @@ def explain(
     from baiqiang.pipeline import run
 
     with user_errors():
-        fw, panel = _load(framework, data)
+        fw, panel = _load(framework, data, year)
         e = explain_unit(run(fw, panel), unit, top=top, n_peers=peers)
         if out is not None:
             _write(e.tables(), out, "explain", xlsx)
@@ -174,7 +179,8 @@ def explain(
 @app.command()
 def target(
     framework: Path = typer.Argument(..., help="框架文件 (framework YAML)"),
-    data: Path = typer.Argument(..., help="数据文件 (CSV/XLSX/Parquet)"),
+    data: Path = typer.Argument(..., help="数据文件 (CSV/XLSX/Parquet) 或 DuckDB 数据库（配合 --year）"),
+    year: int | None = YEAR,
     unit: str = typer.Argument(..., help="单位代码或名称"),
     rank: int = typer.Option(..., "--rank", help="目标名次 K"),
     indicators: Optional[str] = typer.Option(None, help="可改进的指标代码，逗号分隔 (默认：障碍度最高的 5 项)"),
@@ -185,7 +191,7 @@ def target(
     from baiqiang.analysis.target import solve_target
 
     with user_errors():
-        fw, panel = _load(framework, data)
+        fw, panel = _load(framework, data, year)
         chosen = [c.strip() for c in indicators.split(",") if c.strip()] if indicators else None
         res = solve_target(fw, panel, unit, rank, indicators=chosen)
         if out is not None:

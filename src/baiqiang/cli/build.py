@@ -8,16 +8,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from baiqiang.cli.common import atomic_dir, console, user_errors
+from baiqiang.cli.common import STORE_SUFFIXES, atomic_dir, console, load_panel, user_errors
 from baiqiang.cli.main import app
 from baiqiang.framework import load_framework
 from baiqiang.framework.schema import json_schema
 from baiqiang.data.store import file_sha256
-from baiqiang.data.store import read_panel as read_store_panel
 from baiqiang.errors import DataError
-from baiqiang.framework.spec import Framework
-from baiqiang.pipeline import Panel, Results, read_panel, run
-from baiqiang.pipeline.panel import panel_for
+from baiqiang.pipeline import Results, run
 from baiqiang.pipeline.results import ahp_diagnostics
 
 framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
@@ -27,21 +24,21 @@ app.add_typer(framework_app, name="framework")
 @app.command()
 def build(
     framework: Path = typer.Argument(..., help="框架文件 (framework YAML)"),
-    data: Path = typer.Argument(None, help="数据文件：CSV、XLSX 或 Parquet，每行一个单位（或用 --store/--year）"),
-    store: Path = typer.Option(None, "--store", help="从 DuckDB 数据库读取面板（与 --year 一起，省略 DATA）"),
-    year: int = typer.Option(None, "--year", help="数据库中的年份"),
+    data: Path = typer.Argument(None, help="数据文件：CSV、XLSX、Parquet（每行一个单位）或 DuckDB 数据库（配合 --year）"),
+    store: Path = typer.Option(None, "--store", help="DuckDB 数据库（等同于把它作为 DATA 给出）"),
+    year: int = typer.Option(None, "--year", help="从数据库读取时的年份"),
     out: Path = typer.Option(..., "-o", "--out", help="输出目录 (output directory)"),
     top: int = typer.Option(20, help="终端显示前几名 (rows to show)"),
 ) -> None:
     """构建指数并排名：写出 scores.csv、results.xlsx、method.json。"""
     with user_errors():
         fw = load_framework(framework)
+        data = data or store
         if data is None:
-            panel = _store_panel(store, year, fw)
-            checksum = panel.checksum  # of the panel's content: the store file holds other years too
-        else:
-            panel = read_panel(data, fw)
-            checksum = file_sha256(data)
+            raise DataError.single("baiqiang build", "请给出数据文件 DATA，或 --store 与 --year", "missing_input")
+        panel = load_panel(data, fw, year)
+        # A store holds other years too: record the checksum of the panel's content.
+        checksum = panel.checksum if data.suffix.lower() in STORE_SUFFIXES else file_sha256(data)
         results = run(fw, panel)
         with atomic_dir(out) as tmp:
             results.write(tmp, data_checksum=checksum)
@@ -50,13 +47,6 @@ def build(
         if not check["acceptable"]:
             console.print(f"[yellow]注意[/]：{check['aggregate']} 的 AHP 判断矩阵一致性比率 CR = {check['cr']:.3f} ≥ 0.1，建议调整")
     console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json")
-
-
-def _store_panel(store: Path | None, year: int | None, fw: Framework) -> Panel:
-    """A year's wide panel from the DuckDB store, checked against the framework."""
-    if store is None or year is None:
-        raise DataError.single("baiqiang build", "请给出数据文件 DATA，或同时给出 --store 与 --year", "missing_input")
-    return panel_for(read_store_panel(store, year), fw, source=f"{store}（{year} 年）")
 
 
 def show_top(results: Results, top: int) -> None:

@@ -12,7 +12,7 @@ from typing import Iterator
 import typer
 from rich.console import Console
 
-from baiqiang.errors import BaiqiangError
+from baiqiang.errors import BaiqiangError, DataError
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -49,3 +49,23 @@ def atomic_dir(target: Path) -> Iterator[Path]:
                 os.replace(item, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+STORE_SUFFIXES = (".duckdb", ".db")
+
+
+def load_panel(data: Path, framework, year: int | None):  # noqa: ANN001,ANN201 - Framework -> Panel
+    """The panel for ``framework`` from a data file, or from a DuckDB store and ``year``.
+
+    A ``.duckdb`` DATA argument is read as a store (``baiqiang import``/``demo``
+    write them); its year's active observations form the panel.
+    """
+    from baiqiang.data.store import read_panel as read_store_panel
+    from baiqiang.pipeline import read_panel
+    from baiqiang.pipeline.panel import panel_for
+
+    if Path(data).suffix.lower() not in STORE_SUFFIXES:
+        return read_panel(data, framework)
+    if year is None:
+        raise DataError.single(str(data), "从数据库读取时请用 --year 指定年份 (give --year for a store)", "missing_input")
+    return panel_for(read_store_panel(data, year), framework, source=f"{data}（{year} 年）")
