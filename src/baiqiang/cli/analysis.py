@@ -213,7 +213,9 @@ def target(
         console.print(plan)
         for _, r in res.plan.iterrows():
             verb = "提高" if r["increase"] >= 0 else "降低"
-            console.print(f"  例如：{r['name']}需{verb}{abs(r['increase']):.4g}{r['unit']}")
+            # A change of a share is in percentage points, not per cent.
+            unit = "个百分点" if str(r["unit"]).strip() in ("%", "％") else r["unit"]
+            console.print(f"  例如：{r['name']}需{verb}{abs(r['increase']):.4g}{unit}")
     if len(res.single):
         single = res.single[np.isfinite(res.single["increase_sd"])].sort_values("increase_sd")
         if len(single):
