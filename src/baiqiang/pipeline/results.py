@@ -7,6 +7,7 @@ import json
 import platform
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ class Results:
         excluded = pd.concat([panel.excluded, screened])[["reason"]] if len(panel.excluded) or len(screened) else pd.DataFrame(columns=["reason"])
         return cls(framework, panel, datasets, scores, ranks, group_ranks, tier, _weight_table(h, trace.weights[0]), excluded)
 
-    @property
+    @cached_property
     def hierarchy(self) -> Hierarchy:
         return Hierarchy(self.framework)
 
