@@ -17,6 +17,7 @@ from rich.table import Table
 
 from baiqiang.cli.common import atomic_dir, console, user_errors
 from baiqiang.cli.main import app
+from baiqiang.data.catalog import read_catalog
 from baiqiang.data.store import DEFAULT_PATH
 from baiqiang.errors import DataError, Problem
 
@@ -73,33 +74,6 @@ def _sheet(sheet: str | None) -> str | int | None:
     return sheet
 
 
-def _read_catalog(path: Path):
-    """Indicator catalog CSV: code, name_zh[, name_en, unit, definition, aliases (separated by ;)]."""
-    from baiqiang.data.importers.read import read_raw
-    from baiqiang.data.store import Indicator
-
-    grid = read_raw(path)
-    if grid.empty:
-        raise DataError.single(str(path), "指标目录为空", "empty")
-    header = [str(c).strip() if c is not None else "" for c in grid.iloc[0]]
-    missing = [c for c in ("code", "name_zh") if c not in header]
-    if missing:
-        raise DataError.single(str(path), f"指标目录缺少列：{', '.join(missing)}（现有：{', '.join(header)}）",
-                               "missing_column")
-    out, problems = [], []
-    for i, row in enumerate(grid.iloc[1:].itertuples(index=False), start=2):
-        rec = {h: ("" if v is None else str(v).strip()) for h, v in zip(header, row)}
-        if not rec["code"] or not rec["name_zh"]:
-            problems.append(Problem(f"{path.name}: 第 {i} 行", "code 与 name_zh 不能为空", "missing_value"))
-            continue
-        aliases = tuple(a.strip() for a in rec.get("aliases", "").replace("；", ";").split(";") if a.strip())
-        out.append(Indicator(rec["code"], rec["name_zh"], rec.get("name_en", ""), rec.get("unit", ""),
-                             rec.get("definition", ""), aliases))
-    if problems:
-        raise DataError(problems, summary=f"{path.name}: 指标目录有 {len(problems)} 处问题")
-    return out
-
-
 def _remove_db(db: Path) -> None:
     for p in (db, db.with_name(db.name + ".wal")):
         p.unlink(missing_ok=True)
@@ -131,7 +105,7 @@ def import_cmd(
         try:
             with store.transaction():  # catalog, registry and observations: all or nothing
                 if catalog is not None:
-                    store.upsert_indicators(_read_catalog(catalog))
+                    store.upsert_indicators(read_catalog(catalog))
                 rep = import_file(store, file, year=year, sheet=_sheet(sheet), source=source,
                                   layout="long" if long else "auto")
             n_ind = len(store.indicators())
@@ -160,7 +134,7 @@ def import_cmd(
         cols = "、".join(c.replace("\n", " ") for c in rep.unmapped_columns)
         console.print(f"[yellow]未映射的列[/]（{len(rep.unmapped_columns)}）：{cols}", highlight=False)
         if n_ind == 0:
-            console.print("指标目录为空：请用 --catalog 载入指标目录")
+            console.print("没有列能对应到指标目录：可用 --catalog 载入含别名的指标目录")
     if rep.footnotes:
         console.print(f"脚注行：{len(rep.footnotes)}")
     bad = rep.problems()

@@ -154,6 +154,14 @@ class Store:
 
             self.load_registry(Registry.load().units)
 
+    def ensure_catalog(self) -> int:
+        """Add the default catalog's indicators whose codes the store lacks; returns how many."""
+        from baiqiang.data.catalog import default_catalog
+
+        have = {i.code for i in self.indicators()}
+        missing = [i for i in default_catalog() if i.code not in have]
+        return self.upsert_indicators(missing) if missing else 0
+
     def units(self) -> pd.DataFrame:
         return self.con.execute("SELECT * FROM units ORDER BY code").df()
 

@@ -86,6 +86,7 @@ def import_file(
     if not cols:
         raise DataError.single(fname, "表中没有数据", "empty")
     store.ensure_registry()
+    store.ensure_catalog()
     registry = registry or Registry.load()
     resolver = Resolver(registry, prefer_current=False)
     catalog = store.indicators()

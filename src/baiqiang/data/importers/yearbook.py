@@ -40,7 +40,8 @@ UNIT_FACTORS: dict[str, tuple[str, float]] = {
     "年": ("years", 1.0), "岁": ("years", 1.0),
     "平方米/人": ("area_pc", 1.0), "间/户": ("rooms_ph", 1.0), "人/户": ("size_ph", 1.0),
     "女=100": ("sex_ratio", 1.0), "平方公里": ("area", 1.0), "公顷": ("area", 1e-2),
-    "个": ("count", 1.0), "辆": ("count", 1.0),
+    "个": ("count", 1.0), "辆": ("count", 1.0), "家": ("count", 1.0),
+    "吨": ("mass", 1.0), "万吨": ("mass", 1e4),
 }
 _BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -53,6 +54,8 @@ def convert_unit(value: float | np.ndarray, source: str, target: str) -> float |
     30000.0
     >>> convert_unit(12.5, "‰", "%")
     1.25
+    >>> convert_unit(612345.0, "万元", "亿元")  # not 61.234500000000004
+    61.2345
     """
     if source == target or not source or not target:
         return value
@@ -62,7 +65,9 @@ def convert_unit(value: float | np.ndarray, source: str, target: str) -> float |
     d2, f2 = UNIT_FACTORS[target]
     if d1 != d2:
         raise ValueError(f"单位 {source} 不能换算为 {target}")
-    return value * (f1 / f2)
+    # Scale by the larger-than-one ratio: 1e4 is exact in binary, 1e-4 is not,
+    # so dividing by 1e4 gives the correctly rounded result where multiplying by 1e-4 may not.
+    return value * (f1 / f2) if f1 >= f2 else value / (f2 / f1)
 
 
 def clean_header(text: object) -> tuple[str, str]:
