@@ -3,7 +3,7 @@
     python benchmarks/bench_extract.py [--repeat N]
 
 Quality: each gold file in tests/extract/data is scored with the reference
-scorer (score.py, rule of shared/spec/facts.md).  Throughput: the three texts
+scorer (score.py, rule of shared/spec/facts.md).  Throughput: the six texts
 concatenated and repeated to about 1 MB, extracted in one process on one
 core (best of three runs, after one warm-up run that loads the lexicons).
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from baiqiang.extract import extract_facts
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "extract" / "data"
-NAMES = ("seed", "bulletin", "report")
+NAMES = ("seed", "bulletin", "report", "ocr_bulletin", "plan_report", "county_news")
 
 
 def _scorer():  # type: ignore[no-untyped-def]
@@ -39,7 +39,7 @@ def quality() -> None:
         p = r["tp"] / max(1, r["tp"] + r["fp"])
         rec = r["tp"] / max(1, r["tp"] + r["fn"])
         f1 = 2 * p * rec / (p + rec) if p + rec else 0.0
-        print(f"{name:9s} gold {r['n_req']:3d}  TP {r['tp']:3d}  FP {r['fp']:2d}  FN {r['fn']:2d}  F1 {f1:.3f}"
+        print(f"{name:12s} gold {r['n_req']:3d}  TP {r['tp']:3d}  FP {r['fp']:2d}  FN {r['fn']:2d}  F1 {f1:.3f}"
               f"  attribute mismatches {len(r['mism'])}")
 
 

@@ -14,19 +14,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from baiqiang.extract.layout import Layout, Paragraph, normalise
+from baiqiang.extract.layout import Layout, Paragraph, normalise, unfurnish
 from baiqiang.extract.lexicon import Lexicon, load_lexicon
 from baiqiang.extract.model import Fact
 from baiqiang.extract.numbers import scaled
 from baiqiang.extract.quantities import Quantity, find_quantities
 from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_head
-from baiqiang.extract.tables import TableState, table_facts
+from baiqiang.extract.tables import TableState, caption_unit, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
 _YEAR = re.compile(r"(?<![比较到至与和])((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
 _NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|[，、。；！？!?;]")
+_PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
+_TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[部分章节])")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
 
 
@@ -40,17 +42,27 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None) -> list[Fa
     lex = lexicon or load_lexicon()
     doc = _Doc(layout, lex)
     m = _DOC_TITLE.search(layout.text[:400])
+    if m is None:  # no bulletin title: the first year stated as a period (2025年上半年), not a date
+        m = _PERIOD_YEAR.search(layout.work)
     doc.doc_year = m.group(1) if m else ""
     for para in layout.paragraphs:
         if para.kind == "heading":
-            ym = _YEAR.search(layout.text, para.start, para.end)
+            heading = layout.text[para.start:para.end]
+            ym = _YEAR.search(heading)
             doc.section_year = ym.group(1) if ym else doc.section_year
+            if any(w in heading for w in lex.plan_headings):
+                doc.plan = True  # 二、2025年目标任务: plans, not facts
+            elif _TOP_HEADING.match(heading):
+                doc.plan = False
+            continue
+        if doc.plan:
             continue
         if para.kind == "table":
             period = doc.table.caption_year or doc.period_at(para)
             doc.facts.extend(table_facts(layout.text, para.start, para.end, lex, doc.table, period))
             continue
-        doc.table = TableState(caption_year=_caption_year(layout.text[para.start:para.end]))
+        caption = layout.text[para.start:para.end]
+        doc.table = TableState(caption_year=_caption_year(caption), default_unit=caption_unit(caption))
         doc.paragraph(para)
     return doc.facts
 
@@ -70,12 +82,20 @@ class _Doc:
     facts: list[Fact] = field(default_factory=list)
     doc_year: str = ""
     section_year: str = ""
+    plan: bool = False  # inside a plan section (二、2025年目标任务)
     table: TableState = field(default_factory=TableState)
 
     def period_at(self, para: Paragraph, pos: int | None = None) -> str:
         """The last year stated in the paragraph before ``pos``, else the section's or document's."""
         years = _YEAR.findall(self.layout.text, para.start, para.end if pos is None else pos)
         return years[-1] if years else (self.section_year or self.doc_year)
+
+    def sub_year_at(self, para: Paragraph, pos: int) -> str:
+        """The last sub-year period (上半年, 1-6月) stated before ``pos`` in the paragraph."""
+        last = ""
+        for m in self.lex.sub_year_re.finditer(self.layout.work, para.start, pos):
+            last = m.group(1) or ""
+        return "".join(last.split())
 
     def paragraph(self, para: Paragraph) -> None:
         text = self.layout.text
@@ -123,11 +143,12 @@ class _Sentence:
         i = 0
         while i < len(qs):
             q = qs[i]
-            text_region = self.doc.layout.text[prev_end:q.start]
+            text_region = unfurnish(self.doc.layout.text, self.doc.layout.work, prev_end, q.start)
             region = analyse(text_region, lex, rank=q.rank)
             if prev_end == cs or not head_cats:
                 head_cats |= region.head_cats
-            cats = head_cats | region.head_cats
+            # an item's own verb wins over the clause's (改造老旧小区12个、惠及居民4300户)
+            cats = region.head_cats | (head_cats & {"cumulative"}) if region.head_cats else head_cats
             if self._skip(q, region, cs):
                 i += 1
                 continue
@@ -177,7 +198,8 @@ class _Sentence:
             return True  # 连续N年 streaks are optional in gold
         if self.doc.lex.gap_re.search(text, cs, q.start):
             return True
-        return bool(self.doc.lex.target_re.search(text, self.start, q.start))
+        targets = self.doc.lex.target_cues
+        return any(m.group() in targets for m in self.doc.lex.target_re.finditer(text, self.start, q.start))
 
     def _threshold(self, q: Quantity, later: list[Quantity], region: Region, ce: int) -> bool:
         """10亿元以上企业5家: a number inside a name, followed by the real count."""
@@ -199,12 +221,21 @@ class _Sentence:
         m = _NOUN_CUT.search(text)
         return clean(text[: m.start()] if m else text)
 
+    def _base(self, indicator: str) -> str:
+        """An indicator without its sub-year prefix (上半年地区生产总值 → 地区生产总值)."""
+        m = self.doc.lex.sub_year_re.match(indicator)
+        return indicator[m.end():] if m and m.group(1) else indicator
+
     def _previous(self) -> Fact | None:
         if self.facts:
             return self.facts[-1]
         return self.para_facts[-1] if self.para_facts else None
 
     def _indicator(self, q: Quantity, region: Region, ce: int) -> str:
+        prev = self._previous()
+        if region.indicator in self.doc.lex.growth_suffixes and prev is not None:
+            base = self._base(prev.indicator)
+            return base if base.endswith(region.indicator) else base + region.indicator  # 上半年增速回落至5.2%
         if not region.empty and not (q.rank and region.subject_is_place):
             return region.indicator
         if q.rank and region.scope and (region.subject_is_place or self._previous() is None):
@@ -259,6 +290,13 @@ class _Sentence:
             run.append(lq)
         return run
 
+    def _paired(self, name: str) -> list[str]:
+        """城乡居民人均可支配收入 → 城镇居民…, 农村居民… (``paired_names``)."""
+        for word, (a, b) in self.doc.lex.paired_names.items():
+            if word in name:
+                return [name.replace(word, a, 1), name.replace(word, b, 1)]
+        return []
+
     def _multi(self, run: list[Quantity], region: Region, cats: set[str], cs: int) -> None:
         names = split_names(region.names_before)
         if region.each:
@@ -267,6 +305,8 @@ class _Sentence:
                 if kind:
                     self._emit(run[0], name, kind, region, cs)
             return
+        if len(names) == 1 and len(run) == 2:
+            names = self._paired(names[0]) or names
         if len(names) != len(run):
             prior = self.facts[-len(run):] if len(self.facts) >= len(run) else []
             names = [f.indicator for f in prior] if prior else [region.indicator or ""] * len(run)
@@ -291,8 +331,12 @@ class _Sentence:
         start = cs
         if region.empty and self.facts and kind in ("growth", "rank", "rate"):
             start = min(start, self.facts[-1].start)
+        indicator = indicator.strip()
+        sub = self.doc.sub_year_at(self.para, q.start)
+        if sub:
+            indicator = sub + self._base(indicator)
         fact = Fact(
-            indicator=indicator.strip(), value=value, unit=unit, value_std=value_std, unit_std=unit_std,
+            indicator=indicator, value=value, unit=unit, value_std=value_std, unit_std=unit_std,
             kind=kind, qualifier=qualifier, period=self.doc.period_at(self.para, q.start),
             quote=text[start:q.end], start=start, end=q.end,
         )

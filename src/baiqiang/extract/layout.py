@@ -21,12 +21,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from baiqiang.extract.numbers import to_halfwidth
+from baiqiang.extract.tables import is_header
 
 BLANK = "□"
+#: Page furniture (page numbers, running headers) is blanked with this mark in
+#: :attr:`Layout.work`; the words around a number skip it (see :func:`unfurnish`).
+FURNITURE = "▯"
 _TERMINAL = "。！？!?"
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+[部分章节])")
 _WIDE_GAP = re.compile(r"\S(?: {2,}|\t)\s*\S")
 _NUMERIC_CELL = re.compile(r"^[#＃]?[-+]?\d+(?:\.\d+)?%?$")
+# Page numbers on a line of their own: — 3 —, - 12 -, ·4·, 第3页, 第3页 共12页, 3/12
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[—\-－–―·•~]+\s*\d{1,4}\s*[—\-－–―·•~]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4})\s*$")
 _FURNITURE = [
     # bylines and photo credits: （融媒记者 程明星）, 融媒记者 杨成栋 摄, 通讯员 …
     re.compile(r"[（(](?:融媒|本报|特约|见习)?(?:记者|通讯员)[^（）()\n]{1,30}[）)]"),
@@ -34,6 +42,8 @@ _FURNITURE = [
     re.compile(r"本报讯|责任编辑[：:]\s*\S+|版面编辑[：:]\s*\S+"),
     # spaced-out headers: 请 您 关 注 今 日 头 条
     re.compile(r"(?:[\u4e00-\u9fff] ){3,}[\u4e00-\u9fff]"),
+    # table and figure numbers at the start of a caption: 表3  年末…, 附表1, 图2
+    re.compile(r"(?m)^[ \t]*(?:附?表|图)\s*\d+(?:[-.]\d+)?"),
 ]
 # Labels in quotation marks or title marks (short ones only: a long quoted
 # passage may be reported speech with real numbers in it).
@@ -78,17 +88,38 @@ def _is_table_row(line: str) -> bool:
     return len(cells) >= 3 and numeric >= 1 and not _NUMERIC_CELL.match(cells[0])
 
 
+def _is_header_row(line: str) -> bool:
+    """A table header (产品名称  单位  产量  比上年增长(%)): cells without numbers."""
+    if any(c in line for c in "，。；") or not _WIDE_GAP.search(line):
+        return False
+    cells = line.split()
+    return len(cells) >= 3 and is_header(cells)
+
+
 def _is_heading(line: str) -> bool:
     s = line.strip()
     return bool(s) and len(s) <= 40 and s[-1] not in _TERMINAL + "，、；" and bool(_HEADING.match(s))
 
 
+def _squeeze(line: str) -> str:
+    return "".join(line.split())
+
+
 def _line_kinds(lines: list[str]) -> list[str]:
+    """blank, furniture (page numbers, running headers), table, heading or text."""
     kinds = []
+    title = next((_squeeze(x) for x in lines if x.strip()), "")
+    first = True
     for line in lines:
+        title_line = first and bool(line.strip())
+        first = first and not title_line
         if not line.strip():
             kinds.append("blank")
-        elif _is_table_row(line):
+        elif _PAGE_NUMBER.match(line):
+            kinds.append("furniture")
+        elif not title_line and len(title) >= 6 and _squeeze(line) == title:
+            kinds.append("furniture")  # the document's first line repeated: a running header
+        elif _is_table_row(line) or _is_header_row(line):
             kinds.append("table")
         elif _is_heading(line):
             kinds.append("heading")
@@ -106,6 +137,7 @@ def normalise(raw: str) -> Layout:
     paras: list[Paragraph] = []
     pos = 0
     buf_start = None
+    furniture: list[tuple[int, int]] = []
 
     def close() -> None:
         nonlocal buf_start
@@ -131,12 +163,29 @@ def normalise(raw: str) -> Layout:
                 pos += 1
             buf_start = pos
         parts.append(line)
+        if kind == "furniture":
+            furniture.append((pos, pos + len(line)))
+            pos += len(line)
+            continue  # a page break inside a paragraph does not end it
         pos += len(line)
         if line.rstrip()[-1:] in _TERMINAL or line.rstrip().endswith(("。”", "！”", "？”")):
             close()
     close()
     out = "".join(parts)
-    return Layout(out, mask(out), tuple(paras))
+    work = mask(out)
+    if furniture:
+        chars = list(work)
+        for a, b in furniture:
+            chars[a:b] = FURNITURE * (b - a)
+        work = "".join(chars)
+    return Layout(out, work, tuple(paras))
+
+
+def unfurnish(text: str, work: str, start: int, end: int) -> str:
+    """``text[start:end]`` without the page furniture blanked in ``work``."""
+    if work.find(FURNITURE, start, end) == -1:
+        return text[start:end]
+    return "".join(c for c, w in zip(text[start:end], work[start:end]) if w != FURNITURE)
 
 
 def mask(text: str) -> str:

@@ -63,6 +63,9 @@ class Lexicon:
     not_cue_tail_re: re.Pattern[str]
     gap_re: re.Pattern[str]
     target_re: re.Pattern[str]
+    plan_headings: tuple[str, ...]
+    sub_year_re: re.Pattern[str]
+    paired_names: dict[str, tuple[str, str]]
     tail_cats: dict[str, str]
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -114,6 +117,16 @@ def _units(data: dict[str, Any], problems: list[Problem]) -> dict[str, UnitInfo]
         for prefix, mult in prefixes.items():
             units.setdefault(prefix + word, UnitInfo(prefix + word, word, mult, "count"))
     return units
+
+
+def _pairs(ctx: dict[str, Any], problems: list[Problem]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for word, pair in (ctx.get("paired_names") or {}).items():
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) and x for x in pair)):
+            problems.append(Problem(f"context.yaml: paired_names.{word}", "应为 [名称1, 名称2]", "shape"))
+            continue
+        out[str(word)] = (pair[0], pair[1])
+    return out
 
 
 def _cues(kinds: dict[str, Any], quals: dict[str, Any], problems: list[Problem]) -> dict[str, str]:
@@ -169,7 +182,16 @@ def build_lexicon(tables: dict[str, dict[str, Any]]) -> Lexicon:
         tail_re=re.compile(f"(?:{_alternation(tail_cats)})$"),
         not_cue_tail_re=re.compile(f"(?:{_alternation(_words(kinds, 'not_cues', 'kinds.yaml', problems))})$"),
         gap_re=re.compile(_alternation(_words(ctx, "gap_cues", "context.yaml", problems))),
-        target_re=re.compile(_alternation(_words(ctx, "target_cues", "context.yaml", problems))),
+        # exceptions first in the alternation when longer, so 完成年度计划 wins over 计划
+        target_re=re.compile(_alternation([*_words(ctx, "target_cues", "context.yaml", problems),
+                                           *_words(ctx, "target_exceptions", "context.yaml", problems)])),
+        plan_headings=_words(ctx, "plan_headings", "context.yaml", problems),
+        paired_names=_pairs(ctx, problems),
+        # group 1: a sub-year period; no group 1: a reset (全年)
+        sub_year_re=re.compile(
+            rf"((?:{_alternation(_words(ctx, 'sub_year_periods', 'context.yaml', problems))})"
+            r"|(?<!\d)\d{1,2}\s*[-—–~至到]\s*\d{1,2}\s*月(?!\d*日)|前\d{1,2}个?月)"
+            rf"|{_alternation(_words(ctx, 'sub_year_resets', 'context.yaml', problems))}"),
         tail_cats=tail_cats,
         indicators=indicators,
     )

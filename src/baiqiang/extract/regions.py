@@ -18,6 +18,9 @@ from functools import lru_cache
 from baiqiang.extract.lexicon import Lexicon
 
 _SEPARATORS = re.compile(r"[、和及与]|以及")
+# an explicit county-level name as the subject of a rank (桐川县跻身…第86位)
+_PLACE_HEAD = re.compile(r"[\u4e00-\u9fff]{1,4}(?:县|市)(?=[\u4e00-\u9fff])")
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Region:
     names_before: str = ""  # text before 分别 / 各
     scope: str = ""  # text after a rank verb (全省, 金华)
     streak: bool = False
+    to_level: bool = False  # 提高到3%, 回落至5.2%: the number is the new level, not the change
     subject_is_place: bool = False  # 我市位列…: the list after the verb names the ranking
 
     @property
@@ -43,6 +47,7 @@ class Region:
 
 
 def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
+    last = ""
     for _ in range(6):
         s = s.rstrip(" ，、")
         if s.endswith("连续"):
@@ -56,14 +61,16 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
         nc = lex.not_cue_tail_re.search(s)
         if nc and nc.end() - nc.start() > len(word):
             break
-        if cat == "added" and not word.startswith("新"):
+        if cat == "added" and not word.startswith("新") and word not in lex.amount_verbs:
             break  # 老旧小区改造: an action noun that belongs to the indicator
         region.tail_cats.append(cat)
         if cat == "qualifier" and region.qualifier is None:
             region.qualifier = lex.qual_before.get(word)
-        elif cat == "growth_up" and not region.sign:
+        elif cat in ("growth_up", "growth_down") and last in ("至", "到"):
+            region.to_level = True  # 提高到 / 回落至: a new level, unsigned
+        elif cat == "growth_up" and not region.sign and not region.to_level:
             region.sign = 1
-        elif cat == "growth_down" and not region.sign:
+        elif cat == "growth_down" and not region.sign and not region.to_level:
             region.sign = -1
         elif cat == "each":
             region.each = True
@@ -72,6 +79,7 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
         elif cat in ("added", "level", "cumulative"):
             region.head_cats.add(cat)
             region.verbs.add(word)
+        last = word
         s = s[: m.start()]
     return s
 
@@ -84,6 +92,10 @@ def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None, verbs: set[st
             break
         m = lex.head_strip_re.match(s)
         if not m:
+            pm = _PLACE_HEAD.match(s)  # 桐川县实现地区生产总值: an explicit place before a verb
+            if pm and lex.head_strip_re.match(s[pm.end():]) and s[pm.end():pm.end() + 1] not in "，、和及与的 ":
+                s = s[pm.end():]
+                continue
             break
         word = m.group()
         if cats is not None and word in lex.cues and lex.cues[word] in ("added", "level", "cumulative"):
@@ -130,7 +142,7 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
         if split is not None:
             text, region.scope = split
             text = re.sub(r"上$", "", text.rstrip())
-            region.subject_is_place = text.endswith(lex.document_place)
+            region.subject_is_place = text.endswith(lex.document_place) or bool(_PLACE_NAME.fullmatch(text.strip()))
     s = _strip_tail(text, region, lex)
     if "分别" in s and not region.respectively:
         region.respectively = True

@@ -35,6 +35,14 @@ class TableState:
     caption_year: str = ""
 
 
+def caption_unit(text: str) -> str:
+    """The unit a short caption gives its table (表3 存贷款余额（单位：亿元）)."""
+    if len(text) > 60:
+        return ""
+    m = _DEFAULT_UNIT.search(text)
+    return m.group(1).strip("）)") if m else ""
+
+
 def is_header(cells: list[str]) -> bool:
     """A header row: no numbers, and words like 单位 or 增长."""
     return not any(_NUMERIC.match(c) for c in cells) and any(

@@ -1,0 +1,102 @@
+"""Rules added for unseen layouts and wordings, one hand-written sentence each."""
+
+from __future__ import annotations
+
+from baiqiang.extract import extract_facts
+
+
+def facts(text: str) -> list[tuple]:
+    return [(f.indicator, f.value_std, f.unit_std, f.kind, f.qualifier) for f in extract_facts(text)]
+
+
+# ---------------------------------------------------------------- page furniture
+def test_page_number_inside_a_sentence_is_skipped():
+    text = "全年社会消费品零售总额\n         —  4  —\n203.5亿元。"
+    assert facts(text) == [("社会消费品零售总额", 20_350_000_000, "元", "level", "exact")]
+
+
+def test_page_number_line_is_not_a_table_row():
+    assert facts("工业总产值增长3%。\n   - 12 -\n第 3 页 共 8 页\n") == [("工业总产值", 3, "%", "growth", "exact")]
+
+
+def test_repeated_title_is_a_running_header():
+    text = "梅县2024年统计公报\n一、综合\n全年粮食总产量\n梅县2024年统计公报\n12.5万吨。"
+    assert facts(text) == [("粮食总产量", 125_000, "吨", "level", "exact")]
+
+
+# ---------------------------------------------------------------- tables
+def test_caption_unit_for_a_table_without_unit_column():
+    text = "表3  年末金融机构存贷款（单位：亿元）\n各项存款余额        986.4        8.7\n"
+    assert facts(text) == [("各项存款余额", 98_640_000_000, "元", "level", "exact"),
+                           ("各项存款余额", 8.7, "%", "growth", "exact")]
+
+
+def test_header_row_without_numbers_gives_the_column_roles():
+    text = "表1  三次产业\n产业        比重(%)        比上年增长(%)\n第三产业        50.4        5.6\n"
+    assert facts(text) == [("第三产业", 50.4, "%", "rate", "exact"), ("第三产业", 5.6, "%", "growth", "exact")]
+
+
+# ---------------------------------------------------------------- plans and targets
+def test_plan_section_gives_no_facts_until_a_top_level_heading():
+    text = ("一、2024年工作回顾\n新增企业20家。\n二、2025年工作安排\n新增规上工业企业50家。\n"
+            "（一）抓项目\n新建幼儿园3所。\n三、2024年财政预算执行情况\n一般公共预算收入38.6亿元。")
+    assert [f[:2] for f in facts(text)] == [("企业", 20), ("一般公共预算收入", 3_860_000_000)]
+
+
+def test_result_against_a_plan_is_not_a_target():
+    assert ("年度计划", 108, "%", "rate", "exact") in facts("重点项目完成投资156亿元，完成年度计划的108%。")
+    assert facts("计划新增企业10家。") == []
+
+
+# ---------------------------------------------------------------- kinds in lists
+def test_item_verb_overrides_clause_verb():
+    assert facts("改造老旧小区12个、惠及居民4300户。") == [
+        ("老旧小区", 12, "个", "added", "exact"), ("居民", 4300, "户", "level", "exact")]
+
+
+# ---------------------------------------------------------------- sub-year periods and years
+def test_sub_year_period_goes_into_the_indicator_and_the_year_into_period():
+    fs = extract_facts("2025年上半年，全县地区生产总值236.8亿元。一季度，全县固定资产投资增长7.3%。")
+    assert [(f.indicator, f.period) for f in fs] == [("上半年地区生产总值", "2025"), ("一季度固定资产投资", "2025")]
+
+
+def test_month_range_and_reset_by_full_year():
+    fs = extract_facts("1-10月，出口76.2亿元；全年进口45.4亿元。")
+    assert [f.indicator for f in fs] == ["1-10月出口", "进口"]
+
+
+def test_date_is_not_a_period_year():
+    text = "各位代表：2025年1月10日，县人民代表大会开幕。\n全县新增企业26家。"
+    assert [f.period for f in extract_facts(text)] == [""]
+
+
+# ---------------------------------------------------------------- changes to a new level
+def test_change_to_a_level_is_not_signed():
+    assert facts("研发经费投入强度提高到3%。") == [("研发经费投入强度", 3, "%", "rate", "exact")]
+    fs = facts("固定资产投资增长7.3%，增速回落至5.2%。")
+    assert fs[1] == ("固定资产投资增速", 5.2, "%", "growth", "exact")
+
+
+# ---------------------------------------------------------------- ranks and places
+def test_county_name_as_rank_subject():
+    assert facts("桐川县跻身全国百强县第86位。") == [("全国百强县", 86, "位", "rank", "exact")]
+
+
+def test_explicit_county_name_before_a_verb_is_stripped():
+    assert facts("梅川县实现地区生产总值236.8亿元。")[0][0] == "地区生产总值"
+
+
+def test_bare_growth_rate_rank_takes_the_previous_indicator():
+    fs = facts("规模以上工业增加值增长9.4%，增速居全省第11位。")
+    assert fs[1] == ("规模以上工业增加值增速", 11, "位", "rank", "exact")
+
+
+# ---------------------------------------------------------------- paired names
+def test_urban_rural_respectively_is_split():
+    assert facts("城乡居民人均可支配收入分别增长4.6%、6.1%。") == [
+        ("城镇居民人均可支配收入", 4.6, "%", "growth", "exact"),
+        ("农村居民人均可支配收入", 6.1, "%", "growth", "exact")]
+
+
+def test_completion_verb_is_removed_from_the_indicator_end():
+    assert facts("规上工业总产值完成412.6亿元。")[0][0] == "规上工业总产值"
