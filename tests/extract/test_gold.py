@@ -35,7 +35,7 @@ def test_f1_on_gold(name, scorer):
     assert f1 >= 0.95, (name, res["tp"], res["fp"], res["fn"])
 
 
-@pytest.mark.parametrize("name", GOLD)
+@pytest.mark.parametrize("name", GOLD + NEW_GOLD)
 def test_attributes_of_matched_facts(name, scorer):
     res = scorer.score_pair(_gold(name), _predict(name))
     assert res["mism"] == []  # unit_std, qualifier and period all equal the gold's
