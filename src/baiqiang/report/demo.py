@@ -190,8 +190,27 @@ SHEET_NAMES = {
 }
 
 
+HEADERS_ZH = {
+    "code": "代码", "name": "名称", "type": "类型", "prefecture": "地级市", "province": "省份", "region": "区域",
+    "score": "得分", "rank": "排名", "tier": "梯队", "pillar": "支柱", "pillar_score": "支柱得分", "pillar_rank": "支柱排名",
+    "code_2010": "2010年代码", "code_2020": "2020年代码", "name_2010": "2010年名称", "rank_2010": "2010年排名",
+    "rank_2020": "2020年排名", "change": "名次变化", "direction": "方向", "list": "榜单", "year": "年份",
+    "published_units": "公布单位数", "published_rank": "公布名次", "our_rank_2020": "本指数2020年名次",
+    "in_our_top100_2020": "进入本指数前100", "shared_with_rank": "有名次的共同单位", "spearman": "Spearman 相关系数",
+    "resolved": "已匹配", "units": "单位数", "category": "类别", "kind": "类型", "status": "状态", "note": "说明",
+    "row": "行号", "unit": "现行单位", "crosswalk": "对照表（代码已变更）", "non_admin": "非行政统计区", "subtotal": "合计/小计",
+    "footnote": "脚注", "stored_code": "入库代码",
+}
+"""Column headers of the workbook (the CSV files keep the English names scripts rely on)."""
+
+
+def _chinese_headers(frame: pd.DataFrame, pillar_names: dict[str, str]) -> pd.DataFrame:
+    names = {**HEADERS_ZH, **pillar_names, **{f"{c}_rank": f"{n}排名" for c, n in pillar_names.items()}}
+    return frame.rename(columns=lambda c: names.get(c, c))
+
+
 def write_demo(result: DemoResult, outdir: Path) -> list[str]:
-    """Write the CSV files and ``baiqiang_demo.xlsx``; returns file names."""
+    """Write the CSV files and ``baiqiang_demo.xlsx`` (Chinese headers); returns file names."""
     written = []
     for name in SHEET_NAMES:
         df = result.tables[name]
@@ -199,9 +218,11 @@ def write_demo(result: DemoResult, outdir: Path) -> list[str]:
         written.append(f"{name}.csv")
     result.classification.to_csv(outdir / "row_classification.csv", index=False, encoding="utf-8-sig")
     written.append("row_classification.csv")
+    fw = load_framework(resource_path("frameworks", FRAMEWORK_FILE))
+    pillars = {a.code: a.name.zh for a in fw.aggregates if a.parent is not None}
     with pd.ExcelWriter(outdir / "baiqiang_demo.xlsx", engine="openpyxl") as xw:
         for name, sheet in SHEET_NAMES.items():
-            result.tables[name].to_excel(xw, sheet_name=sheet, index=False)
-        result.classification.to_excel(xw, sheet_name="行分类明细", index=False)
+            _chinese_headers(result.tables[name], pillars).to_excel(xw, sheet_name=sheet, index=False)
+        _chinese_headers(result.classification, pillars).to_excel(xw, sheet_name="行分类明细", index=False)
     written.append("baiqiang_demo.xlsx")
     return written
