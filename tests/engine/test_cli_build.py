@@ -33,7 +33,8 @@ def test_build_writes_scores_workbook_and_method_record(tmp_path):
     sheets = load_workbook(out / "results.xlsx", read_only=True).sheetnames
     assert sheets[:4] == ["总指数", "分指数", "支柱", "指标"] and "权重" in sheets
     top = pd.read_excel(out / "results.xlsx", sheet_name="总指数")
-    assert list(top.columns) == ["单位代码", "单位名称", "Sustainable Connectivity得分", "Sustainable Connectivity排名"]
+    assert list(top.columns) == ["单位代码", "单位名称", "Sustainable Connectivity得分", "Sustainable Connectivity排名",
+                                 "EurAsia_group内排名", "GDP_group内排名"]
 
 
 def test_xlsx_and_parquet_inputs_give_the_same_scores(tmp_path):

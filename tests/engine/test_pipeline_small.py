@@ -153,3 +153,12 @@ def test_variants_keep_steps_that_target_named_aggregates():
     # scale is geometric (declared weights 3:1, then 1:1 in the variant); the index stays arithmetic
     np.testing.assert_allclose(batch.scores[0][:, 0], gdp**0.75 * jobs**0.25, atol=1e-12)
     np.testing.assert_allclose(batch.scores[1][:, 0], np.sqrt(gdp * jobs), atol=1e-12)
+
+
+def test_workbook_top_sheet_lists_group_ranks_and_tiers(tmp_path):
+    res = build(FRAMEWORK)
+    res.to_xlsx(tmp_path / "r.xlsx")
+    top = pd.read_excel(tmp_path / "r.xlsx", sheet_name=0)
+    assert list(top.columns) == ["单位代码", "单位名称", "总指数得分", "总指数排名", "省内排名", "梯队"]
+    assert top["单位代码"].tolist() == ["B", "C", "D", "A"]
+    assert top["省内排名"].tolist() == [1, 1, 2, 2] and top["梯队"].tolist() == [1, 2, 2, 0]
