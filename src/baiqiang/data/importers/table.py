@@ -23,9 +23,9 @@ import pandas as pd
 
 from baiqiang.data import names as nm
 from baiqiang.data.importers.read import read_raw
-from baiqiang.data.importers.yearbook import convert_unit, parse_number, parse_numbers, parse_sheet
+from baiqiang.data.importers.yearbook import Sheet, convert_unit, parse_number, parse_numbers, parse_sheet
 from baiqiang.data.registry import Registry
-from baiqiang.data.resolve import Resolver
+from baiqiang.data.resolve import Resolution, Resolver
 from baiqiang.data.store import BatchResult, Store, file_sha256
 from baiqiang.errors import DataError, Problem
 
@@ -59,11 +59,250 @@ class ImportReport:
 
 
 def _find(columns: list[str], options: tuple[str, ...]) -> str | None:
+    """The first of ``options`` present in ``columns`` (case-insensitive), as spelt there."""
     low = {c.lower(): c for c in columns}
     for o in options:
         if o.lower() in low:
             return low[o.lower()]
     return None
+
+
+_OBS_COLUMNS = ["unit_code", "indicator", "year", "value", "provenance"]
+_REPORT_COLUMNS = ["row", "name", "status", "code", "candidates", "note"]
+#: A cell problem keyed by (imported-row index, value-column index) for row-major ordering.
+_Keyed = tuple[int, int, Problem]
+
+
+@dataclass(frozen=True)
+class _KeyColumns:
+    """Header labels of the non-indicator columns (``None`` where the sheet has none)."""
+
+    code: str | None
+    name: str | None
+    province: str | None
+    prefecture: str | None
+    year: str | None
+    indicator: str | None
+    value: str | None
+
+    @classmethod
+    def find(cls, columns: list[str]) -> _KeyColumns:
+        """Look every key column up by its known spellings."""
+        return cls(
+            _find(columns, CODE_COLUMNS), _find(columns, NAME_COLUMNS), _find(columns, PROVINCE_COLUMNS),
+            _find(columns, PREFECTURE_COLUMNS), _find(columns, YEAR_COLUMNS),
+            _find(columns, INDICATOR_COLUMNS), _find(columns, VALUE_COLUMNS),
+        )
+
+    def row_keys(self) -> set[str]:
+        """Columns that identify a row's unit and year, so are never indicators of a wide table."""
+        return {c for c in (self.code, self.name, self.province, self.prefecture, self.year) if c}
+
+
+@dataclass
+class _Cells:
+    """The value cells of the imported rows, parsed: one row per imported row."""
+
+    columns: list[str]  # value column labels
+    raw: np.ndarray  # the cells as read, for error messages
+    values: np.ndarray  # parsed numbers, in the indicator's unit
+    ok: np.ndarray  # cell is a number or a missing token
+    use: np.ndarray  # cell becomes an observation
+    indicators: np.ndarray  # indicator code of every cell
+    known: np.ndarray  # per row: its indicator is in the catalog (always true when wide)
+
+
+def _lookup_key(label: str) -> str:
+    """Normalised, case-folded key under which indicator labels are matched."""
+    return nm.normalise(label).lower()
+
+
+def _indicator_lookup(store: Store) -> dict[str, tuple[str, str]]:
+    """``(code, unit)`` of every catalog indicator, by its code, Chinese name and aliases."""
+    lookup: dict[str, tuple[str, str]] = {}
+    for ind in store.indicators():
+        for key in (ind.code, ind.name_zh, *ind.aliases):
+            lookup[_lookup_key(key)] = (ind.code, ind.unit)
+    return lookup
+
+
+def _check_columns(fname: str, columns: list[str], keys: _KeyColumns, year: int | None, layout: str) -> bool:
+    """Raise if the sheet lacks a unit column, a year or a required long layout; return whether it is long."""
+    if keys.code is None and keys.name is None:
+        raise DataError.single(fname, f"找不到单位列（需要其一：{'、'.join(CODE_COLUMNS[:3] + NAME_COLUMNS[:3])}）", "missing_column")
+    if year is None and keys.year is None:
+        raise DataError.single(fname, "没有年份：请给出 --year 或提供“年份”列", "missing_year")
+    long = keys.indicator is not None and keys.value is not None and layout != "wide"
+    if layout == "long" and not long:
+        raise DataError.single(fname, f"长表需要指标列（{'、'.join(INDICATOR_COLUMNS)}）与数值列（"
+                               f"{'、'.join(VALUE_COLUMNS)}）；表头为：{'、'.join(columns)}", "missing_column")
+    return long
+
+
+def _map_columns(
+    sh: Sheet, keys: _KeyColumns, lookup: dict[str, tuple[str, str]],
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """Wide layout: ``(code, unit)`` of each indicator column, and the unmapped headers as written."""
+    mapped: dict[str, tuple[str, str]] = {}
+    unmapped: list[str] = []
+    row_keys = keys.row_keys()
+    for c in sh.data.columns:
+        if c in row_keys:
+            continue
+        hit = lookup.get(_lookup_key(c))
+        if hit:
+            mapped[c] = hit
+        else:
+            unmapped.append(sh.original_headers.get(c, c))
+    return mapped, unmapped
+
+
+def _region_stems(registry: Registry) -> set[str]:
+    """Name stems of the provinces and prefectures: a row so named, without a code, is a subtotal."""
+    return {nm.place_stem(n) for n in registry.units.loc[registry.units["level"] != "county", "name"]}
+
+
+def _code_text(cell: object) -> str:
+    """A code cell as text (spreadsheets read 330784 as the float 330784.0)."""
+    code = "" if cell is None else str(cell).strip()
+    return code[:-2] if code.endswith(".0") else code
+
+
+def _is_subtotal(name: str, code: str, region_stems: set[str]) -> bool:
+    """Whether a row is a total (全国, 合计 ...), a province or prefecture, or has an ``xxxx00`` code."""
+    return name in SUBTOTAL_NAMES or (bool(name) and nm.place_stem(name) in region_stems and not code) or (
+        code.isdigit() and len(code) == 6 and code.endswith("00"))
+
+
+def _resolve_unit(resolver: Resolver, keys: _KeyColumns, r: pd.Series, name: object, code: str) -> Resolution:
+    """Resolve a row by its code, else its name; the name also when the code does not match (stale codes)."""
+    hints = {"province": r[keys.province] if keys.province else None,
+             "prefecture": r[keys.prefecture] if keys.prefecture else None}
+    res = resolver.resolve(code if code.isdigit() else name, **hints)
+    if res.status != "matched" and code.isdigit() and name is not None:
+        res = resolver.resolve(name, **hints)
+    return res
+
+
+def _report_line(
+    resolver: Resolver, region_stems: set[str], keys: _KeyColumns, row: object, r: pd.Series,
+) -> dict[str, object]:
+    """The report line of one body row: subtotal, imported (with its unit code), ambiguous or unmatched."""
+    name = r[keys.name] if keys.name else None
+    nname = nm.normalise(name) if name is not None else ""
+    code = _code_text(r[keys.code]) if keys.code else ""
+    base = {"row": row, "name": nname or code}
+    if _is_subtotal(nname, code, region_stems):
+        return {**base, "status": "subtotal", "code": code, "candidates": "", "note": "合计/小计行，不作为单位"}
+    res = _resolve_unit(resolver, keys, r, name, code)
+    if res.status != "matched":
+        return {**base, "status": res.status, "code": "", "candidates": "；".join(res.candidates), "note": res.note}
+    return {**base, "status": "imported", "code": res.code, "candidates": "", "note": res.note}
+
+
+def _resolve_rows(
+    data: pd.DataFrame, keys: _KeyColumns, resolver: Resolver, registry: Registry, year: int | None,
+) -> tuple[list[dict[str, object]], list[tuple[object, str, object]]]:
+    """Report line of every body row, and ``(file row, unit code, year)`` of each row to import."""
+    region_stems = _region_stems(registry)
+    report_rows: list[dict[str, object]] = []
+    imported: list[tuple[object, str, object]] = []
+    for row, r in data.iterrows():
+        line = _report_line(resolver, region_stems, keys, row, r)
+        report_rows.append(line)
+        if line["status"] == "imported":
+            yr = year if year is not None else parse_number(r[keys.year])[0]
+            imported.append((row, line["code"], yr))
+    return report_rows, imported
+
+
+def _long_cells(
+    fname: str, data: pd.DataFrame, rows: list[object], keys: _KeyColumns, lookup: dict[str, tuple[str, str]],
+) -> tuple[_Cells, list[_Keyed]]:
+    """Long layout: parse the value column; a row whose indicator is not in the catalog is a problem."""
+    labels = [str(v) for v in data.loc[rows, keys.indicator]]
+    hits = [lookup.get(_lookup_key(lb)) for lb in labels]
+    cells = data.loc[rows, [keys.value]].to_numpy(dtype=object)
+    values, ok = parse_numbers(cells)
+    known = np.array([h is not None for h in hits], dtype=bool)
+    keyed: list[_Keyed] = [
+        (i, 0, Problem(f"{fname}: 第 {rows[i]} 行, 列 {keys.indicator}", f"指标 {labels[i]!r} 不在指标目录中",
+                       "unknown_indicator"))
+        for i in np.nonzero(~known)[0]
+    ]
+    ind_codes = np.array([h[0] if h else "" for h in hits], dtype=object)[:, None]
+    return _Cells([keys.value], cells, values, ok, known[:, None] & ok, ind_codes, known), keyed
+
+
+def _wide_cells(
+    fname: str, sh: Sheet, rows: list[object], mapped: dict[str, tuple[str, str]],
+) -> tuple[_Cells, list[_Keyed]]:
+    """Wide layout: parse the mapped columns into the catalog's units; an unconvertible unit voids its column."""
+    col_names = list(mapped)
+    cells = sh.data.loc[rows, col_names].to_numpy(dtype=object)
+    values, ok = parse_numbers(cells)
+    use = ok.copy()
+    keyed: list[_Keyed] = []
+    for j, col in enumerate(col_names):
+        try:
+            values[:, j] = convert_unit(values[:, j], sh.units.get(col, ""), mapped[col][1])
+        except ValueError as exc:
+            keyed.extend((int(i), j, Problem(f"{fname}: 列 {col}", str(exc), "unit")) for i in np.nonzero(ok[:, j])[0])
+            use[:, j] = False
+    ind_codes = np.array([[mapped[c][0] for c in col_names]], dtype=object).repeat(len(rows), axis=0)
+    return _Cells(col_names, cells, values, ok, use, ind_codes, np.ones(len(rows), dtype=bool)), keyed
+
+
+def _non_numeric_problems(fname: str, sh: Sheet, rows: list[object], cells: _Cells) -> list[_Keyed]:
+    """A problem for every cell that is neither a number nor a missing token (known indicators only)."""
+    keyed: list[_Keyed] = []
+    for i, j in zip(*np.nonzero(~cells.ok & cells.known[:, None]), strict=True):
+        col = cells.columns[j]
+        where = f"{fname}: 第 {rows[i]} 行, 列 {sh.original_headers.get(col, col)!r}".replace("\n", " ")
+        keyed.append((int(i), int(j), Problem(where, f"不是数字：{cells.raw[i, j]!r}", "non_numeric")))
+    return keyed
+
+
+def _observation_frame(fname: str, imported: list[tuple[object, str, object]], cells: _Cells) -> pd.DataFrame:
+    """One observation per usable cell, with its file row and column as provenance."""
+    rows = [i[0] for i in imported]
+    codes = np.array([i[1] for i in imported], dtype=object)
+    years = np.array([i[2] for i in imported], dtype=object)
+    ii, jj = np.nonzero(cells.use)
+    return pd.DataFrame({
+        "unit_code": codes[ii], "indicator": cells.indicators[ii, jj], "year": years[ii],
+        "value": cells.values[ii, jj].astype(float),
+        "provenance": [f"{fname} 第 {rows[i]} 行 列「{cells.columns[j]}」" for i, j in zip(ii, jj, strict=True)],
+    })
+
+
+def _observations(
+    fname: str, sh: Sheet, imported: list[tuple[object, str, object]], keys: _KeyColumns, long: bool,
+    lookup: dict[str, tuple[str, str]], mapped: dict[str, tuple[str, str]],
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Observations of the imported rows and their cell problems, in row-major order."""
+    if not imported:
+        return pd.DataFrame(columns=_OBS_COLUMNS), []
+    rows = [i[0] for i in imported]
+    if long:
+        cells, keyed = _long_cells(fname, sh.data, rows, keys, lookup)
+    else:
+        cells, keyed = _wide_cells(fname, sh, rows, mapped)
+    keyed += _non_numeric_problems(fname, sh, rows, cells)
+    problems = [p for _, _, p in sorted(keyed, key=lambda k: (k[0], k[1]))]
+    return _observation_frame(fname, imported, cells), problems
+
+
+def _duplicate_problems(fname: str, obs: pd.DataFrame) -> list[Problem]:
+    """A problem for every (unit, indicator, year) given more than once, naming its file rows."""
+    if not len(obs):
+        return []
+    problems: list[Problem] = []
+    dup = obs.duplicated(["unit_code", "indicator", "year"], keep=False)
+    for (u, ind, y), g in obs[dup].groupby(["unit_code", "indicator", "year"]):
+        rows = "、".join(sorted({p.split(" 第 ")[1].split(" 行")[0] for p in g["provenance"]}))
+        problems.append(Problem(f"{fname}: 第 {rows} 行", f"单位 {u} 的 {ind}（{int(y)} 年）重复出现", "duplicate"))
+    return problems
 
 
 def import_file(
@@ -81,124 +320,24 @@ def import_file(
     path = Path(path)
     fname = path.name
     sh = parse_sheet(read_raw(path, sheet=sheet), header_rows=header_rows)
-    data = sh.data
-    cols = list(data.columns)
+    cols = list(sh.data.columns)
     if not cols:
         raise DataError.single(fname, "表中没有数据", "empty")
     store.ensure_registry()
     store.ensure_catalog()
     registry = registry or Registry.load()
     resolver = Resolver(registry, prefer_current=False)
-    catalog = store.indicators()
-    lookup: dict[str, tuple[str, str]] = {}
-    for ind in catalog:
-        for key in (ind.code, ind.name_zh, *ind.aliases):
-            lookup[nm.normalise(key).lower()] = (ind.code, ind.unit)
-    code_col, name_col = _find(cols, CODE_COLUMNS), _find(cols, NAME_COLUMNS)
-    prov_col, pref_col = _find(cols, PROVINCE_COLUMNS), _find(cols, PREFECTURE_COLUMNS)
-    year_col = _find(cols, YEAR_COLUMNS)
-    ind_col, val_col = _find(cols, INDICATOR_COLUMNS), _find(cols, VALUE_COLUMNS)
-    if code_col is None and name_col is None:
-        raise DataError.single(fname, f"找不到单位列（需要其一：{'、'.join(CODE_COLUMNS[:3] + NAME_COLUMNS[:3])}）", "missing_column")
-    if year is None and year_col is None:
-        raise DataError.single(fname, "没有年份：请给出 --year 或提供“年份”列", "missing_year")
-    key_cols = {c for c in (code_col, name_col, prov_col, pref_col, year_col) if c}
-    long = ind_col is not None and val_col is not None and layout != "wide"
-    if layout == "long" and not long:
-        raise DataError.single(fname, f"长表需要指标列（{'、'.join(INDICATOR_COLUMNS)}）与数值列（"
-                               f"{'、'.join(VALUE_COLUMNS)}）；表头为：{'、'.join(cols)}", "missing_column")
-    mapped: dict[str, tuple[str, str]] = {}
-    unmapped: list[str] = []
-    if not long:
-        for c in cols:
-            if c in key_cols:
-                continue
-            hit = lookup.get(nm.normalise(c).lower())
-            if hit:
-                mapped[c] = hit
-            else:
-                unmapped.append(sh.original_headers.get(c, c))
-    prov_names = {nm.place_stem(n) for n in registry.units.loc[registry.units["level"] != "county", "name"]}
-    report_rows: list[dict[str, object]] = []
-    imported: list[tuple[object, str, object]] = []  # (file row, unit code, year)
-    for row, r in data.iterrows():
-        name = r[name_col] if name_col else None
-        nname = nm.normalise(name) if name is not None else ""
-        code = str(r[code_col]).strip() if code_col and r[code_col] is not None else ""
-        code = code[:-2] if code.endswith(".0") else code
-        base = {"row": row, "name": nname or code}
-        if nname in SUBTOTAL_NAMES or (nname and nm.place_stem(nname) in prov_names and not code) or (
-                code.isdigit() and len(code) == 6 and code.endswith("00")):
-            report_rows.append({**base, "status": "subtotal", "code": code, "candidates": "", "note": "合计/小计行，不作为单位"})
-            continue
-        res = resolver.resolve(code if code.isdigit() else name,
-                               province=r[prov_col] if prov_col else None,
-                               prefecture=r[pref_col] if pref_col else None)
-        if res.status != "matched" and code.isdigit() and name is not None:
-            res = resolver.resolve(name, province=r[prov_col] if prov_col else None,
-                                   prefecture=r[pref_col] if pref_col else None)
-        if res.status != "matched":
-            report_rows.append({**base, "status": res.status, "code": "", "candidates": "；".join(res.candidates),
-                                "note": res.note})
-            continue
-        report_rows.append({**base, "status": "imported", "code": res.code, "candidates": "", "note": res.note})
-        yr = year if year is not None else parse_number(r[year_col])[0]
-        imported.append((row, res.code, yr))
-    # Cells of the imported rows are parsed at once; problems keep row-major order.
-    keyed: list[tuple[int, int, Problem]] = []
-    obs = pd.DataFrame(columns=["unit_code", "indicator", "year", "value", "provenance"])
-    if imported:
-        rows_ = [i[0] for i in imported]
-        codes = np.array([i[1] for i in imported], dtype=object)
-        years = np.array([i[2] for i in imported], dtype=object)
-        if long:
-            labels = [str(v) for v in data.loc[rows_, ind_col]]
-            hits = [lookup.get(nm.normalise(lb).lower()) for lb in labels]
-            cells = data.loc[rows_, [val_col]].to_numpy(dtype=object)
-            values, ok = parse_numbers(cells)
-            known = np.array([h is not None for h in hits], dtype=bool)
-            for i in np.nonzero(~known)[0]:
-                keyed.append((i, 0, Problem(f"{fname}: 第 {rows_[i]} 行, 列 {ind_col}",
-                                            f"指标 {labels[i]!r} 不在指标目录中", "unknown_indicator")))
-            col_names = [val_col]
-            ind_codes = np.array([h[0] if h else "" for h in hits], dtype=object)[:, None]
-            use = known[:, None] & ok
-        else:
-            col_names = list(mapped)
-            cells = data.loc[rows_, col_names].to_numpy(dtype=object)
-            values, ok = parse_numbers(cells)
-            use = ok.copy()
-            for j, col in enumerate(col_names):
-                try:
-                    values[:, j] = convert_unit(values[:, j], sh.units.get(col, ""), mapped[col][1])
-                except ValueError as exc:
-                    keyed.extend((int(i), j, Problem(f"{fname}: 列 {col}", str(exc), "unit"))
-                                 for i in np.nonzero(ok[:, j])[0])
-                    use[:, j] = False
-            ind_codes = np.array([[mapped[c][0] for c in col_names]], dtype=object).repeat(len(rows_), axis=0)
-            known = np.ones(len(rows_), dtype=bool)
-        for i, j in zip(*np.nonzero(~ok & known[:, None])):
-            col = col_names[j]
-            where = f"{fname}: 第 {rows_[i]} 行, 列 {sh.original_headers.get(col, col)!r}".replace("\n", " ")
-            keyed.append((int(i), int(j), Problem(where, f"不是数字：{cells[i, j]!r}", "non_numeric")))
-        ii, jj = np.nonzero(use)
-        obs = pd.DataFrame({
-            "unit_code": codes[ii], "indicator": ind_codes[ii, jj], "year": years[ii],
-            "value": values[ii, jj].astype(float),
-            "provenance": [f"{fname} 第 {rows_[i]} 行 列「{col_names[j]}」" for i, j in zip(ii, jj)],
-        })
-    problems = [p for _, _, p in sorted(keyed, key=lambda k: (k[0], k[1]))]
-    report = pd.DataFrame(report_rows, columns=["row", "name", "status", "code", "candidates", "note"])
-    if len(obs):
-        o = obs
-        dup = o.duplicated(["unit_code", "indicator", "year"], keep=False)
-        for (u, ind, y), g in o[dup].groupby(["unit_code", "indicator", "year"]):
-            rows_ = "、".join(sorted({p.split(" 第 ")[1].split(" 行")[0] for p in g["provenance"]}))
-            problems.append(Problem(f"{fname}: 第 {rows_} 行", f"单位 {u} 的 {ind}（{int(y)} 年）重复出现", "duplicate"))
+    lookup = _indicator_lookup(store)
+    keys = _KeyColumns.find(cols)
+    long = _check_columns(fname, cols, keys, year, layout)
+    mapped, unmapped = ({}, []) if long else _map_columns(sh, keys, lookup)
+    report_rows, imported = _resolve_rows(sh.data, keys, resolver, registry, year)
+    obs, problems = _observations(fname, sh, imported, keys, long, lookup, mapped)
+    problems += _duplicate_problems(fname, obs)
     if problems:
         raise DataError(problems, summary=f"{fname}: 导入失败，{len(problems)} 处问题，数据库未改动")
     batch = None
     if len(obs):
-        batch = store.add_observations(obs, source=source or fname, file=str(path),
-                                       sha256=file_sha256(path))
+        batch = store.add_observations(obs, source=source or fname, file=str(path), sha256=file_sha256(path))
+    report = pd.DataFrame(report_rows, columns=_REPORT_COLUMNS)
     return ImportReport(fname, report, unmapped, sh.footnotes, batch)
