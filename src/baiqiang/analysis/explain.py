@@ -87,7 +87,7 @@ def contributions(
     A missing child contributes ``NaN`` and is left out of its parent's shares.
     """
     values = np.asarray(values, dtype=float)
-    n = values.shape[0]
+    w = np.asarray(weights, dtype=float)
     c = np.full_like(values, np.nan)
     mult = np.full_like(values, np.nan)
     root = h.index[h.root]
@@ -97,29 +97,51 @@ def contributions(
         a = h.index[code]
         kids = h.children[code]
         y = values[:, kids]
-        wn = _available_weights(y, np.asarray(weights, dtype=float)[kids])
-        method = methods.get(code, "arithmetic")
-        ca = c[:, a][:, None]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if method == "arithmetic":
-                ma = np.where(np.isnan(mult[:, a]), ca[:, 0] / values[:, a], mult[:, a])[:, None]
-                mk = ma * wn
-                ck = mk * y
-            else:
-                if method == "geometric":
-                    t = wn * np.log(y)
-                    denom = np.log(values[:, a])[:, None]
-                else:
-                    t = wn * y
-                    denom = np.nansum(t, axis=1, keepdims=True)
-                share = np.where(np.abs(denom) > 0, t / denom, wn)
-                ck = ca * share
-                mk = ck / y
-        ck = np.where(np.isnan(y), np.nan, ck)
-        c[:, kids] = ck
-        mult[:, kids] = mk
-    assert c.shape[0] == n
+        wn = _available_weights(y, w[kids])
+        c[:, kids], mult[:, kids] = _split_contribution(
+            methods.get(code, "arithmetic"), c[:, a], mult[:, a], values[:, a], y, wn)
     return c
+
+
+def _split_contribution(
+    method: str, c_a: np.ndarray, m_a: np.ndarray, y_a: np.ndarray, y: np.ndarray, wn: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split an aggregate's contribution ``c_a`` among its children ``y`` (see :func:`contributions`).
+
+    Returns the children's contributions (``NaN`` where a child is missing)
+    and multipliers ``c_k / y_k``; ``m_a``, ``y_a`` are the aggregate's
+    multiplier and value, ``wn`` the children's available weights.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "arithmetic":
+            ck, mk = _arithmetic_split(c_a, m_a, y_a, y, wn)
+        else:
+            ck, mk = _share_split(method, c_a, y_a, y, wn)
+    return np.where(np.isnan(y), np.nan, ck), mk
+
+
+def _arithmetic_split(
+    c_a: np.ndarray, m_a: np.ndarray, y_a: np.ndarray, y: np.ndarray, wn: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``c_k = m_a w'_k y_k``; a missing multiplier is recovered as ``c_a / y_a``."""
+    ma = np.where(np.isnan(m_a), c_a / y_a, m_a)[:, None]
+    mk = ma * wn
+    return mk * y, mk
+
+
+def _share_split(
+    method: str, c_a: np.ndarray, y_a: np.ndarray, y: np.ndarray, wn: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``c_a`` in log-shares (geometric) or ``w'_k y_k`` shares; plain weight shares when the total is 0."""
+    if method == "geometric":
+        t = wn * np.log(y)
+        denom = np.log(y_a)[:, None]
+    else:
+        t = wn * y
+        denom = np.nansum(t, axis=1, keepdims=True)
+    share = np.where(np.abs(denom) > 0, t / denom, wn)
+    ck = c_a[:, None] * share
+    return ck, ck / y
 
 
 def effective_weights(h: Hierarchy, weights: np.ndarray) -> np.ndarray:
