@@ -359,82 +359,144 @@ def explain_unit(
         plus ``province`` / ``prefecture`` columns when present).
     """
     h = results.hierarchy
-    codes = list(results.scores.index)
-    if unit not in codes:
-        names = results.panel.names
-        hits = [c for c in codes if names.get(c) == unit]
-        if len(hits) != 1:
-            raise BaiqiangError.single("unit", f"找不到单位 / unknown unit {unit!r}", "unknown_unit")
-        unit = hits[0]
-    u = codes.index(unit)
     root = h.root
+    unit = _unit_code(results, unit)
+    u = list(results.scores.index).index(unit)
     if np.isnan(results.scores[root].iloc[u]):
         raise BaiqiangError.single("unit", f"{unit} 未参与排名 / was not ranked (screened out)", "not_ranked")
-    contrib = all_contributions(results)
-    norm = results.datasets["normalised"][h.indicator_codes]
+    contrib = all_contributions(results).iloc[u]
     ranked = results.scores[root].notna().to_numpy()
     overall = results.ranks[root].to_numpy(dtype=float)
-    ind_rank, gap = strengths_weaknesses(np.where(ranked[:, None], norm.to_numpy(dtype=float), np.nan), overall)
-    in_index = results.weights["in_index"].reindex(h.node_codes).to_numpy(dtype=float)
-    p = len(h.indicator_codes)
-    od = obstacle_degree(np.where(ranked[:, None], norm.to_numpy(dtype=float), np.nan), in_index[:p])
     score = float(results.scores[root].iloc[u])
-    raw = results.datasets["raw"][h.indicator_codes].iloc[u].to_numpy(dtype=float)
-    ind = pd.DataFrame(
+    ind = _indicator_table(results, u, contrib, ranked, overall, score)
+    agg_codes = [c for c in h.aggregate_codes if c != root]
+    parent_obstacle = ind["obstacle"].groupby(ind["parent"]).sum()
+    agg = _aggregate_table(results, u, agg_codes, contrib, overall[u], parent_obstacle)
+    strengths, weaknesses = _strengths_and_weaknesses(ind, top)
+    wanted = group_columns if group_columns is not None else _default_group_columns(results)
+    return Explanation(
+        unit=unit, name=str(results.panel.names.get(unit, unit)), score=score, rank=float(overall[u]),
+        n_ranked=int(ranked.sum()), indicators=ind, aggregates=agg, strengths=strengths, weaknesses=weaknesses,
+        peers=_peer_table(results, ranked, u, n_peers), groups=_group_tables(results, unit, ranked, agg_codes, wanted),
+    )
+
+
+#: Panel attributes compared within by default (after the framework's own groups).
+_GROUP_ATTRIBUTES = ("province", "prefecture", "省", "市", "地级市")
+
+
+def _unit_code(results: Results, unit: str) -> str:
+    """The code of ``unit``, given as a code or as an exact name that exactly one unit has."""
+    codes = list(results.scores.index)
+    if unit in codes:
+        return unit
+    names = results.panel.names
+    hits = [c for c in codes if names.get(c) == unit]
+    if len(hits) != 1:
+        raise BaiqiangError.single("unit", f"找不到单位 / unknown unit {unit!r}", "unknown_unit")
+    return hits[0]
+
+
+def _weight_in_index(results: Results) -> np.ndarray:
+    """Every node's effective weight in the index, in hierarchy order."""
+    return results.weights["in_index"].reindex(results.hierarchy.node_codes).to_numpy(dtype=float)
+
+
+def _indicator_table(
+    results: Results, u: int, contrib: pd.Series, ranked: np.ndarray, overall: np.ndarray, score: float,
+) -> pd.DataFrame:
+    """Unit ``u``'s indicators: values, weight, contribution, share, rank, gap and obstacle degree.
+
+    Ranks and obstacle degrees are among the ranked units only: screened-out
+    units must not move the others' ranks or the min-max span.
+    """
+    h = results.hierarchy
+    p = len(h.indicator_codes)
+    norm = results.datasets["normalised"][h.indicator_codes]
+    ranked_norm = np.where(ranked[:, None], norm.to_numpy(dtype=float), np.nan)
+    ind_rank, gap = strengths_weaknesses(ranked_norm, overall)
+    in_index = _weight_in_index(results)[:p]
+    od = obstacle_degree(ranked_norm, in_index)
+    contribution = contrib.iloc[:p].to_numpy()
+    return pd.DataFrame(
         {
             "name": [h.name(c) for c in h.indicator_codes],
             "parent": [h.parent_of[c] for c in h.indicator_codes],
-            "raw": raw,
+            "raw": results.datasets["raw"][h.indicator_codes].iloc[u].to_numpy(dtype=float),
             "normalised": norm.iloc[u].to_numpy(dtype=float),
-            "weight_in_index": in_index[:p],
-            "contribution": contrib.iloc[u, :p].to_numpy(),
-            "share": contrib.iloc[u, :p].to_numpy() / score if score else np.nan,
+            "weight_in_index": in_index,
+            "contribution": contribution,
+            "share": contribution / score if score else np.nan,
             "rank": ind_rank[u],
             "gap": gap[u],
             "obstacle": od[u],
         },
         index=pd.Index(h.indicator_codes, name="code"),
     )
-    agg_codes = [c for c in h.aggregate_codes if c != root]
+
+
+def _aggregate_table(
+    results: Results, u: int, agg_codes: list[str], contrib: pd.Series, overall_rank: float, obstacle: pd.Series,
+) -> pd.DataFrame:
+    """Unit ``u``'s pillars and sub-indices; ``obstacle`` is the obstacle degree summed by parent."""
+    h = results.hierarchy
+    in_index = _weight_in_index(results)
     agg_rank = results.ranks[agg_codes].iloc[u].to_numpy(dtype=float)
-    pillar_od = pd.Series(od[u], index=h.indicator_codes).groupby(ind["parent"]).sum()
-    agg = pd.DataFrame(
+    return pd.DataFrame(
         {
             "name": [h.name(c) for c in agg_codes],
             "level": [h.level_of[c] for c in agg_codes],
             "score": results.scores[agg_codes].iloc[u].to_numpy(dtype=float),
             "weight_in_index": [in_index[h.index[c]] for c in agg_codes],
-            "contribution": contrib[agg_codes].iloc[u].to_numpy(),
+            "contribution": contrib[agg_codes].to_numpy(),
             "rank": agg_rank,
-            "gap": overall[u] - agg_rank,
-            "obstacle": [pillar_od.get(c, np.nan) for c in agg_codes],
+            "gap": overall_rank - agg_rank,
+            "obstacle": [obstacle.get(c, np.nan) for c in agg_codes],
         },
         index=pd.Index(agg_codes, name="code"),
     )
+
+
+def _strengths_and_weaknesses(ind: pd.DataFrame, top: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``top`` indicators with the largest positive gaps and the ``top`` with the largest negative ones."""
     strengths = ind[ind["gap"] > 0].sort_values(["gap", "rank"], ascending=[False, True]).head(top)
     weaknesses = ind[ind["gap"] < 0].sort_values(["gap", "rank"], ascending=[True, False]).head(top)
+    return strengths, weaknesses
+
+
+def _peer_table(results: Results, ranked: np.ndarray, u: int, n_peers: int) -> pd.DataFrame:
+    """The ranked units nearest to unit ``u`` by indicator profile, with their score and rank."""
+    h = results.hierarchy
+    codes = list(results.scores.index)
+    norm = results.datasets["normalised"][h.indicator_codes].to_numpy(dtype=float)
     ranked_idx = np.flatnonzero(ranked)
-    pidx, pdist = nearest_peers(norm.to_numpy(dtype=float)[ranked_idx], int(np.searchsorted(ranked_idx, u)), n_peers)
+    pidx, pdist = nearest_peers(norm[ranked_idx], int(np.searchsorted(ranked_idx, u)), n_peers)
     peer_codes = [codes[ranked_idx[i]] for i in pidx]
-    peers = pd.DataFrame(
+    return pd.DataFrame(
         {
             "name": results.panel.names.reindex(peer_codes).to_numpy(),
             "distance": pdist,
-            "score": results.scores[root].reindex(peer_codes).to_numpy(),
-            "rank": results.ranks[root].reindex(peer_codes).to_numpy(),
+            "score": results.scores[h.root].reindex(peer_codes).to_numpy(),
+            "rank": results.ranks[h.root].reindex(peer_codes).to_numpy(),
         },
         index=pd.Index(peer_codes, name="code"),
     )
+
+
+def _default_group_columns(results: Results) -> list[str]:
+    """The framework's groups, then whichever province / prefecture columns the panel has (each once)."""
     frame = results.panel.frame
-    wanted = group_columns if group_columns is not None else list(dict.fromkeys(
-        [*results.framework.groups, *[c for c in ("province", "prefecture", "省", "市", "地级市") if c in frame.columns]]))
-    groups = {}
-    for g in wanted:
-        if g in frame.columns and pd.notna(frame[g].get(unit)):
-            sub = results.scores.loc[ranked, [*agg_codes, root]]
-            groups[g] = group_comparison(sub, frame[g].reindex(sub.index), unit)
-    return Explanation(
-        unit=unit, name=str(results.panel.names.get(unit, unit)), score=score, rank=float(overall[u]),
-        n_ranked=int(ranked.sum()), indicators=ind, aggregates=agg, strengths=strengths, weaknesses=weaknesses,
-        peers=peers, groups=groups,
-    )
+    return list(dict.fromkeys([*results.framework.groups, *[c for c in _GROUP_ATTRIBUTES if c in frame.columns]]))
+
+
+def _group_tables(
+    results: Results, unit: str, ranked: np.ndarray, agg_codes: list[str], columns: list[str],
+) -> dict[str, pd.DataFrame]:
+    """One :func:`group_comparison` of the ranked units per attribute in ``columns`` that ``unit`` has."""
+    frame = results.panel.frame
+    scores = results.scores.loc[ranked, [*agg_codes, results.hierarchy.root]]
+    return {
+        g: group_comparison(scores, frame[g].reindex(scores.index), unit)
+        for g in columns
+        if g in frame.columns and pd.notna(frame[g].get(unit))
+    }
