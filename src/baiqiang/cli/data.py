@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
@@ -20,6 +21,10 @@ from baiqiang.cli.main import app
 from baiqiang.data.catalog import read_catalog
 from baiqiang.data.store import DEFAULT_PATH
 from baiqiang.errors import DataError, Problem
+
+if TYPE_CHECKING:
+    from baiqiang.data.importers.table import ImportReport
+    from baiqiang.data.store import BatchResult
 
 STATUS_ZH = {"imported": "已导入", "subtotal": "合计/小计", "matched": "已匹配",
              "ambiguous": "有歧义", "unmatched": "未匹配"}
@@ -92,60 +97,91 @@ def import_cmd(
     catalog: Path = typer.Option(None, "--catalog", help="先载入指标目录 CSV（code, name_zh, name_en, unit, definition, aliases）"),
 ) -> None:
     """导入一张表到数据库：逐行解析单位，列按指标目录映射，失败时数据库不变。"""
-    from baiqiang.data.importers.table import import_file
-    from baiqiang.data.store import Store
-
     report = report or file.with_name(f"{file.stem}.resolution.csv")
     with user_errors():
         if not file.exists():
             raise DataError.single(str(file), "文件不存在", "file_missing")
-        existed = db.exists()
-        store = Store(db)
-        ok = False
-        try:
-            with store.transaction():  # catalog, registry and observations: all or nothing
-                if catalog is not None:
-                    store.upsert_indicators(read_catalog(catalog))
-                rep = import_file(store, file, year=year, sheet=_sheet(sheet), source=source,
-                                  layout="long" if long else "auto")
-            n_ind = len(store.indicators())
-            ok = True
-        finally:
-            store.close()
-            if not ok and not existed:
-                _remove_db(db)
+        rep, n_ind = _import_into_store(file, db, catalog, year=year, sheet=_sheet(sheet), source=source,
+                                        layout="long" if long else "auto")
         _write_csv(rep.rows, report)
+    _print_import_summary(file, db, rep, n_ind)
+    console.print(f"逐行报告：{report}", highlight=False)
+
+
+def _import_into_store(file: Path, db: Path, catalog: Path | None, **options) -> tuple[ImportReport, int]:
+    """Import ``file`` (after ``catalog``, if given) all or nothing; return the report and catalog size.
+
+    A database file that this import created is removed again when it fails,
+    so a failed first import leaves nothing behind.
+    """
+    from baiqiang.data.importers.table import import_file
+    from baiqiang.data.store import Store
+
+    existed = db.exists()
+    store = Store(db)
+    ok = False
+    try:
+        with store.transaction():  # catalog, registry and observations: all or nothing
+            if catalog is not None:
+                store.upsert_indicators(read_catalog(catalog))
+            rep = import_file(store, file, **options)
+        n_ind = len(store.indicators())
+        ok = True
+    finally:
+        store.close()
+        if not ok and not existed:
+            _remove_db(db)
+    return rep, n_ind
+
+
+def _print_import_summary(file: Path, db: Path, rep: ImportReport, n_ind: int) -> None:
+    """Print the outcome: batch, row statuses, observations, unmapped columns, footnotes, rows not imported."""
     counts = rep.counts()
     b = rep.batch
     console.print(f"[bold]已导入[/] {file.name} → {db}" + (f"（批次 {b.batch_id}）" if b and b.batch_id else ""),
                   highlight=False)
     console.print("行：" + "，".join(f"{STATUS_ZH[k]} {counts.get(k, 0)}"
                                     for k in ("imported", "subtotal", "ambiguous", "unmatched")), highlight=False)
-    if b is None:
-        console.print("观测值：无（没有可导入的数值）")
-    else:
-        console.print(f"观测值：新增 {b.n_new}，变化 {b.n_changed}，未变 {b.n_unchanged}", highlight=False)
-        if b.n_changed:
-            console.print(f"冲突：{b.n_changed} 个单元格的值与库中不同，新旧版本均保留（新版本生效，已钉住的除外）；"
-                          "用 baiqiang store history 查看", highlight=False)
-        elif b.batch_id is None:
-            console.print("与库中数据完全相同，未新建批次（重复导入）")
-    if rep.unmapped_columns:
-        cols = "、".join(c.replace("\n", " ") for c in rep.unmapped_columns)
-        console.print(f"[yellow]未映射的列[/]（{len(rep.unmapped_columns)}）：{cols}", highlight=False)
-        if n_ind == 0:
-            console.print("没有列能对应到指标目录：可用 --catalog 载入含别名的指标目录")
+    _print_observations(b)
+    _print_unmapped(rep.unmapped_columns, n_ind)
     if rep.footnotes:
         console.print(f"脚注行：{len(rep.footnotes)}")
-    bad = rep.problems()
-    if len(bad):
-        view = Table(title=f"未能导入的行（{len(bad)}）")
-        for label in ("行", "名称", "结果", "候选", "说明"):
-            view.add_column(label, no_wrap=label in ("行", "结果"))
-        for r in bad.head(30).itertuples(index=False):
-            view.add_row(str(r.row), str(r.name), STATUS_ZH.get(r.status, r.status), str(r.candidates), str(r.note))
-        console.print(view)
-    console.print(f"逐行报告：{report}", highlight=False)
+    _print_rows_not_imported(rep.problems())
+
+
+def _print_observations(b: BatchResult | None) -> None:
+    """Print the observations added, changed and unchanged, and what a conflict or a repeat means."""
+    if b is None:
+        console.print("观测值：无（没有可导入的数值）")
+        return
+    console.print(f"观测值：新增 {b.n_new}，变化 {b.n_changed}，未变 {b.n_unchanged}", highlight=False)
+    if b.n_changed:
+        console.print(f"冲突：{b.n_changed} 个单元格的值与库中不同，新旧版本均保留（新版本生效，已钉住的除外）；"
+                      "用 baiqiang store history 查看", highlight=False)
+    elif b.batch_id is None:
+        console.print("与库中数据完全相同，未新建批次（重复导入）")
+
+
+def _print_unmapped(unmapped: list[str], n_ind: int) -> None:
+    """Print the columns that matched no indicator, with a hint when the catalog is empty."""
+    if not unmapped:
+        return
+    cols = "、".join(c.replace("\n", " ") for c in unmapped)
+    console.print(f"[yellow]未映射的列[/]（{len(unmapped)}）：{cols}", highlight=False)
+    if n_ind == 0:
+        console.print("没有列能对应到指标目录：可用 --catalog 载入含别名的指标目录")
+
+
+def _print_rows_not_imported(bad: pd.DataFrame) -> None:
+    """Print the first 30 rows that were not imported, with their candidates."""
+    if not len(bad):
+        return
+    view = Table(title=f"未能导入的行（{len(bad)}）")
+    for label in ("行", "名称", "结果", "候选", "说明"):
+        view.add_column(label, no_wrap=label in ("行", "结果"))
+    for r in bad.head(30).itertuples(index=False):
+        view.add_row(str(r.row), str(r.name), STATUS_ZH.get(r.status, r.status), str(r.candidates), str(r.note))
+    console.print(view)
 
 
 # -- resolve -------------------------------------------------------------------------
