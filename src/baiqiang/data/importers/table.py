@@ -201,10 +201,10 @@ def _report_line(
 
 
 def _resolve_rows(
-    data: pd.DataFrame, keys: _KeyColumns, resolver: Resolver, registry: Registry, year: int | None,
+    data: pd.DataFrame, keys: _KeyColumns, resolver: Resolver, year: int | None,
 ) -> tuple[list[dict[str, object]], list[tuple[object, str, object]]]:
     """Report line of every body row, and ``(file row, unit code, year)`` of each row to import."""
-    region_stems = _region_stems(registry)
+    region_stems = _region_stems(resolver.registry)
     report_rows: list[dict[str, object]] = []
     imported: list[tuple[object, str, object]] = []
     for row, r in data.iterrows():
@@ -331,7 +331,7 @@ def import_file(
     keys = _KeyColumns.find(cols)
     long = _check_columns(fname, cols, keys, year, layout)
     mapped, unmapped = ({}, []) if long else _map_columns(sh, keys, lookup)
-    report_rows, imported = _resolve_rows(sh.data, keys, resolver, registry, year)
+    report_rows, imported = _resolve_rows(sh.data, keys, resolver, year)
     obs, problems = _observations(fname, sh, imported, keys, long, lookup, mapped)
     problems += _duplicate_problems(fname, obs)
     if problems:
