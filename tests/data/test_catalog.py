@@ -54,3 +54,12 @@ def test_bad_catalog_rows_are_all_reported(tmp_path):
     with pytest.raises(DataError) as info:
         read_catalog(path)
     assert [p.where for p in info.value.problems] == ["c.csv: 第 3 行", "c.csv: 第 4 行"]
+
+
+def test_a_unit_that_cannot_be_converted_is_one_problem_per_column(tmp_path):
+    path = tmp_path / "u.csv"
+    path.write_text("地区,地区生产总值（万人）,常住人口（亿元）\n永康市,1,2\n义乌市,3,4\n沛县,5,6\n", encoding="utf-8")
+    with Store(tmp_path / "s.duckdb") as store, pytest.raises(DataError) as info:
+        import_file(store, path, year=2023)
+    problems = [str(p) for p in info.value.problems]
+    assert problems == ["u.csv: 列 地区生产总值（万人）: 单位 万人 不能换算为 亿元", "u.csv: 列 常住人口（亿元）: 单位 亿元 不能换算为 万人"]

@@ -247,7 +247,11 @@ def _wide_cells(
         try:
             values[:, j] = convert_unit(values[:, j], sh.units.get(col, ""), mapped[col][1])
         except ValueError as exc:
-            keyed.extend((int(i), j, Problem(f"{fname}: 列 {col}", str(exc), "unit")) for i in np.nonzero(ok[:, j])[0])
+            # One problem per column (it is the header's unit that is wrong), ordered at its first number.
+            numbers = np.nonzero(ok[:, j])[0]
+            if numbers.size:
+                header = sh.original_headers.get(col, col).replace("\n", " ")
+                keyed.append((int(numbers[0]), j, Problem(f"{fname}: 列 {header}", str(exc), "unit")))
             use[:, j] = False
     ind_codes = np.array([[mapped[c][0] for c in col_names]], dtype=object).repeat(len(rows), axis=0)
     return _Cells(col_names, cells, values, ok, use, ind_codes, np.ones(len(rows), dtype=bool)), keyed
