@@ -324,12 +324,11 @@ def _unit_code(store, query: str) -> str:
 
 
 def _indicator_code(store, query: str) -> str:
-    from baiqiang.data import names as nm
+    from baiqiang.data.catalog import index_by_label, label_key
 
-    key = nm.normalise(query).lower()
-    for ind in store.indicators():
-        if key in {nm.normalise(k).lower() for k in (ind.code, ind.name_zh, *ind.aliases)}:
-            return ind.code
+    found = index_by_label(store.indicators()).get(label_key(query))
+    if found is not None:
+        return found.code
     raise DataError.single(query, "指标不在数据库的指标目录中（baiqiang store info 列出指标）", "unknown_indicator")
 
 

@@ -12,9 +12,11 @@ extraction maps to (tested).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from baiqiang.data import names as nm
 from baiqiang.data.importers.read import read_raw
 from baiqiang.data.registry import resource_path
 from baiqiang.data.store import Indicator
@@ -48,6 +50,16 @@ def read_catalog(path: str | Path) -> list[Indicator]:
     if problems:
         raise DataError(problems, summary=f"{path.name}: 指标目录有 {len(problems)} 处问题")
     return out
+
+
+def label_key(label: str) -> str:
+    """The key indicator labels are matched under: normalised (full-width, spaces, traditional) and case-folded."""
+    return nm.normalise(label).lower()
+
+
+def index_by_label(indicators: Iterable[Indicator]) -> dict[str, Indicator]:
+    """Every indicator under the :func:`label_key` of its code, Chinese name and aliases."""
+    return {label_key(key): ind for ind in indicators for key in (ind.code, ind.name_zh, *ind.aliases)}
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from baiqiang.data import names as nm
+from baiqiang.data.catalog import index_by_label, label_key
 from baiqiang.data.importers.read import read_raw
 from baiqiang.data.importers.yearbook import Sheet, convert_unit, parse_number, parse_numbers, parse_sheet
 from baiqiang.data.registry import Registry
@@ -112,18 +113,9 @@ class _Cells:
     known: np.ndarray  # per row: its indicator is in the catalog (always true when wide)
 
 
-def _lookup_key(label: str) -> str:
-    """Normalised, case-folded key under which indicator labels are matched."""
-    return nm.normalise(label).lower()
-
-
 def _indicator_lookup(store: Store) -> dict[str, tuple[str, str]]:
-    """``(code, unit)`` of every catalog indicator, by its code, Chinese name and aliases."""
-    lookup: dict[str, tuple[str, str]] = {}
-    for ind in store.indicators():
-        for key in (ind.code, ind.name_zh, *ind.aliases):
-            lookup[_lookup_key(key)] = (ind.code, ind.unit)
-    return lookup
+    """``(code, unit)`` of every catalog indicator, by the label key of its code, Chinese name and aliases."""
+    return {key: (ind.code, ind.unit) for key, ind in index_by_label(store.indicators()).items()}
 
 
 def _check_columns(fname: str, columns: list[str], keys: _KeyColumns, year: int | None, layout: str) -> bool:
@@ -149,7 +141,7 @@ def _map_columns(
     for c in sh.data.columns:
         if c in row_keys:
             continue
-        hit = lookup.get(_lookup_key(c))
+        hit = lookup.get(label_key(c))
         if hit:
             mapped[c] = hit
         else:
@@ -221,7 +213,7 @@ def _long_cells(
 ) -> tuple[_Cells, list[_Keyed]]:
     """Long layout: parse the value column; a row whose indicator is not in the catalog is a problem."""
     labels = [str(v) for v in data.loc[rows, keys.indicator]]
-    hits = [lookup.get(_lookup_key(lb)) for lb in labels]
+    hits = [lookup.get(label_key(lb)) for lb in labels]
     cells = data.loc[rows, [keys.value]].to_numpy(dtype=object)
     values, ok = parse_numbers(cells)
     known = np.array([h is not None for h in hits], dtype=bool)
