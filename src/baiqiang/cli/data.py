@@ -203,8 +203,8 @@ def _names_from_file(path: Path, sheet: str | None) -> pd.DataFrame:
     cols = [clean_header(c)[0] or f"列{j + 1}" for j, c in enumerate(grid.iloc[0])]
     d = grid.iloc[1:].set_axis(cols, axis=1)
     d = d[d.notna().any(axis=1)]
-    name_col = tb._find(cols, tb.NAME_COLUMNS) or tb._find(cols, tb.CODE_COLUMNS) or cols[0]
-    prov, pref = tb._find(cols, tb.PROVINCE_COLUMNS), tb._find(cols, tb.PREFECTURE_COLUMNS)
+    name_col = tb.find_column(cols, tb.NAME_COLUMNS) or tb.find_column(cols, tb.CODE_COLUMNS) or cols[0]
+    prov, pref = tb.find_column(cols, tb.PROVINCE_COLUMNS), tb.find_column(cols, tb.PREFECTURE_COLUMNS)
     return pd.DataFrame({
         "query": [None if v is None else str(v) for v in d[name_col]],
         "province": d[prov].to_numpy() if prov else None,

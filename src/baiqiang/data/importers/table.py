@@ -59,7 +59,7 @@ class ImportReport:
         return self.rows[~self.rows["status"].isin(["imported", "subtotal"])]
 
 
-def _find(columns: list[str], options: tuple[str, ...]) -> str | None:
+def find_column(columns: list[str], options: tuple[str, ...]) -> str | None:
     """The first of ``options`` present in ``columns`` (case-insensitive), as spelt there."""
     low = {c.lower(): c for c in columns}
     for o in options:
@@ -90,9 +90,9 @@ class _KeyColumns:
     def find(cls, columns: list[str]) -> _KeyColumns:
         """Look every key column up by its known spellings."""
         return cls(
-            _find(columns, CODE_COLUMNS), _find(columns, NAME_COLUMNS), _find(columns, PROVINCE_COLUMNS),
-            _find(columns, PREFECTURE_COLUMNS), _find(columns, YEAR_COLUMNS),
-            _find(columns, INDICATOR_COLUMNS), _find(columns, VALUE_COLUMNS),
+            find_column(columns, CODE_COLUMNS), find_column(columns, NAME_COLUMNS), find_column(columns, PROVINCE_COLUMNS),
+            find_column(columns, PREFECTURE_COLUMNS), find_column(columns, YEAR_COLUMNS),
+            find_column(columns, INDICATOR_COLUMNS), find_column(columns, VALUE_COLUMNS),
         )
 
     def row_keys(self) -> set[str]:
