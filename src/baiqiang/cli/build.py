@@ -15,6 +15,7 @@ from baiqiang.framework.schema import json_schema
 from baiqiang.data.store import file_sha256
 from baiqiang.errors import DataError
 from baiqiang.pipeline import Results, run
+from baiqiang.pipeline.export import GROUP_RANK_ZH
 from baiqiang.pipeline.results import ahp_diagnostics
 
 framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
@@ -50,16 +51,25 @@ def build(
 
 
 def show_top(results: Results, top: int) -> None:
+    """The best ``top`` units, with their rank within each group attribute."""
     table = results.table().head(top)
     h = results.hierarchy
+    groups = list(results.group_ranks.columns)
     view = Table(title=f"{results.framework.name.zh}：前 {len(table)} 名")
     view.add_column("排名", justify="right")
     view.add_column("代码")
     view.add_column("名称")
     view.add_column(h.name(h.root), justify="right")
+    for group in groups:
+        view.add_column(GROUP_RANK_ZH.get(group, f"{group}内排名"), justify="right")
     for row in table.itertuples(index=False):
-        view.add_row(str(row.rank), str(row.unit_code), str(row.unit_name), f"{getattr(row, h.root):.2f}")
+        within = [_rank_text(results.group_ranks.at[row.unit_code, g]) for g in groups]
+        view.add_row(str(row.rank), str(row.unit_code), str(row.unit_name), f"{getattr(row, h.root):.2f}", *within)
     console.print(view)
+
+
+def _rank_text(rank: float) -> str:
+    return "—" if rank != rank else f"{rank:.0f}"  # NaN: the unit has no group
 
 
 @framework_app.command("schema")
