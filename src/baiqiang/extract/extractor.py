@@ -24,7 +24,8 @@ from baiqiang.extract.tables import TableState, caption_unit, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
-_YEAR = re.compile(r"(?<![比较到至与和])((?:19|20)\d\d)\s*年(?!末|底)?")
+# 到2025年 (a target) is no statement of the period, 截至2025年5月底 is
+_YEAR = re.compile(r"(?<![比较到与和])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
 _NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|[，、。；！？!?;]")
 _PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
@@ -93,7 +94,10 @@ class _Doc:
     def sub_year_at(self, para: Paragraph, pos: int) -> str:
         """The last sub-year period (上半年, 1-6月) stated before ``pos`` in the paragraph."""
         last = ""
-        for m in self.lex.sub_year_re.finditer(self.layout.work, para.start, pos):
+        work = self.layout.work
+        for m in self.lex.sub_year_re.finditer(work, para.start, pos):
+            if m.group(1) and work[m.start() - 1:m.start()] in ("比", "较"):
+                continue  # 增幅比上半年提高0.4个百分点: the basis of a comparison, not the period
             last = m.group(1) or ""
         return "".join(last.split())
 
@@ -190,6 +194,11 @@ class _Sentence:
             unit = q.info.std if q.info else ""
             if q.follower != "boundary" or unit in ("年",) or q.value == 1:
                 return False  # 三次产业, 五金, 一期, 三年: names and articles
+        if q.info is not None and q.info.std == "年" and not q.rank:
+            text = self.doc.layout.text
+            before = text[max(0, q.start - 2):q.start]
+            if q.qualifier in ("at_least", "at_most") or before.endswith(("超过", "超", "不到", "不足", "逾")):
+                return False  # 4年以上未清理, 闲置超过1年: a threshold, not a fact
         return True
 
     def _skip(self, q: Quantity, region: Region, cs: int) -> bool:
@@ -236,6 +245,10 @@ class _Sentence:
         if region.indicator in self.doc.lex.growth_suffixes and prev is not None:
             base = self._base(prev.indicator)
             return base if base.endswith(region.indicator) else base + region.indicator  # 上半年增速回落至5.2%
+        if region.indicator in self.doc.lex.attribute_words and self.facts:
+            last = self.facts[-1]  # 引进企业3家，总投资超50亿元: the investment of those firms
+            if last.kind in ("added", "level", "cumulative") and last.unit_std not in ("元", "美元", "%"):
+                return self._base(last.indicator) + region.indicator
         if not region.empty and not (q.rank and region.subject_is_place):
             return region.indicator
         if q.rank and region.scope and (region.subject_is_place or self._previous() is None):
@@ -247,6 +260,9 @@ class _Sentence:
                 return prev.indicator + noun
             if not q.is_percent and not q.rank:
                 return noun  # number first: 30幢1686套安置房主体结顶
+        if region.sign and q.info is not None and q.info.std == "%":
+            # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share
+            prev = next((f for f in reversed(self.facts) if f.kind != "rate"), prev)
         return prev.indicator if prev is not None else ""
 
     # ------------------------------------------------------------ kind

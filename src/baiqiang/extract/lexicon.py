@@ -65,6 +65,10 @@ class Lexicon:
     target_re: re.Pattern[str]
     plan_headings: tuple[str, ...]
     sub_year_re: re.Pattern[str]
+    comparison_period_re: re.Pattern[str]  # 比上半年, 较1-8月 at the end of a region
+    cumulative_words: tuple[str, ...]
+    attribute_words: tuple[str, ...]  # 总投资, 面积: after a count they take its name
+    example_cut_re: re.Pattern[str]  # A、B等 (examples) before the counted noun
     paired_names: dict[str, tuple[str, str]]
     tail_cats: dict[str, str]
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -192,6 +196,14 @@ def build_lexicon(tables: dict[str, dict[str, Any]]) -> Lexicon:
             rf"((?:{_alternation(_words(ctx, 'sub_year_periods', 'context.yaml', problems))})"
             r"|(?<!\d)\d{1,2}\s*[-—–~至到]\s*\d{1,2}\s*月(?!\d*日)|前\d{1,2}个?月)"
             rf"|{_alternation(_words(ctx, 'sub_year_resets', 'context.yaml', problems))}"),
+        comparison_period_re=re.compile(
+            rf"(?:比|较)(?:{_alternation(_words(ctx, 'sub_year_periods', 'context.yaml', problems))}"
+            r"|\d{1,2}\s*[-—–~至到]\s*\d{1,2}\s*月|前\d{1,2}个?月|上月|上季度|上季末|上月末)$"),
+        cumulative_words=_words(kinds, 'cumulative', 'kinds.yaml', problems),
+        attribute_words=_words(ctx, 'attribute_words', 'context.yaml', problems),
+        example_cut_re=re.compile(
+            rf"^.*(?<![{''.join(_words(ctx, 'example_not_before', 'context.yaml', problems))}])等"
+            rf"(?![{''.join(_words(ctx, 'example_not_after', 'context.yaml', problems))}])"),
         tail_cats=tail_cats,
         indicators=indicators,
     )

@@ -20,6 +20,8 @@ from baiqiang.extract.lexicon import Lexicon
 _SEPARATORS = re.compile(r"[、和及与]|以及")
 # an explicit county-level name as the subject of a rank (桐川县跻身…第86位)
 _PLACE_HEAD = re.compile(r"[\u4e00-\u9fff]{1,4}(?:县|市)(?=[\u4e00-\u9fff])")
+# list markers at the start of a clause (三是6个单位…): not part of the indicator
+_LIST_MARKER = re.compile(r"^\s*[一二三四五六七八九十]{1,2}是")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
 
 
@@ -53,6 +55,11 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
         if s.endswith("连续"):
             region.streak = True
             return s[:-2]
+        cm = lex.comparison_period_re.search(s)
+        if cm:  # 增幅比上半年(提高), 比1-8月(回落): the basis of a comparison
+            s = s[: cm.start()]
+            last = "比"
+            continue
         m = lex.tail_re.search(s)
         if not m:
             break
@@ -137,6 +144,7 @@ def clean(s: str) -> str:
 def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     """Split a region into indicator and cues (see the module docstring)."""
     region = Region(indicator="")
+    text = _LIST_MARKER.sub("", text)
     if rank:
         split = _rank_split(text, lex)
         if split is not None:
@@ -150,6 +158,14 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     if region.each or region.respectively:
         region.names_before = clean(strip_head(s, lex, region.head_cats))
     s = strip_head(s, lex, region.head_cats, region.verbs)
+    em = lex.example_cut_re.match(s)
+    if em:  # “A”一期、“B”二期等(8个项目): examples, not the indicator
+        s = s[em.end():]
+    for word in lex.cumulative_words:
+        if word in s:  # 安居工程累计交付1080套: 累计 inside the indicator
+            region.head_cats.add("cumulative")
+            s = s.replace(word, "", 1)
+            break
     if rank and s.startswith("在"):
         s = s[1:]
     s = clean(s)
