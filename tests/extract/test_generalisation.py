@@ -100,3 +100,70 @@ def test_urban_rural_respectively_is_split():
 
 def test_completion_verb_is_removed_from_the_indicator_end():
     assert facts("规上工业总产值完成412.6亿元。")[0][0] == "规上工业总产值"
+
+
+# ---------------------------------------------------------------- round 3: monthly report, zone summary, audit report
+def test_comparison_basis_is_not_the_sub_year_period():
+    fs = facts("1-9月，工业增加值增长8.3%，增幅比1-8月提高0.6个百分点，居全市第2。餐饮收入15.9亿元。")
+    assert [f[0] for f in fs] == ["1-9月工业增加值", "1-9月工业增加值增幅", "1-9月工业增加值增幅", "1-9月餐饮收入"]
+
+
+def test_narrowing_is_a_fall():
+    assert facts("亏损面为18.6%，比1-8月收窄0.9个百分点。")[1] == ("亏损面", -0.9, "百分点", "growth", "exact")
+
+
+def test_price_rise_rate_is_a_growth_suffix():
+    fs = facts("居民消费价格上涨0.3%，涨幅比上月回落0.2个百分点。")
+    assert fs[1] == ("居民消费价格涨幅", -0.2, "百分点", "growth", "exact")
+
+
+def test_percent_change_after_a_share_belongs_to_the_amount():
+    fs = facts("一般公共预算支出完成58.42亿元，为调整预算的96.5%，增长2.3%。")
+    assert fs[2] == ("一般公共预算支出", 2.3, "%", "growth", "exact")
+
+
+def test_examples_before_deng_are_not_the_indicator():
+    assert facts("举办“长三角推介会”等招商活动9场。") == [("招商活动", 9, "场", "added", "exact")]
+
+
+def test_number_after_deng_takes_the_noun_after_it():
+    assert facts("“云溪电池”一期、“华宸精工”二期等8个项目已建成投产。") == [("项目已建成投产", 8, "个", "added", "exact")]
+
+
+def test_attribute_word_after_a_count_takes_its_name():
+    fs = facts("引进“链主”型企业3家，总投资超50亿元。")
+    assert fs[1] == ("“链主”型企业总投资", 5_000_000_000, "元", "level", "at_least")
+
+
+def test_duration_thresholds_are_not_facts():
+    assert facts("结余资金4年以上未清理，专项资金闲置超过1年。") == []
+
+
+def test_cumulative_inside_the_indicator():
+    assert facts("安居工程累计交付1080套。") == [("安居工程交付", 1080, "套", "cumulative", "exact")]
+
+
+def test_as_of_date_states_the_period():
+    f = extract_facts("2024年预算执行情况\n截至2025年5月底，已整改金额9860万元。")[0]
+    assert f.period == "2025"
+
+
+def test_money_per_mu():
+    assert facts("亩均税收达32.5万元/亩。") == [("亩均税收", 325_000, "元/亩", "level", "exact")]
+
+
+def test_visit_counters():
+    assert facts("开展外出招商43批次，走访企业560家次。") == [
+        ("外出招商", 43, "批次", "added", "exact"), ("企业", 560, "家次", "added", "exact")]
+
+
+def test_zone_is_a_place_word_and_its_verb_counts():
+    assert facts("开发区盘活低效用地1260亩。") == [("低效用地", 1260, "亩", "added", "exact")]
+
+
+def test_list_marker_is_not_the_indicator():
+    assert facts("三是超范围支出2316万元。") == [("超范围支出", 23_160_000, "元", "level", "exact")]
+
+
+def test_next_steps_heading_opens_a_plan_section():
+    assert facts("八、存在问题和下步打算\n下半年新增国家高新技术企业20家。\n") == []
