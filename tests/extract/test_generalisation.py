@@ -44,7 +44,7 @@ def test_plan_section_gives_no_facts_until_a_top_level_heading():
 
 
 def test_result_against_a_plan_is_not_a_target():
-    assert ("年度计划", 108, "%", "rate", "exact") in facts("重点项目完成投资156亿元，完成年度计划的108%。")
+    assert ("年度计划完成率", 108, "%", "rate", "exact") in facts("重点项目完成投资156亿元，完成年度计划的108%。")
     assert facts("计划新增企业10家。") == []
 
 
@@ -167,3 +167,77 @@ def test_list_marker_is_not_the_indicator():
 
 def test_next_steps_heading_opens_a_plan_section():
     assert facts("八、存在问题和下步打算\n下半年新增国家高新技术企业20家。\n") == []
+
+
+# ---------------------------------------------------------------- fourth round (统计公报 social, investment news, town summary)
+def test_growth_in_multiples_is_a_percentage():
+    assert facts("到位资金38.9亿元，增长1.2倍。")[1] == ("到位资金", 120, "%", "growth", "exact")
+
+
+def test_growth_in_tenths_with_a_chinese_numeral():
+    assert facts("旅游收入1.8亿元，同比增长两成。")[1] == ("旅游收入", 20, "%", "growth", "exact")
+    assert facts("门诊量8万人次，增长一成多。")[1] == ("门诊量", 10, "%", "growth", "at_least")
+
+
+def test_qualifier_between_scale_and_counter():
+    assert facts("受益群众1.5万余人次。") == [("受益群众", 15_000, "人次", "level", "at_least")]
+
+
+def test_qizhong_after_a_full_stop_continues_the_previous_verb_over_semicolons():
+    got = facts("全县共签约项目28个。其中，超10亿元项目5个，总投资98.2亿元；制造业项目19个。")
+    assert [(f[0], f[3]) for f in got if f[2] == "个"] == [("项目", "added"), ("超10亿元项目", "added"),
+                                                         ("制造业项目", "added")]
+
+
+def test_qizhong_in_a_new_sentence_does_not_take_an_older_verb():
+    assert facts("累计建成厂房62万平方米。全县在建项目达到126个，其中10亿元以上项目23个。")[-1][3] == "level"
+
+
+def test_a_scope_clause_ending_in_zhong_passes_its_verb_on():
+    assert facts("签约的28个项目中，新能源项目11个；食品项目9个。")[-1] == ("食品项目", 9, "个", "added", "exact")
+
+
+def test_completion_of_a_plan_is_a_completion_rate():
+    assert facts("实际到位资金52.7亿元，完成年度目标任务的28.5%。")[-1] == (
+        "年度目标任务完成率", 28.5, "%", "rate", "exact")
+
+
+def test_planned_investment_of_projects_is_no_target():
+    assert facts("新开工项目16个，计划总投资73.4亿元。")[-1] == ("项目计划总投资", 7_340_000_000, "元", "level", "exact")
+
+
+def test_comparison_with_duo_is_an_absolute_change():
+    assert facts("新落地项目14个，比去年同期多5个。") == [("项目", 14, "个", "added", "exact")]
+
+
+def test_place_scope_count_before_a_name_is_not_a_fact():
+    assert facts("全镇12个行政村集体经济收入全部达到20万元以上。") == [
+        ("行政村集体经济收入", 200_000, "元", "level", "at_least")]
+
+
+def test_verb_alone_names_the_activity_counted():
+    assert facts("组建招商专班8个，外出招商42批次。")[-1] == ("外出招商", 42, "批次", "added", "exact")
+    assert facts("追责问责17人。") == [("追责问责", 17, "人", "added", "exact")]
+
+
+def test_organisation_subject_is_stripped_before_its_verb():
+    assert facts("县投资促进中心开展上门服务企业65家次。") == [("上门服务企业", 65, "家次", "added", "exact")]
+
+
+def test_examples_before_a_one_word_noun_stay_in_the_name():
+    assert facts("帮助企业解决用地、用工等问题47个。")[0][0] == "企业解决用地、用工等问题"
+
+
+def test_measure_after_wancheng_is_added_when_the_name_is_an_action():
+    assert facts("完成植树造林650亩。")[0][1:] == (650, "亩", "added", "exact")
+    assert facts("完成改造面积35万平方米。")[0][3] == "level"
+
+
+def test_speech_in_quotation_marks_gives_no_facts():
+    assert facts("“我们过来考察了三次，最终决定投资。”负责人说。") == []
+
+
+def test_new_action_verbs_make_counts_added():
+    assert facts("受理群众来信来访86件，调解矛盾纠纷253起，列入省重点项目4个。") == [
+        ("群众来信来访", 86, "件", "added", "exact"), ("矛盾纠纷", 253, "起", "added", "exact"),
+        ("省重点项目", 4, "个", "added", "exact")]

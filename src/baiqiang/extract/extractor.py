@@ -30,6 +30,12 @@ _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经�
 _NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|[，、。；！？!?;]")
 _PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
 _TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[部分章节])")
+# 完成年度计划的27.6%: the share of a plan that was met
+_COMPLETION = re.compile(r"完成([^，、；。]{2,12}?)的$")
+# a direct quotation that is a sentence (“我们…。”): a speaker's words, not statements of fact
+_SPEECH = re.compile(r"“[^“”]{8,}?[。！？!?]”")
+# a clause that scopes the next ones (签约的28个项目中，A项目11个): like 其中
+_SCOPE_END = re.compile(r"(?<![集其])中\s*$")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
 
 
@@ -106,13 +112,18 @@ class _Doc:
         para_facts: list[Fact] = []
         # one scan per paragraph; a number and its unit never straddle a clause break
         found = find_quantities(self.layout.work, para.start, para.end, self.lex)
+        speech = [(m.start(), m.end()) for m in _SPEECH.finditer(text, para.start, para.end)]
+        if speech:
+            found = [q for q in found if not any(a <= q.start < b for a, b in speech)]
         k = 0
+        carry: set[str] = set()
+        open_scope = False
         for sm in _SENTENCE.finditer(text, para.start, para.end):
             if k >= len(found):
                 break
             if found[k].start >= sm.end():
                 continue
-            sent = _Sentence(self, para, sm.start(), sm.end(), para_facts)
+            sent = _Sentence(self, para, sm.start(), sm.end(), para_facts, prev_cats=carry, scoped=open_scope)
             for cm in _CLAUSE.finditer(text, sm.start(), sm.end()):
                 qs = []
                 while k < len(found) and found[k].start < cm.end():
@@ -120,7 +131,12 @@ class _Doc:
                     k += 1
                 if qs:
                     sent.clause(cm.start(), cm.end(), qs)
+                elif text[cm.start():cm.end()].strip() == "其中":
+                    sent.scoped = True  # 其中，A5个；B19个: the items share the previous verb
             para_facts.extend(sent.facts)
+            carry = sent.last_cats or (carry if sent.scoped else set())
+            # a 其中 list runs on over ；until the sentence ends with 。
+            open_scope = sent.scoped and text[sm.end() - 1:sm.end()] in "；;"
         self.facts.extend(para_facts)
 
 
@@ -133,6 +149,8 @@ class _Sentence:
     para_facts: list[Fact]
     facts: list[Fact] = field(default_factory=list)
     last_cats: set[str] = field(default_factory=set)
+    prev_cats: set[str] = field(default_factory=set)  # the previous sentence's verb categories
+    scoped: bool = False  # inside 其中 / …项目中: items continue the previous verb
 
     # ------------------------------------------------------------ clause
     def clause(self, cs: int, ce: int, found: list[Quantity]) -> None:
@@ -142,7 +160,10 @@ class _Sentence:
         while self.doc.layout.text[cs:cs + 1] == " ":
             cs += 1
         # 实施…项目86个，其中10亿元以上项目12个: 其中 continues the previous clause
-        head_cats: set[str] = set(self.last_cats) if self.doc.layout.text.startswith("其中", cs) else set()
+        head_cats: set[str] = set()
+        if self.scoped or self.doc.layout.text.startswith("其中", cs):
+            # within the sentence the previous clause's verb; at its start the previous sentence's
+            head_cats = set(self.last_cats if self.facts else self.prev_cats)
         stacked: list[Quantity] = []
         i = 0
         while i < len(qs):
@@ -164,6 +185,10 @@ class _Sentence:
             if q.follower in ("noun", "of") and self._threshold(q, qs[i + 1:], region, ce):
                 i += 1
                 continue
+            if q.follower == "noun" and len(qs) > i + 1 and text_region.rstrip().endswith(lex.document_place):
+                prev_end = q.end  # 全镇12个行政村村集体经济收入全部达到20万元以上: a scope, not a fact
+                i += 1
+                continue
             if region.each or region.respectively:
                 run = self._run(q, qs[i + 1:])
                 self._multi(run, region, cats, cs)
@@ -171,6 +196,9 @@ class _Sentence:
                 i += len(run)
                 continue
             indicator = self._indicator(q, region, ce)
+            cm = _COMPLETION.search(text_region) if q.is_percent else None
+            if cm:  # 完成年度计划的27.6% → 年度计划完成率
+                indicator = clean(strip_head(cm.group(1), lex)) + "完成率"
             if not indicator:
                 i += 1
                 continue
@@ -185,6 +213,8 @@ class _Sentence:
             i += 1
         if head_cats:
             self.last_cats = head_cats
+            if _SCOPE_END.search(self.doc.layout.text, cs, ce):
+                self.scoped = True  # 签约的28个项目中，新能源项目11个: a scope for what follows
 
     # ------------------------------------------------------------ filters
     def _usable(self, q: Quantity) -> bool:
@@ -192,7 +222,7 @@ class _Sentence:
             return False
         if q.chinese and not q.rank:
             unit = q.info.std if q.info else ""
-            if q.follower != "boundary" or unit in ("年",) or q.value == 1:
+            if q.follower != "boundary" or unit in ("年",) or (q.value == 1 and not q.is_percent):
                 return False  # 三次产业, 五金, 一期, 三年: names and articles
         if q.info is not None and q.info.std == "年" and not q.rank:
             text = self.doc.layout.text
@@ -260,6 +290,10 @@ class _Sentence:
                 return prev.indicator + noun
             if not q.is_percent and not q.rank:
                 return noun  # number first: 30幢1686套安置房主体结顶
+        if (region.empty and region.head_verb and q.follower == "boundary" and not q.is_percent and not q.rank
+                and q.info is not None
+                and (prev is None or prev.unit_std != q.info.std)):
+            return region.head_verb  # 外出招商42批次, 追责问责17人: the activity is what is counted
         if region.sign and q.info is not None and q.info.std == "%":
             # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share
             prev = next((f for f in reversed(self.facts) if f.kind != "rate"), prev)
@@ -284,6 +318,8 @@ class _Sentence:
         if q.is_money:
             return "level"
         if unit_std in lex.measures and region.verbs & set(lex.amount_verbs):
+            if any(indicator.endswith(w) for w, c in lex.cues.items() if c == "added" and len(w) > 1):
+                return "added"  # 完成植树造林650亩: the action itself was carried out
             return "level"  # 完成旧城改造面积35万平方米: an amount, not a count
         if "added" in cats or lex.new_added_re.search(indicator):
             return "added"

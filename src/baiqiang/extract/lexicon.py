@@ -112,6 +112,11 @@ def _units(data: dict[str, Any], problems: list[Problem]) -> dict[str, UnitInfo]
         units[word] = UnitInfo(word, str(spec[1]), float(spec[0]), "money")
     for word, std in (data.get("percent") or {}).items():
         units[str(word)] = UnitInfo(str(word), str(std), 1.0, "percent")
+    for word, spec in (data.get("percent_multiples") or {}).items():
+        if not (isinstance(spec, list) and len(spec) == 2):
+            problems.append(Problem(f"units.yaml: percent_multiples.{word}", "应为 [倍数, 标准单位]", "shape"))
+            continue
+        units[str(word)] = UnitInfo(str(word), str(spec[1]), float(spec[0]), "percent")
     prefixes = {str(k): float(v) for k, v in (data.get("prefixes") or {}).items()}
     for prefix, mult in prefixes.items():
         # a bare 万/亿 after a number (游客100万, 产值943亿): scale, no counting word

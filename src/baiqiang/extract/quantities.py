@@ -104,6 +104,14 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
     chinese = not num[0].isdigit() and num[0] not in "-−"
     qual = lex.qual_inside.get(m.group("inside") or "")
     stop = m.end()
+    info = lex.units.get(unit) if unit else None
+    if info is not None and info.family == "count" and not info.std and not m.group("inside"):
+        # 1.5万余人次: the 余/多 sits between the scale prefix and the counting word
+        um = re.match(rf"(余|多)({lex.unit_pattern})", work[stop:end])
+        if um and lex.units.get(unit + um.group(2)) is not None:
+            qual = lex.qual_inside.get(um.group(1))
+            unit = unit + um.group(2)
+            stop += um.end()
     am = after_re.match(work, stop, end)
     if am and unit:
         qual = lex.qual_after[am.group()]

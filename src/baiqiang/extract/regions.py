@@ -22,6 +22,8 @@ _SEPARATORS = re.compile(r"[、和及与]|以及")
 _PLACE_HEAD = re.compile(r"[\u4e00-\u9fff]{1,4}(?:县|市)(?=[\u4e00-\u9fff])")
 # list markers at the start of a clause (三是6个单位…): not part of the indicator
 _LIST_MARKER = re.compile(r"^\s*[一二三四五六七八九十]{1,2}是")
+# an organisation as the subject of a verb (县投资促进中心开展…): not part of the indicator
+_ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|法院|检察院)")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
 
 
@@ -42,6 +44,7 @@ class Region:
     streak: bool = False
     to_level: bool = False  # 提高到3%, 回落至5.2%: the number is the new level, not the change
     subject_is_place: bool = False  # 我市位列…: the list after the verb names the ranking
+    head_verb: str = ""  # the last verb stripped from the start (外出招商42批次: the activity counted)
 
     @property
     def empty(self) -> bool:
@@ -91,7 +94,8 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
     return s
 
 
-def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None, verbs: set[str] | None = None) -> str:
+def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None, verbs: set[str] | None = None,
+               order: list[str] | None = None) -> str:
     """Remove place words, time phrases, adverbs and verbs from the start."""
     for _ in range(12):
         s = s.lstrip(" ")
@@ -103,12 +107,18 @@ def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None, verbs: set[st
             if pm and lex.head_strip_re.match(s[pm.end():]) and s[pm.end():pm.end() + 1] not in "，、和及与的 ":
                 s = s[pm.end():]
                 continue
+            om = next((o for o in _ORG_HEAD.finditer(s, 0, 16) if lex.head_strip_re.match(s[o.end():])), None)
+            if om is not None:  # 县投资促进中心开展: an organisation before its verb
+                s = s[om.end():]
+                continue
             break
         word = m.group()
         if cats is not None and word in lex.cues and lex.cues[word] in ("added", "level", "cumulative"):
             cats.add(lex.cues[word])
             if verbs is not None:
                 verbs.add(word)
+            if order is not None:
+                order.append(word)
         s = s[m.end():]
     return s
 
@@ -157,9 +167,13 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
         s = s.replace("分别", "")
     if region.each or region.respectively:
         region.names_before = clean(strip_head(s, lex, region.head_cats))
-    s = strip_head(s, lex, region.head_cats, region.verbs)
+    order: list[str] = []
+    s = strip_head(s, lex, region.head_cats, region.verbs, order)
+    region.head_verb = order[-1] if order else ""
     em = lex.example_cut_re.match(s)
-    if em:  # “A”一期、“B”二期等(8个项目): examples, not the indicator
+    if em and not 0 < len(clean(s[em.end():])) <= 2:
+        # “A”一期、“B”二期等(8个项目): examples, not the indicator; but 解决用地、用工等问题47个
+        # keeps its examples, 问题 alone names nothing
         s = s[em.end():]
     for word in lex.cumulative_words:
         if word in s:  # 安居工程累计交付1080套: 累计 inside the indicator
