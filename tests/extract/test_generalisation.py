@@ -241,3 +241,7 @@ def test_new_action_verbs_make_counts_added():
     assert facts("受理群众来信来访86件，调解矛盾纠纷253起，列入省重点项目4个。") == [
         ("群众来信来访", 86, "件", "added", "exact"), ("矛盾纠纷", 253, "起", "added", "exact"),
         ("省重点项目", 4, "个", "added", "exact")]
+
+
+def test_output_after_full_production_is_a_forecast():
+    assert facts("项目总投资12亿元，达产后可提供就业岗位800余个。") == [("项目总投资", 1_200_000_000, "元", "level", "exact")]
