@@ -106,7 +106,7 @@ class Universe(_Model):
 class Framework(_Model):
     """A composite index: hierarchy, universe and methodology."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     id: str = Field(min_length=1)
     name: Name
     description: str | None = None
@@ -117,6 +117,11 @@ class Framework(_Model):
     indicators: list[Indicator] = Field(min_length=1)
     aggregates: list[Aggregate] = Field(min_length=1)
     methodology: list[Step] = Field(default_factory=list)
+
+    @property
+    def nodes(self) -> list[Indicator | Aggregate]:
+        """Indicators then aggregates, in file order."""
+        return [*self.indicators, *self.aggregates]
 
     def step(self, key: str) -> Step | None:
         return next((s for s in self.methodology if s.key == key), None)

@@ -118,7 +118,7 @@ class Hierarchy:
         return out
 
     def name(self, code: str, lang: str = "zh") -> str:
-        for node in (*self.framework.indicators, *self.framework.aggregates):
+        for node in self.framework.nodes:
             if node.code == code:
                 return node.name.text(lang)
         raise KeyError(code)

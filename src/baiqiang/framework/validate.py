@@ -150,7 +150,7 @@ def _matrix_size_problems(fw: Framework, step: Step, where: str) -> list[Problem
     for code, key in Hierarchy(fw).step_assignment("weight").items():
         if key != step.key:
             continue
-        k = sum(1 for n in (*fw.indicators, *fw.aggregates) if n.parent == code)
+        k = sum(1 for n in fw.nodes if n.parent == code)
         for name, matrix in matrices.items():
             if len(matrix) != k:
                 out.append(Problem(f"{where}.params.{name}", f"{code!r} has {k} children but the matrix is {len(matrix)} x {len(matrix)}", "bad_parameter"))

@@ -50,7 +50,7 @@ def _section(doc: str, title: str) -> str:
     lines = doc.splitlines()
     for i, line in enumerate(lines[:-1]):
         if line.strip() == title and set(lines[i + 1].strip()) == {"-"}:
-            body = []
+            body: list[str] = []
             for nxt in lines[i + 2 :]:
                 if not nxt.strip() and body:
                     break

@@ -54,12 +54,18 @@ class BoundStep:
         params = {k: (v[index] if isinstance(v, np.ndarray) and v.ndim == 1 else v) for k, v in self.params.items()}
         return BoundStep(self.kind, self.key, self.method, params, self.levels, self.aggregates)
 
+    @property
+    def kernel(self) -> Method:
+        """The registered method; steps without one (denominate, screen, rank) have none to run."""
+        if self.method is None:
+            raise TypeError(f"step {self.key!r} ({self.kind}) has no method")
+        return self.method
+
     def call(self, x: np.ndarray, **context: Any) -> np.ndarray:
         """Run the kernel, passing only the context arguments its signature declares."""
-        assert self.method is not None
-        accepted = _accepted_keywords(self.method)
+        accepted = _accepted_keywords(self.kernel)
         extra = {k: v for k, v in context.items() if k in accepted}
-        return self.method.func(x, **extra, **self.params)
+        return self.kernel.func(x, **extra, **self.params)
 
 
 def _tuple(values: list | None) -> tuple | None:
@@ -81,10 +87,10 @@ class Trace:
     each node's weight normalised within its parent; ``included`` is ``(B, n)``.
     """
 
-    datasets: dict[str, np.ndarray] = field(default_factory=dict)
-    scores: np.ndarray | None = None
-    weights: np.ndarray | None = None
-    included: np.ndarray | None = None
+    datasets: dict[str, np.ndarray]
+    scores: np.ndarray
+    weights: np.ndarray
+    included: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -270,13 +276,13 @@ def _aggregate_levels(
         for key in dict.fromkeys(aggregators[c].key for c in codes):
             same = [c for c in codes if aggregators[c].key == key]
             step = aggregators[same[0]]
-            quasi = step.method.quasi_mean
+            quasi = step.kernel.quasi_mean
             if quasi is not None and not step.params:
                 nodes.set_level(same, _quasi_mean_level(h, same, nodes, effective, quasi))
                 continue
             for code in same:  # a handful per level, each vectorised
                 kids = h.children[code]
-                scores = step.method.func(nodes.children(kids), effective[:, kids], **step.params)
+                scores = step.kernel.func(nodes.children(kids), effective[:, kids], **step.params)
                 nodes.set_level([code], scores[:, None, :])
     return nodes.aggregates.transpose(0, 2, 1), effective
 
@@ -400,7 +406,7 @@ def _collapsible(h: Hierarchy, code: str, aggregators: dict[str, BoundStep], wei
     subtree = [code, *(c for c in h.aggregate_codes if _is_below(h, c, code))]
     step = aggregators[code]
     same = all(aggregators[c] is step for c in subtree) and not any(c in weighters for c in subtree)
-    return step.method.quasi_mean if same and not step.params else None
+    return step.kernel.quasi_mean if same and not step.params else None
 
 
 def _is_below(h: Hierarchy, node: str, ancestor: str) -> bool:

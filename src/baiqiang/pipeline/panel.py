@@ -42,7 +42,7 @@ class Panel:
             raise DataError(problems, summary=f"{source}: {len(problems)} problem(s) in the unit codes")
         frame = df.copy()
         frame.index = pd.Index(frame.pop(code_column).astype(str).str.strip(), name="unit_code")
-        checksum = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).values.tobytes()).hexdigest()
+        checksum = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()).hexdigest()
         return cls(frame, name_column if name_column in frame.columns else None, source, checksum)
 
     @property
@@ -86,9 +86,10 @@ def _key_problems(df: pd.DataFrame, code_column: str, source: str) -> list[Probl
     codes = df[code_column].astype(str).str.strip()
     for row in np.flatnonzero(df[code_column].isna().to_numpy() | (codes == "").to_numpy()):
         out.append(Problem(f"{source}: row {row + 2}, column {code_column}", "empty unit code", "empty_code"))
-    for code, rows in codes[codes.duplicated(keep=False)].groupby(codes).groups.items():
+    positions = pd.Series(np.arange(len(codes)), index=codes.to_numpy())
+    for code, rows in positions[codes.duplicated(keep=False).to_numpy()].groupby(level=0):
         if code:
-            lines = ", ".join(str(df.index.get_loc(r) + 2) for r in rows)
+            lines = ", ".join(str(r + 2) for r in rows)
             out.append(Problem(f"{source}: column {code_column}", f"duplicate unit code {code!r} in rows {lines}", "duplicate_unit"))
     return out
 

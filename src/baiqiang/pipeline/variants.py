@@ -102,8 +102,9 @@ class _VariantChecker:
                     numeric[key][1].append(value)
                 elif constraint is not None and not constraint.check(value):
                     out.append(Problem(f"{where(k)}: {text}", self._bad_value(text, constraint, value), "bad_value"))
-        for (text, _), (members, values) in numeric.items():
-            constraint = self._rule(text, _)[0]
+        for (text, method), (members, values) in numeric.items():
+            constraint = self._rule(text, method)[0]
+            assert isinstance(constraint, registry.Interval)  # only Interval rules gather numbers
             bad = np.flatnonzero(~constraint.check_many(np.asarray(values)))
             out += [Problem(f"{where(members[i])}: {text}", self._bad_value(text, constraint, values[i]), "bad_value") for i in bad]
         return out
