@@ -97,8 +97,16 @@ def _is_header_row(line: str) -> bool:
 
 
 def _is_heading(line: str) -> bool:
+    # a sentence end inside the line (（一）预算编制不够精准。一是…) makes it a paragraph
+    # whose line was broken, not a heading: a heading is one phrase
     s = line.strip()
-    return bool(s) and len(s) <= 40 and s[-1] not in _TERMINAL + "，、；" and bool(_HEADING.match(s))
+    return (bool(s) and len(s) <= 40 and s[-1] not in _TERMINAL + "，、；" and bool(_HEADING.match(s))
+            and not any(c in s for c in _TERMINAL + "；;"))
+
+
+def _continues(prev: str) -> bool:
+    """A line ending in 第 or a comma runs on: the next line (一、第二位，…) is no heading."""
+    return prev.rstrip()[-1:] in ("第", "，", "、", "；", ",", ";")
 
 
 def _squeeze(line: str) -> str:
@@ -110,9 +118,12 @@ def _line_kinds(lines: list[str]) -> list[str]:
     kinds = []
     title = next((_squeeze(x) for x in lines if x.strip()), "")
     first = True
+    prev = ""  # the last non-blank line
     for line in lines:
         title_line = first and bool(line.strip())
         first = first and not title_line
+        if kinds and kinds[-1] != "blank":
+            prev = lines[len(kinds) - 1]
         if not line.strip():
             kinds.append("blank")
         elif _PAGE_NUMBER.match(line):
@@ -121,7 +132,7 @@ def _line_kinds(lines: list[str]) -> list[str]:
             kinds.append("furniture")  # the document's first line repeated: a running header
         elif _is_table_row(line) or _is_header_row(line):
             kinds.append("table")
-        elif _is_heading(line):
+        elif _is_heading(line) and not _continues(prev):
             kinds.append("heading")
         else:
             kinds.append("text")
@@ -147,6 +158,11 @@ def normalise(raw: str) -> Layout:
 
     for line, kind in zip(lines, kinds):
         if kind == "blank":
+            if line and buf_start is not None:
+                # spaces on a line of their own inside a paragraph (…存栏2\n \n1.4万头) are text:
+                # deleting the newlines keeps them
+                parts.append(line)
+                pos += len(line)
             continue
         if kind in ("table", "heading"):
             close()
