@@ -115,7 +115,7 @@ def _squeeze(line: str) -> str:
 
 def _line_kinds(lines: list[str]) -> list[str]:
     """blank, furniture (page numbers, running headers), table, heading or text."""
-    kinds = []
+    kinds: list[str] = []
     title = next((_squeeze(x) for x in lines if x.strip()), "")
     first = True
     prev = ""  # the last non-blank line
