@@ -77,6 +77,26 @@ class Hierarchy:
                 out[p].append(self.index[code])
         return {a: np.array(v, dtype=int) for a, v in out.items()}
 
+    @cached_property
+    def leaves(self) -> dict[str, np.ndarray]:
+        """Indicator indices (sorted) under each aggregate, at any depth."""
+        p = len(self.indicator_codes)
+        out: dict[str, np.ndarray] = {}
+        for code in self.aggregate_codes:  # bottom-up, so children are done first
+            kids = self.children[code]
+            nested = [out[self.node_codes[k]] for k in kids if k >= p]
+            out[code] = np.sort(np.concatenate([kids[kids < p], *nested]).astype(int))
+        return out
+
+    @cached_property
+    def subtree(self) -> dict[str, list[str]]:
+        """Each aggregate and every aggregate below it, in pre-order (parents before children)."""
+        out: dict[str, list[str]] = {}
+        for code in self.aggregate_codes:  # bottom-up
+            below = [self.node_codes[k] for k in self.children[code] if k >= len(self.indicator_codes)]
+            out[code] = [code, *(c for b in below for c in out[b])]
+        return out
+
     def aggregates_at(self, level: int) -> list[str]:
         return [a for a in self.aggregate_codes if self.level_of[a] == level]
 

@@ -203,18 +203,9 @@ def _passes_screen(x: np.ndarray, h: Hierarchy, params: dict[str, Any]) -> np.nd
     ok = available.mean(axis=-1) >= per_variant(params["min_coverage"], 2)
     if np.any(np.asarray(params["pillar_min_coverage"]) > 0):
         for code in h.aggregates_at(params["pillar_level"]):
-            leaves = _leaf_indices(h, code)
+            leaves = h.leaves[code]
             ok &= available[:, :, leaves].mean(axis=-1) >= per_variant(params["pillar_min_coverage"], 2)
     return ok
-
-
-def _leaf_indices(h: Hierarchy, code: str) -> np.ndarray:
-    p = len(h.indicator_codes)
-    out, stack = [], [code]
-    while stack:
-        for k in h.children[stack.pop()]:
-            (out.append(k) if k < p else stack.append(h.node_codes[k]))
-    return np.array(sorted(out), dtype=int)
 
 
 def _steps_by_aggregate(h: Hierarchy, steps: list[BoundStep], kind: str) -> dict[str, BoundStep]:
@@ -403,19 +394,10 @@ def _collapse_all(
 
 def _collapsible(h: Hierarchy, code: str, aggregators: dict[str, BoundStep], weighters: dict[str, BoundStep]) -> Any:
     """The quasi-mean of ``code``'s subtree if one parameter-free quasi-mean forms all of it, else None."""
-    subtree = [code, *(c for c in h.aggregate_codes if _is_below(h, c, code))]
+    subtree = h.subtree[code]
     step = aggregators[code]
     same = all(aggregators[c] is step for c in subtree) and not any(c in weighters for c in subtree)
     return step.kernel.quasi_mean if same and not step.params else None
-
-
-def _is_below(h: Hierarchy, node: str, ancestor: str) -> bool:
-    parent = h.parent_of[node]
-    while parent is not None:
-        if parent == ancestor:
-            return True
-        parent = h.parent_of[parent]
-    return False
 
 
 def _collapsed(h: Hierarchy, code: str, quasi: Any, x: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -426,7 +408,7 @@ def _collapsed(h: Hierarchy, code: str, quasi: Any, x: np.ndarray, rows: np.ndar
     distinct data row.  Returns scores ``(B, n)`` and the units (``(n,)``
     mask) whose leaves are not all usable, which the caller computes level by level.
     """
-    leaves = _leaf_indices(h, code)
+    leaves = h.leaves[code]
     path = _path_weights(h, code, weights)[:, leaves]
     scores = np.empty((len(rows), x.shape[1]))
     unusable = np.zeros(x.shape[1], dtype=bool)
@@ -469,9 +451,7 @@ def _path_weights(h: Hierarchy, code: str, weights: np.ndarray) -> np.ndarray:
         alive[:, h.index[agg]] = (alive[:, kids] & (weights[:, kids] > 0)).any(axis=1)
     share = np.zeros_like(weights)
     share[:, h.index[code]] = 1.0
-    for agg in reversed(h.aggregate_codes):  # top-down through code's subtree
-        if agg != code and not _is_below(h, agg, code):
-            continue
+    for agg in h.subtree[code]:  # pre-order: parents before children
         kids = h.children[agg]
         w = normalised(np.where(alive[:, kids], weights[:, kids], 0.0))
         share[:, kids] = w * share[:, h.index[agg], None]
