@@ -3,7 +3,7 @@
     python benchmarks/bench_extract.py [--repeat N]
 
 Quality: each gold file in tests/extract/data is scored with the reference
-scorer (score.py, rule of shared/spec/facts.md).  Throughput: the twelve texts
+scorer (score.py, rule of shared/spec/facts.md).  Throughput: the fourteen texts
 concatenated and repeated to about 1 MB, extracted in one process on one
 core (best of three runs, after one warm-up run that loads the lexicons).
 """
@@ -20,7 +20,8 @@ from baiqiang.extract import extract_facts
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "extract" / "data"
 NAMES = ("seed", "bulletin", "report", "ocr_bulletin", "plan_report", "county_news",
-         "monthly", "zone_summary", "audit_report", "stat_social", "invest_news", "town_summary")
+         "monthly", "zone_summary", "audit_report", "stat_social", "invest_news", "town_summary",
+         "hq_meeting", "agritour")
 
 
 def _scorer():  # type: ignore[no-untyped-def]

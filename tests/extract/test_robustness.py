@@ -22,7 +22,7 @@ from .damage import PATTERNS, damage, normalised
 
 DATA = Path(__file__).parent / "data"
 NAMES = ["seed", "bulletin", "report", "ocr_bulletin", "plan_report", "county_news", "monthly",
-         "zone_summary", "audit_report", "stat_social", "invest_news", "town_summary"]
+         "zone_summary", "audit_report", "stat_social", "invest_news", "town_summary", "hq_meeting", "agritour"]
 # each pattern alone (light damage) and all patterns together (heavy damage)
 CASES = [((p,), 0.15) for p in PATTERNS] + [(PATTERNS, 0.3), (PATTERNS, 0.6)]
 SEEDS = range(4)
