@@ -245,3 +245,33 @@ def test_new_action_verbs_make_counts_added():
 
 def test_output_after_full_production_is_a_forecast():
     assert facts("项目总投资12亿元，达产后可提供就业岗位800余个。") == [("项目总投资", 1_200_000_000, "元", "level", "exact")]
+
+
+# ---------------------------------------------------------------- fifth round (石门县 meeting report, 文旅 feature)
+def test_anchoring_a_target_is_a_plan():
+    assert facts("全县要锚定地区生产总值增长6.5%以上的目标。") == []
+
+
+def test_jun_ju_after_a_respectively_list_ranks_each_item():
+    assert facts("固定资产投资、工业投资分别增长8.6%、12.4%，均居全市第一。") == [
+        ("固定资产投资", 8.6, "%", "growth", "exact"), ("工业投资", 12.4, "%", "growth", "exact"),
+        ("固定资产投资增速", 1, "位", "rank", "exact"), ("工业投资增速", 1, "位", "rank", "exact")]
+
+
+def test_a_ranking_list_named_earlier_in_the_sentence_names_the_rank():
+    text = "县域经济综合实力居全省第18位；在第二十四届全国县域经济百强县榜单中，石门县成功入选，位列第72位。"
+    assert facts(text)[-1] == ("全国县域经济百强县", 72, "位", "rank", "exact")
+
+
+def test_concentration_unit_and_pm25_name():
+    assert facts("PM2.5平均浓度为26微克/立方米，下降7.1%。") == [
+        ("PM2.5平均浓度", 26, "微克/立方米", "level", "exact"), ("PM2.5平均浓度", -7.1, "%", "growth", "exact")]
+
+
+def test_a_holiday_ends_a_month_range_period():
+    text = "1-10月接待游客860万人次。其中，黄金周期间接待游客62.3万人次，实现旅游收入4.7亿元。"
+    assert facts(text)[-1] == ("旅游收入", 470_000_000, "元", "level", "exact")
+
+
+def test_county_government_subject_and_hai_before_the_verb():
+    assert facts("县里还成功举办茶文化节等节会活动12场。") == [("节会活动", 12, "场", "added", "exact")]

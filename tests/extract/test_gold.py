@@ -19,7 +19,7 @@ NEW_GOLD = ["ocr_bulletin", "plan_report", "county_news", "monthly", "zone_summa
             "stat_social", "invest_news", "town_summary", "hq_meeting", "agritour"]
 # the third round's files keep residual errors that no general rule fixes yet
 # (see the known limits in docs/extract.md); every other file must reach 0.95
-F1_FLOOR = {"zone_summary": 0.92, "audit_report": 0.90, "hq_meeting": 0.93, "agritour": 0.92}
+F1_FLOOR = {"zone_summary": 0.92, "audit_report": 0.90}
 
 
 def _gold(name: str) -> list[dict]:

@@ -37,6 +37,9 @@ _SPEECH = re.compile(r"“[^“”]{8,}?[。！？!?]”")
 # a clause that scopes the next ones (签约的28个项目中，A项目11个): like 其中
 _SCOPE_END = re.compile(r"(?<![集其])中\s*$")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
+# 在第二十四届全国县域经济高质量发展百强县榜单中，石门县成功入选，位列第72位: the list names the rank
+_LIST_NAME = re.compile(r"在([^，。；：]{2,40}?)(?:榜单|排行榜|排名|名单)中")
+_LIST_PREFIX = re.compile(r"^(?:[^，。；]*?的)?(?:(?:19|20)\d\d年度?)?(?:第[一二三四五六七八九十百\d]+届)?")
 
 
 def extract_facts(text: str, *, lexicon: Lexicon | None = None) -> list[Fact]:
@@ -195,6 +198,10 @@ class _Sentence:
                 prev_end = run[-1].end
                 i += len(run)
                 continue
+            if q.rank and not region.indicator and text_region.lstrip(" ，、").startswith("均") and self._all_ranked(q, cs):
+                prev_end = q.end  # 分别增长8.6%、12.4%，均居全市第一: one rank for each item
+                i += 1
+                continue
             indicator = self._indicator(q, region, ce)
             cm = _COMPLETION.search(text_region) if q.is_percent else None
             if cm:  # 完成年度计划的27.6% → 年度计划完成率
@@ -215,6 +222,20 @@ class _Sentence:
             self.last_cats = head_cats
             if _SCOPE_END.search(self.doc.layout.text, cs, ce):
                 self.scoped = True  # 签约的28个项目中，新能源项目11个: a scope for what follows
+
+    def _all_ranked(self, q: Quantity, cs: int) -> bool:
+        """均居全市第一 after a respectively-list: the rank of each item of that list."""
+        if not self.facts:
+            return False
+        last = self.facts[-1]
+        group = [f for f in self.facts if f.start == last.start and f.kind == last.kind and f.kind != "rank"]
+        if len(group) < 2:
+            return False
+        suffixes = self.doc.lex.growth_suffixes
+        for f in group:
+            name = f.indicator + "增速" if f.kind == "growth" and not f.indicator.endswith(suffixes) else f.indicator
+            self._emit(q, self._base(name), "rank", Region(indicator=""), cs)
+        return True
 
     # ------------------------------------------------------------ filters
     def _usable(self, q: Quantity) -> bool:
@@ -294,6 +315,11 @@ class _Sentence:
                 and q.info is not None
                 and (prev is None or prev.unit_std != q.info.std)):
             return region.head_verb  # 外出招商42批次, 追责问责17人: the activity is what is counted
+        if q.rank:
+            names = _LIST_NAME.findall(self.doc.layout.text, self.start, q.start)
+            name = clean(_LIST_PREFIX.sub("", names[-1])) if names else ""
+            if len(name) >= 2:
+                return name
         if region.sign and q.info is not None and q.info.std == "%":
             # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share
             prev = next((f for f in reversed(self.facts) if f.kind != "rate"), prev)
