@@ -388,7 +388,7 @@ class _Sentence:
         if len(names) != len(run):
             prior = self.facts[-len(run):] if len(self.facts) >= len(run) else []
             names = [f.indicator for f in prior] if prior else [region.indicator or ""] * len(run)
-        for q, name in zip(run, names):
+        for q, name in zip(run, names, strict=False):
             kind = self._kind(q, region, cats, name, cs) if name else None
             if kind:
                 self._emit(q, name, kind, region, cs)

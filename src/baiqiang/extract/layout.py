@@ -156,7 +156,7 @@ def normalise(raw: str) -> Layout:
             paras.append(Paragraph(buf_start, pos, "text"))
         buf_start = None
 
-    for line, kind in zip(lines, kinds):
+    for line, kind in zip(lines, kinds, strict=False):
         if kind == "blank":
             if line and buf_start is not None:
                 # spaces on a line of their own inside a paragraph (…存栏2\n \n1.4万头) are text:
@@ -201,7 +201,7 @@ def unfurnish(text: str, work: str, start: int, end: int) -> str:
     """``text[start:end]`` without the page furniture blanked in ``work``."""
     if work.find(FURNITURE, start, end) == -1:
         return text[start:end]
-    return "".join(c for c, w in zip(text[start:end], work[start:end]) if w != FURNITURE)
+    return "".join(c for c, w in zip(text[start:end], work[start:end], strict=False) if w != FURNITURE)
 
 
 def mask(text: str) -> str:

@@ -77,7 +77,7 @@ class Review:
         added = skipped = 0
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for fact, place, mapping in zip(facts, places, mappings):
+            for fact, place, mapping in zip(facts, places, mappings, strict=False):
                 exists = self.con.execute(
                     "SELECT count(*) FROM fact_candidates WHERE sha256 = ? AND start_offset = ? AND end_offset = ? "
                     "AND indicator = ? AND kind = ? AND value_std = ?",
@@ -107,7 +107,7 @@ class Review:
         known = {i.code for i in self.store.indicators()}
         specs = load_lexicon().indicators
         new: dict[str, Indicator] = {}
-        for fact, m in zip(facts, mappings):
+        for fact, m in zip(facts, mappings, strict=False):
             if m.code and m.code not in known and m.code in specs and m.code not in new:
                 spec = specs[m.code] or {}
                 new[m.code] = Indicator(m.code, str(spec.get("name", m.code)), "", fact.unit_std,
@@ -172,7 +172,7 @@ class Review:
         values = cur.fetchone()
         if values is None:
             raise BaiqiangError.single(f"候选事实 {candidate_id}", "不存在")
-        return {d[0]: v for d, v in zip(cur.description, values)}
+        return {d[0]: v for d, v in zip(cur.description, values, strict=False)}
 
     def _history(self, cid: int, action: str, reviewer: str | None, before: Any, after: Any) -> None:
         self.con.execute("INSERT INTO fact_history (candidate_id, action, reviewer, before_json, after_json) "
