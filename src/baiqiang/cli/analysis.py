@@ -74,7 +74,7 @@ def uncertainty(
     q0, q1 = (int(round(q * 100)) for q in res.summary.quantiles)
     view = Table(title=f"{fw.name.zh}：排名不确定性 (N = {n}，目标 {res.target})")
     for col in ["名义排名", "代码", "名称", "中位数", f"{q0}%–{q1}% 区间", *[f"前 {k} 名概率" for k in res.summary.top_k]]:
-        view.add_column(col, justify="left" if col in ("代码", "名称") else "right")
+        view.add_column(col, justify="left" if col in ("代码", "名称") else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
     for code, row in t.iterrows():
         view.add_row(
             _fmt(row["nominal"], 0), str(code), str(names.get(code, code)), _fmt(row["median"], 1),
@@ -111,7 +111,7 @@ def sensitivity(
             res.write(tmp, xlsx=xlsx)
     view = Table(title=f"{fw.name.zh}：敏感性指数 (目标：平均名次绝对变动；N = {n}，{n * (len(res.factors) + 2)} 次计算)")
     for col in ["不确定因素", "一阶指数 S1", "S1 区间", "总效应指数 ST", "ST 区间"]:
-        view.add_column(col, justify="left" if col == "不确定因素" else "right")
+        view.add_column(col, justify="left" if col == "不确定因素" else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
     for name, row in res.summary_indices.iterrows():
         view.add_row(
             str(name), _fmt(row["S1"], 3), f"{_fmt(row['S1_low'], 3)}–{_fmt(row['S1_high'], 3)}",
@@ -154,7 +154,7 @@ def explain(
     console.print(f"[bold]{e.name}[/]（{e.unit}）：得分 {e.score:.2f}，第 {e.rank:.0f} 名 / 共 {e.n_ranked} 个")
     agg = Table(title="各支柱贡献与障碍度")
     for col in ["代码", "名称", "得分", "名次", "对总分贡献", "障碍度"]:
-        agg.add_column(col, justify="left" if col in ("代码", "名称") else "right")
+        agg.add_column(col, justify="left" if col in ("代码", "名称") else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
     for code, r in e.aggregates.iterrows():
         agg.add_row(str(code), str(r["name"]), _fmt(r["score"]), _fmt(r["rank"], 0), _fmt(r["contribution"]),
                     "—" if not np.isfinite(r["obstacle"]) else f"{r['obstacle']:.1%}")
@@ -162,7 +162,7 @@ def explain(
     for title, df in (("优势指标（指标名次明显好于总名次）", e.strengths), ("劣势指标（指标名次明显差于总名次）", e.weaknesses)):
         t = Table(title=title)
         for col in ["代码", "名称", "指标名次", "名次差", "贡献", "障碍度"]:
-            t.add_column(col, justify="left" if col in ("代码", "名称") else "right")
+            t.add_column(col, justify="left" if col in ("代码", "名称") else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
         for code, r in df.iterrows():
             t.add_row(str(code), str(r["name"]), _fmt(r["rank"], 0), f"{r['gap']:+.0f}", _fmt(r["contribution"]),
                       "—" if not np.isfinite(r["obstacle"]) else f"{r['obstacle']:.1%}")
@@ -207,7 +207,7 @@ def target(
         console.print(f"所选指标同时改进 {res.t:.3f} 个标准差即可（{how}，重算验证：第 {res.verified_rank:.0f} 名）")
         plan = Table(title="改进方案（其余指标不变）")
         for col in ["代码", "名称", "现值", "目标值", "需改变", "单位"]:
-            plan.add_column(col, justify="left" if col in ("代码", "名称", "单位") else "right")
+            plan.add_column(col, justify="left" if col in ("代码", "名称", "单位") else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
         for code, r in res.plan.iterrows():
             plan.add_row(str(code), str(r["name"]), f"{r['current']:.4g}", f"{r['required']:.4g}", f"{r['increase']:+.4g}", str(r["unit"]))
         console.print(plan)
@@ -249,7 +249,7 @@ def change(
             _write(tables, out, "change", True)
     view = Table(title="名次变动最大的单位")
     for col in ["代码", "名称", "基期名次", "报告期名次", "名次变化", "得分变化", "主要驱动"]:
-        view.add_column(col, justify="left" if col in ("代码", "名称", "主要驱动") else "right")
+        view.add_column(col, justify="left" if col in ("代码", "名称", "主要驱动") else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
     for code, r in m.head(top).iterrows():
         view.add_row(str(code), str(r["name"]), _fmt(r["rank0"], 0), _fmt(r["rank1"], 0), f"{-r['d_rank']:+.0f}",
                      f"{r['d_score']:+.2f}", f"{r['driver_1']} ({r['driver_1_value']:+.2f})")
