@@ -18,30 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+sys.path.insert(0, str(Path(__file__).parent))
+import common  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "analysis" / "data"
 ASEM = ROOT / "examples" / "asem"
 COINR = {"ua500": 52.93, "sa100": 66.90, "per_run": 52.93 / 500}
-
-
-def _timed(fn, repeat: int) -> tuple[float, float, float]:
-    """Wall-clock min and median, and median process CPU time (robust to other load on the machine)."""
-    times, cpu = [], []
-    for _ in range(repeat):
-        t, c = time.perf_counter(), time.process_time()
-        fn()
-        times.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-    return min(times), statistics.median(times), statistics.median(cpu)
 
 
 def asem(repeat: int) -> dict[str, dict[str, float]]:
@@ -56,47 +44,26 @@ def asem(repeat: int) -> dict[str, dict[str, float]]:
     run_uncertainty(fw, panel, spec, n=50, seed=0)  # warm-up (imports, caches)
     out = {}
     for n in (500, 5000):
-        lo, med, cpu = _timed(lambda: run_uncertainty(fw, panel, spec, n=n, seed=42), repeat)
+        lo, med, cpu = common.timed(lambda: run_uncertainty(fw, panel, spec, n=n, seed=42), repeat)
         coinr = COINR["ua500"] * n / 500  # COINr is linear in runs (timings.md)
         out[f"UA N={n}"] = {"min_s": lo, "median_s": med, "cpu_s": cpu, "coinr_s": coinr}
-    lo, med, cpu = _timed(lambda: run_sensitivity(fw, panel, spec, n=100, n_boot=100, seed=42, sequence="random"), repeat)
+    lo, med, cpu = common.timed(lambda: run_sensitivity(fw, panel, spec, n=100, n_boot=100, seed=42, sequence="random"), repeat)
     out["SA N=100, 100 bootstrap"] = {"min_s": lo, "median_s": med, "cpu_s": cpu, "coinr_s": COINR["sa100"]}
     return out
 
 
-def national_framework(n_ind: int = 60, n_pillars: int = 10, n_sub: int = 3):
+def national_framework():
     """A county-style framework: 60 indicators -> 10 pillars -> 3 sub-indices -> index."""
-    from baiqiang.framework.spec import Framework
-
-    inds = [{"code": f"X{j:02d}", "name": f"指标{j:02d}", "parent": f"P{j % n_pillars}", "direction": -1 if j % 7 == 0 else 1}
-            for j in range(n_ind)]
-    aggs = [{"code": f"P{k}", "name": f"支柱{k}", "parent": f"S{k % n_sub}"} for k in range(n_pillars)]
-    aggs += [{"code": f"S{k}", "name": f"分指数{k}", "parent": "Index"} for k in range(n_sub)]
-    aggs += [{"code": "Index", "name": "县域综合指数"}]
-    return Framework.model_validate({
-        "id": "national_synthetic", "name": "全国县域（合成数据）",
-        "universe": {"code_column": "code", "name_column": "name"}, "groups": ["province"],
-        "indicators": inds, "aggregates": aggs,
-        "methodology": [
+    return common.framework(
+        middle=10,
+        upper=3,
+        steps=[
             {"step": "impute", "method": "group_mean", "params": {"group": "province"}},
             {"step": "treat", "method": "winsorise", "params": {"winmax": 5}},
             {"step": "normalise", "method": "minmax", "params": {"lower": 0, "upper": 100}},
             {"step": "aggregate", "method": "arithmetic"},
         ],
-    })
-
-
-def national_panel(fw, n_units: int = 2900, seed: int = 0):
-    from baiqiang.pipeline import Panel
-
-    rng = np.random.default_rng(seed)
-    x = rng.lognormal(mean=0.0, sigma=1.0, size=(n_units, len(fw.indicators)))
-    x[rng.random(x.shape) < 0.02] = np.nan
-    df = pd.DataFrame(x, columns=[i.code for i in fw.indicators])
-    df.insert(0, "province", rng.integers(0, 31, n_units).astype(str))
-    df.insert(0, "name", [f"县{u:04d}" for u in range(n_units)])
-    df.insert(0, "code", [f"C{u:04d}" for u in range(n_units)])
-    return Panel.from_frame(df, code_column="code", name_column="name")
+    )
 
 
 NATIONAL_SPEC = {
@@ -118,13 +85,13 @@ def national_child(n: int, indicator_noise: bool) -> None:
     from baiqiang.analysis.uncertainty import run_uncertainty
 
     fw = national_framework()
-    panel = national_panel(fw)
+    data = common.panel()
     spec_dict = json.loads(json.dumps(NATIONAL_SPEC))
     if indicator_noise:
         spec_dict["factors"][2]["noise"] = {"1": 0.25, "2": 0.25, "3": 0.25}
     spec = load_spec(spec_dict)
     t, c = time.perf_counter(), time.process_time()
-    res = run_uncertainty(fw, panel, spec, n=n, seed=1)
+    res = run_uncertainty(fw, data, spec, n=n, seed=1)
     elapsed, cpu = time.perf_counter() - t, time.process_time() - c
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
     print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "max_rss_mib": rss, "units": len(res.units), "samples": n,

@@ -7,32 +7,15 @@ Results go to stdout; docs/performance.md records them.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-import synthetic  # noqa: E402
+import common  # noqa: E402
 
 from baiqiang.pipeline import run, run_variants  # noqa: E402
-
-
-def timed(fn, repeats: int) -> tuple[float, float, float]:
-    """(min wall, median wall, median process CPU) in seconds over ``repeats`` calls.
-
-    CPU time is reported too because the machine is shared: wall time
-    includes waiting for the other core's jobs.
-    """
-    walls, cpus = [], []
-    for _ in range(repeats):
-        w, c = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - w)
-        cpus.append(time.process_time() - c)
-    return min(walls), statistics.median(walls), statistics.median(cpus)
 
 
 def variants(fw, n: int, seed: int = 1) -> list[dict]:
@@ -53,12 +36,12 @@ def variants(fw, n: int, seed: int = 1) -> list[dict]:
 
 
 def main() -> None:
-    fw, panel = synthetic.framework(), synthetic.panel()
-    run(fw, panel)  # warm-up: imports, registry
-    one = timed(lambda: run(fw, panel), 21)
+    fw, data = common.framework(), common.panel()
+    run(fw, data)  # warm-up: imports, registry
+    one = common.timed(lambda: run(fw, data), 21)
     batch = variants(fw, 1000)
-    many = timed(lambda: run_variants(fw, panel, batch, keep=["Index"]), 5)
-    print(f"units={len(panel.frame)} indicators={len(fw.indicators)} levels=4")
+    many = common.timed(lambda: run_variants(fw, data, batch, keep=["Index"]), 5)
+    print(f"units={len(data.frame)} indicators={len(fw.indicators)} levels=4")
     print("one build, 21 runs: wall min {:.1f} / median {:.1f} ms, CPU median {:.1f} ms   target < 50 ms".format(*(1000 * t for t in one)))
     print("1,000 variants, 5 runs: wall min {:.2f} / median {:.2f} s, CPU median {:.2f} s   target < 5 s".format(*many))
 
