@@ -7,12 +7,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import typer
 from rich.console import Console
 
 from baiqiang.errors import BaiqiangError, DataError
+
+if TYPE_CHECKING:
+    from baiqiang.framework import Framework
+    from baiqiang.pipeline import Panel
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -54,7 +58,7 @@ def atomic_dir(target: Path) -> Iterator[Path]:
 STORE_SUFFIXES = (".duckdb", ".db")
 
 
-def load_panel(data: Path, framework, year: int | None):  # noqa: ANN001,ANN201 - Framework -> Panel
+def load_panel(data: Path, framework: Framework, year: int | None) -> Panel:
     """The panel for ``framework`` from a data file, or from a DuckDB store and ``year``.
 
     A ``.duckdb`` DATA argument is read as a store (``baiqiang import``/``demo``
