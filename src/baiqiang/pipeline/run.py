@@ -23,15 +23,14 @@ def unit_data(framework: Framework, panel: Panel) -> UnitData:
     """The numeric arrays of ``panel`` in the framework's indicator order."""
     inds = framework.indicators
     denominators = np.ones((len(panel.frame), len(inds)))
-    used = required_columns(framework)["denominator"]
+    needed = required_columns(framework)
     for k, ind in enumerate(inds):
-        if ind.denominator in used:
+        if ind.denominator in needed["denominator"]:
             denominators[:, k] = panel.matrix([ind.denominator])[:, 0]
-    group_columns = {*framework.groups, *(s.params["group"] for s in framework.methodology if "group" in s.params)}
     return UnitData(
         indicators=panel.matrix([i.code for i in inds]),
         denominators=denominators,
-        groups={g: panel.group_codes(g) for g in group_columns if g in panel.frame.columns},
+        groups={g: panel.group_codes(g) for g in needed["attribute"] if g in panel.frame.columns},
         targets=np.array([np.nan if i.target is None else i.target for i in inds]),
         goalposts=np.array([(np.nan, np.nan) if i.goalposts is None else i.goalposts for i in inds], dtype=float),
     )
