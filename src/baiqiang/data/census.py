@@ -93,6 +93,17 @@ _DERIVED: list[tuple[str, str, str, str, str]] = [
     ("urban_share", "城镇化率", "Urbanisation rate", "%", "pop_urban / pop_total × 100"),
     ("car_rate", "家庭汽车拥有率", "Household car ownership", "%", "hh_car / hh_long × 100"),
     ("elevator_rate", "电梯住房比例", "Households in buildings with elevators", "%", "hh_elevator / hh_long × 100"),
+    ("industry_emp_est", "工业从业人数（推算）", "Industrial employment (estimated)", "人",
+     "(ind_mining + ind_manufacturing + ind_utilities) × hh_all / hh_long"),
+    ("production_worker_est", "生产制造及有关人员数（推算）", "Production workers (estimated)", "人",
+     "occ_production × hh_all / hh_long"),
+    ("industry_emp_share", "工业就业占比", "Industrial employment share", "%",
+     "(ind_mining + ind_manufacturing + ind_utilities) / ind_total × 100"),
+    ("nonagri_emp_share", "非农就业占比", "Non-agricultural employment share", "%",
+     "(ind_total - ind_agriculture) / ind_total × 100"),
+    ("nonlocal_share", "外来常住人口占比", "Residents registered in another county", "%",
+     "(mig_other_county + mig_other_province) / pop_total × 100"),
+    ("tapwater_rate", "管道自来水住房比例", "Households with tap water", "%", "hh_tapwater / hh_long × 100"),
 ]
 
 
@@ -140,6 +151,13 @@ def _derive(wide: pd.DataFrame) -> pd.DataFrame:
         d["urban_share"] = col("pop_urban") / col("pop_total") * 100
         d["car_rate"] = col("hh_car") / col("hh_long") * 100
         d["elevator_rate"] = col("hh_elevator") / col("hh_long") * 100
+        industry = col("ind_mining") + col("ind_manufacturing") + col("ind_utilities")
+        d["industry_emp_est"] = industry * scale
+        d["production_worker_est"] = col("occ_production") * scale
+        d["industry_emp_share"] = industry / col("ind_total") * 100
+        d["nonagri_emp_share"] = (col("ind_total") - col("ind_agriculture")) / col("ind_total") * 100
+        d["nonlocal_share"] = (col("mig_other_county") + col("mig_other_province")) / col("pop_total") * 100
+        d["tapwater_rate"] = col("hh_tapwater") / col("hh_long") * 100
     return d.replace([np.inf, -np.inf], np.nan)
 
 
