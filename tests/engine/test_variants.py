@@ -31,14 +31,13 @@ def _build_with(framework, panel, changes: dict) -> np.ndarray:
 
 
 def _level_by_level(framework, panel, variant: dict) -> np.ndarray:
-    """Reference: the engine's level-by-level path (no ``only``), one variant."""
-    from baiqiang.framework import Hierarchy
+    """Reference: every registered kernel called as registered, level by level (no fast path), one variant."""
     from baiqiang.pipeline.engine import evaluate
     from baiqiang.pipeline.run import unit_data
     from baiqiang.pipeline.variants import group_variants
 
     (group,) = group_variants(framework, [variant])
-    trace = evaluate(Hierarchy(framework), group.steps, unit_data(framework, panel.select(framework)), group.weights)
+    trace = evaluate(group.plan, unit_data(framework, panel.select(framework)), group.weights, fast=False)
     return trace.scores[0]
 
 

@@ -16,7 +16,6 @@ from baiqiang.data.store import file_sha256
 from baiqiang.errors import DataError
 from baiqiang.pipeline import Results, run
 from baiqiang.pipeline.export import GROUP_RANK_ZH
-from baiqiang.pipeline.results import ahp_diagnostics
 
 framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
@@ -44,9 +43,9 @@ def build(
         with atomic_dir(out) as tmp:
             results.write(tmp, data_checksum=checksum)
     show_top(results, top)
-    for check in ahp_diagnostics(fw):
-        if not check["acceptable"]:
-            console.print(f"[yellow]注意[/]：{check['aggregate']} 的 AHP 判断矩阵一致性比率 CR = {check['cr']:.3f} ≥ 0.1，建议调整")
+    for check in results.plan.diagnostics:
+        if not check.acceptable:
+            console.print(f"[yellow]注意[/]：{check.aggregate} 的 AHP 判断矩阵一致性比率 CR = {check.cr:.3f} ≥ 0.1，建议调整")
     console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json")
 
 

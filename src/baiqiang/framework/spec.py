@@ -8,6 +8,7 @@ shape and by :mod:`baiqiang.framework.validate` for meaning.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -48,12 +49,25 @@ class Indicator(_Model):
     name: Name
     parent: str
     direction: Literal[1, -1] = 1
-    weight: float = Field(default=1.0, ge=0)
+    weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     unit: str | None = None
+    transform: Literal["log", "log1p"] | None = Field(
+        default=None, description="applied to the raw indicator before any other step: ln x, or ln(1 + x)"
+    )
     definition: str | None = None
     denominator: str | None = Field(default=None, description="data column to divide by in the denominate step")
-    target: float | None = Field(default=None, description="target value for distance-to-target normalisation")
+    target: float | None = Field(default=None, allow_inf_nan=False, description="target value for distance-to-target normalisation")
     goalposts: tuple[float, float] | None = Field(default=None, description="(worst, best) for goalpost normalisation")
+
+    @field_validator("goalposts")
+    @classmethod
+    def _distinct_finite_goalposts(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None:
+            if not all(math.isfinite(v) for v in value):
+                raise ValueError("goalposts must be finite numbers")
+            if value[0] == value[1]:
+                raise ValueError("the worst and the best goalpost must differ")
+        return value
 
     @field_validator("direction", mode="before")
     @classmethod
@@ -68,7 +82,7 @@ class Aggregate(_Model):
     code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
     name: Name
     parent: str | None = None
-    weight: float = Field(default=1.0, ge=0)
+    weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
 
 
 class Step(_Model):

@@ -1,8 +1,10 @@
 """Load and validate framework files, reporting every problem at once.
 
 Shape errors come from pydantic; meaning errors (unknown parent, cycle,
-duplicate code, zero weights, unknown method, bad parameter, misplaced step)
-from :func:`semantic_problems`.  Each problem names the file and the key path.
+duplicate code, zero or overflowing weights, unknown method, bad parameter,
+misplaced step) from :func:`semantic_problems`, which then compiles the
+:class:`~baiqiang.framework.plan.Plan` and adds what only it shows (matrix
+sizes, declared kernel inputs the framework does not supply).  Each problem names the file and the key path.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import yaml
 from pydantic import ValidationError
 
 from baiqiang.errors import FrameworkError, Problem
-from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, STEP_KINDS, Framework, Step
-from baiqiang.framework.structure import Hierarchy
+from baiqiang.framework.plan import _compile, plan_problems, weight_sum_problems
+from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, STEP_KINDS, Framework
+from baiqiang.framework.steps import STEP_PARAMS
 from baiqiang.methods import registry
 
 REPEATABLE = ("weight", "aggregate")
@@ -66,7 +69,10 @@ def parse_framework(raw: Any, *, source: str = "<framework>") -> Framework:
 def semantic_problems(fw: Framework, source: str = "<framework>") -> list[Problem]:
     """Every meaning error of an already well-shaped framework."""
     hierarchy = _hierarchy_problems(fw, source)
-    return [*hierarchy, *_methodology_problems(fw, source, hierarchy_ok=not hierarchy)]
+    methodology = _methodology_problems(fw, source)
+    if hierarchy or methodology:
+        return [*hierarchy, *methodology]
+    return plan_problems(_compile(fw), source)
 
 
 def _hierarchy_problems(fw: Framework, source: str) -> list[Problem]:
@@ -104,10 +110,10 @@ def _hierarchy_problems(fw: Framework, source: str) -> list[Problem]:
             out.append(Problem(f"{source}: aggregates[{k}]", f"aggregate {agg.code!r} has no children", "empty_aggregate"))
         elif weights[agg.code] <= 0:
             out.append(Problem(f"{source}: aggregates[{k}]", f"the weights of the children of {agg.code!r} sum to zero", "zero_weights"))
-    return out
+    return out + weight_sum_problems(fw, source)
 
 
-def _methodology_problems(fw: Framework, source: str, *, hierarchy_ok: bool) -> list[Problem]:
+def _methodology_problems(fw: Framework, source: str) -> list[Problem]:
     out: list[Problem] = []
     keys = Counter(s.key for s in fw.methodology)
     last_kind = -1
@@ -125,35 +131,13 @@ def _methodology_problems(fw: Framework, source: str, *, hierarchy_ok: bool) -> 
         for code in step.aggregates or []:
             if code not in {a.code for a in fw.aggregates}:
                 out.append(Problem(f"{where}.aggregates", f"unknown aggregate {code!r}", "unknown_aggregate"))
-        step_problems = _step_problems(step, where)
-        out += step_problems
-        if hierarchy_ok and not step_problems:
-            out += _matrix_size_problems(fw, step, where)
+        out += _step_problems(step, where)
     for kind in REPEATABLE:
         for key in ("levels", "aggregates"):
             claimed = Counter(v for s in fw.methodology if s.step == kind for v in (getattr(s, key) or []))
             for value, count in claimed.items():
                 if count > 1:
                     out.append(Problem(f"{source}: methodology", f"{key[:-1]} {value!r} is claimed by {count} {kind} steps", key))
-    return out
-
-
-def _matrix_size_problems(fw: Framework, step: Step, where: str) -> list[Problem]:
-    """A matrix parameter (AHP) must have one row per child of every aggregate the step weights."""
-    if step.step != "weight":
-        return []
-    method = registry.get("weight", step.method or DEFAULT_METHOD["weight"])
-    matrices = {k: v for k, v in step.params.items() if isinstance(method.params[k].constraint, registry.Matrix)}
-    if not matrices:
-        return []
-    out = []
-    for code, key in Hierarchy(fw).step_assignment("weight").items():
-        if key != step.key:
-            continue
-        k = sum(1 for n in fw.nodes if n.parent == code)
-        for name, matrix in matrices.items():
-            if len(matrix) != k:
-                out.append(Problem(f"{where}.params.{name}", f"{code!r} has {k} children but the matrix is {len(matrix)} x {len(matrix)}", "bad_parameter"))
     return out
 
 
@@ -175,18 +159,3 @@ def _step_problems(step: Any, where: str) -> list[Problem]:
         elif not allowed[key].constraint.check(value):
             out.append(Problem(f"{where}.params", f"the {key!r} parameter of step {step.step!r} must be {allowed[key].constraint.describe()}; got {value!r}", "bad_parameter"))
     return out
-
-
-_unit_share = registry.Interval(low=0, high=1)
-STEP_PARAMS: dict[str, dict[str, registry.Param]] = {
-    "denominate": {},
-    "screen": {
-        "min_coverage": registry.Param(_unit_share, 0.0, "units with a smaller share of available indicators are left out"),
-        "pillar_min_coverage": registry.Param(_unit_share, 0.0, "and units below this share in any aggregate of `pillar_level`"),
-        "pillar_level": registry.Param(registry.Interval(Integral, 2, None), 2, "level whose aggregates are checked"),
-    },
-    "rank": {
-        "tiers": registry.Param(registry.NumberList(), [], "ascending rank cut-points of tiers, e.g. [6, 36, 80, 100]"),
-    },
-}
-"""Parameters of the steps that have no method, declared like method parameters."""

@@ -50,7 +50,7 @@ def median(x: np.ndarray) -> np.ndarray:
     return _fill(x, _nan.col_median(x)[:, None, :])
 
 
-@register("impute", "group_mean", group=Param(Text(), required=True, help="unit attribute defining groups"))
+@register("impute", "group_mean", inputs=("groups",), attribute_param="group", group=Param(Text(), required=True, help="unit attribute defining groups"))
 def group_mean(x: np.ndarray, *, groups: np.ndarray, group: str = "") -> np.ndarray:
     """Replace a missing value by the mean of its column over units of the same group.
 
@@ -60,7 +60,7 @@ def group_mean(x: np.ndarray, *, groups: np.ndarray, group: str = "") -> np.ndar
     return _fill(x, _group_stat(x, groups, _nan.col_mean))
 
 
-@register("impute", "group_median", group=Param(Text(), required=True, help="unit attribute defining groups"))
+@register("impute", "group_median", inputs=("groups",), attribute_param="group", group=Param(Text(), required=True, help="unit attribute defining groups"))
 def group_median(x: np.ndarray, *, groups: np.ndarray, group: str = "") -> np.ndarray:
     """Replace a missing value by the median of its column over units of the same group (COINr ``i_median_grp``)."""
     return _fill(x, _group_stat(x, groups, _nan.col_median))

@@ -30,6 +30,7 @@ def _oriented(x: np.ndarray, direction: np.ndarray) -> np.ndarray:
 @register(
     "normalise",
     "minmax",
+    ordered=(("lower", "upper"),),
     lower=Param(Interval(), 0.0, "value given to the worst unit"),
     upper=Param(Interval(), 100.0, "value given to the best unit"),
 )
@@ -174,6 +175,7 @@ def borda(x: np.ndarray, *, direction: np.ndarray) -> np.ndarray:
 @register(
     "normalise",
     "target",
+    inputs=("targets",),
     cap=Param(Flag(), False, "cap values beyond the target at the top of the scale"),
     scale=Param(Interval(low=0, closed="neither"), 1.0, "value given to a unit on the target"),
 )
@@ -220,6 +222,8 @@ def target(
 @register(
     "normalise",
     "goalposts",
+    inputs=("goalposts",),
+    ordered=(("lower", "upper"),),
     lower=Param(Interval(), 0.0, "value given on (or below) the worst goalpost"),
     upper=Param(Interval(), 100.0, "value given on (or beyond) the best goalpost"),
     clip=Param(Flag(), True, "truncate values outside the goalposts (COINr trunc2posts)"),

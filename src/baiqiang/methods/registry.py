@@ -15,6 +15,18 @@ Array conventions (all kernels)
 * Scalar numeric parameters may be given as a Python number or as an array of
   shape ``(B,)`` (one value per variant); use :func:`per_variant` to broadcast.
   String and list parameters are structural: one value for the whole batch.
+
+Declared inputs
+---------------
+Besides the data and its parameters a kernel may need inputs the framework or
+the data supply.  Every kernel of a family receives that family's standard
+inputs (:data:`FAMILY_INPUTS`: ``direction`` for normalisation, ``prior``
+for weighting, the weights ``w`` for aggregation).  Any further input is
+*declared* on the registry entry (``inputs=``, names from :data:`INPUTS`), so
+the framework compiler can check that the framework supplies it and the engine
+passes exactly what is declared (nothing is found by signature inspection at
+run time).  ``groups`` is read from the unit attribute named by the parameter
+``attribute_param`` declares.
 """
 
 from __future__ import annotations
@@ -27,6 +39,16 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 FAMILIES = ("impute", "treat", "normalise", "weight", "aggregate")
+
+INPUTS = {
+    "targets": "per-indicator target value (the framework's `target:`)",
+    "goalposts": "per-indicator (worst, best) goalposts (the framework's `goalposts:`)",
+    "groups": "integer group codes of a unit attribute (-1: no group)",
+}
+"""Inputs a kernel may declare beyond its family's standard ones, with what supplies them."""
+
+FAMILY_INPUTS = {"impute": (), "treat": (), "normalise": ("direction",), "weight": ("prior",), "aggregate": ()}
+"""Keyword inputs every kernel of a family receives (aggregation kernels take ``w`` positionally)."""
 
 
 class Constraint:
@@ -227,6 +249,9 @@ class Method:
     func: Callable[..., Any]
     params: dict[str, Param] = field(default_factory=dict)
     quasi_mean: QuasiMean | None = None
+    inputs: tuple[str, ...] = ()
+    attribute_param: str | None = None
+    ordered: tuple[tuple[str, str], ...] = ()
 
     @property
     def qualname(self) -> str:
@@ -260,6 +285,21 @@ class Method:
                     f"the {key!r} parameter of {self.qualname} must be "
                     f"{param.constraint.describe()}; got {given[key]!r}"
                 )
+        if not out:
+            out += self.order_problems(self.resolve(given))
+        return out
+
+    def order_problems(self, params: dict[str, Any]) -> list[str]:
+        """Declared ``(low, high)`` parameter pairs that are not strictly increasing (per variant)."""
+        out = []
+        for low, high in self.ordered:
+            with np.errstate(invalid="ignore"):
+                ok = np.asarray(params[low], dtype=float) < np.asarray(params[high], dtype=float)
+            if not np.all(ok):
+                out.append(
+                    f"the {low!r} parameter of {self.qualname} must be less than {high!r}; "
+                    f"got {low} = {params[low]!r}, {high} = {params[high]!r}"
+                )
         return out
 
 
@@ -267,17 +307,35 @@ _REGISTRY: dict[tuple[str, str], Method] = {}
 
 
 def register(
-    family: str, name: str, *, quasi_mean: QuasiMean | None = None, **params: Param
+    family: str,
+    name: str,
+    *,
+    quasi_mean: QuasiMean | None = None,
+    inputs: tuple[str, ...] = (),
+    attribute_param: str | None = None,
+    ordered: tuple[tuple[str, str], ...] = (),
+    **params: Param,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``func`` as method ``family.name`` with declared parameters."""
+    """Register ``func`` as method ``family.name`` with declared parameters and inputs.
+
+    ``inputs`` names the inputs beyond the family's standard ones (see
+    :data:`INPUTS`); a kernel taking ``groups`` names the parameter that holds
+    the unit attribute (``attribute_param``).  ``ordered`` lists parameter
+    pairs ``(low, high)`` that must satisfy ``low < high`` (e.g. min-max bounds).
+    """
     if family not in FAMILIES:
         raise ValueError(f"unknown method family {family!r}; expected one of {FAMILIES}")
+    unknown = [i for i in inputs if i not in INPUTS]
+    if unknown:
+        raise ValueError(f"{family}.{name}: unknown inputs {unknown}; expected some of {sorted(INPUTS)}")
+    if ("groups" in inputs) != (attribute_param is not None) or (attribute_param and attribute_param not in params):
+        raise ValueError(f"{family}.{name}: a kernel taking groups names the parameter holding the attribute")
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         key = (family, name)
         if key in _REGISTRY and _REGISTRY[key].func is not func:
             raise ValueError(f"method {family}.{name} is already registered")
-        _REGISTRY[key] = Method(family, name, func, dict(params), quasi_mean)
+        _REGISTRY[key] = Method(family, name, func, dict(params), quasi_mean, tuple(inputs), attribute_param, tuple(ordered))
         return func
 
     return decorate

@@ -1,79 +1,27 @@
-"""The batched evaluation of a methodology: arrays in, arrays out.
+"""The batched evaluation of a compiled :class:`~baiqiang.framework.plan.Plan`: arrays in, arrays out.
 
-:func:`evaluate` runs every step of a framework for ``B`` methodology variants
-at once.  All variants share the same method *names* (the caller groups
-variants by their categorical choices); numeric parameters and weights may
-differ per variant and arrive as arrays with a leading ``B`` axis.
+:func:`evaluate` executes a plan for ``B`` methodology variants at once.  All
+variants share the same method *names* (the caller groups variants by their
+categorical choices); numeric parameters and weights may differ per variant
+and arrive as arrays with a leading ``B`` axis.
+
+The code that runs for a method is its registered kernel.  The one exception
+is an execution strategy the kernel itself declares on its registry entry: a
+parameter-free quasi-arithmetic mean (:class:`~baiqiang.methods.registry.QuasiMean`)
+may be evaluated for every parent of a level, or for a whole collapsible
+subtree, as one matrix product when many variants are evaluated
+(``fast=True``); tests assert that this equals the kernel.
 """
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, Step
-from baiqiang.framework.structure import Hierarchy
-from baiqiang.framework.validate import STEP_PARAMS
-from baiqiang.methods import registry
-from baiqiang.methods.registry import Method, per_variant
-from baiqiang.methods.weight import normalised
-
-
-@dataclass(frozen=True)
-class BoundStep:
-    """A methodology step with its method looked up and its parameters filled in.
-
-    Numeric parameter values may be arrays of shape ``(B,)``.
-    """
-
-    kind: str
-    key: str
-    method: Method | None
-    params: dict[str, Any]
-    levels: tuple[int, ...] | None
-    aggregates: tuple[str, ...] | None = None
-
-    @classmethod
-    def bind(cls, step: Step, method: str | None = None) -> "BoundStep":
-        """Look up the step's method (or ``method``, a variant's choice) and fill in defaults."""
-        given = step.params
-        if step.step in METHOD_STEPS:
-            m = registry.get(step.step, method or step.method or DEFAULT_METHOD[step.step])
-            # A variant that switches method keeps only the parameters the new method declares.
-            given = {k: v for k, v in given.items() if k in m.params}
-            return cls(step.step, step.key, m, m.resolve(given), _tuple(step.levels), _tuple(step.aggregates))
-        declared = STEP_PARAMS.get(step.step, {})
-        full = {k: p.default for k, p in declared.items()} | dict(given)
-        return cls(step.step, step.key, None, full, _tuple(step.levels), _tuple(step.aggregates))
-
-    def take(self, index: np.ndarray | slice) -> "BoundStep":
-        """The step for a subset of variants: per-variant (1-D array) parameters indexed."""
-        params = {k: (v[index] if isinstance(v, np.ndarray) and v.ndim == 1 else v) for k, v in self.params.items()}
-        return BoundStep(self.kind, self.key, self.method, params, self.levels, self.aggregates)
-
-    @property
-    def kernel(self) -> Method:
-        """The registered method; steps without one (denominate, screen, rank) have none to run."""
-        if self.method is None:
-            raise TypeError(f"step {self.key!r} ({self.kind}) has no method")
-        return self.method
-
-    def call(self, x: np.ndarray, **context: Any) -> np.ndarray:
-        """Run the kernel, passing only the context arguments its signature declares."""
-        accepted = _accepted_keywords(self.kernel)
-        extra = {k: v for k, v in context.items() if k in accepted}
-        return self.kernel.func(x, **extra, **self.params)
-
-
-def _tuple(values: list | None) -> tuple | None:
-    return tuple(values) if values else None
-
-
-def _accepted_keywords(method: Method) -> frozenset[str]:
-    return frozenset(inspect.signature(method.func).parameters)
+from baiqiang.framework.plan import DATA_STAGES, TRANSFORMS, BoundStep, Plan
+from baiqiang.methods.registry import QuasiMean, per_variant
 
 
 @dataclass
@@ -95,7 +43,7 @@ class Trace:
 
 @dataclass(frozen=True)
 class UnitData:
-    """The numeric inputs of one panel, aligned with a hierarchy."""
+    """The numeric inputs of one panel, aligned with a plan's indicators."""
 
     indicators: np.ndarray  # (n, p)
     denominators: np.ndarray  # (n, p); 1 where an indicator has no denominator
@@ -103,8 +51,21 @@ class UnitData:
     targets: np.ndarray  # (p,)
     goalposts: np.ndarray  # (p, 2)
 
+    def inputs_for(self, step: BoundStep) -> dict[str, Any]:
+        """The declared inputs of ``step``'s kernel (the compiled plan has checked they are supplied)."""
+        supply = {"targets": lambda: self.targets, "goalposts": lambda: self.goalposts,
+                  "groups": lambda: self.groups[step.attribute or ""]}
+        return {name: supply[name]() for name in step.inputs}
 
-DATA_STAGES = {"denominate": "denominated", "impute": "imputed", "screen": "screened", "treat": "treated", "normalise": "normalised"}
+
+def transformed(x: np.ndarray, transforms: tuple[str | None, ...]) -> np.ndarray:
+    """Each indicator column through its framework transform (``log``: ln x, ``log1p``: ln(1 + x))."""
+    out = x.copy()
+    for k, name in enumerate(transforms):
+        if name is not None:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[..., k] = TRANSFORMS[name][0](x[..., k])
+    return out
 
 
 @dataclass
@@ -123,10 +84,8 @@ class DataStage:
     datasets: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def run_data_steps(
-    hierarchy: Hierarchy, steps: list[BoundStep], data: UnitData, B: int, *, keep_datasets: bool = False
-) -> DataStage:
-    """Denominate, impute, screen, treat and normalise for ``B`` variants.
+def run_data_steps(plan: Plan, data: UnitData, B: int, *, keep_datasets: bool = False) -> DataStage:
+    """Transform, denominate, impute, screen, treat and normalise for ``B`` variants.
 
     Each data step runs once per *distinct* parameter history: variants that
     agree on every parameter up to a step share that step's result (in an
@@ -136,22 +95,26 @@ def run_data_steps(
     x = data.indicators[None].astype(float)
     included = np.ones(x.shape[:2], dtype=bool)
     datasets: dict[str, np.ndarray] = {"raw": x[rows]} if keep_datasets else {}
+    steps = plan.data_steps
+    # Transforms apply to the indicator as defined: after the denominate step if there is one.
+    if not any(s.kind == "denominate" for s in steps):
+        x = _transform_stage(x, rows, plan, datasets, keep_datasets)
     for step in steps:
-        if step.kind not in DATA_STAGES:
-            continue
         rows, sources, step = _distinct_histories(rows, step, B)
         x, included = x[sources], included[sources]
         if step.kind == "denominate":
             x = x / data.denominators
-        elif step.kind == "impute":
-            x = step.call(x, groups=data.groups.get(step.params.get("group", ""), None))
-        elif step.kind == "screen":
-            included = included & _passes_screen(x, hierarchy, step.params)
+            if keep_datasets:
+                datasets[DATA_STAGES[step.kind]] = x[rows]
+            x = _transform_stage(x, rows, plan, datasets, keep_datasets)
+            continue
+        if step.kind == "screen":
+            included = included & _passes_screen(x, plan, step.params)
             x = np.where(included[:, :, None], x, np.nan)
-        elif step.kind == "treat":
-            x = step.call(x)
-        else:
-            x = step.call(x, direction=hierarchy.direction, targets=data.targets, goalposts=data.goalposts)
+        elif step.kind == "normalise":
+            x = step.call(x, inputs=data.inputs_for(step), direction=plan.direction)
+        else:  # impute, treat
+            x = step.call(x, inputs=data.inputs_for(step))
         if keep_datasets:
             datasets[DATA_STAGES[step.kind]] = x[rows]
     if keep_datasets and "normalised" not in datasets:
@@ -160,22 +123,33 @@ def run_data_steps(
 
 
 def evaluate(
-    hierarchy: Hierarchy,
-    steps: list[BoundStep],
+    plan: Plan,
     data: UnitData,
     weights: np.ndarray,
     *,
     keep_datasets: bool = False,
     only: list[str] | None = None,
+    fast: bool = True,
 ) -> Trace:
-    """Run ``steps`` for ``B = len(weights)`` variants; ``weights`` is ``(B, n_nodes)`` declared weights.
+    """Execute ``plan`` for ``B = len(weights)`` variants; ``weights`` is ``(B, n_nodes)`` declared weights.
 
     ``only`` names the aggregates whose scores are needed; the others may be
-    left missing (see :func:`aggregate`).
+    left missing (see :func:`aggregate`).  ``fast=False`` calls every
+    aggregation kernel as registered (the nominal build does).
     """
-    stage = run_data_steps(hierarchy, steps, data, len(weights), keep_datasets=keep_datasets)
-    scores, effective = aggregate(hierarchy, steps, stage.x, stage.rows, weights, only=only)
+    stage = run_data_steps(plan, data, len(weights), keep_datasets=keep_datasets)
+    scores, effective = aggregate(plan, stage.x, stage.rows, weights, only=only, fast=fast)
     return Trace(stage.datasets, scores, effective, stage.included[stage.rows])
+
+
+def _transform_stage(x: np.ndarray, rows: np.ndarray, plan: Plan, datasets: dict[str, np.ndarray], keep: bool) -> np.ndarray:
+    """``x`` through the plan's per-indicator transforms (kept as the ``transformed`` data set)."""
+    if not any(plan.transforms):
+        return x
+    x = transformed(x, plan.transforms)
+    if keep:
+        datasets["transformed"] = x[rows]
+    return x
 
 
 def _distinct_histories(rows: np.ndarray, step: BoundStep, B: int) -> tuple[np.ndarray, np.ndarray, BoundStep]:
@@ -197,8 +171,9 @@ def _is_per_variant(value: Any, B: int) -> bool:
     return isinstance(value, np.ndarray) and value.ndim == 1 and len(value) == B
 
 
-def _passes_screen(x: np.ndarray, h: Hierarchy, params: dict[str, Any]) -> np.ndarray:
+def _passes_screen(x: np.ndarray, plan: Plan, params: dict[str, Any]) -> np.ndarray:
     """Units whose share of available indicators meets the thresholds, ``(B, n)``."""
+    h = plan.hierarchy
     available = ~np.isnan(x)
     ok = available.mean(axis=-1) >= per_variant(params["min_coverage"], 2)
     if np.any(np.asarray(params["pillar_min_coverage"]) > 0):
@@ -208,73 +183,52 @@ def _passes_screen(x: np.ndarray, h: Hierarchy, params: dict[str, Any]) -> np.nd
     return ok
 
 
-def _steps_by_aggregate(h: Hierarchy, steps: list[BoundStep], kind: str) -> dict[str, BoundStep]:
-    """The bound step of ``kind`` that handles each aggregate (see :meth:`Hierarchy.assign`)."""
-    by_key = {s.key: s for s in steps if s.kind == kind}
-    assigned = h.assign([(s.key, s.levels, s.aggregates) for s in by_key.values()])
-    return {code: by_key[key] for code, key in assigned.items()}
-
-
 def aggregate(
-    h: Hierarchy,
-    steps: list[BoundStep],
+    plan: Plan,
     x: np.ndarray,
     rows: np.ndarray,
     weights: np.ndarray,
     *,
     only: list[str] | None = None,
+    fast: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Aggregate the shared data ``x[rows]`` (see :class:`DataStage`) for ``B = len(rows)`` variants.
 
     Returns scores ``(B, n, n_agg)`` and effective weights ``(B, n_nodes)``
-    (each node's weight normalised within its parent).  When ``only`` names
-    aggregates whose whole subtree is one parameter-free quasi-arithmetic mean
-    with declared weights, those scores come from :func:`_collapsed` and the
-    other aggregates are left missing.
+    (each node's weight normalised within its parent by its weight kernel).
+    With ``fast``, when ``only`` names aggregates the plan marks collapsible,
+    those scores come from :func:`_collapsed` and the other aggregates are
+    left missing; and quasi-means of one level are formed together.
     """
-    if only:
-        collapsed = _collapse_all(h, steps, x, rows, weights, only)
-        if collapsed is not None:
-            return collapsed
-    return _aggregate_levels(h, steps, x, rows, weights)
-
-
-def _step_maps(h: Hierarchy, steps: list[BoundStep]) -> tuple[dict[str, BoundStep], dict[str, BoundStep]]:
-    """The aggregate step and the weight step (if any) of every aggregate."""
-    # Aggregates no aggregate step claims use the weighted arithmetic mean.
-    default = BoundStep.bind(Step(step="aggregate", id="(default)"))
-    aggregators = {c: default for c in h.aggregate_codes} | _steps_by_aggregate(h, steps, "aggregate")
-    return aggregators, _steps_by_aggregate(h, steps, "weight")
+    if fast and only and all(code in plan.collapsible for code in only):
+        return _collapse_all(plan, x, rows, weights, only)
+    return _aggregate_levels(plan, x, rows, weights, fast=fast)
 
 
 def _aggregate_levels(
-    h: Hierarchy, steps: list[BoundStep], x: np.ndarray, rows: np.ndarray, weights: np.ndarray
+    plan: Plan, x: np.ndarray, rows: np.ndarray, weights: np.ndarray, *, fast: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bottom-up aggregation, level by level, of every aggregate."""
-    aggregators, weighters = _step_maps(h, steps)
-    nodes = _NodeValues(h, x, rows)
+    h = plan.hierarchy
+    nodes = _NodeValues(plan, x, rows)
     effective = np.zeros_like(weights)
     effective[:, -1] = 1.0
     for level in range(2, h.top_level + 1):
         codes = h.aggregates_at(level)
         for code in codes:
             kids = h.children[code]
-            w = weights[:, kids]
-            if code in weighters:
-                w = weighters[code].call(nodes.children(kids), prior=w)
-            effective[:, kids] = normalised(w)
+            effective[:, kids] = plan.weighters[code].call(nodes.children(kids), prior=weights[:, kids])
         # Aggregates of one level that share a step are formed together.
-        for key in dict.fromkeys(aggregators[c].key for c in codes):
-            same = [c for c in codes if aggregators[c].key == key]
-            step = aggregators[same[0]]
+        for key in dict.fromkeys(plan.aggregators[c].key for c in codes):
+            same = [c for c in codes if plan.aggregators[c].key == key]
+            step = plan.aggregators[same[0]]
             quasi = step.kernel.quasi_mean
-            if quasi is not None and not step.params:
-                nodes.set_level(same, _quasi_mean_level(h, same, nodes, effective, quasi))
+            if fast and quasi is not None and not step.params:
+                nodes.set_level(same, _quasi_mean_level(plan, same, nodes, effective, quasi))
                 continue
             for code in same:  # a handful per level, each vectorised
                 kids = h.children[code]
-                scores = step.kernel.func(nodes.children(kids), effective[:, kids], **step.params)
-                nodes.set_level([code], scores[:, None, :])
+                nodes.set_level([code], step.call(nodes.children(kids), effective[:, kids])[:, None, :])
     return nodes.aggregates.transpose(0, 2, 1), effective
 
 
@@ -286,7 +240,8 @@ class _NodeValues:
     children of an aggregate a contiguous block.
     """
 
-    def __init__(self, h: Hierarchy, x: np.ndarray, rows: np.ndarray) -> None:
+    def __init__(self, plan: Plan, x: np.ndarray, rows: np.ndarray) -> None:
+        h = plan.hierarchy
         self.h, self.rows = h, rows
         self.p = x.shape[2]
         self.leaves = np.ascontiguousarray(x.transpose(0, 2, 1))
@@ -312,7 +267,7 @@ class _NodeValues:
 
 
 def _quasi_mean_level(
-    h: Hierarchy, codes: list[str], nodes: _NodeValues, effective: np.ndarray, quasi: Any
+    plan: Plan, codes: list[str], nodes: _NodeValues, effective: np.ndarray, quasi: QuasiMean
 ) -> np.ndarray:
     """Every aggregate of one level at once: ``y = f^-1(sum_c w_c f(x_c) / sum_{c available} w_c)``.
 
@@ -321,6 +276,7 @@ def _quasi_mean_level(
     indicators (shared by data row) one product per distinct data row serves
     all its variants.  Returns ``(B, P, n)``.
     """
+    h = plan.hierarchy
     kids = np.concatenate([h.children[c] for c in codes])
     owner = np.repeat(np.arange(len(codes)), [len(h.children[c]) for c in codes])
     W = np.zeros((len(nodes.rows), len(codes), len(kids)))
@@ -334,7 +290,7 @@ def _quasi_mean_level(
     return _weighted_quasi_mean(nodes.node_major(kids), W, quasi)
 
 
-def _weighted_quasi_mean(values: np.ndarray, W: np.ndarray, quasi: Any) -> np.ndarray:
+def _weighted_quasi_mean(values: np.ndarray, W: np.ndarray, quasi: QuasiMean) -> np.ndarray:
     """``values`` ``(k, n)`` shared or ``(B, k, n)``; ``W`` ``(B, P, k)``; returns ``(B, P, n)``."""
     present = ~np.isnan(values)
     complete = bool(present.all())
@@ -365,42 +321,32 @@ def _matmul(W: np.ndarray, f: np.ndarray) -> np.ndarray:
 
 
 def _collapse_all(
-    h: Hierarchy, steps: list[BoundStep], x: np.ndarray, rows: np.ndarray, weights: np.ndarray, only: list[str]
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Scores of the ``only`` aggregates by :func:`_collapsed`, or None when one is not collapsible.
+    plan: Plan, x: np.ndarray, rows: np.ndarray, weights: np.ndarray, only: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores of the ``only`` aggregates (all collapsible) by :func:`_collapsed`.
 
     Units whose leaves are not all usable (missing, or not positive for a
     geometric or harmonic mean) are computed level by level instead, on those
     units alone: aggregation is unit by unit, so the two parts join exactly.
     """
-    aggregators, weighters = _step_maps(h, steps)
-    quasi = {code: _collapsible(h, code, aggregators, weighters) for code in only}
-    if any(q is None for q in quasi.values()):
-        return None
+    h = plan.hierarchy
+    quasi = {code: plan.collapsible[code] for code in only}
     scores = np.full((len(rows), x.shape[1], len(h.aggregate_codes)), np.nan)
     fallback = np.zeros(x.shape[1], dtype=bool)
     for code, q in quasi.items():
         col = h.aggregate_codes.index(code)
-        scores[:, :, col], unusable = _collapsed(h, code, q, x, rows, weights)
+        scores[:, :, col], unusable = _collapsed(plan, code, q, x, rows, weights)
         fallback |= unusable
-    effective = _within_parent_weights(h, weights)
+    effective = _within_parent_weights(plan, weights)
     if fallback.any():
-        part, effective = _aggregate_levels(h, steps, x[:, fallback, :], rows, weights)
+        part, effective = _aggregate_levels(plan, x[:, fallback, :], rows, weights)
         for code in only:
             col = h.aggregate_codes.index(code)
             scores[:, fallback, col] = part[:, :, col]
     return scores, effective
 
 
-def _collapsible(h: Hierarchy, code: str, aggregators: dict[str, BoundStep], weighters: dict[str, BoundStep]) -> Any:
-    """The quasi-mean of ``code``'s subtree if one parameter-free quasi-mean forms all of it, else None."""
-    subtree = h.subtree[code]
-    step = aggregators[code]
-    same = all(aggregators[c] is step for c in subtree) and not any(c in weighters for c in subtree)
-    return step.kernel.quasi_mean if same and not step.params else None
-
-
-def _collapsed(h: Hierarchy, code: str, quasi: Any, x: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _collapsed(plan: Plan, code: str, quasi: QuasiMean, x: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nested means of one quasi-mean collapse into one: ``y = f^-1(sum_leaf W_leaf f(x_leaf))``.
 
     ``W_leaf`` is the product of within-parent weights along the path from
@@ -408,8 +354,8 @@ def _collapsed(h: Hierarchy, code: str, quasi: Any, x: np.ndarray, rows: np.ndar
     distinct data row.  Returns scores ``(B, n)`` and the units (``(n,)``
     mask) whose leaves are not all usable, which the caller computes level by level.
     """
-    leaves = h.leaves[code]
-    path = _path_weights(h, code, weights)[:, leaves]
+    leaves = plan.hierarchy.leaves[code]
+    path = _path_weights(plan, code, weights)[:, leaves]
     scores = np.empty((len(rows), x.shape[1]))
     unusable = np.zeros(x.shape[1], dtype=bool)
     for row in np.unique(rows):
@@ -427,23 +373,25 @@ def _collapsed(h: Hierarchy, code: str, quasi: Any, x: np.ndarray, rows: np.ndar
     return scores, unusable
 
 
-def _within_parent_weights(h: Hierarchy, weights: np.ndarray) -> np.ndarray:
-    """Declared weights normalised within each parent, ``(B, n_nodes)`` (root: 1)."""
+def _within_parent_weights(plan: Plan, weights: np.ndarray) -> np.ndarray:
+    """Declared weights normalised within each parent by each aggregate's (manual) weight kernel, ``(B, n_nodes)``."""
+    h = plan.hierarchy
     out = np.zeros_like(weights)
     out[:, -1] = 1.0
     for code in h.aggregate_codes:
         kids = h.children[code]
-        out[:, kids] = normalised(weights[:, kids])
+        out[:, kids] = plan.weighters[code].call(None, prior=weights[:, kids])
     return out
 
 
-def _path_weights(h: Hierarchy, code: str, weights: np.ndarray) -> np.ndarray:
+def _path_weights(plan: Plan, code: str, weights: np.ndarray) -> np.ndarray:
     """Each node's share in ``code``: the product of within-parent weights down the path, ``(B, n_nodes)``.
 
     Level-by-level aggregation drops an aggregate all of whose children have
     weight 0 (its score is missing) and re-weights its parent over the other
     children; the same happens here through the ``alive`` mask.
     """
+    h = plan.hierarchy
     p = len(h.indicator_codes)
     alive = np.ones_like(weights, dtype=bool)
     for agg in h.aggregate_codes:  # bottom-up
@@ -453,7 +401,7 @@ def _path_weights(h: Hierarchy, code: str, weights: np.ndarray) -> np.ndarray:
     share[:, h.index[code]] = 1.0
     for agg in h.subtree[code]:  # pre-order: parents before children
         kids = h.children[agg]
-        w = normalised(np.where(alive[:, kids], weights[:, kids], 0.0))
+        w = plan.weighters[agg].call(None, prior=np.where(alive[:, kids], weights[:, kids], 0.0))
         share[:, kids] = w * share[:, h.index[agg], None]
     share[:, p:] = np.where(alive[:, p:], share[:, p:], 0.0)
     return share

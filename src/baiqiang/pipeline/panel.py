@@ -16,6 +16,7 @@ import pandas as pd
 
 from baiqiang.data.importers.read import read_raw
 from baiqiang.errors import DataError, Problem
+from baiqiang.framework.plan import TRANSFORMS, Plan
 from baiqiang.framework.spec import Framework
 
 MISSING_MARKERS = ("", "NA", "N/A", "NaN", "nan", "—", "——", "–", "-", "…", "...", "..", "－", "/")
@@ -119,15 +120,10 @@ def to_numeric(frame: pd.DataFrame, columns: list[str], source: str) -> tuple[pd
     return out, problems
 
 
-def required_columns(framework: Framework) -> dict[str, list[str]]:
-    """Data columns a framework needs, by role."""
-    steps = {s.step for s in framework.methodology}
-    group_params = [s.params["group"] for s in framework.methodology if "group" in s.params]
-    return {
-        "indicator": [i.code for i in framework.indicators],
-        "denominator": sorted({i.denominator for i in framework.indicators if i.denominator}) if "denominate" in steps else [],
-        "attribute": sorted({*framework.groups, *group_params, *([framework.universe.attribute] if framework.universe.attribute else [])}),
-    }
+def required_columns(framework: Framework | Plan) -> dict[str, list[str]]:
+    """Data columns a framework needs, by role (read from its compiled plan)."""
+    plan = framework if isinstance(framework, Plan) else Plan.of(framework)
+    return plan.columns.by_role()
 
 
 def read_panel(path: str | Path, framework: Framework) -> Panel:
@@ -153,4 +149,34 @@ def panel_for(frame: pd.DataFrame, framework: Framework, *, source: str = "<fram
     problems += bad_cells
     if problems:
         raise DataError(problems, summary=f"{source}: {len(problems)} problem(s) in the data")
-    return Panel.from_frame(frame, code_column=u.code_column, name_column=u.name_column, source=source)
+    panel = Panel.from_frame(frame, code_column=u.code_column, name_column=u.name_column, source=source)
+    problems = transform_problems(panel, Plan.of(framework))
+    if problems:
+        raise DataError(problems, summary=f"{source}: {len(problems)} problem(s) in the data")
+    return panel
+
+
+def transform_problems(panel: Panel, plan: Plan) -> list[Problem]:
+    """Values of ranked units outside the domain of their indicator's transform (ln of a value <= 0).
+
+    The transform applies to the indicator as the framework defines it: divided
+    by its denominator when the methodology has a denominate step.
+    """
+    selected = panel.select(plan.framework)
+    position = {code: k for k, code in enumerate(panel.codes)}
+    names = selected.names
+    out = []
+    for ind, name in zip(plan.framework.indicators, plan.transforms):
+        if name is None:
+            continue
+        values = selected.frame[ind.code].astype(float)
+        if ind.denominator in plan.columns.denominator:
+            values = values / selected.frame[ind.denominator].astype(float)
+        bound, formula = TRANSFORMS[name][2], TRANSFORMS[name][3]
+        for code in values.index[(values <= bound).to_numpy()]:
+            out.append(Problem(
+                f"{panel.source}: row {position[code] + 2}, column {ind.code} ({code} {names.get(code, '')})".rstrip(),
+                f"indicator {ind.code!r} has transform {name} ({formula}), which needs a value greater than {bound:g}; got {values[code]:g}",
+                "transform_domain",
+            ))
+    return out

@@ -7,7 +7,6 @@ import json
 import platform
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,15 @@ import numpy as np
 import pandas as pd
 
 import baiqiang
+from baiqiang.framework.plan import Plan
 from baiqiang.framework.spec import Framework
 from baiqiang.framework.structure import Hierarchy
 from baiqiang.methods.rank import competition_rank, group_rank, tiers
-from baiqiang.methods.weight import ahp_consistency
 from baiqiang.pipeline.engine import Trace
 from baiqiang.pipeline.panel import Panel
 
 STAGE_NAMES_ZH = {
-    "raw": "原始数据", "denominated": "标准化分母后", "imputed": "插补后", "screened": "筛选后",
+    "raw": "原始数据", "transformed": "变换后", "denominated": "标准化分母后", "imputed": "插补后", "screened": "筛选后",
     "treated": "异常值处理后", "normalised": "归一化后",
 }
 
@@ -47,7 +46,7 @@ class Results:
     * ``excluded``: units left out (outside the universe or screened out), with the reason.
     """
 
-    framework: Framework
+    plan: Plan
     panel: Panel
     datasets: dict[str, pd.DataFrame]
     scores: pd.DataFrame
@@ -58,8 +57,9 @@ class Results:
     excluded: pd.DataFrame
 
     @classmethod
-    def from_trace(cls, framework: Framework, panel: Panel, trace: Trace) -> "Results":
-        h = Hierarchy(framework)
+    def from_trace(cls, plan: Plan, panel: Panel, trace: Trace) -> "Results":
+        h = plan.hierarchy
+        framework = plan.framework
         index = pd.Index(panel.codes, name="unit_code")
         included = trace.included[0]
         datasets = {k: pd.DataFrame(v[0], index=index, columns=h.indicator_codes, copy=False) for k, v in trace.datasets.items()}
@@ -70,16 +70,19 @@ class Results:
         group_ranks = pd.DataFrame(
             {g: group_rank(root, panel.group_codes(g))[0] for g in framework.groups if g in panel.frame.columns}, index=index
         )
-        rank_step = framework.step("rank")
-        cuts = list(rank_step.params.get("tiers", [])) if rank_step else []
+        cuts = plan.rank_tiers
         tier = pd.Series(tiers(ranks[h.root].to_numpy(), cuts) if cuts else 0, index=index, name="tier")
         screened = panel.frame.loc[~included].assign(reason="screened out: too little data")
         excluded = pd.concat([panel.excluded, screened])[["reason"]] if len(panel.excluded) or len(screened) else pd.DataFrame(columns=["reason"])
-        return cls(framework, panel, datasets, scores, ranks, group_ranks, tier, _weight_table(h, trace.weights[0]), excluded)
+        return cls(plan, panel, datasets, scores, ranks, group_ranks, tier, _weight_table(h, trace.weights[0]), excluded)
 
-    @cached_property
+    @property
+    def framework(self) -> Framework:
+        return self.plan.framework
+
+    @property
     def hierarchy(self) -> Hierarchy:
-        return Hierarchy(self.framework)
+        return self.plan.hierarchy
 
     @property
     def root(self) -> str:
@@ -115,7 +118,8 @@ class Results:
                 code: {"within_parent": row.within_parent, "in_index": row.in_index}
                 for code, row in self.weights.iterrows()
             },
-            "ahp_consistency": ahp_diagnostics(self.framework),
+            "plan": self.plan.record(),
+            "ahp_consistency": [check.record() for check in self.plan.diagnostics],
         }
 
     def write(self, outdir: Path, data_checksum: str | None = None) -> None:
@@ -131,18 +135,6 @@ class Results:
         from baiqiang.pipeline.export import write_workbook
 
         write_workbook(self, path, lang)
-
-
-def ahp_diagnostics(framework: Framework) -> list[dict[str, Any]]:
-    """Saaty's consistency of every AHP matrix the framework uses (CR < 0.1 is acceptable)."""
-    h = Hierarchy(framework)
-    out = []
-    for code, key in h.step_assignment("weight").items():
-        step = framework.step(key)
-        if step is not None and step.method == "ahp":
-            weights, ci, cr = ahp_consistency(step.params["matrix"])
-            out.append({"aggregate": code, "step": key, "weights": weights.tolist(), "ci": ci, "cr": cr, "acceptable": cr < 0.1})
-    return out
 
 
 def _weight_table(h: Hierarchy, within: np.ndarray) -> pd.DataFrame:

@@ -7,11 +7,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from baiqiang.framework.plan import Plan
 from baiqiang.framework.spec import Framework
-from baiqiang.framework.structure import Hierarchy
 from baiqiang.methods.rank import competition_rank
-from baiqiang.pipeline.engine import BoundStep, UnitData, aggregate, evaluate, run_data_steps
-from baiqiang.pipeline.panel import Panel, required_columns
+from baiqiang.pipeline.engine import UnitData, aggregate, evaluate, run_data_steps
+from baiqiang.pipeline.panel import Panel
 from baiqiang.pipeline.results import Results
 from baiqiang.pipeline.variants import Variant, check_variants, group_variants
 
@@ -19,30 +19,30 @@ DEFAULT_CHUNK_CELLS = 20_000_000
 """Variants per chunk are chosen so one ``(B, n, nodes)`` array stays near 160 MB."""
 
 
-def unit_data(framework: Framework, panel: Panel) -> UnitData:
-    """The numeric arrays of ``panel`` in the framework's indicator order."""
-    inds = framework.indicators
+def unit_data(plan: Plan | Framework, panel: Panel) -> UnitData:
+    """The numeric arrays of ``panel`` in the plan's indicator order."""
+    plan = plan if isinstance(plan, Plan) else Plan.of(plan)
+    inds = plan.framework.indicators
     denominators = np.ones((len(panel.frame), len(inds)))
-    needed = required_columns(framework)
     for k, ind in enumerate(inds):
-        if ind.denominator in needed["denominator"]:
+        if ind.denominator in plan.columns.denominator:
             denominators[:, k] = panel.matrix([ind.denominator])[:, 0]
     return UnitData(
         indicators=panel.matrix([i.code for i in inds]),
         denominators=denominators,
-        groups={g: panel.group_codes(g) for g in needed["attribute"] if g in panel.frame.columns},
+        groups={g: panel.group_codes(g) for g in plan.columns.attribute if g in panel.frame.columns},
         targets=np.array([np.nan if i.target is None else i.target for i in inds]),
         goalposts=np.array([(np.nan, np.nan) if i.goalposts is None else i.goalposts for i in inds], dtype=float),
     )
 
 
-def run(framework: Framework, panel: Panel) -> Results:
-    """Build the index once, keeping every intermediate data set."""
-    hierarchy = Hierarchy(framework)
-    selected = panel.select(framework)
-    steps = [BoundStep.bind(s) for s in framework.methodology]
-    trace = evaluate(hierarchy, steps, unit_data(framework, selected), hierarchy.declared_weights[None, :], keep_datasets=True)
-    return Results.from_trace(framework, selected, trace)
+def run(framework: Framework | Plan, panel: Panel) -> Results:
+    """Build the index once, keeping every intermediate data set; every kernel runs as registered."""
+    plan = framework if isinstance(framework, Plan) else Plan.of(framework)
+    selected = panel.select(plan.framework)
+    weights = plan.hierarchy.declared_weights[None, :]
+    trace = evaluate(plan, unit_data(plan, selected), weights, keep_datasets=True, fast=False)
+    return Results.from_trace(plan, selected, trace)
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,10 @@ def run_variants(
     validated before anything runs.
     """
     check_variants(framework, variants)
-    hierarchy = Hierarchy(framework)
+    plan = Plan.of(framework)
+    hierarchy = plan.hierarchy
     selected = panel.select(framework)
-    data = unit_data(framework, selected)
+    data = unit_data(plan, selected)
     keep_codes = list(keep) if keep is not None else hierarchy.aggregate_codes
     cols = np.array([hierarchy.aggregate_codes.index(c) for c in keep_codes])
     n = len(selected.frame)
@@ -91,11 +92,10 @@ def run_variants(
     size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * len(hierarchy.node_codes)))
     done = 0
     for group in group_variants(framework, variants):
-        stage = run_data_steps(hierarchy, group.steps, data, len(group.members))
+        stage = run_data_steps(group.plan, data, len(group.members))
         for start in range(0, len(group.members), size):
             part = slice(start, start + size)
-            steps = [s.take(part) for s in group.steps]
-            chunk, _ = aggregate(hierarchy, steps, stage.x, stage.rows[part], group.weights[part], only=keep_codes)
+            chunk, _ = aggregate(group.plan.take(part), stage.x, stage.rows[part], group.weights[part], only=keep_codes)
             scores[group.members[part]] = np.where(stage.included[stage.rows[part]][:, :, None], chunk[:, :, cols], np.nan)
             done += len(group.members[part])
             if progress is not None:

@@ -23,11 +23,11 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from baiqiang.errors import FrameworkError, Problem
+from baiqiang.framework.plan import BoundStep, Plan
 from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, Framework
+from baiqiang.framework.steps import STEP_PARAMS
 from baiqiang.framework.structure import Hierarchy
-from baiqiang.framework.validate import STEP_PARAMS
 from baiqiang.methods import registry
-from baiqiang.pipeline.engine import BoundStep
 
 Variant = Mapping[str, Any]
 
@@ -84,7 +84,7 @@ class _VariantChecker:
     """
 
     def __init__(self, framework: Framework, hierarchy: Hierarchy | None = None) -> None:
-        self.hierarchy = hierarchy or Hierarchy(framework)
+        self.hierarchy = hierarchy or Plan.of(framework).hierarchy
         self.steps = {s.key: s for s in framework.methodology}
         self._rules: dict[tuple[str, str | None], tuple[registry.Constraint | None, str | None, str]] = {}
 
@@ -166,13 +166,31 @@ class Group:
     """Variants sharing their categorical choices, ready for one batched evaluation."""
 
     members: np.ndarray  # positions in the variant list, (B,)
-    steps: list[BoundStep]
+    plan: Plan  # the framework's plan with the group's steps bound (per-variant parameters as (B,) arrays)
     weights: np.ndarray  # (B, n_nodes) declared weights
+
+    @property
+    def steps(self) -> tuple:
+        return self.plan.steps
+
+
+def _raise_disordered(method: registry.Method, key: str, params: dict[str, Any], members: list[int]) -> None:
+    """Variants whose ordered parameters (e.g. min-max ``lower < upper``) are not increasing."""
+    problems = []
+    for low, high in method.ordered:
+        lo, hi = np.broadcast_arrays(np.asarray(params[low], dtype=float), np.asarray(params[high], dtype=float))
+        bad = np.flatnonzero(~(np.atleast_1d(lo) < np.atleast_1d(hi)))
+        for k in bad:
+            where = f"variant {members[k]}" if np.ndim(lo) else "variants"
+            problems.append(Problem(f"{where}: step.{key}.params.{low}", f"{method.qualname}: {low!r} must be less than {high!r}", "bad_value"))
+    if problems:
+        raise FrameworkError(problems[:50], summary=f"{len(problems)} problem(s) in the methodology variants")
 
 
 def group_variants(framework: Framework, variants: Sequence[Variant]) -> list[Group]:
     """Partition ``variants`` by categorical choices and stack their numeric values."""
-    hierarchy = Hierarchy(framework)
+    nominal = Plan.of(framework)
+    hierarchy = nominal.hierarchy
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for k, variant in enumerate(variants):
         signature = tuple(sorted((p, v) for p, v in variant.items() if not _is_number(v)))
@@ -183,9 +201,9 @@ def group_variants(framework: Framework, variants: Sequence[Variant]) -> list[Gr
         chosen = [variants[k] for k in members]
         numeric_paths = sorted({p for v in chosen for p, value in v.items() if _is_number(value)})
         steps = []
-        for step in framework.methodology:
+        for step, bound in zip(framework.methodology, nominal.steps):
             method = fixed.get(f"step.{step.key}.method")
-            base = BoundStep.bind(step, method=method)
+            base = bound if method is None else BoundStep.bind(step, method=method)
             params = dict(base.params)
             params.update({Path.parse(p).name: v for p, v in fixed.items() if p.startswith(f"step.{step.key}.params.")})
             for p in numeric_paths:
@@ -193,10 +211,12 @@ def group_variants(framework: Framework, variants: Sequence[Variant]) -> list[Gr
                     name = Path.parse(p).name
                     params[name] = np.array([v.get(p, params.get(name)) for v in chosen], dtype=float)
             steps.append(replace(base, params=params))
+            if base.method is not None:
+                _raise_disordered(base.method, step.key, params, members)
         weights = np.tile(hierarchy.declared_weights, (len(members), 1))
         for p in numeric_paths:
             if p.startswith("weight."):
                 col = hierarchy.index[Path.parse(p).target]
                 weights[:, col] = [v.get(p, weights[0, col]) for v in chosen]
-        groups.append(Group(np.array(members), steps, weights))
+        groups.append(Group(np.array(members), nominal.with_steps(steps), weights))
     return groups
