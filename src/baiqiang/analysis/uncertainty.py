@@ -284,17 +284,17 @@ def _write_tables(tables: dict[str, pd.DataFrame], outdir: Path, stem: str, xlsx
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
+    from baiqiang.pipeline.export import write_csv, write_sheets
+
     for name, df in tables.items():
         path = outdir / f"{name}.csv"
-        df.to_csv(path, encoding="utf-8")
+        write_csv(df, path, index=True, encoding="utf-8")
         written.append(path)
     if xlsx:
         path = outdir / f"{stem}.xlsx"
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            for name, df in tables.items():
-                if df.size > 2_000_000 or df.shape[1] > 16_000:
-                    continue  # too large for a workbook (Excel's limits, write time); the CSV has it
-                df.to_excel(xw, sheet_name=name[:31])
+        # Tables too large for a workbook (Excel's limits, write time) are left out; the CSV has them.
+        write_sheets(path, {name: df for name, df in tables.items()
+                            if df.size <= 2_000_000 and df.shape[1] <= 16_000}, index=True)
         written.append(path)
     return written
 

@@ -122,13 +122,13 @@ def sensitivity(
 
 
 def _write(tables: dict[str, pd.DataFrame], out: Path, stem: str, xlsx: bool) -> None:
+    from baiqiang.pipeline.export import write_csv, write_sheets
+
     with atomic_dir(out) as tmp:
         for name, df in tables.items():
-            df.to_csv(tmp / f"{name}.csv", encoding="utf-8")
+            write_csv(df, tmp / f"{name}.csv", index=True, encoding="utf-8")
         if xlsx:
-            with pd.ExcelWriter(tmp / f"{stem}.xlsx", engine="openpyxl") as xw:
-                for name, df in tables.items():
-                    df.to_excel(xw, sheet_name=name[:31])
+            write_sheets(tmp / f"{stem}.xlsx", tables, index=True)
 
 
 @app.command()

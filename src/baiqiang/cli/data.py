@@ -38,9 +38,11 @@ app.add_typer(store_app, name="store")
 # -- helpers -------------------------------------------------------------------------
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     """Write ``df`` to ``path`` atomically (UTF-8 with BOM so that Excel reads Chinese)."""
+    from baiqiang.pipeline.export import write_csv
+
     path = Path(path)
     with atomic_dir(path.parent) as tmp:
-        df.to_csv(tmp / path.name, index=False, encoding="utf-8-sig")
+        write_csv(df, tmp / path.name)
 
 
 def _check_format(fmt: str) -> None:
@@ -54,7 +56,9 @@ def _emit(df: pd.DataFrame, fmt: str, out: Path | None, title: str, columns: dic
         _write_csv(df, out)
         console.print(f"已写出 {out}（{len(df)} 行）")
     elif fmt == "csv":
-        typer.echo(df.to_csv(index=False), nl=False)
+        from baiqiang.pipeline.export import safe_frame
+
+        typer.echo(safe_frame(df).to_csv(index=False), nl=False)
     else:
         view = Table(title=title)
         for col, label in columns.items():
@@ -385,7 +389,9 @@ def store_history(
     df = v[["year", "version", "value", "active", "pinned", "batch_id", "created_at", "batch_source", "file",
             "provenance"]].copy()
     if fmt == "csv":
-        typer.echo(df.to_csv(index=False), nl=False)
+        from baiqiang.pipeline.export import safe_frame
+
+        typer.echo(safe_frame(df).to_csv(index=False), nl=False)
         return
     df["created_at"] = df["created_at"].astype(str).str[:19]
     df["active"] = df["active"].map({True: "*", False: ""})

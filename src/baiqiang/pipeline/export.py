@@ -1,7 +1,16 @@
-"""Excel export of build results (one sheet per level, Chinese headers by default)."""
+"""Safe CSV and Excel writers, and the Excel export of build results (Chinese headers by default).
+
+Every table the product writes goes through :func:`write_csv` or
+:func:`write_sheets`, which neutralise spreadsheet formula injection (OWASP
+"CSV Injection"): a text cell, header or index label beginning with ``=``,
+``+``, ``-``, ``@``, tab or carriage return is prefixed with ``'`` in CSV and
+stored as a text cell (quote-prefixed) in XLSX, so a unit named ``=HYPERLINK(...)``
+is shown, never run.  Numbers are never touched (``-3.5`` stays a number).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +27,82 @@ HEADERS = {
            "declared": "declared", "within_parent": "within parent", "in_index": "in index", "parent": "parent", "excluded": "Excluded", "reason": "reason",
            "group_rank": " rank", "tier": "tier"},
 }
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_text(value: object) -> object:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula.
+
+    >>> escape_text("=1+1"), escape_text("-x"), escape_text(-3.5), escape_text("永康市")
+    ("'=1+1", "'-x", -3.5, '永康市')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _escape_labels(index: pd.Index) -> pd.Index:
+    """Labels and level names of ``index``, escaped."""
+    names = [escape_text(n) for n in index.names]
+    if isinstance(index, pd.MultiIndex):
+        return index.set_levels([_escape_labels(lv) for lv in index.levels]).set_names(names)
+    if index.dtype == object or pd.api.types.is_string_dtype(index):
+        index = index.map(escape_text)
+    return index.set_names(names)
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells, column labels and index labels are escaped (:func:`escape_text`)."""
+    out = df.copy()
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            out.isetitem(j, col.map(escape_text, na_action="ignore"))
+    out.columns = _escape_labels(out.columns)
+    out.index = _escape_labels(out.index)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: Path, *, index: bool = False, encoding: str = "utf-8-sig") -> None:
+    """Write ``df`` as CSV with formula-like text escaped (UTF-8 with BOM by default, so Excel reads Chinese).
+
+    Lines end in CRLF (RFC 4180, as Excel writes): Python's csv module quotes a
+    field holding a bare CR only when CR is part of the line terminator, and an
+    unquoted CR would split the row for every reader.
+    """
+    safe_frame(df).to_csv(path, index=index, encoding=encoding, lineterminator="\r\n")
+
+
+def write_sheets(path: Path, sheets: Mapping[str, pd.DataFrame], *, index: bool = False) -> None:
+    """Write one sheet per frame (names cut to Excel's 31 characters); formula-like text stays text.
+
+    openpyxl stores any string starting with ``=`` as a formula; after pandas has
+    filled a sheet, every cell so marked (our workbooks hold no formulas) and every
+    text cell starting with another trigger is turned into a quote-prefixed text cell.
+    """
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, df in sheets.items():
+            df.to_excel(writer, sheet_name=name[:31], index=index)
+            _neutralise(writer.sheets[name[:31]], df, index)
+
+
+def _neutralise(ws, df: pd.DataFrame, index: bool) -> None:
+    """Make formula-like cells of a written sheet plain text (only text columns, headers and the index are scanned)."""
+    n_index = df.index.nlevels if index else 0
+    text_cols = [n_index + j + 1 for j in range(df.shape[1])
+                 if df.iloc[:, j].dtype == object or pd.api.types.is_string_dtype(df.iloc[:, j])]
+    cols = sorted(set(range(1, n_index + 1)) | set(text_cols))
+    n_header = df.columns.nlevels + (1 if index and isinstance(df.columns, pd.MultiIndex) else 0)
+    cells = [c for row in ws.iter_rows(min_row=1, max_row=n_header) for c in row]
+    for j in cols:
+        cells += [row[0] for row in ws.iter_rows(min_row=n_header + 1, min_col=j, max_col=j)]
+    for c in cells:
+        if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith(FORMULA_TRIGGERS)):
+            c.data_type = "s"
+            c.quotePrefix = True
 
 
 GROUP_RANK_ZH = {"province": "省内排名", "prefecture": "市内排名", "region": "区域内排名", "type": "同类型排名"}
@@ -50,11 +135,12 @@ def level_sheet(results: "Results", level: int, lang: str) -> pd.DataFrame:
 def write_workbook(results: "Results", path: Path, lang: str = "zh") -> None:
     h, t = results.hierarchy, HEADERS[lang]
     names = results.framework.level_names
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for level in range(h.top_level, 0, -1):
-            title = names[level - 1].text(lang) if level - 1 < len(names) else f"{t['level']} {level}"
-            level_sheet(results, level, lang).to_excel(writer, sheet_name=title[:31], index=False)
-        weights = results.weights.rename(columns={k: t[k] for k in ("declared", "within_parent", "in_index", "parent", "level")})
-        weights.to_excel(writer, sheet_name=t["weights"])
-        if len(results.excluded):
-            results.excluded.rename(columns={"reason": t["reason"]}).to_excel(writer, sheet_name=t["excluded"])
+    sheets: dict[str, pd.DataFrame] = {}
+    for level in range(h.top_level, 0, -1):
+        title = names[level - 1].text(lang) if level - 1 < len(names) else f"{t['level']} {level}"
+        sheets[title[:31]] = level_sheet(results, level, lang)
+    weights = results.weights.rename(columns={k: t[k] for k in ("declared", "within_parent", "in_index", "parent", "level")})
+    sheets[t["weights"]] = weights.reset_index()
+    if len(results.excluded):
+        sheets[t["excluded"]] = results.excluded.rename(columns={"reason": t["reason"]}).reset_index()
+    write_sheets(path, sheets)

@@ -125,7 +125,9 @@ class Results:
     def write(self, outdir: Path, data_checksum: str | None = None) -> None:
         """Write ``scores.csv``, ``results.xlsx`` and ``method.json`` into ``outdir``."""
         outdir.mkdir(parents=True, exist_ok=True)
-        self.table().to_csv(outdir / "scores.csv", index=False, encoding="utf-8")
+        from baiqiang.pipeline.export import write_csv
+
+        write_csv(self.table(), outdir / "scores.csv", encoding="utf-8")
         self.to_xlsx(outdir / "results.xlsx")
         record = self.method_record(data_checksum)
         (outdir / "method.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")

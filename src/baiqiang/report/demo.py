@@ -211,18 +211,18 @@ def _chinese_headers(frame: pd.DataFrame, pillar_names: dict[str, str]) -> pd.Da
 
 def write_demo(result: DemoResult, outdir: Path) -> list[str]:
     """Write the CSV files and ``baiqiang_demo.xlsx`` (Chinese headers); returns file names."""
+    from baiqiang.pipeline.export import write_csv, write_sheets
+
     written = []
     for name in SHEET_NAMES:
-        df = result.tables[name]
-        df.to_csv(outdir / f"{name}.csv", index=False, encoding="utf-8-sig")
+        write_csv(result.tables[name], outdir / f"{name}.csv")
         written.append(f"{name}.csv")
-    result.classification.to_csv(outdir / "row_classification.csv", index=False, encoding="utf-8-sig")
+    write_csv(result.classification, outdir / "row_classification.csv")
     written.append("row_classification.csv")
     fw = load_framework(resource_path("frameworks", FRAMEWORK_FILE))
     pillars = {a.code: a.name.zh for a in fw.aggregates if a.parent is not None}
-    with pd.ExcelWriter(outdir / "baiqiang_demo.xlsx", engine="openpyxl") as xw:
-        for name, sheet in SHEET_NAMES.items():
-            _chinese_headers(result.tables[name], pillars).to_excel(xw, sheet_name=sheet, index=False)
-        _chinese_headers(result.classification, pillars).to_excel(xw, sheet_name="行分类明细", index=False)
+    sheets = {sheet: _chinese_headers(result.tables[name], pillars) for name, sheet in SHEET_NAMES.items()}
+    sheets["行分类明细"] = _chinese_headers(result.classification, pillars)
+    write_sheets(outdir / "baiqiang_demo.xlsx", sheets)
     written.append("baiqiang_demo.xlsx")
     return written

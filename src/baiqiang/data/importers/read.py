@@ -77,7 +77,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
         delim = dialect.delimiter
     except csv.Error:
         delim = "\t" if path.suffix.lower() == ".tsv" else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
+        raise DataError.single(str(path), f"CSV 格式错误：{exc}", "corrupt") from None
     width = max((len(r) for r in rows), default=0)
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     grid.attrs["encoding"] = enc

@@ -149,9 +149,24 @@ def _map_columns(
     return mapped, unmapped
 
 
-def _region_stems(registry: Registry) -> set[str]:
-    """Name stems of the provinces and prefectures: a row so named, without a code, is a subtotal."""
-    return {nm.place_stem(n) for n in registry.units.loc[registry.units["level"] != "county", "name"]}
+@dataclass(frozen=True)
+class _Regions:
+    """What tells a subtotal row from a unit row.
+
+    ``stems``: name stems of provinces and prefectures (a row so named, without a
+    code, is a subtotal); ``unit_codes``: county-level codes, among them the
+    ``xxxx00`` codes of 不设区的地级市 (东莞 441900, 中山 442000, 儋州, 嘉峪关, 三沙),
+    which are units although their codes end in 00.
+    """
+
+    stems: frozenset[str]
+    unit_codes: frozenset[str]
+
+    @classmethod
+    def of(cls, registry: Registry) -> _Regions:
+        u = registry.units
+        county = u["level"] == "county"
+        return cls(frozenset(nm.place_stem(n) for n in u.loc[~county, "name"]), frozenset(u.loc[county, "code"]))
 
 
 def _code_text(cell: object) -> str:
@@ -160,9 +175,14 @@ def _code_text(cell: object) -> str:
     return code[:-2] if code.endswith(".0") else code
 
 
-def _is_subtotal(name: str, code: str, region_stems: set[str]) -> bool:
-    """Whether a row is a total (全国, 合计 ...), a province or prefecture, or has an ``xxxx00`` code."""
-    return name in SUBTOTAL_NAMES or (bool(name) and nm.place_stem(name) in region_stems and not code) or (
+def _is_subtotal(name: str, code: str, regions: _Regions) -> bool:
+    """Whether a row is a total (全国, 合计 ...), a province or prefecture, or has an ``xxxx00`` code.
+
+    An ``xxxx00`` code of a county-level unit (不设区的地级市) is a unit, not a subtotal.
+    """
+    if code in regions.unit_codes:
+        return False
+    return name in SUBTOTAL_NAMES or (bool(name) and nm.place_stem(name) in regions.stems and not code) or (
         code.isdigit() and len(code) == 6 and code.endswith("00"))
 
 
@@ -177,14 +197,14 @@ def _resolve_unit(resolver: Resolver, keys: _KeyColumns, r: pd.Series, name: obj
 
 
 def _report_line(
-    resolver: Resolver, region_stems: set[str], keys: _KeyColumns, row: object, r: pd.Series,
+    resolver: Resolver, regions: _Regions, keys: _KeyColumns, row: object, r: pd.Series,
 ) -> dict[str, object]:
     """The report line of one body row: subtotal, imported (with its unit code), ambiguous or unmatched."""
     name = r[keys.name] if keys.name else None
     nname = nm.normalise(name) if name is not None else ""
     code = _code_text(r[keys.code]) if keys.code else ""
     base = {"row": row, "name": nname or code}
-    if _is_subtotal(nname, code, region_stems):
+    if _is_subtotal(nname, code, regions):
         return {**base, "status": "subtotal", "code": code, "candidates": "", "note": "合计/小计行，不作为单位"}
     res = _resolve_unit(resolver, keys, r, name, code)
     if res.status != "matched":
@@ -196,11 +216,11 @@ def _resolve_rows(
     data: pd.DataFrame, keys: _KeyColumns, resolver: Resolver, year: int | None,
 ) -> tuple[list[dict[str, object]], list[tuple[object, str, object]]]:
     """Report line of every body row, and ``(file row, unit code, year)`` of each row to import."""
-    region_stems = _region_stems(resolver.registry)
+    regions = _Regions.of(resolver.registry)
     report_rows: list[dict[str, object]] = []
     imported: list[tuple[object, str, object]] = []
     for row, r in data.iterrows():
-        line = _report_line(resolver, region_stems, keys, row, r)
+        line = _report_line(resolver, regions, keys, row, r)
         report_rows.append(line)
         if line["status"] == "imported":
             yr = year if year is not None else parse_number(r[keys.year])[0]
