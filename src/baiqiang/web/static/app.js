@@ -1,0 +1,25 @@
+// Baiqiang pages: CSRF header on htmx writes, Vega charts from JSON islands (no inline scripts: CSP).
+(function () {
+  "use strict";
+  function csrf() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute("content") : "";
+  }
+  document.addEventListener("htmx:configRequest", function (e) {
+    e.detail.headers["X-CSRF-Token"] = csrf();
+  });
+  function charts(root) {
+    var nodes = (root || document).querySelectorAll("script[type='application/json'][data-vega]");
+    nodes.forEach(function (node) {
+      var target = document.getElementById(node.getAttribute("data-vega"));
+      if (!target || target.getAttribute("data-rendered")) return;
+      target.setAttribute("data-rendered", "1");
+      var spec = JSON.parse(node.textContent);
+      vegaEmbed(target, spec, { actions: false, renderer: "svg", loader: vega.loader({ target: "_self" }) })
+        .then(function () { target.setAttribute("data-ready", "1"); })
+        .catch(function (err) { target.textContent = String(err); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { charts(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { charts(e.target); });
+})();
