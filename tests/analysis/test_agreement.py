@@ -1,5 +1,7 @@
 """Agreement with a published list: hand-computed point values, scipy's Spearman, paired bootstrap."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,3 +67,16 @@ def test_bundled_caict_lists_resolve_with_ranks_and_seats():
     assert len(lists["2019"].ranks) == 36 and sorted(lists["2019"].ranks) == list(range(1, 37))
     assert lists["2019"].ranks["320281"] == 1          # 江阴市 first in 2019
     assert lists["2019"].seats.sum() == 100 and lists["2019"].seats["江苏省"] == 24   # the 2018 province seats
+
+
+def test_baseline_builders():
+    from baiqiang.analysis.agreement import equal_weights, single_column_ranking
+    from baiqiang.framework import load_framework
+
+    frame = pd.DataFrame({"code": ["a", "b", "c", "d"], "province": ["P"] * 4, "x": [5.0, np.nan, 9.0, 5.0]})
+    r = single_column_ranking(frame, "x")
+    assert r["rank"].to_dict() == {"a": 2, "c": 1, "d": 2}          # ties share the better rank; NaN left out
+    flat = equal_weights(load_framework(Path(__file__).parents[2] / "frameworks" / "census_industrial_base.yaml"))
+    assert [a.code for a in flat.aggregates] == ["index"]
+    assert {i.parent for i in flat.indicators} == {"index"} and {i.weight for i in flat.indicators} == {1.0}
+    assert len(flat.indicators) == 15

@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from baiqiang.framework.spec import Framework
+
 METRICS = ("hit_rate", "spearman", "seat_error")
 METRIC_NAMES_ZH = {"hit_rate": "命中率", "spearman": "Spearman", "seat_error": "分省席位误差"}
 
@@ -170,3 +172,22 @@ def caict_lists(kind: str, ranked_codes: set[str], *, seats_year: int | None = 2
         ranks = grp.drop_duplicates("code").set_index("code")["rank"].astype(int)
         lists.append(PublishedList(f"{year}", ranks, seats))
     return lists
+
+
+def single_column_ranking(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The one-column baseline: units ranked by ``column`` alone, largest first (competition ranks).
+
+    ``frame`` has ``code``, ``province`` and ``column``; units without a value are left out.
+    """
+    f = frame.dropna(subset=[column]).set_index("code")
+    return pd.DataFrame({"rank": f[column].rank(ascending=False, method="min").astype(int), "province": f["province"]})
+
+
+def equal_weights(framework: Framework) -> Framework:
+    """The "all indicators at equal weight" baseline: the same indicators and methodology, one flat level."""
+    data = framework.model_dump()
+    root = next(a for a in data["aggregates"] if a["parent"] is None)
+    data["indicators"] = [{**i, "parent": root["code"], "weight": 1.0} for i in data["indicators"]]
+    data["aggregates"] = [root]
+    data["methodology"] = [s for s in data["methodology"] if not s.get("levels") and not s.get("aggregates")]
+    return Framework.model_validate(data)
