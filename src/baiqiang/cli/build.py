@@ -52,7 +52,7 @@ def build(
     for check in results.plan.diagnostics:
         if not check.acceptable:
             console.print(f"[yellow]注意[/]：{check.aggregate} 的 AHP 判断矩阵一致性比率 CR = {check.cr:.3f} ≥ 0.1，建议调整")
-    console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json")
+    console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json" + ("、rankings.csv" if ranked is not None else ""))
 
 
 def show_top(results: Results, top: int) -> None:
