@@ -138,3 +138,21 @@ def test_progress_example_builds_from_a_two_year_store(tmp_path):
     progress = pd.read_excel(out / "results.xlsx", sheet_name="进步")
     assert set(progress["类型"].dropna()) == {"标杆型", "潜力型", "衰退型", "后进型"}
     assert (progress["名次上升"] == progress["基期排名"] - progress["本期排名"]).all()
+
+
+def test_outputs_keep_formula_like_names_as_text_and_do_not_replace_build_sheets(tmp_path):
+    data = tmp_path / "c.csv"
+    data.write_text(COUNTIES.read_text(encoding="utf-8").replace("甲县", "=HYPERLINK(1)"), encoding="utf-8")
+    fw = write_framework(tmp_path, universe={"code_column": "unit_code", "name_column": "unit_name"},
+                         rankings={"lists": [{"id": "l", "name": "综合得分"}, {"id": "m", "name": "总指数"}]})
+    BASE_LEVELS = BASE["level_names"]
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(fw), str(data), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "rankings.csv")
+    assert "'=HYPERLINK(1)" in set(table["unit_name"])
+    book = load_workbook(out / "results.xlsx")
+    assert BASE_LEVELS[-1] == "总指数" and "榜单_总指数" in book.sheetnames and "综合得分" in book.sheetnames
+    assert book["总指数"]["A1"].value == "单位代码"  # the build's own top sheet is intact
+    cells = [c for row in book["综合得分"].iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)

@@ -60,3 +60,19 @@ def test_class_weights_name_existing_nodes():
 def test_sources_need_at_least_one_pattern():
     found = problems(sources={"precedence": []})
     assert any("sources.precedence" in p for p in found)
+
+
+def test_unit_group_gate_columns_need_a_combine_rule():
+    found = problems(rankings={
+        "gates": [{"id": "g", "when": {"all": [{"column": "pop", "op": ">=", "value": 1}, {"column": "type", "op": "==", "value": "县"}]}}],
+        "unit_groups": {"groups": [{"code": "G", "name": "组团", "members": ["E", "F"]}],
+                        "combine": {"gdp": "sum", "revenue": "sum", "patents": "sum"}}})
+    assert found == ["test.yaml: rankings.gates[0].when: 组团的门槛列须在 unit_groups.combine 中声明合并方法：pop"]
+
+
+def test_json_schema_describes_the_rankings_section():
+    from baiqiang.framework.schema import json_schema
+
+    schema = json_schema()
+    assert "rankings" in schema["properties"] and "sources" in schema["properties"]
+    assert {"Condition", "RankingList", "Coupling"} <= set(schema["$defs"])

@@ -248,6 +248,13 @@ class Sources(_Model):
 # -- meaning checks ---------------------------------------------------------------------------
 
 
+def _leaves(cond: Condition) -> list[Condition]:
+    """The threshold conditions inside ``cond``."""
+    if cond.column is not None:
+        return [cond]
+    return [leaf for c in (cond.all or cond.any or []) for leaf in _leaves(c)]
+
+
 def ranking_problems(fw: "Framework", source: str) -> list[Problem]:
     """Every meaning error of the ``rankings`` section, each with its key path."""
     r = fw.rankings
@@ -304,6 +311,11 @@ def ranking_problems(fw: "Framework", source: str) -> list[Problem]:
         missing = [c for c in needed if c not in r.unit_groups.combine]
         if missing:
             out.append(Problem(f"{where}.unit_groups.combine", f"这些列没有声明合并方法（sum / weighted_mean ...）：{', '.join(missing)}", "missing_combine"))
+        for k, gate in enumerate(r.gates):
+            numeric = sorted({c.column for c in _leaves(gate.when) if c.column and c.op not in ("in", "not in") and not isinstance(c.value, str)})
+            absent = [c for c in numeric if c not in r.unit_groups.combine]
+            if absent:
+                out.append(Problem(f"{where}.gates[{k}].when", f"组团的门槛列须在 unit_groups.combine 中声明合并方法：{', '.join(absent)}", "missing_combine"))
     if r.progress is not None:
         need_aggregate(r.progress.score, "progress.score")
     if r.coupling is not None:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import load_workbook
 
 from baiqiang.framework.structure import Hierarchy
-from baiqiang.pipeline.export import GROUP_RANK_ZH
+from baiqiang.pipeline.export import GROUP_RANK_ZH, write_csv, write_sheets
 from baiqiang.rankings.apply import STATUS_GATED, STATUS_LISTED, RankingOutcome
 
 LIST_HEADERS = {"rank": "排名", "unit_code": "单位代码", "unit_name": "单位名称", "score": "得分", "tier": "梯队",
@@ -84,9 +85,9 @@ def sources_record(outcome: RankingOutcome) -> dict[str, Any] | None:
 def write(outcome: RankingOutcome, outdir: Path) -> None:
     """Add the rankings outputs to a build directory already written by ``Results.write``."""
     outdir = Path(outdir)
-    rankings_table(outcome).to_csv(outdir / "rankings.csv", index=False, encoding="utf-8")
+    write_csv(rankings_table(outcome), outdir / "rankings.csv", encoding="utf-8")
     if outcome.cells is not None:
-        outcome.cells.to_csv(outdir / "sources.csv", index=False, encoding="utf-8")
+        write_csv(outcome.cells, outdir / "sources.csv", encoding="utf-8")
     method = outdir / "method.json"
     record = json.loads(method.read_text(encoding="utf-8")) if method.exists() else {}
     record["rankings"] = method_record(outcome)
@@ -95,9 +96,10 @@ def write(outcome: RankingOutcome, outdir: Path) -> None:
         record["sources"] = sources
     method.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
     book = outdir / "results.xlsx"
-    with pd.ExcelWriter(book, engine="openpyxl", **({"mode": "a", "if_sheet_exists": "replace"} if book.exists() else {})) as writer:
-        for name, sheet in sheets(outcome).items():
-            sheet.to_excel(writer, sheet_name=name[:31], index=False)
+    taken = set(load_workbook(book, read_only=True).sheetnames) if book.exists() else set()
+    # A list named like a build sheet (e.g. 总指数) must not replace it.
+    extra = {(f"榜单_{name}" if name[:31] in taken else name): sheet for name, sheet in sheets(outcome).items()}
+    write_sheets(book, extra, append=book.exists())
 
 
 def sheets(outcome: RankingOutcome) -> dict[str, pd.DataFrame]:
