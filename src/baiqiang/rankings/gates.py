@@ -67,9 +67,12 @@ def _threshold(cond: Condition, frame: pd.DataFrame, where: str) -> tuple[pd.Ser
     compare = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less, "==": np.equal, "!=": np.not_equal}[str(op)]
     with np.errstate(invalid="ignore"):
         passed = pd.Series(compare(x, float(value)) & ~np.isnan(x), index=frame.index)  # type: ignore[arg-type]
-    shown = numbers.map(_number)
     threshold = f"{NEGATED[str(op)]} {_number(float(value))}{unit}"  # type: ignore[arg-type]
-    reason = (label + " " + shown + unit + " " + threshold).where(numbers.notna(), f"{label}缺失")
+    reason = pd.Series("", index=frame.index, dtype=object)
+    failed = ~passed.to_numpy()
+    # Only failing units need a reason: format just their values.
+    shown = numbers[failed].map(_number).astype(str)
+    reason[failed] = np.where(numbers[failed].notna(), label + " " + shown + unit + " " + threshold, f"{label}缺失")
     return passed, reason
 
 
