@@ -16,6 +16,8 @@ from baiqiang.data.store import file_sha256
 from baiqiang.errors import DataError
 from baiqiang.pipeline import Results, run
 from baiqiang.pipeline.export import GROUP_RANK_ZH
+from baiqiang import rankings
+from baiqiang.rankings import inputs as ranking_inputs
 
 framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
@@ -36,17 +38,21 @@ def build(
         data = data or store
         if data is None:
             raise DataError.single("baiqiang build", "请给出数据文件 DATA，或 --store 与 --year", "missing_input")
-        panel = load_panel(data, fw, year)
+        panel, cells = ranking_inputs.build_panel(data, fw, year, load_panel)
         # A store holds other years too: record the checksum of the panel's content.
         checksum = panel.checksum if data.suffix.lower() in STORE_SUFFIXES else file_sha256(data)
         results = run(fw, panel)
+        base = ranking_inputs.base_panel(data, fw, lambda y: load_panel(data, fw, y))
+        ranked = rankings.apply(results, fw, panel, base_panel=base, cells=cells) if fw.rankings or cells is not None else None
         with atomic_dir(out) as tmp:
             results.write(tmp, data_checksum=checksum)
+            if ranked is not None:
+                rankings.write(ranked, tmp)
     show_top(results, top)
     for check in results.plan.diagnostics:
         if not check.acceptable:
             console.print(f"[yellow]注意[/]：{check.aggregate} 的 AHP 判断矩阵一致性比率 CR = {check.cr:.3f} ≥ 0.1，建议调整")
-    console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json")
+    console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json" + ("、rankings.csv" if ranked is not None else ""))
 
 
 def show_top(results: Results, top: int) -> None:

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from baiqiang.framework.rankings import Rankings, Sources
+
 SCHEMA_VERSION = 1
 
 STEP_KINDS = ("denominate", "impute", "screen", "treat", "normalise", "weight", "aggregate", "rank")
@@ -131,6 +133,8 @@ class Framework(_Model):
     indicators: list[Indicator] = Field(min_length=1)
     aggregates: list[Aggregate] = Field(min_length=1)
     methodology: list[Step] = Field(default_factory=list)
+    rankings: Rankings | None = Field(default=None, description="published lists built from the scores (see docs/framework.md#rankings)")
+    sources: Sources | None = Field(default=None, description="order of preference among data sources of a cell")
 
     @property
     def nodes(self) -> list[Indicator | Aggregate]:

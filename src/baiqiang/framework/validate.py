@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from baiqiang.errors import FrameworkError, Problem
 from baiqiang.framework.plan import _compile, plan_problems, weight_sum_problems
+from baiqiang.framework.rankings import ranking_problems
 from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, STEP_KINDS, Framework
 from baiqiang.framework.steps import STEP_PARAMS
 from baiqiang.methods import registry
@@ -70,9 +71,10 @@ def semantic_problems(fw: Framework, source: str = "<framework>") -> list[Proble
     """Every meaning error of an already well-shaped framework."""
     hierarchy = _hierarchy_problems(fw, source)
     methodology = _methodology_problems(fw, source)
+    rankings = ranking_problems(fw, source)
     if hierarchy or methodology:
-        return [*hierarchy, *methodology]
-    return plan_problems(_compile(fw), source)
+        return [*hierarchy, *methodology, *rankings]
+    return [*plan_problems(_compile(fw), source), *rankings]
 
 
 def _hierarchy_problems(fw: Framework, source: str) -> list[Problem]:

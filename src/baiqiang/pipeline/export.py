@@ -76,14 +76,17 @@ def write_csv(df: pd.DataFrame, path: Path, *, index: bool = False, encoding: st
     safe_frame(df).to_csv(path, index=index, encoding=encoding, lineterminator="\r\n")
 
 
-def write_sheets(path: Path, sheets: Mapping[str, pd.DataFrame], *, index: bool = False) -> None:
+def write_sheets(path: Path, sheets: Mapping[str, pd.DataFrame], *, index: bool = False, append: bool = False) -> None:
     """Write one sheet per frame (names cut to Excel's 31 characters); formula-like text stays text.
+
+    ``append`` adds the sheets to an existing workbook (a sheet of the same name is replaced).
 
     openpyxl stores any string starting with ``=`` as a formula; after pandas has
     filled a sheet, every cell so marked (our workbooks hold no formulas) and every
     text cell starting with another trigger is turned into a quote-prefixed text cell.
     """
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    mode = {"mode": "a", "if_sheet_exists": "replace"} if append else {}
+    with pd.ExcelWriter(path, engine="openpyxl", **mode) as writer:  # type: ignore[call-overload]
         for name, df in sheets.items():
             df.to_excel(writer, sheet_name=name[:31], index=index)
             _neutralise(writer.sheets[name[:31]], df, index)
