@@ -20,7 +20,7 @@ from baiqiang.extract.model import Fact
 from baiqiang.extract.numbers import scaled
 from baiqiang.extract.quantities import Quantity, find_quantities
 from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_head
-from baiqiang.extract.tables import TableState, caption_unit, table_facts
+from baiqiang.extract.tables import TableState, caption_unit, is_cell_stream, stream_facts, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
@@ -71,6 +71,14 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None) -> list[Fa
             period = doc.table.caption_year or doc.period_at(para)
             doc.facts.extend(table_facts(layout.text, para.start, para.end, lex, doc.table, period))
             continue
+        if is_cell_stream(layout.text, para.start, para.end):
+            table_start, table = stream_facts(layout.text, para.start, para.end, lex, doc.period_at(para),
+                                              doc.table.default_unit)
+            if table:
+                if table_start > para.start:
+                    doc.paragraph(Paragraph(para.start, table_start, "text"))
+                doc.facts.extend(table)
+                continue
         caption = layout.text[para.start:para.end]
         doc.table = TableState(caption_year=_caption_year(caption), default_unit=caption_unit(caption))
         doc.paragraph(para)
