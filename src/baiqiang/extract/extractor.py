@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from baiqiang.extract.grammar import apply_rules
 from baiqiang.extract.layout import Layout, Paragraph, normalise, unfurnish
 from baiqiang.extract.lexicon import Lexicon, load_lexicon
 from baiqiang.extract.model import Fact
@@ -144,7 +145,7 @@ class _Doc:
                     sent.clause(cm.start(), cm.end(), qs)
                 elif text[cm.start():cm.end()].strip() == "其中":
                     sent.scoped = True  # 其中，A5个；B19个: the items share the previous verb
-            para_facts.extend(sent.facts)
+            para_facts.extend(apply_rules(text, sm.start(), sm.end(), sent.facts, para_facts))
             carry = sent.last_cats or (carry if sent.scoped else set())
             # a 其中 list runs on over ；until the sentence ends with 。
             open_scope = sent.scoped and text[sm.end() - 1:sm.end()] in "；;"
@@ -424,7 +425,7 @@ class _Sentence:
         fact = Fact(
             indicator=indicator, value=value, unit=unit, value_std=value_std, unit_std=unit_std,
             kind=kind, qualifier=qualifier, period=self.doc.period_at(self.para, q.start),
-            quote=text[start:q.end], start=start, end=q.end,
+            quote=text[start:q.end], start=start, end=q.end, extra={"sub": sub, "number_start": q.start},
         )
         self.facts.append(fact)
 
