@@ -105,7 +105,7 @@ def test_completion_verb_is_removed_from_the_indicator_end():
 # ---------------------------------------------------------------- round 3: monthly report, zone summary, audit report
 def test_comparison_basis_is_not_the_sub_year_period():
     fs = facts("1-9月，工业增加值增长8.3%，增幅比1-8月提高0.6个百分点，居全市第2。餐饮收入15.9亿元。")
-    assert [f[0] for f in fs] == ["1-9月工业增加值", "1-9月工业增加值增幅", "1-9月工业增加值增幅", "1-9月餐饮收入"]
+    assert [f[0] for f in fs] == ["1-9月工业增加值", "1-9月工业增加值增幅比1-8月", "1-9月工业增加值增幅", "1-9月餐饮收入"]
 
 
 def test_narrowing_is_a_fall():
@@ -114,7 +114,7 @@ def test_narrowing_is_a_fall():
 
 def test_price_rise_rate_is_a_growth_suffix():
     fs = facts("居民消费价格上涨0.3%，涨幅比上月回落0.2个百分点。")
-    assert fs[1] == ("居民消费价格涨幅", -0.2, "百分点", "growth", "exact")
+    assert fs[1] == ("居民消费价格涨幅比上月", -0.2, "百分点", "growth", "exact")
 
 
 def test_percent_change_after_a_share_belongs_to_the_amount():

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from baiqiang.extract.grammar import apply_rules
 from baiqiang.extract.layout import Layout, Paragraph, normalise, unfurnish
 from baiqiang.extract.lexicon import Lexicon, load_lexicon
 from baiqiang.extract.model import Fact
 from baiqiang.extract.numbers import scaled
 from baiqiang.extract.quantities import Quantity, find_quantities
 from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_head
-from baiqiang.extract.tables import TableState, caption_unit, table_facts
+from baiqiang.extract.tables import TableState, caption_unit, is_cell_stream, stream_facts, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
@@ -71,6 +72,14 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None) -> list[Fa
             period = doc.table.caption_year or doc.period_at(para)
             doc.facts.extend(table_facts(layout.text, para.start, para.end, lex, doc.table, period))
             continue
+        if is_cell_stream(layout.text, para.start, para.end):
+            table_start, table = stream_facts(layout.text, para.start, para.end, lex, doc.period_at(para),
+                                              doc.table.default_unit)
+            if table:
+                if table_start > para.start:
+                    doc.paragraph(Paragraph(para.start, table_start, "text"))
+                doc.facts.extend(table)
+                continue
         caption = layout.text[para.start:para.end]
         doc.table = TableState(caption_year=_caption_year(caption), default_unit=caption_unit(caption))
         doc.paragraph(para)
@@ -136,7 +145,7 @@ class _Doc:
                     sent.clause(cm.start(), cm.end(), qs)
                 elif text[cm.start():cm.end()].strip() == "其中":
                     sent.scoped = True  # 其中，A5个；B19个: the items share the previous verb
-            para_facts.extend(sent.facts)
+            para_facts.extend(apply_rules(text, sm.start(), sm.end(), sent.facts, para_facts))
             carry = sent.last_cats or (carry if sent.scoped else set())
             # a 其中 list runs on over ；until the sentence ends with 。
             open_scope = sent.scoped and text[sm.end() - 1:sm.end()] in "；;"
@@ -416,7 +425,7 @@ class _Sentence:
         fact = Fact(
             indicator=indicator, value=value, unit=unit, value_std=value_std, unit_std=unit_std,
             kind=kind, qualifier=qualifier, period=self.doc.period_at(self.para, q.start),
-            quote=text[start:q.end], start=start, end=q.end,
+            quote=text[start:q.end], start=start, end=q.end, extra={"sub": sub, "number_start": q.start},
         )
         self.facts.append(fact)
 

@@ -90,10 +90,47 @@ def _is_table_row(line: str) -> bool:
 
 def _is_header_row(line: str) -> bool:
     """A table header (产品名称  单位  产量  比上年增长(%)): cells without numbers."""
-    if any(c in line for c in "，。；") or not _WIDE_GAP.search(line):
+    if any(c in line for c in "，。；") or not (_WIDE_GAP.search(line) or "\u3000" in line):
         return False
-    cells = line.split()
+    cells = [c for c in _ROW_CELLS.split(line.strip()) if c]
     return len(cells) >= 3 and is_header(cells)
+
+
+_ROW_CELLS = re.compile(r"[|｜\t\u3000 ]+")
+
+
+def _numeric_tail(line: str) -> int:
+    """How many numeric cells end a would-be table row (label, then numbers); 0 if it is no row."""
+    if any(c in line for c in "，。；,;：:"):
+        return 0
+    cells = [c for c in _ROW_CELLS.split(line.strip()) if c]
+    n = 0
+    while n < len(cells) and _NUMERIC_CELL.match(cells[-1 - n]):
+        n += 1
+    return n if 0 < n < len(cells) and not _NUMERIC_CELL.match(cells[0]) else 0
+
+
+def _consistent_rows(lines: list[str], kinds: list[str]) -> None:
+    """Mark runs of text lines with the same number of numeric cells as table rows (in place).
+
+    Column consistency finds tables whose cells are separated by single spaces, tabs, full-width
+    spaces or pipes (地区生产总值 731.1 6.5 / 第一产业 40.2 3.1): at least two consecutive rows with
+    the same count of two or more numbers, or one or more numbers under a header row.
+    """
+    open_kinds = ("text", "heading")  # a row label may start like a heading (一、农 林 牧 渔业 789 3.3)
+    i = 0
+    while i < len(lines):
+        n = _numeric_tail(lines[i]) if kinds[i] in open_kinds else 0
+        j = i
+        while n and j + 1 < len(lines) and kinds[j + 1] in open_kinds and _numeric_tail(lines[j + 1]) == n:
+            j += 1
+        header = n > 0 and i > 0 and kinds[i - 1] == "text" and is_header([c for c in _ROW_CELLS.split(lines[i - 1]) if c])
+        if header:
+            kinds[i - 1] = "table"
+        if n and (j > i and n >= 2 or header or (i > 0 and kinds[i - 1] == "table")):
+            for k in range(i, j + 1):
+                kinds[k] = "table"
+        i = j + 1
 
 
 def _is_heading(line: str) -> bool:
@@ -136,6 +173,7 @@ def _line_kinds(lines: list[str]) -> list[str]:
             kinds.append("heading")
         else:
             kinds.append("text")
+    _consistent_rows(lines, kinds)
     return kinds
 
 

@@ -12,7 +12,7 @@ numeric column a level in the row's unit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.lexicon import Lexicon
 from baiqiang.extract.model import Fact
@@ -23,7 +23,8 @@ _MARKERS = re.compile(r"^(?:[#＃*]+|[一二三四五六七八九十]+、|[（(]
 _GROWTH_HEAD = ("增长", "增速", "比上年", "±", "增减", "同比")
 _RATE_HEAD = ("比重", "占", "率")
 _UNIT_HEAD = ("单位", "计量单位")
-_DEFAULT_UNIT = re.compile(r"单位[:：]\s*(\S+)")
+_DEFAULT_UNIT = re.compile(r"单位[:：]\s*([^\s，,、；;）)]+)")
+_PIPES = re.compile(r"[|｜\s]+")
 
 
 @dataclass
@@ -46,7 +47,7 @@ def caption_unit(text: str) -> str:
 def is_header(cells: list[str]) -> bool:
     """A header row: no numbers, and words like 单位 or 增长."""
     return not any(_NUMERIC.match(c) for c in cells) and any(
-        any(w in c for w in (*_UNIT_HEAD, *_GROWTH_HEAD, "绝对数", "总量", "数量", "指标")) for c in cells)
+        any(w in c for w in (*_UNIT_HEAD, *_GROWTH_HEAD, "绝对数", "绝对值", "总量", "数量", "指标", "名称")) for c in cells)
 
 
 def _role(cell: str) -> str:
@@ -61,7 +62,7 @@ def _role(cell: str) -> str:
 
 def _split(line: str, lex: Lexicon) -> tuple[str, list[str]]:
     """Row label (inner spaces removed) and the remaining cells."""
-    tokens = line.split()
+    tokens = [c for c in _PIPES.split(line) if c]
     idx = next((i for i, t in enumerate(tokens) if i > 0 and (_NUMERIC.match(t) or t in lex.units)), len(tokens))
     label = "".join(tokens[:idx])
     while True:
@@ -78,7 +79,7 @@ def table_facts(text: str, start: int, end: int, lex: Lexicon, state: TableState
     m = _DEFAULT_UNIT.search(line)
     if m:
         state.default_unit = m.group(1).strip("）)")
-    cells = line.split()
+    cells = [c for c in _PIPES.split(line) if c]
     if is_header(cells):
         state.roles = [_role(c) for c in cells[1:]]
         return []
@@ -118,3 +119,168 @@ def _fact(label: str, role: str, cell: str, unit: str, lex: Lexicon, period: str
         kind = "rate"
     return Fact(indicator=label, value=value, unit=unit, value_std=scaled(value, mult), unit_std=std,
                 kind=kind, qualifier="exact", period=period, quote=text[start:end], start=start, end=end)
+
+
+# ------------------------------------------------------------------ cell streams
+# A table flattened into running text: cells separated by pipes (one row a line, one cell a line,
+# or the whole table on one line), tabs or full-width spaces.  The header names the columns
+# (指标名称 | 本月 | 同比% | 累计 | 同比%); every row label is followed by at most one number per column.
+
+_SEPARATOR = re.compile(r"\s*[|｜\t\u3000]+\s*")
+_LABEL_COLUMN = re.compile(r"^(?:指标名称|指标|行业名称|行业|项目|名称|类别|地区|产品名称|单位名称)$")
+_COLUMN_UNIT = re.compile(r"[（(]\s*([^（）()]{1,6})\s*[）)]|(%)$")
+_CUMULATIVE_HEAD = ("累计",)
+#: column names that say nothing beyond the row label (the value is the label's own)
+_GENERIC_COLUMNS = frozenset({"绝对值", "绝对数", "数值", "总量", "数量", "金额", "本年", "全年", "比上年增长",
+                              "比上年增长%", "比上年±%", "增长%", "比上年增减%"})
+_MODIFIER_ROWS = re.compile(r"^(?:规模以上|规上|限额以上|限上|城镇|农村|乡村|国有|民营|私营|外资|县属|市属)$")
+_UNIT_LIST = re.compile(r"单位[:：]\s*([^|｜\t\u3000]+)")
+_MIN_PIPES = 6
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell of a flattened table: its text (inner spaces kept) and offsets in the text."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def numeric(self) -> bool:
+        return bool(_NUMERIC.match(self.text.replace(" ", "")))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A value column: its name (spaces removed, unit dropped), role and unit if the header gives one."""
+
+    name: str
+    role: str  # level, growth, rate, cumulative
+    unit: str
+
+
+def split_cells(text: str, start: int, end: int) -> list[Cell]:
+    """The cells of ``text[start:end]`` between separators (pipes, tabs, full-width spaces)."""
+    cells, pos = [], start
+    for m in _SEPARATOR.finditer(text, start, end):
+        if m.start() > pos:
+            cells.append(Cell(text[pos:m.start()].strip(), pos, m.start()))
+        pos = m.end()
+    if pos < end:
+        cells.append(Cell(text[pos:end].strip(), pos, end))
+    return [c for c in cells if c.text]
+
+
+def is_cell_stream(text: str, start: int, end: int) -> bool:
+    """A paragraph that is a flattened table: many pipes and numeric cells."""
+    return text.count("|", start, end) + text.count("｜", start, end) >= _MIN_PIPES
+
+
+def column(cell: str) -> Column:
+    """The role and unit a header cell gives its column (现价 (万元), 同比%, 行业占 比(%), 累计)."""
+    squeezed = "".join(cell.split())
+    m = _COLUMN_UNIT.search(squeezed)
+    unit = (m.group(1) or m.group(2)) if m else ""
+    name = _COLUMN_UNIT.sub("", squeezed)
+    if any(w in name for w in _CUMULATIVE_HEAD):
+        role = "cumulative"
+    elif any(w in name for w in _GROWTH_HEAD):
+        role = "growth"
+    elif any(w in name for w in _RATE_HEAD):
+        role = "rate"
+    else:
+        role = "level"
+    if unit == "%" and role in ("level", "cumulative"):
+        role = "rate"
+    return Column(name, role, unit)
+
+
+def _header(cells: list[Cell]) -> tuple[int, list[Column], int] | None:
+    """Where the first row label is and the value columns, from the last label-column header cell."""
+    first_number = next((i for i, c in enumerate(cells) if c.numeric and i > 0 and not cells[i - 1].numeric
+                         and any(_LABEL_COLUMN.match("".join(x.text.split())) for x in cells[:i])), None)
+    if first_number is None:
+        return None
+    h = max(i for i in range(first_number) if _LABEL_COLUMN.match("".join(cells[i].text.split())))
+    names = cells[h + 1:first_number - 1]
+    if not names or any(c.numeric for c in names):
+        return None
+    return first_number - 1, [column(c.text) for c in names], cells[h].start
+
+
+def _row_label(label: str, parent: str) -> tuple[str, str]:
+    """The indicator of a row (markers and inner spaces removed) and the parent for 其中 rows."""
+    squeezed = "".join(label.split())
+    sub = squeezed.startswith("其中")
+    while (m := _MARKERS.match(squeezed)) and m.end() > 0:
+        squeezed = squeezed[m.end():]
+    squeezed = squeezed.strip("：: ")
+    if sub and parent and _MODIFIER_ROWS.match(squeezed):
+        return squeezed + parent, parent  # 其中:规模以上 under 工业总产值 → 规模以上工业总产值
+    return squeezed, (parent if sub else squeezed)
+
+
+def _column_name(label: str, col: Column, previous: Column | None) -> str:
+    if col.name in _GENERIC_COLUMNS:
+        return label
+    name = col.name
+    if col.role == "growth" and previous is not None and previous.role == "cumulative" and "累计" not in name:
+        name = "累计" + name  # 累计 | 同比%: the growth of the cumulative figure
+    return label + name
+
+
+def _row_unit(label: str, col: Column, units: list[str], lex: Lexicon) -> str:
+    if col.unit:
+        return col.unit
+    if col.role in ("growth", "rate"):
+        return "%"
+    counters = [u for u in units if u in lex.units and lex.units[u].family != "money"]
+    money = [u for u in units if u in lex.units and lex.units[u].family == "money"]
+    if label.endswith("数") and counters:
+        return counters[0]  # 企业单位数 in a table of 单位:个、万元
+    return (money or units or [""])[0]
+
+
+def stream_facts(text: str, start: int, end: int, lex: Lexicon, period: str,
+                 default_unit: str = "") -> tuple[int, list[Fact]]:
+    """Where a flattened table in ``text[start:end]`` starts (its header cell) and its facts.
+
+    ``(end, [])`` when no header is found: the paragraph is prose.
+    """
+    cells = split_cells(text, start, end)
+    found = _header(cells)
+    if found is None:
+        return end, []
+    first, columns, header_start = found
+    m = _UNIT_LIST.search(text, start, cells[first].start)
+    listed = m.group(1) if m else default_unit
+    units = [u for u in re.split(r"[、,，/\s]+", listed.strip("（）() ")) if u and u != "%"]
+    facts: list[Fact] = []
+    label, parent, row_start, col_index = "", "", start, 0
+    for cell in cells[first:]:
+        if not cell.numeric:
+            if any(p in cell.text for p in "，。；"):
+                break  # prose after the table
+            label, parent = _row_label(cell.text, parent)
+            row_start, col_index = cell.start, 0
+            continue
+        if not label or col_index >= len(columns):
+            continue
+        col = columns[col_index]
+        previous = columns[col_index - 1] if col_index else None
+        col_index += 1
+        unit = _row_unit(label, col, units, lex)
+        fact = _fact(_column_name(label, col, previous), col.role, cell.text.replace(" ", ""), unit, lex, period,
+                     text, row_start, cell.end)
+        if fact is not None:
+            if col.role == "cumulative":
+                fact = replace(fact, kind="cumulative")
+            facts.append(fact)
+    return _prose_end(text, start, header_start), facts
+
+
+def _prose_end(text: str, start: int, pos: int) -> int:
+    """Where the prose before a table ends: after the last sentence end before ``pos``."""
+    cut = max(text.rfind(p, start, pos) for p in "。；！？")
+    return cut + 1 if cut >= 0 else start

@@ -1,0 +1,214 @@
+"""The grammar of quantity phrases: an ordered table of named rules over a sentence's facts.
+
+The clause reader (:mod:`baiqiang.extract.extractor`) finds each quantity, its metric noun phrase
+(the region before it), its verb and kind.  The rules here then resolve what one quantity alone
+cannot: how far a comparison basis, a 分别 list, a place list or a ranking scope reaches.  Each rule
+is a small pure function ``(Sentence) -> None`` that may rename, re-kind or drop facts of the
+sentence; they run in the order of :data:`RULES`, and each has one test in
+``tests/extract/test_grammar.py``.  Adding a rule: write the function, add it to :data:`RULES` at the
+place its preconditions hold (after the rules whose output it reads), add its test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from baiqiang.extract.model import Fact
+
+# A comparison basis before a change: 较一季度, 比1-5月, 较去年同期, 比上年末 (同比 / 比上年 alone are the default basis).
+_BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年末|上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度"
+                    r"|\d{1,2}\s*[-—–~至]\s*\d{1,2}月份?|\d{1,2}月份?|同期|年初))"
+                    r"(?:[^，,；;。]{0,4}?)(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)"
+                    r"[^，,；;。]{0,3}$")
+_RATE_OF_CHANGE = ("增速", "增幅", "增长", "降幅", "涨幅", "跌幅")
+_GROWTH_NAME_END = ("涨幅", "跌幅", "增速", "增幅", "增长", "降幅", "比重", "占比", "率", "比例")
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,4}(?:市|县|区|旗|州|省|镇)$")
+_PLACE_METRIC = re.compile(r"^([\u4e00-\u9fff]{2,4}?(?:市|县|区|旗|州|省|镇))(.{2,})$")
+_RANK_SCOPE = re.compile(r"^(?:全[省市州县国区]|[苏浙皖闽赣鲁豫鄂湘粤桂川黔滇陕甘][南北中东西]?|[一二三四五六七八九十\d]+个?县(?:市区|市|区)?"
+                         r"|同类县市|周边县市)$")
+_RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
+_ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)$")
+_BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
+_LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
+
+
+@dataclass
+class Sentence:
+    """What a rule sees: the normalised text, the sentence span, its facts and the paragraph's earlier facts."""
+
+    text: str
+    start: int
+    end: int
+    facts: list[Fact]
+    before: list[Fact]
+
+    def pre(self, fact: Fact) -> str:
+        """The text of the fact's clause before its number."""
+        pos = number_start(fact)
+        cut = max(self.text.rfind(p, self.start, pos) for p in "，,；;：:")
+        return self.text[max(cut + 1, self.start):pos]
+
+
+def number_start(fact: Fact) -> int:
+    return int(fact.extra.get("number_start", fact.start))
+
+
+def core(fact: Fact) -> str:
+    """The indicator without its sub-year prefix (上半年, 1-6月)."""
+    sub = str(fact.extra.get("sub", ""))
+    return fact.indicator[len(sub):] if sub and fact.indicator.startswith(sub) else fact.indicator
+
+
+def renamed(fact: Fact, name: str) -> Fact:
+    return replace(fact, indicator=str(fact.extra.get("sub", "")) + name)
+
+
+# ------------------------------------------------------------------ rules
+def bracket_aside(s: Sentence) -> None:
+    """A % inside brackets after a basis belongs to the basis period: 较一季度(-10.8%) → 一季度X, growth.
+
+    X is the preceding growth's indicator (地区生产总值增长-8.7%，较一季度(-10.8%)回升2.1个百分点).
+    """
+    for i, f in enumerate(s.facts):
+        m = _BRACKET_BASIS.search(s.pre(f))
+        if m and f.unit_std == "%":
+            base = _previous_growth(s, i)
+            name = m.group(1) + (core(base) if base else "")
+            s.facts[i] = replace(f, indicator=name, kind="growth")
+
+
+def basis_in_name(s: Sentence) -> None:
+    """A change in 百分点 against a named basis keeps the basis: X增速较一季度 (facts.md: bases stay in names).
+
+    X is the fact's own name when it has one (增速较1-5月提高 → 规上工业增加值增速较1-5月), else the
+    preceding growth's (交通运输业增长6.4%，较去年同期下降13.8个百分点).
+    """
+    for i, f in enumerate(s.facts):
+        if f.kind != "growth" or f.unit_std not in ("百分点", "千分点"):
+            continue
+        pre = s.pre(f)
+        m = _BASIS.search(pre)
+        if not m:
+            continue
+        own = pre[:m.start()].strip()
+        base = _previous_growth(s, i)
+        if own and not own.startswith(_RATE_OF_CHANGE):
+            name = _clean_own(own)
+        elif base is not None:
+            name = core(base) + (own if own else "")
+        else:
+            continue
+        if not name.endswith(_GROWTH_NAME_END):
+            name += "增速"
+        s.facts[i] = renamed(f, name + m.group(1))
+
+
+def paired_respectively(s: Sentence) -> None:
+    """Paired lists: 分别达到18687元、5634元，增长7.8%、9.2% — the second list takes the first's names in order."""
+    runs = _runs(s)
+    for a, b in zip(runs, runs[1:]):
+        if len(a) < 2 or len(a) != len(b) or "分别" not in s.pre(s.facts[a[0]]):
+            continue
+        if "分别" in s.pre(s.facts[b[0]]) and s.facts[b[0]].indicator not in ("", core(s.facts[a[-1]])):
+            continue
+        names = [core(s.facts[i]) for i in a]
+        if len(set(names)) < len(names):
+            continue
+        for name, i in zip(names, b):
+            f = s.facts[i]
+            s.facts[i] = replace(renamed(f, name), kind="growth" if f.unit_std == "%" and f.kind == "rate" else f.kind)
+
+
+def rate_keeps_verb(s: Sentence) -> None:
+    """A rate named by a verb + 率 keeps the verb: 开工率73% (not 率), 竣工率76.6%."""
+    for i, f in enumerate(s.facts):
+        if f.kind == "rate" and len(core(f)) <= 1:
+            m = _RATE_WORD.search(s.pre(f))
+            if m:
+                s.facts[i] = renamed(f, m.group(1))
+
+
+def place_list_metric(s: Sentence) -> None:
+    """A list of places after one place with a metric shares the metric: 苏州市地区生产总值X，南京市Y → 南京市地区生产总值."""
+    metric = ""
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        m = _PLACE_METRIC.match(name)
+        if m and not _PLACE.match(name):
+            metric = m.group(2)
+        elif metric and _PLACE.match(name):
+            s.facts[i] = renamed(f, name + metric)
+
+
+def rank_scope_chain(s: Sentence) -> None:
+    """A rank named only by its scope continues the previous rank: 增幅列全省第10位，苏南第2位 → X苏南."""
+    for i, f in enumerate(s.facts):
+        if f.kind != "rank" or not _RANK_SCOPE.match(core(f)):
+            continue
+        prev = next((g for g in reversed(s.facts[:i]) if g.kind == "rank"), None)
+        if prev is not None:
+            s.facts[i] = renamed(f, core(prev) + core(f))
+
+
+def absolute_change_dropped(s: Sentence) -> None:
+    """An absolute change against last year (比去年新增3637元, 比上年增加2028人) is no level: dropped (optional in gold)."""
+    s.facts[:] = [f for f in s.facts
+                  if not (f.kind in ("level", "added") and _ABSOLUTE_CHANGE.search(s.pre(f).rstrip()))]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    apply: Callable[[Sentence], None]
+
+
+#: The rules in the order they run.
+RULES: tuple[Rule, ...] = (
+    Rule("bracket_aside", bracket_aside),
+    Rule("basis_in_name", basis_in_name),
+    Rule("paired_respectively", paired_respectively),
+    Rule("rate_keeps_verb", rate_keeps_verb),
+    Rule("place_list_metric", place_list_metric),
+    Rule("rank_scope_chain", rank_scope_chain),
+    Rule("absolute_change_dropped", absolute_change_dropped),
+)
+
+
+def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact]) -> list[Fact]:
+    """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
+    if not facts:
+        return facts
+    sentence = Sentence(text, start, end, list(facts), before)
+    for rule in RULES:
+        rule.apply(sentence)
+    return sentence.facts
+
+
+# ------------------------------------------------------------------ helpers
+def _previous_growth(s: Sentence, i: int) -> Fact | None:
+    for g in [*reversed(s.facts[:i]), *reversed(s.before[-3:])]:
+        if g.kind == "growth" and g.unit_std == "%":
+            return g
+    return None
+
+
+def _clean_own(own: str) -> str:
+    for lead in ("全县", "全市", "我县", "我市", "全区", "其中", "上半年", "一季度", "前三季度"):
+        own = own.removeprefix(lead)
+    return own.removesuffix("同比")
+
+
+def _runs(s: Sentence) -> list[list[int]]:
+    """Indices of facts whose numbers follow one another joined only by 、/和 (one list each)."""
+    runs: list[list[int]] = []
+    for i, f in enumerate(s.facts):
+        if runs:
+            prev = s.facts[runs[-1][-1]]
+            between = s.text[prev.end:number_start(f)]
+            if _LIST_JOIN.fullmatch(between) or between in ("、", "和", "与", "及"):
+                runs[-1].append(i)
+                continue
+        runs.append([i])
+    return runs

@@ -1,0 +1,52 @@
+"""One test per rule of the quantity-phrase grammar (baiqiang.extract.grammar.RULES)."""
+
+from __future__ import annotations
+
+from baiqiang.extract import extract_facts
+from baiqiang.extract.grammar import RULES
+
+
+def facts(text: str) -> list[tuple[str, float, str]]:
+    return [(f.indicator, f.value, f.kind) for f in extract_facts(text)]
+
+
+def test_the_rule_table_is_ordered_and_named() -> None:
+    assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "paired_respectively", "rate_keeps_verb",
+                                       "place_list_metric", "rank_scope_chain", "absolute_change_dropped"]
+
+
+def test_bracket_aside() -> None:
+    got = facts("地区生产总值比上年同期增长-8.7%，较一季度(-10.8%)回升2.1个百分点。")
+    assert got[1] == ("一季度地区生产总值", -10.8, "growth")
+
+
+def test_basis_in_name() -> None:
+    got = facts("交通运输业增长6.4%，较去年同期下降13.8个百分点。")
+    assert got == [("交通运输业", 6.4, "growth"), ("交通运输业增速较去年同期", -13.8, "growth")]
+    own = facts("规上工业增加值同比增长1.3%，增速较一季度和1-5月分别提高15.5和2.2个百分点。")
+    assert own[0] == ("规上工业增加值", 1.3, "growth")
+
+
+def test_paired_respectively() -> None:
+    got = facts("城乡居民人均可支配收入分别达到18687元、5634元，增长7.8%、9.2%。")
+    assert got[2:] == [("城镇居民人均可支配收入", 7.8, "growth"), ("农村居民人均可支配收入", 9.2, "growth")]
+
+
+def test_rate_keeps_verb() -> None:
+    got = facts("1—8月份，151个项目开工建设，开工率73%；85个项目竣工，竣工率76.6%。")
+    assert ("1—8月开工率", 73, "rate") in got and ("1—8月竣工率", 76.6, "rate") in got
+
+
+def test_place_list_metric() -> None:
+    got = facts("苏州市地区生产总值11458.4亿元，南京市8316.92亿元，无锡市7105.67亿元。")
+    assert [g[0] for g in got] == ["苏州市地区生产总值", "南京市地区生产总值", "无锡市地区生产总值"]
+
+
+def test_rank_scope_chain() -> None:
+    got = facts("规模以上工业增加值增长8.5%，增幅列全省第10位，苏南第2位。")
+    assert got[-1] == ("规模以上工业增加值增幅苏南", 2, "rank")
+
+
+def test_absolute_change_dropped() -> None:
+    got = facts("全年人均地区生产总值达28322元，比去年新增3637元，增长12.7%。")
+    assert got == [("人均地区生产总值", 28322, "level"), ("人均地区生产总值", 12.7, "growth")]

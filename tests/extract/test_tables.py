@@ -1,0 +1,60 @@
+"""The table component: table regions in flattened text, header units and column meanings."""
+
+from __future__ import annotations
+
+from baiqiang.extract import extract_facts
+from baiqiang.extract.tables import column
+
+
+def facts(text: str) -> list[tuple[str, float, str, float, str]]:
+    return [(f.indicator, f.value, f.unit, f.value_std, f.kind) for f in extract_facts(text)]
+
+
+def test_single_space_rows_under_a_header_with_units() -> None:
+    text = ("表2 2024年主要指标\n单位：万元，%\n指标 绝对值 比上年增长\n地区生产总值 1234567 5.6\n"
+            "#工业 456 -2.1\n一、农 林 牧 渔业 789 3.3\n全县人口增长较快。")
+    assert facts(text) == [
+        ("地区生产总值", 1234567, "万元", 12345670000, "level"), ("地区生产总值", 5.6, "%", 5.6, "growth"),
+        ("工业", 456, "万元", 4560000, "level"), ("工业", -2.1, "%", -2.1, "growth"),
+        ("农林牧渔业", 789, "万元", 7890000, "level"), ("农林牧渔业", 3.3, "%", 3.3, "growth")]
+
+
+def test_tab_and_full_width_space_rows_need_consistent_columns() -> None:
+    text = "地区生产总值\t731.1\t6.5\n第一产业\u300040.2\u30003.1\n"
+    assert [f[:2] for f in facts(text)] == [("地区生产总值", 731.1), ("地区生产总值", 6.5),
+                                             ("第一产业", 40.2), ("第一产业", 3.1)]
+
+
+def test_one_row_with_numbers_is_not_a_table_without_a_header() -> None:
+    # a prose line with a space before the number stays prose (the seed's 海铁联运运输标箱 9.4 万个)
+    assert facts("海铁联运运输标箱 9.4 万个，增长5%。") == [
+        ("海铁联运运输标箱", 9.4, "万个", 94000, "level"), ("海铁联运运输标箱", 5, "%", 5, "growth")]
+
+
+def test_pipe_table_with_one_cell_a_line() -> None:
+    text = ("表1 2016年地区生产总值构成表\n|\n行业名称 |\n现价 (万元) |\n增速 (%) |\n行业占 比(%) |\n|\n"
+            "地区生产总值 |\n529757 |\n13.1 |\n100 |\n|\n工业 |\n111250 |\n12.7 |\n21 |\n")
+    assert facts(text) == [
+        ("地区生产总值现价", 529757, "万元", 5297570000, "level"), ("地区生产总值增速", 13.1, "%", 13.1, "growth"),
+        ("地区生产总值行业占比", 100, "%", 100, "rate"), ("工业现价", 111250, "万元", 1112500000, "level"),
+        ("工业增速", 12.7, "%", 12.7, "growth"), ("工业行业占比", 21, "%", 21, "rate")]
+
+
+def test_flattened_pipe_stream_with_units_list_cumulative_column_and_sub_rows() -> None:
+    text = ("附表。\n| 单位:个、万元 | 指标名称 | 本月 | 同比% | 累计 | 同比% | 企业单位数\n"
+            "| 4326 | 5.5 | 4326 | 5.5 | 工业总产值 | 309748 | 3.3 | 1618573 | 16.2 | "
+            "其中:规模以上 | 206713 | -3.4 | 1086976 | 18.7 |\n")
+    got = facts(text)
+    assert got[0] == ("企业单位数本月", 4326, "个", 4326, "level")
+    assert ("企业单位数累计同比", 5.5, "%", 5.5, "growth") in got
+    assert ("工业总产值累计", 1618573, "万元", 16185730000, "cumulative") in got
+    assert ("规模以上工业总产值本月", 206713, "万元", 2067130000, "level") in got
+    assert ("规模以上工业总产值同比", -3.4, "%", -3.4, "growth") in got
+    assert len(got) == 12
+
+
+def test_header_cells_give_role_and_unit() -> None:
+    assert column("现价 (万元)").role == "level" and column("现价 (万元)").unit == "万元"
+    assert column("同比%").role == "growth" and column("同比%").unit == "%"
+    assert column("累计").role == "cumulative"
+    assert column("行业占 比(%)").role == "rate" and column("行业占 比(%)").name == "行业占比"
