@@ -138,3 +138,46 @@ def test_method_record_rebuilds_the_same_ranking(tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(first / "scores.csv"), pd.read_csv(second / "scores.csv"))
     records = [json.loads((d / "method.json").read_text(encoding="utf-8")) for d in (first, second)]
     assert records[0]["framework_sha256"] == records[1]["framework_sha256"]
+
+
+def test_dry_run_prints_the_compiled_plan_and_writes_nothing(tmp_path):
+    fw = tmp_path / "fw.yaml"
+    fw.write_text(
+        """
+id: dry
+name: {zh: 试算指数, en: Dry index}
+groups: [province]
+indicators:
+  - {code: gdp, name: {zh: 地区生产总值, en: GDP}, parent: P1, weight: 3, transform: log}
+  - {code: cost, name: 成本, parent: P1, direction: lower}
+  - {code: jobs, name: 就业, parent: P2}
+aggregates:
+  - {code: P1, name: 规模, parent: Index}
+  - {code: P2, name: 活力, parent: Index}
+  - {code: Index, name: 总指数}
+methodology:
+  - {step: impute, method: group_median, params: {group: province}}
+  - {step: normalise, method: minmax, params: {lower: 1, upper: 100}}
+  - {step: weight, id: ahp, method: ahp, levels: [3], params: {matrix: [[1, 9], [0.111111, 1]]}}
+  - {step: aggregate, id: geo, method: geometric, aggregates: [P1]}
+  - {step: rank, params: {tiers: [10, 100]}}
+""",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["build", str(fw), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    for expected in ("试算指数", "数据步骤", "变换: gdp → log", "impute.group_median", "输入: groups", "(province)",
+                     "normalise.minmax (lower=1, upper=100)", "weight.ahp → aggregate.arithmetic",
+                     "weight.manual → aggregate.geometric", "P2 活力", "快速路径", "逆向", "单位属性: province",
+                     "AHP Index: CR = 0.000", "档次分界 [10, 100]"):
+        assert expected in text, expected
+    english = runner.invoke(app, ["build", str(fw), "--dry-run", "--lang", "en"])
+    assert english.exit_code == 0 and "Dry index" in english.output and "data steps" in english.output
+    assert "GDP" in english.output
+    assert list(tmp_path.iterdir()) == [fw]
+
+
+def test_build_without_output_directory_is_a_located_error():
+    result = runner.invoke(app, ["build", FRAMEWORK, str(DATA)])
+    assert result.exit_code == 1 and "-o/--out" in result.output

@@ -128,7 +128,7 @@ def decompose_unit_change(
         if unit not in res.scores.index or np.isnan(res.scores.loc[unit, root]):
             raise BaiqiangError.single("unit", f"{unit} 在{name}未参与排名 / not ranked in {name}", "not_ranked")
     h = res0.hierarchy
-    cols = [c for c in {*h.indicator_codes, *(i.denominator for i in framework.indicators if i.denominator)} if c in panel1.frame.columns]
+    cols = [c for c in {*res0.plan.columns.indicator, *res0.plan.columns.denominator} if c in panel1.frame.columns]
     res_cf = run(framework, _counterfactual_panel(panel0, panel1, unit, sorted(cols)))
     c0 = all_contributions(res0).loc[unit]
     c1 = all_contributions(res1).loc[unit]

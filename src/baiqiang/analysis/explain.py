@@ -9,6 +9,7 @@ order), and each node's weight within its parent ``(n_nodes,)``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -17,16 +18,16 @@ import pandas as pd
 
 from baiqiang.analysis.ranks import rank_desc
 from baiqiang.errors import BaiqiangError
-from baiqiang.framework.spec import Framework
+from baiqiang.framework.plan import BoundStep, Plan
 from baiqiang.framework.structure import Hierarchy
 from baiqiang.pipeline import Results
 
 __all__ = [
     "Explanation",
-    "aggregation_methods",
     "all_contributions",
     "contributions",
     "explain_unit",
+    "shapley",
     "effective_weights",
     "group_comparison",
     "nearest_peers",
@@ -43,49 +44,64 @@ def _available_weights(y: np.ndarray, w: np.ndarray) -> np.ndarray:
         return wm / np.where(tot > 0, tot, np.nan)
 
 
-def contributions(
-    h: Hierarchy,
-    values: np.ndarray,
-    weights: np.ndarray,
-    methods: Mapping[str, str],
-) -> np.ndarray:
-    """Contribution of every node to the root score, per unit.
+EXACT_SHAPLEY_CHILDREN = 10
+"""Up to this many children Shapley values are computed over all ``2^k`` coalitions."""
+
+SHAPLEY_PERMUTATIONS = 512
+"""Above it, over this many random orders of the children (seeded, so reproducible)."""
+
+
+def contributions(plan: Plan, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Contribution of every node to the root score, per unit, for any aggregation method.
 
     Parameters
     ----------
-    h : Hierarchy
+    plan : Plan
+        The compiled framework: which bound kernel (method and parameters)
+        forms every aggregate.
     values : ndarray, shape (n_units, n_nodes)
-        Normalised indicators followed by aggregate scores (node order of ``h``).
+        Normalised indicators followed by aggregate scores (node order of the
+        plan's hierarchy), for every unit of the build.
     weights : ndarray, shape (n_nodes,)
-        Each node's weight within its parent (need not sum to 1: re-scaled over
-        each unit's available children, as the aggregation does).
-    methods : mapping
-        Aggregation method of each aggregate code (``"arithmetic"``,
-        ``"geometric"``, other names use the fallback below).
+        Each node's weight within its parent, as the build used it (re-scaled
+        over each unit's available children, as the aggregation does).
 
     Returns
     -------
     ndarray, shape (n_units, n_nodes)
         ``c[u, k]``: the part of unit ``u``'s root score attributed to node ``k``.
         For every aggregate the contributions of its children add up to its
-        own; so the indicators' contributions add up to the root score (to
-        floating-point rounding, ~1e-15 relative).
+        own, so the indicators' contributions add up to the root score (to
+        floating-point rounding).  A missing child contributes ``NaN``.
 
     Notes
     -----
-    Allocation is top-down, starting from ``c_root = y_root``:
+    Allocation is top-down from ``c_root = y_root``; aggregate ``a`` with score
+    ``y_a`` and contribution ``c_a`` splits ``c_a`` among its children by the
+    decomposition its method admits:
 
-    * arithmetic node ``a`` (``y_a = sum_k w'_k y_k``): ``c_k = m_a w'_k y_k``, with
-      the multiplier ``m_a = c_a / y_a`` carried down as a product of weights
-      (``m_root = 1``, ``m_k = m_a w'_k``), so in an all-arithmetic tree
-      ``c_i = (prod of normalised weights on the path) * x_i``: the effective
-      weight times the normalised value (OECD/JRC 2008 Handbook, s. 6);
-    * geometric node (``ln y_a = sum_k w'_k ln y_k``): the log-share
-      ``c_k = c_a w'_k ln y_k / ln y_a`` (shares ``w'_k`` when ``ln y_a = 0``);
-    * any other method: shares proportional to ``w'_k y_k``.
+    * arithmetic (``y_a = sum_k w'_k y_k``): exact additive shares
+      ``c_k = m_a w'_k y_k`` with the multiplier ``m_a = c_a / y_a`` carried down
+      as a product of weights (``m_root = 1``), so in an all-arithmetic tree
+      ``c_i`` is the effective weight times the normalised value (OECD/JRC 2008
+      Handbook, s. 6);
+    * geometric (``ln y_a = sum_k w'_k ln y_k``): log-shares
+      ``c_k = c_a w'_k ln y_k / ln y_a``;
+    * every other method (harmonic, generalised, median, TOPSIS,
+      Mazziotta-Pareto, Copeland, a user's kernel): Shapley values of the game
+      ``v(S)`` = the registered kernel's score with only the children in ``S``
+      available (the others missing; ``v(S) = 0`` when the kernel gives no
+      score for ``S``, e.g. the empty coalition),
+      ``phi_k = sum_{S not containing k} |S|! (K - |S| - 1)! / K! (v(S + k) - v(S))``,
+      which sum to ``v(N) = y_a`` (efficiency), and ``c_k = c_a phi_k / y_a``.
+      Exact over all coalitions for ``K <= 10`` children; above that, the mean
+      of marginal contributions over 512 seeded random orders, which still sums
+      to ``y_a`` exactly (Shapley 1953; Castro, Gomez and Tejada 2009).
 
-    A missing child contributes ``NaN`` and is left out of its parent's shares.
+    Where a share's denominator is zero (``y_a = 0``, ``ln y_a = 0``) the
+    children take plain weight shares ``w'_k``.
     """
+    h = plan.hierarchy
     values = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
     c = np.full_like(values, np.nan)
@@ -98,26 +114,25 @@ def contributions(
         kids = h.children[code]
         y = values[:, kids]
         wn = _available_weights(y, w[kids])
-        c[:, kids], mult[:, kids] = _split_contribution(
-            methods.get(code, "arithmetic"), c[:, a], mult[:, a], values[:, a], y, wn)
+        step = plan.aggregators[code]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if step.kernel.name == "arithmetic":
+                ck, mk = _arithmetic_split(c[:, a], mult[:, a], values[:, a], y, wn)
+            else:
+                if step.kernel.name == "geometric":
+                    share = _ratio(wn * np.log(y), np.log(values[:, a])[:, None], wn)
+                else:
+                    share = _ratio(shapley(step, y, w[kids]), values[:, a][:, None], wn)
+                ck = c[:, a][:, None] * share
+                mk = ck / y
+        c[:, kids], mult[:, kids] = np.where(np.isnan(y), np.nan, ck), mk
     return c
 
 
-def _split_contribution(
-    method: str, c_a: np.ndarray, m_a: np.ndarray, y_a: np.ndarray, y: np.ndarray, wn: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Split an aggregate's contribution ``c_a`` among its children ``y`` (see :func:`contributions`).
-
-    Returns the children's contributions (``NaN`` where a child is missing)
-    and multipliers ``c_k / y_k``; ``m_a``, ``y_a`` are the aggregate's
-    multiplier and value, ``wn`` the children's available weights.
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if method == "arithmetic":
-            ck, mk = _arithmetic_split(c_a, m_a, y_a, y, wn)
-        else:
-            ck, mk = _share_split(method, c_a, y_a, y, wn)
-    return np.where(np.isnan(y), np.nan, ck), mk
+def _ratio(part: np.ndarray, total: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """``part / total`` where the total is a non-zero number, else the fallback shares."""
+    ok = np.isfinite(total) & (np.abs(total) > 0)
+    return np.where(ok, part / np.where(ok, total, 1.0), fallback)
 
 
 def _arithmetic_split(
@@ -129,19 +144,53 @@ def _arithmetic_split(
     return mk * y, mk
 
 
-def _share_split(
-    method: str, c_a: np.ndarray, y_a: np.ndarray, y: np.ndarray, wn: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``c_a`` in log-shares (geometric) or ``w'_k y_k`` shares; plain weight shares when the total is 0."""
-    if method == "geometric":
-        t = wn * np.log(y)
-        denom = np.log(y_a)[:, None]
-    else:
-        t = wn * y
-        denom = np.nansum(t, axis=1, keepdims=True)
-    share = np.where(np.abs(denom) > 0, t / denom, wn)
-    ck = c_a[:, None] * share
-    return ck, ck / y
+def shapley(step: BoundStep, y: np.ndarray, w: np.ndarray, *, seed: int = 0) -> np.ndarray:
+    """Shapley value of every child for every unit under ``step``'s kernel, ``(n_units, K)``.
+
+    The game is ``v(S)`` = the kernel's score when only the children in ``S``
+    are available (see :func:`contributions`); every unit's game is evaluated
+    at once, coalitions along the kernel's batch axis.  Missing children are
+    null players (available-case aggregation ignores them) and get 0.
+    """
+    n, k = y.shape
+    if k <= EXACT_SHAPLEY_CHILDREN:
+        masks = (np.arange(2**k)[:, None] >> np.arange(k)[None, :]) & 1  # (2^k, K): coalition membership
+        v = _coalition_values(step, y, w, masks.astype(bool))  # (2^k, n)
+        size = masks.sum(axis=1)
+        coef = np.array([math.factorial(s) * math.factorial(k - s - 1) / math.factorial(k) for s in range(k)])
+        phi = np.empty((n, k))
+        for j in range(k):  # K terms, each over all coalitions and units at once
+            without = np.flatnonzero(masks[:, j] == 0)
+            phi[:, j] = (coef[size[without]][:, None] * (v[without | (1 << j)] - v[without])).sum(axis=0)
+        return phi
+    rng = np.random.default_rng(seed)
+    orders = np.array([rng.permutation(k) for _ in range(SHAPLEY_PERMUTATIONS)])
+    phi = np.zeros((n, k))
+    for order in orders:
+        prefix = np.zeros((k + 1, k), dtype=bool)
+        for pos, j in enumerate(order):
+            prefix[pos + 1 :, j] = True
+        v = _coalition_values(step, y, w, prefix)
+        phi[:, order] += (v[1:] - v[:-1]).T
+    return phi / len(orders)
+
+
+_COALITION_CELLS = 4_000_000
+
+
+def _coalition_values(step: BoundStep, y: np.ndarray, w: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """``v(S)`` for every coalition row of ``masks`` ``(M, K)`` and unit: ``(M, n)``; 0 where nothing is available."""
+    n, k = y.shape
+    out = np.empty((len(masks), n))
+    block = max(1, _COALITION_CELLS // max(1, n * k))
+    for start in range(0, len(masks), block):
+        m = masks[start : start + block]
+        x = np.where(m[:, None, :], y[None, :, :], np.nan)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            scores = step.call(x, np.broadcast_to(w, m.shape).copy())
+        # No available child, or a score the kernel leaves undefined for a sub-coalition: v = 0.
+        out[start : start + block] = np.where(np.isnan(x).all(axis=2) | np.isnan(scores), 0.0, scores)
+    return out
 
 
 def effective_weights(h: Hierarchy, weights: np.ndarray) -> np.ndarray:
@@ -272,21 +321,6 @@ def group_comparison(
     return out
 
 
-def aggregation_methods(framework: Framework) -> dict[str, str]:
-    """Aggregation method of every aggregate code, from the framework's aggregate steps."""
-    h = Hierarchy(framework)
-    chosen: dict[int, str] = {}
-    fallback = "arithmetic"
-    for step in framework.methodology:
-        if step.step != "aggregate":
-            continue
-        if step.levels:
-            chosen.update({lv: step.method or "arithmetic" for lv in step.levels})
-        else:
-            fallback = step.method or "arithmetic"
-    return {code: chosen.get(h.level_of[code], fallback) for code in h.aggregate_codes}
-
-
 def node_values(results: Results) -> np.ndarray:
     """Normalised indicators and aggregate scores, ``(n_units, n_nodes)`` in hierarchy order."""
     h = results.hierarchy
@@ -300,7 +334,7 @@ def all_contributions(results: Results) -> pd.DataFrame:
     """Contribution of every node to the root score for every unit (units x node codes)."""
     h = results.hierarchy
     w = results.weights["within_parent"].reindex(h.node_codes).to_numpy(dtype=float)
-    c = contributions(h, node_values(results), w, aggregation_methods(results.framework))
+    c = contributions(results.plan, node_values(results), w)
     return pd.DataFrame(c, index=results.scores.index, columns=h.node_codes)
 
 

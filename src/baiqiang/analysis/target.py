@@ -2,8 +2,11 @@
 
 The improvement is measured relative to each indicator's spread: indicator
 ``i`` moves by ``t * sd_i`` in its good direction (``sd_i`` = sample standard
-deviation of its raw values over the ranked units), the same ``t`` for every
-chosen indicator, all other data fixed.  We look for the smallest ``t >= 0``
+deviation of its values over the ranked units), the same ``t`` for every
+chosen indicator, all other data fixed.  For an indicator with a framework
+transform (``log``, ``log1p``) the move and the spread are on the transformed
+scale, where the index sees the indicator; the required value is reported in
+raw units by inverting the transform: ``x' = T^-1(T(x) + t sd_T)``.  We look for the smallest ``t >= 0``
 whose rebuilt index ranks the unit at ``K`` or better.
 
 Solution:
@@ -32,6 +35,7 @@ import pandas as pd
 
 from baiqiang.analysis.explain import explain_unit
 from baiqiang.errors import BaiqiangError
+from baiqiang.framework.plan import TRANSFORMS, Plan
 from baiqiang.framework.spec import Framework
 from baiqiang.pipeline import Panel, run
 
@@ -61,22 +65,43 @@ class TargetResult:
     single: pd.DataFrame
 
 
-def _modified(panel: Panel, unit: str, cols: list[str], delta: np.ndarray) -> Panel:
+@dataclass(frozen=True)
+class _Moves:
+    """How the chosen indicators move: ``raw(t) = T^-1(T(current) + t * step)`` per indicator."""
+
+    cols: list[str]
+    current: np.ndarray
+    step: np.ndarray
+    transforms: list[str | None]
+
+    def raw(self, t: float) -> np.ndarray:
+        out = self.current + t * self.step
+        for j, name in enumerate(self.transforms):
+            if name is not None:
+                forward, inverse = TRANSFORMS[name][:2]
+                out[j] = inverse(forward(self.current[j]) + t * self.step[j])
+        return out
+
+    def only(self, j: int) -> "_Moves":
+        return _Moves([self.cols[j]], self.current[j : j + 1], self.step[j : j + 1], [self.transforms[j]])
+
+
+def _modified(panel: Panel, unit: str, moves: _Moves, t: float) -> Panel:
     frame = panel.frame.copy()
-    frame[cols] = frame[cols].astype(float)
-    frame.loc[unit, cols] = frame.loc[unit, cols].to_numpy(dtype=float) + delta
+    frame[moves.cols] = frame[moves.cols].astype(float)
+    frame.loc[unit, moves.cols] = moves.raw(t)
     return dataclasses.replace(panel, frame=frame, checksum="")
 
 
 def _solve(
-    framework: Framework, panel: Panel, unit: str, cols: list[str], step: np.ndarray, k: int, t_max: float
+    plan: Plan, panel: Panel, unit: str, moves: _Moves, k: int, t_max: float
 ) -> tuple[float, bool, str, float, float]:
     """Smallest t with rank(t) <= k; returns (t, reachable, method, rank, score)."""
     root = None
 
     def rank_at(t: float) -> tuple[float, float, pd.Series]:
         nonlocal root
-        res = run(framework, _modified(panel, unit, cols, t * step))
+        res = run(plan, _modified(panel, unit, moves, t))
         root = res.root
         return float(res.ranks.loc[unit, root]), float(res.scores.loc[unit, root]), res.scores[root]
 
@@ -145,7 +170,8 @@ def solve_target(
     -------
     TargetResult
     """
-    res = run(framework, panel)
+    plan = Plan.of(framework)
+    res = run(plan, panel)
     expl = explain_unit(res, unit)
     unit = expl.unit
     h = res.hierarchy
@@ -156,31 +182,34 @@ def solve_target(
     unknown = [c for c in indicators if c not in h.indicator_codes]
     if unknown:
         raise BaiqiangError.single("indicators", f"未知指标 / unknown indicators: {', '.join(unknown)}", "bad_value")
-    ranked = res.scores[res.root].notna()
-    raw = panel.frame.loc[ranked[ranked].index, indicators].astype(float)
-    sd = raw.std(axis=0, ddof=1).to_numpy()
-    direction = np.array([next(i.direction for i in framework.indicators if i.code == c) for c in indicators], dtype=float)
-    step = np.where(sd > 0, sd, 0.0) * direction
-    t, ok, method, r_v, s_v = _solve(framework, panel, unit, indicators, step, rank, t_max)
+    position = [h.indicator_codes.index(c) for c in indicators]
+    ranked = res.scores[res.root].notna().to_numpy()
+    seen = res.datasets["transformed" if "transformed" in res.datasets else "raw"].to_numpy(dtype=float)
+    sd = np.nanstd(seen[ranked][:, position], axis=0, ddof=1)
+    step = np.where(sd > 0, sd, 0.0) * plan.direction[position]
     current = panel.frame.loc[unit, indicators].to_numpy(dtype=float)
+    moves = _Moves(indicators, current, step, [plan.transforms[j] for j in position])
+    t, ok, method, r_v, s_v = _solve(plan, panel, unit, moves, rank, t_max)
     units = {i.code: (i.unit or "") for i in framework.indicators}
-    plan = pd.DataFrame(
+    required = moves.raw(t) if ok else np.nan
+    table = pd.DataFrame(
         {
             "name": [h.name(c) for c in indicators],
             "unit": [units[c] for c in indicators],
             "current": current,
-            "required": current + t * step if ok else np.nan,
-            "increase": t * step if ok else np.nan,
+            "required": required,
+            "increase": required - current if ok else np.nan,
             "increase_sd": t if ok else np.inf,
             "sd": sd,
+            "transform": [name or "" for name in moves.transforms],
         },
         index=pd.Index(indicators, name="code"),
     )
     rows = []
     if single:
         for j, code in enumerate(indicators):
-            tj, okj, mj, rj, _ = _solve(framework, panel, unit, [code], step[j : j + 1], rank, t_max)
+            tj, okj, mj, rj, _ = _solve(plan, panel, unit, moves.only(j), rank, t_max)
             rows.append({"code": code, "name": h.name(code), "increase_sd": tj,
-                         "increase": tj * step[j] if okj else np.nan, "method": mj, "verified_rank": rj})
+                         "increase": moves.only(j).raw(tj)[0] - current[j] if okj else np.nan, "method": mj, "verified_rank": rj})
     single_df = pd.DataFrame(rows).set_index("code") if rows else pd.DataFrame()
-    return TargetResult(unit, expl.name, expl.rank, rank, t, ok, method, r_v, s_v, plan, single_df)
+    return TargetResult(unit, expl.name, expl.rank, rank, t, ok, method, r_v, s_v, table, single_df)

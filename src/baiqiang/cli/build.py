@@ -6,11 +6,14 @@ import json
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.table import Table
+from rich.tree import Tree
 
 from baiqiang.cli.common import STORE_SUFFIXES, atomic_dir, console, load_panel, user_errors
 from baiqiang.cli.main import app
 from baiqiang.framework import load_framework
+from baiqiang.framework.plan import Plan
 from baiqiang.framework.schema import json_schema
 from baiqiang.data.store import file_sha256
 from baiqiang.errors import DataError
@@ -29,12 +32,20 @@ def build(
     data: Path = typer.Argument(None, help="数据文件：CSV、XLSX、Parquet（每行一个单位）或 DuckDB 数据库（配合 --year）"),
     store: Path = typer.Option(None, "--store", help="DuckDB 数据库（等同于把它作为 DATA 给出）"),
     year: int = typer.Option(None, "--year", help="从数据库读取时的年份"),
-    out: Path = typer.Option(..., "-o", "--out", help="输出目录 (output directory)"),
+    out: Path = typer.Option(None, "-o", "--out", help="输出目录 (output directory)"),
     top: int = typer.Option(20, help="终端显示前几名 (rows to show)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只打印编译后的计划，不读数据、不计算 (print the compiled plan only)"),
+    lang: str = typer.Option("zh", "--lang", help="计划的语言：zh 或 en (language of --dry-run output)"),
 ) -> None:
     """构建指数并排名：写出 scores.csv、results.xlsx、method.json。"""
     with user_errors():
         fw = load_framework(framework)
+        if dry_run:
+            # Long labels stay on one line however narrow the terminal (the tree is read, not laid out).
+            Console(width=max(console.width, 160)).print(plan_tree(Plan.of(fw), "en" if lang == "en" else "zh"))
+            return
+        if out is None:
+            raise DataError.single("baiqiang build", "请用 -o/--out 给出输出目录", "missing_input")
         data = data or store
         if data is None:
             raise DataError.single("baiqiang build", "请给出数据文件 DATA，或 --store 与 --year", "missing_input")
@@ -53,6 +64,70 @@ def build(
         if not check.acceptable:
             console.print(f"[yellow]注意[/]：{check.aggregate} 的 AHP 判断矩阵一致性比率 CR = {check.cr:.3f} ≥ 0.1，建议调整")
     console.print(f"已写出 {out}/scores.csv、results.xlsx、method.json" + ("、rankings.csv" if ranked is not None else ""))
+
+
+_LABELS = {
+    "zh": {"data": "数据步骤", "transform": "变换", "tree": "层级（权重 → 汇总方法）", "columns": "所需数据列",
+           "indicator": "指标", "denominator": "分母", "attribute": "单位属性", "diagnostics": "诊断", "rank": "排名",
+           "tiers": "档次分界", "fast": "快速路径", "weight": "权重", "lower": "逆向", "higher": "正向",
+           "inputs": "输入", "none": "无", "cr_ok": "可接受", "cr_bad": "建议调整",
+           "summary": "{n} 个指标，{m} 个汇总节点，{s} 个步骤"},
+    "en": {"data": "data steps", "transform": "transform", "tree": "hierarchy (weights -> aggregation)", "columns": "required columns",
+           "indicator": "indicators", "denominator": "denominators", "attribute": "unit attributes", "diagnostics": "diagnostics",
+           "rank": "ranking", "tiers": "tier cut-points", "fast": "fast path", "weight": "weight", "lower": "lower is better",
+           "higher": "higher is better", "inputs": "inputs", "none": "none", "cr_ok": "acceptable", "cr_bad": "revise",
+           "summary": "{n} indicators, {m} aggregates, {s} steps"},
+}
+
+
+def _params_text(params: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items())
+
+
+def plan_tree(plan: Plan, lang: str = "zh") -> Tree:
+    """The compiled plan as a Rich tree: data steps, the hierarchy with each aggregate's kernels, columns, diagnostics."""
+    t, fw, h = _LABELS[lang], plan.framework, plan.hierarchy
+    summary = t["summary"].format(n=len(h.indicator_codes), m=len(h.aggregate_codes), s=len(plan.steps))
+    root = Tree(f"[bold]{fw.name.text(lang)}[/] ({fw.id}) — {summary}")
+    data = root.add(f"[bold]{t['data']}[/]")
+    for ind, name in zip(fw.indicators, plan.transforms):
+        if name:
+            data.add(f"{t['transform']}: {ind.code} → {name}")
+    for step in plan.data_steps:
+        inputs = f" · {t['inputs']}: {', '.join(step.inputs)}" + (f" ({step.attribute})" if step.attribute else "") if step.inputs else ""
+        params = f" ({_params_text(step.params)})" if step.params else ""
+        data.add(f"{step.key}: [cyan]{step.label}[/]{params}{inputs}")
+    if not data.children:
+        data.add(t["none"])
+    tree = root.add(f"[bold]{t['tree']}[/]")
+    _add_node(tree, plan, h.root, lang)
+    cols = root.add(f"[bold]{t['columns']}[/]")
+    for role, names in plan.columns.by_role().items():
+        cols.add(f"{t[role]}: {', '.join(names) if names else t['none']}")
+    if plan.diagnostics:
+        diag = root.add(f"[bold]{t['diagnostics']}[/]")
+        for check in plan.diagnostics:
+            verdict = t["cr_ok"] if check.acceptable else t["cr_bad"]
+            diag.add(f"AHP {check.aggregate}: CR = {check.cr:.3f} ({verdict})")
+    if plan.rank_tiers:
+        root.add(f"[bold]{t['rank']}[/]: {t['tiers']} {plan.rank_tiers}")
+    return root
+
+
+def _add_node(parent: Tree, plan: Plan, code: str, lang: str) -> None:
+    t, h = _LABELS[lang], plan.hierarchy
+    weights = dict(zip(h.node_codes, h.declared_weights))
+    if code in plan.aggregators:
+        agg, wt = plan.aggregators[code], plan.weighters[code]
+        params = f" ({_params_text(agg.params)})" if agg.params else ""
+        fast = f" [green]{t['fast']}[/]" if code in plan.collapsible else ""
+        branch = parent.add(f"[bold]{code}[/] {h.name(code, lang)} · {t['weight']} {weights[code]:g} · [magenta]{wt.label}[/] → [cyan]{agg.label}[/]{params}{fast}")
+        for k in h.children[code]:
+            _add_node(branch, plan, h.node_codes[k], lang)
+        return
+    ind = next(i for i in plan.framework.indicators if i.code == code)
+    extra = [t["lower"] if ind.direction < 0 else t["higher"]] + ([ind.transform] if ind.transform else [])
+    parent.add(f"{code} {h.name(code, lang)} · {t['weight']} {weights[code]:g} · {', '.join(extra)}")
 
 
 def show_top(results: Results, top: int) -> None:
