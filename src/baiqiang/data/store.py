@@ -167,7 +167,14 @@ class Store:
 
     # -- catalog --------------------------------------------------------------------
     def upsert_indicators(self, indicators: Iterable[Indicator]) -> int:
-        """Insert or update catalog entries (by code)."""
+        """Insert or update catalog entries (by code), keeping every code's one canonical unit.
+
+        A code that already has observations keeps its unit (they are stored in
+        it): an entry in another unit of the same dimension is given the stored
+        unit, and values in the other unit are converted on the way in; a unit
+        of another dimension is refused.
+        """
+        indicators = [self._canonical(i) for i in indicators]
         rows = [
             (i.code, i.name_zh, i.name_en, i.unit, i.definition, json.dumps(list(i.aliases), ensure_ascii=False))
             for i in indicators
@@ -177,6 +184,24 @@ class Store:
                 self.con.execute("DELETE FROM indicators WHERE code = ?", [r[0]])
                 self.con.execute("INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?)", list(r))
         return len(rows)
+
+    def _canonical(self, ind: Indicator) -> Indicator:
+        """``ind`` with the unit its code must have (see :meth:`upsert_indicators`)."""
+        from dataclasses import replace
+
+        from baiqiang.data.units import UnitError, convert
+
+        row = self.con.execute("SELECT unit FROM indicators WHERE code = ?", [ind.code]).fetchone()
+        n = self.con.execute("SELECT count(*) FROM observations WHERE indicator = ?", [ind.code]).fetchone()[0]
+        fixed = row[0] if row and row[0] and n else None
+        if not fixed or fixed == ind.unit:
+            return ind
+        if ind.unit:
+            try:
+                convert(1.0, ind.unit, fixed)
+            except UnitError as exc:
+                raise DataError.single(f"指标 {ind.code}", f"单位须为“{fixed}”：{exc}", "unit") from None
+        return replace(ind, unit=fixed)
 
     def indicators(self) -> list[Indicator]:
         out = []
@@ -193,8 +218,10 @@ class Store:
         """Add observations as one import batch (idempotent, versioned, atomic).
 
         ``obs`` needs ``unit_code, indicator, year, value`` and may carry
-        ``source`` (defaults to the argument) and ``provenance`` (free text such
-        as ``file.xlsx 第 12 行 第 E 列``).  Unknown units or indicators, and
+        ``source`` (defaults to the argument), ``provenance`` (free text such
+        as ``file.xlsx 第 12 行 第 E 列``) and ``unit``: the unit each value is
+        in, converted here to the indicator's canonical unit (a unit of another
+        dimension is refused).  Unknown units or indicators, and
         duplicate cells within ``obs``, raise :class:`DataError` listing every
         offending row; the store is then unchanged.
         """
@@ -269,6 +296,8 @@ class Store:
             prov = df["provenance"].iat[i]
             return prov or f"observations 第 {i + 1} 行"
 
+        if "unit" in df.columns:
+            problems += self._convert_units(df, where)
         bad_u = ~df["unit_code"].isin(known_units).to_numpy()
         bad_i = ~df["indicator"].isin(known_ind).to_numpy()
         bad_y = df["year"].isna().to_numpy()
@@ -290,6 +319,22 @@ class Store:
             raise DataError(problems, summary=f"导入失败：{len(problems)} 处问题，数据库未改动")
         df["year"] = df["year"].astype("int64")
         return df[list(OBS_COLUMNS)]
+
+    def _convert_units(self, df: pd.DataFrame, where) -> list[Problem]:
+        """Convert ``df.value`` in place from ``df.unit`` to each indicator's unit; problems for refusals."""
+        from baiqiang.data.units import UnitError, convert
+
+        canonical = dict(self.con.execute("SELECT code, unit FROM indicators").fetchall())
+        units = df["unit"].fillna("").astype(str)
+        problems: list[Problem] = []
+        values = df["value"].astype("float64").to_numpy(na_value=np.nan, copy=True)
+        for (ind, unit), idx in df.groupby([df["indicator"], units]).indices.items():
+            try:
+                values[idx] = convert(values[idx], unit, canonical.get(ind) or "")
+            except UnitError as exc:
+                problems += [Problem(where(int(i)), f"指标 {ind}：{exc}", "unit") for i in idx[:20]]
+        df["value"] = pd.array(values, dtype="Float64")
+        return problems
 
     # -- versions and pins ----------------------------------------------------------
     def versions(self, unit_code: str, indicator: str, year: int | None = None) -> pd.DataFrame:
