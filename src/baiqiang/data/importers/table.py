@@ -57,6 +57,7 @@ class ImportReport:
     unmapped_columns: list[str] = field(default_factory=list)
     footnotes: list[tuple[int, str]] = field(default_factory=list)
     batch: BatchResult | None = None
+    warnings: list[str] = field(default_factory=list)  # plausibility, located
 
     def counts(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in self.rows["status"].value_counts().items()}
@@ -405,7 +406,54 @@ def import_file(
     if problems:
         raise DataError(problems, summary=f"{fname}: 导入失败，{len(problems)} 处问题，数据库未改动")
     batch = None
+    warnings = plausibility_warnings(store, obs) if len(obs) else []
     if len(obs):
         batch = store.add_observations(obs, source=source or fname, file=str(path), sha256=file_sha256(path))
     report = pd.DataFrame(report_rows, columns=_REPORT_COLUMNS)
-    return ImportReport(fname, report, unmapped, sh.footnotes, batch)
+    return ImportReport(fname, report, unmapped, sh.footnotes, batch, warnings)
+
+
+#: Dimensions whose values cannot be negative.
+NON_NEGATIVE = frozenset({"money", "people", "households", "enterprises", "count", "area", "mass", "energy",
+                          "vehicles", "institutions", "rooms", "beds", "items"})
+#: A value more than this many times (or less than its inverse) the previous year's is flagged.
+JUMP_FACTOR = 10.0
+
+
+def plausibility_warnings(store: Store, obs: pd.DataFrame, *, limit: int = 50) -> list[str]:
+    """Located warnings for implausible values: a negative amount, a share outside 0–100 %, a >10× jump.
+
+    The jump compares each value with the store's active value of the same unit
+    and indicator in the previous year.  Warnings never stop an import.
+    """
+    from baiqiang.data.units import UnitError, dimension
+
+    units = dict(store.con.execute("SELECT code, unit FROM indicators").fetchall())
+    dims: dict[str, str] = {}
+    for code in obs["indicator"].unique():
+        try:
+            dims[code] = dimension(units.get(code) or "")
+        except UnitError:
+            dims[code] = ""
+    v = obs["value"].astype(float)
+    dim = obs["indicator"].map(dims)
+    out: list[str] = []
+    negative = (v < 0) & dim.isin(NON_NEGATIVE)
+    out += [f"{p}：{ind} 为负数 {x:g}" for p, ind, x in zip(obs.loc[negative, "provenance"], obs.loc[negative, "indicator"],
+                                                       v[negative], strict=True)]
+    is_share = obs["indicator"].map(lambda c: units.get(c) in ("%", "％")).astype(bool)
+    level = ~obs["indicator"].str.contains("growth", regex=False)
+    outside = is_share & (((v > 100) | (v < 0)) & level | (v < -100))
+    out += [f"{p}：{ind} = {x:g}%，不在合理范围内（比重 0–100%，增速不低于 -100%）" for p, ind, x in
+            zip(obs.loc[outside, "provenance"], obs.loc[outside, "indicator"], v[outside], strict=True)]
+    prev = store.con.execute(
+        "SELECT unit_code, indicator, year + 1 AS year, value AS previous FROM observations WHERE active "
+        "AND value IS NOT NULL AND indicator IN (SELECT unnest(?))", [list(dims)]).df()
+    if len(prev):
+        m = obs.assign(year=obs["year"].astype(int)).merge(prev, on=["unit_code", "indicator", "year"], how="inner")
+        ratio = m["value"].astype(float) / m["previous"].astype(float)
+        jump = (ratio > JUMP_FACTOR) | ((ratio < 1 / JUMP_FACTOR) & (ratio > 0))
+        out += [f"{p}：{ind} = {x:g}，是上一年（{y - 1} 年 {q:g}）的 {r:.3g} 倍，请检查单位" for p, ind, x, y, q, r in
+                zip(m.loc[jump, "provenance"], m.loc[jump, "indicator"], m.loc[jump, "value"], m.loc[jump, "year"],
+                    m.loc[jump, "previous"], ratio[jump], strict=True)]
+    return out[:limit]
