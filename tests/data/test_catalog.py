@@ -62,4 +62,5 @@ def test_a_unit_that_cannot_be_converted_is_one_problem_per_column(tmp_path):
     with Store(tmp_path / "s.duckdb") as store, pytest.raises(DataError) as info:
         import_file(store, path, year=2023)
     problems = [str(p) for p in info.value.problems]
-    assert problems == ["u.csv: 列 地区生产总值（万人）: 单位 万人 不能换算为 亿元", "u.csv: 列 常住人口（亿元）: 单位 亿元 不能换算为 万人"]
+    assert problems == ["u.csv: 列 地区生产总值（万人）: 指标 gdp：单位“万人”（人数）不能换算为“亿元”（金额）",
+                        "u.csv: 列 常住人口（亿元）: 指标 population：单位“亿元”（金额）不能换算为“万人”（人数）"]

@@ -8,7 +8,8 @@ import pytest
 
 from baiqiang.data.importers.read import detect_encoding, read_raw
 from baiqiang.data.importers.table import import_file
-from baiqiang.data.importers.yearbook import clean_header, convert_unit, parse_number
+from baiqiang.data.importers.yearbook import clean_header, parse_number
+from baiqiang.data.units import convert as convert_unit
 from baiqiang.data.store import Store, read_panel
 from baiqiang.errors import DataError
 

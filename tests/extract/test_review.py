@@ -50,7 +50,7 @@ def test_accept_writes_observation(review):
     obs = review.store.observations()
     row = obs[obs.indicator == "gdp"].iloc[0]
     assert (row.unit_code, int(row.year)) == ("330784", 2024)
-    assert float(row.value) == 61_240_000_000
+    assert float(row.value) == 612.4  # 61 240 000 000 元 stored in the catalog unit of gdp, 亿元
     assert "字符 6-" in row.provenance and "612.4亿元" in row.provenance
     assert review.list(status="accepted").id.tolist() == [1]
 

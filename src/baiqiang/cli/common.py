@@ -56,6 +56,14 @@ def atomic_dir(target: Path) -> Iterator[Path]:
 
 
 STORE_SUFFIXES = (".duckdb", ".db")
+#: Years a statistical table can be about: the People's Republic's first yearbooks to next year.
+YEAR_RANGE = (1949, 2100)
+
+
+def check_year(year: int | None, option: str = "--year") -> None:
+    """Refuse a year outside :data:`YEAR_RANGE` (``--year 99999`` is a typo, not a year)."""
+    if year is not None and not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise DataError.single(option, f"年份 {year} 不在 {YEAR_RANGE[0]}–{YEAR_RANGE[1]} 之内", "bad_year")
 
 
 def load_panel(data: Path, framework: Framework, year: int | None) -> Panel:
@@ -68,6 +76,7 @@ def load_panel(data: Path, framework: Framework, year: int | None) -> Panel:
     from baiqiang.pipeline import read_panel
     from baiqiang.pipeline.panel import panel_for
 
+    check_year(year)
     if Path(data).suffix.lower() not in STORE_SUFFIXES:
         return read_panel(data, framework)
     if year is None:

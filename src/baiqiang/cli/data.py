@@ -16,7 +16,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from baiqiang.cli.common import atomic_dir, console, user_errors
+from baiqiang.cli.common import atomic_dir, check_year, console, user_errors
 from baiqiang.cli.main import app
 from baiqiang.data.catalog import read_catalog
 from baiqiang.data.store import DEFAULT_PATH
@@ -36,6 +36,12 @@ app.add_typer(store_app, name="store")
 
 
 # -- helpers -------------------------------------------------------------------------
+def _write_csv_to(df: pd.DataFrame, path: Path) -> None:
+    from baiqiang.pipeline.export import write_csv
+
+    write_csv(df, path)
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     """Write ``df`` to ``path`` atomically (UTF-8 with BOM so that Excel reads Chinese)."""
     from baiqiang.pipeline.export import write_csv
@@ -68,12 +74,10 @@ def _emit(df: pd.DataFrame, fmt: str, out: Path | None, title: str, columns: dic
         console.print(view)
 
 
-def _open_existing(db: Path):
-    from baiqiang.data.store import Store
+def _open_existing(db: Path, *, read_only: bool = False):
+    from baiqiang.data.store import Store, check_store_path
 
-    if not Path(db).exists():
-        raise DataError.single(str(db), "数据库文件不存在（先用 baiqiang import 导入数据）", "file_missing")
-    return Store(db)
+    return Store(check_store_path(db, must_exist=True), read_only=read_only)
 
 
 def _sheet(sheet: str | None) -> str | int | None:
@@ -99,71 +103,137 @@ def import_cmd(
     long: bool = typer.Option(False, "--long", help="长表：要求有 指标 与 数值 列"),
     report: Path = typer.Option(None, "--report", help="逐行解析报告 CSV（默认：数据文件旁 <名称>.resolution.csv）"),
     catalog: Path = typer.Option(None, "--catalog", help="先载入指标目录 CSV（code, name_zh, name_en, unit, definition, aliases）"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="试运行：完整检查并打印报告，但不写入数据库"),
 ) -> None:
     """导入一张表到数据库：逐行解析单位，列按指标目录映射，失败时数据库不变。"""
+    from baiqiang.data.store import check_store_path
+
     report = report or file.with_name(f"{file.stem}.resolution.csv")
     with user_errors():
+        check_year(year)
         if not file.exists():
             raise DataError.single(str(file), "文件不存在", "file_missing")
-        rep, n_ind = _import_into_store(file, db, catalog, year=year, sheet=_sheet(sheet), source=source,
-                                        layout="long" if long else "auto")
-        _write_csv(rep.rows, report)
-    _print_import_summary(file, db, rep, n_ind)
+        if file.is_dir():
+            raise DataError.single(str(file), "是目录，不是数据文件", "not_a_file")
+        check_store_path(db)
+        _check_report_path(report)
+        with atomic_dir(report.parent) as tmp:  # the report is written before the import commits
+            rep, n_ind = _import_into_store(
+                file, db, catalog, lambda r: _write_csv_to(r.rows, tmp / report.name), dry_run=dry_run,
+                year=year, sheet=_sheet(sheet), source=source, layout="long" if long else "auto")
+    _print_import_summary(file, db, rep, n_ind, dry_run=dry_run)
     console.print(f"逐行报告：{report}", highlight=False)
 
 
-def _import_into_store(file: Path, db: Path, catalog: Path | None, **options) -> tuple[ImportReport, int]:
+def _check_report_path(report: Path) -> None:
+    """The report path must be a writable file path (checked before anything is imported)."""
+    import os
+
+    if report.is_dir():
+        raise DataError.single(f"--report {report}", "是目录；请给出文件路径，如 report.csv", "bad_option")
+    parent = report.parent if str(report.parent) else Path(".")
+    if not parent.exists():
+        raise DataError.single(f"--report {report}", f"目录 {parent} 不存在", "bad_option")
+    if not os.access(parent, os.W_OK) or (report.exists() and not os.access(report, os.W_OK)):
+        raise DataError.single(f"--report {report}", "没有写入权限（只读目录或文件）", "bad_option")
+
+
+def _import_into_store(file: Path, db: Path, catalog: Path | None, before_commit, *, dry_run: bool = False,
+                       **options) -> tuple[ImportReport, int]:
     """Import ``file`` (after ``catalog``, if given) all or nothing; return the report and catalog size.
 
-    A database file that this import created is removed again when it fails,
-    so a failed first import leaves nothing behind.
+    The import runs on a copy of the store that replaces the original only
+    after it committed and was checkpointed (``os.replace``, atomic): a killed
+    or failed import leaves the original file byte for byte as it was, and a
+    failed first import leaves no file.  ``before_commit(report)`` runs inside
+    the transaction (writing the report), so nothing can fail after the commit.
+    ``dry_run`` rolls everything back.
     """
+    import os
+    import shutil
+
     from baiqiang.data.importers.table import import_file
     from baiqiang.data.store import Store
 
-    existed = db.exists()
-    store = Store(db)
-    ok = False
+    work = db.with_name(f".{db.name}.importing-{os.getpid()}")
+    for stale in db.parent.glob(f".{db.name}.importing-*"):  # left by an import that was killed
+        stale.unlink(missing_ok=True)
+    if db.exists():
+        with Store(db) as original:  # fold any write-ahead log into the file before copying it
+            original.con.execute("CHECKPOINT")
+        shutil.copy2(db, work)
     try:
-        with store.transaction():  # catalog, registry and observations: all or nothing
-            if catalog is not None:
-                store.upsert_indicators(read_catalog(catalog))
-            rep = import_file(store, file, **options)
+        store = Store(work)
+        try:
+            with store.transaction():  # catalog, registry and observations: all or nothing
+                if catalog is not None:
+                    store.upsert_indicators(read_catalog(catalog))
+                rep = import_file(store, file, **options)
+                before_commit(rep)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
         n_ind = len(store.indicators())
-        ok = True
-    finally:
+        if not dry_run:
+            store.con.execute("CHECKPOINT")
         store.close()
-        if not ok and not existed:
-            _remove_db(db)
+        if not dry_run:
+            os.replace(work, db)
+    finally:
+        _remove_db(work)
     return rep, n_ind
 
 
-def _print_import_summary(file: Path, db: Path, rep: ImportReport, n_ind: int) -> None:
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll a dry run back."""
+
+
+def _print_import_summary(file: Path, db: Path, rep: ImportReport, n_ind: int, *, dry_run: bool = False) -> None:
     """Print the outcome: batch, row statuses, observations, unmapped columns, footnotes, rows not imported."""
     counts = rep.counts()
     b = rep.batch
-    console.print(f"[bold]已导入[/] {file.name} → {db}" + (f"（批次 {b.batch_id}）" if b and b.batch_id else ""),
-                  highlight=False)
+    if dry_run:
+        console.print(f"[bold]试运行[/]（未写入数据库）：{file.name} → {db}", highlight=False)
+    else:
+        console.print(f"[bold]已导入[/] {file.name} → {db}" + (f"（批次 {b.batch_id}）" if b and b.batch_id else ""),
+                      highlight=False)
     console.print("行：" + "，".join(f"{STATUS_ZH[k]} {counts.get(k, 0)}"
                                     for k in ("imported", "subtotal", "ambiguous", "unmatched")), highlight=False)
-    _print_observations(b)
+    _print_observations(b, rep.warnings)
     _print_unmapped(rep.unmapped_columns, n_ind)
     if rep.footnotes:
         console.print(f"脚注行：{len(rep.footnotes)}")
     _print_rows_not_imported(rep.problems())
 
 
-def _print_observations(b: BatchResult | None) -> None:
+def _print_observations(b: BatchResult | None, warnings: list[str]) -> None:
     """Print the observations added, changed and unchanged, and what a conflict or a repeat means."""
     if b is None:
         console.print("观测值：无（没有可导入的数值）")
         return
     console.print(f"观测值：新增 {b.n_new}，变化 {b.n_changed}，未变 {b.n_unchanged}", highlight=False)
+    if b.n_blank_kept:
+        console.print(f"[yellow]空值未覆盖已有值[/]：{b.n_blank_kept} 个单元格在本文件中为空或缺失，库中原值继续有效",
+                      highlight=False)
     if b.n_changed:
         console.print(f"冲突：{b.n_changed} 个单元格的值与库中不同，新旧版本均保留（新版本生效，已钉住的除外）；"
                       "用 baiqiang store history 查看", highlight=False)
-    elif b.batch_id is None:
+        view = Table(title=f"冲突（前 {min(20, len(b.conflicts))} 个）")
+        for label in ("单位", "指标", "年份", "库中值", "库中来源", "新值", "新来源"):
+            view.add_column(label, overflow="fold")
+        for r in b.conflicts.head(20).itertuples(index=False):
+            view.add_row(str(r.unit_code), str(r.indicator), str(r.year), _number(r.old_value), str(r.old_source),
+                         _number(r.new_value) + ("（已钉住，未生效）" if r.pinned else ""), str(r.new_source))
+        console.print(view)
+    elif b.batch_id is None and not b.n_blank_kept:
         console.print("与库中数据完全相同，未新建批次（重复导入）")
+    for w in warnings:
+        console.print(f"[yellow]提示[/]：{w}", highlight=False)
+
+
+def _number(v: object) -> str:
+    return "空" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else f"{v:g}"
 
 
 def _print_unmapped(unmapped: list[str], n_ind: int) -> None:
@@ -436,3 +506,54 @@ def store_unpin(
     latest = v[v["active"]]
     console.print(f"已取消钉住 {code} {ind} {year} 年；有效版本：第 {int(latest['version'].iat[0])} 版"
                   f"（数值 {latest['value'].iat[0]}）", highlight=False)
+
+
+@store_app.command("undo")
+def store_undo(
+    batch: int = typer.Argument(..., help="导入批次号（见 baiqiang store info）"),
+    db: Path = typer.Option(DEFAULT_PATH, "--db", help="DuckDB 数据库文件"),
+) -> None:
+    """撤销一个导入批次：删除它写入的观测值，各单元格恢复此前的有效版本。"""
+    with user_errors():
+        with _open_existing(db) as s:
+            n = s.undo(batch)
+    console.print(f"已撤销批次 {batch}：移除 {n} 条观测值，各单元格恢复此前的版本", highlight=False)
+
+
+EXPORT_HEADERS = {"unit_code": "单位代码", "name": "单位名称", "province": "省份", "prefecture": "地级市",
+                  "indicator": "指标代码", "indicator_name": "指标名称", "unit": "计量单位", "year": "年份",
+                  "value": "数值", "version": "版本", "active": "有效", "pinned": "钉住", "batch_id": "批次",
+                  "source": "来源", "provenance": "出处"}
+
+
+@store_app.command("export")
+def store_export(
+    out: Path = typer.Option(..., "-o", "--out", help="输出文件：.csv 或 .xlsx"),
+    db: Path = typer.Option(DEFAULT_PATH, "--db", help="DuckDB 数据库文件"),
+    year: int = typer.Option(None, "--year", help="只导出这一年"),
+    all_versions: bool = typer.Option(False, "--all-versions", help="导出全部版本（默认只导出有效值）"),
+) -> None:
+    """导出数据库中的观测值（中文表头，代码旁附名称）为 CSV 或 XLSX。"""
+    from baiqiang.pipeline.export import write_sheets
+
+    with user_errors():
+        check_year(year)
+        suffix = out.suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise DataError.single(f"-o {out}", "输出文件须以 .csv 或 .xlsx 结尾", "bad_option")
+        if out.is_dir():
+            raise DataError.single(f"-o {out}", "是目录；请给出文件路径", "bad_option")
+        with _open_existing(db, read_only=True) as s:
+            sql = ("SELECT o.unit_code, u.name, u.province, u.prefecture, o.indicator, i.name_zh AS indicator_name, "
+                   "i.unit, o.year, o.value, o.version, o.active, o.pinned, o.batch_id, o.source, o.provenance "
+                   "FROM observations o LEFT JOIN units u ON u.code = o.unit_code "
+                   "LEFT JOIN indicators i ON i.code = o.indicator WHERE (? OR o.active) AND (? IS NULL OR o.year = ?) "
+                   "ORDER BY o.unit_code, o.indicator, o.year, o.version")
+            df = s.con.execute(sql, [all_versions, year, year]).df()
+        df = df.rename(columns=EXPORT_HEADERS)
+        if suffix == ".csv":
+            _write_csv(df, out)
+        else:
+            with atomic_dir(out.parent) as tmp:
+                write_sheets(tmp / out.name, {"观测值": df})
+    console.print(f"已导出 {len(df)} 条观测值 → {out}", highlight=False)

@@ -18,14 +18,38 @@ CATEGORY_ZH = {"unit": "现行单位", "crosswalk": "对照表（已变更代码
 def demo(
     out: Path = typer.Option(Path("baiqiang-demo"), "-o", "--out", help="输出目录 (output directory)"),
     top: int = typer.Option(20, help="终端显示前几名"),
+    force: bool = typer.Option(False, "--force", help="替换已有的 census.duckdb（先备份为 census.duckdb.bak-时间）"),
 ) -> None:
     """示例：导入 2010、2020 年人口普查分县数据，构建县域产业基础指数并排名，与信通院工业百强榜对比。"""
+    import shutil
+    from datetime import datetime
+
     from baiqiang.report.demo import run_demo, write_demo
 
+    store = out / "census.duckdb"
+    kept = backup = None
     with user_errors():
         with atomic_dir(out) as tmp:
             result = run_demo(tmp / "census.duckdb")
             files = write_demo(result, tmp)
+            if store.exists() and not force:
+                # The README has users import their own data into this store: never replace it silently.
+                (tmp / "census.duckdb").unlink()
+                kept = store
+            elif store.exists():
+                backup = store.with_name(f"census.duckdb.bak-{datetime.now():%Y%m%d-%H%M%S}")
+                shutil.copy2(store, backup)
+    _report(result, out, files, top)
+    if kept is not None:
+        console.print(f"[yellow]已有数据库 {kept}，未替换（其中可能有你导入的数据）；要替换请加 --force（会先备份）[/]",
+                      highlight=False)
+    if backup is not None:
+        console.print(f"已替换 {store}；原数据库备份为 {backup}", highlight=False)
+    console.print(f"已写出 {out}/：{len(files)} 个文件（含 baiqiang_demo.xlsx、top100_county_2020.csv 等），用时 {result.seconds:.1f} 秒")
+
+
+def _report(result, out: Path, files: list[str], top: int) -> None:  # type: ignore[no-untyped-def]
+    """Print the demo's tables: row classification, the top units, regions, movers, the CAICT comparison."""
     t = result.tables
     counts = t["row_classification_counts"].set_index("year")
     view = Table(title="普查表逐行分类")
@@ -64,4 +88,3 @@ def demo(
                      str(r.shared_with_rank), "—" if r.spearman != r.spearman else f"{r.spearman:.2f}")
     console.print(view)
     console.print(f"非行政统计区（不参与排名，另列）：2020 年 {len(t['non_admin_2020'])} 个，2010 年 {len(t['non_admin_2010'])} 个")
-    console.print(f"已写出 {out}/：{len(files)} 个文件（含 baiqiang_demo.xlsx、top100_county_2020.csv 等），用时 {result.seconds:.1f} 秒")

@@ -145,14 +145,15 @@ def review_edit(
     reviewer: str = REVIEWER,
     indicator: str | None = typer.Option(None, "--indicator"),
     indicator_code: str | None = typer.Option(None, "--indicator-code"),
-    value: float | None = typer.Option(None, "--value"),
-    value_std: float | None = typer.Option(None, "--value-std"),
+    value: float | None = typer.Option(None, "--value", help="新数值，按该事实原文的单位（unit 列，如 亿元；可用 --unit 改）"),
+    unit: str | None = typer.Option(None, "--unit", help="--value 的单位，如 元、万元、亿元"),
+    value_std: float | None = typer.Option(None, "--value-std", help="新数值，按标准单位（unit_std 列，如 元）"),
     kind: str | None = typer.Option(None, "--kind"),
     period: str | None = typer.Option(None, "--period"),
     place_code: str | None = typer.Option(None, "--place-code"),
 ) -> None:
     """修改候选事实并接受（原值保留在历史中）。"""
-    changes = {k: v for k, v in dict(indicator=indicator, indicator_code=indicator_code, value=value,
+    changes = {k: v for k, v in dict(indicator=indicator, indicator_code=indicator_code, value=value, unit=unit,
                                      value_std=value_std, kind=kind, period=period,
                                      place_code=place_code).items() if v is not None}
     with user_errors():

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -73,12 +73,19 @@ class BatchResult:
     """Outcome of :meth:`Store.add_observations`.
 
     ``batch_id`` is ``None`` when nothing changed (no batch is recorded).
+    ``n_blank_kept`` counts blank cells that met a stored value (the stored
+    value stays active); ``conflicts`` lists every changed cell with both
+    values and both sources (unit_code, indicator, year, old_value,
+    old_source, new_value, new_source, pinned).
     """
 
     batch_id: int | None
     n_new: int
     n_changed: int
     n_unchanged: int
+    n_blank_kept: int = 0
+    conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    blanks_kept: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class Store:
@@ -167,7 +174,14 @@ class Store:
 
     # -- catalog --------------------------------------------------------------------
     def upsert_indicators(self, indicators: Iterable[Indicator]) -> int:
-        """Insert or update catalog entries (by code)."""
+        """Insert or update catalog entries (by code), keeping every code's one canonical unit.
+
+        A code that already has observations keeps its unit (they are stored in
+        it): an entry in another unit of the same dimension is given the stored
+        unit, and values in the other unit are converted on the way in; a unit
+        of another dimension is refused.
+        """
+        indicators = [self._canonical(i) for i in indicators]
         rows = [
             (i.code, i.name_zh, i.name_en, i.unit, i.definition, json.dumps(list(i.aliases), ensure_ascii=False))
             for i in indicators
@@ -177,6 +191,24 @@ class Store:
                 self.con.execute("DELETE FROM indicators WHERE code = ?", [r[0]])
                 self.con.execute("INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?)", list(r))
         return len(rows)
+
+    def _canonical(self, ind: Indicator) -> Indicator:
+        """``ind`` with the unit its code must have (see :meth:`upsert_indicators`)."""
+        from dataclasses import replace
+
+        from baiqiang.data.units import UnitError, convert
+
+        row = self.con.execute("SELECT unit FROM indicators WHERE code = ?", [ind.code]).fetchone()
+        n = self.con.execute("SELECT count(*) FROM observations WHERE indicator = ?", [ind.code]).fetchone()[0]
+        fixed = row[0] if row and row[0] and n else None
+        if not fixed or fixed == ind.unit:
+            return ind
+        if ind.unit:
+            try:
+                convert(1.0, ind.unit, fixed)
+            except UnitError as exc:
+                raise DataError.single(f"指标 {ind.code}", f"单位须为“{fixed}”：{exc}", "unit") from None
+        return replace(ind, unit=fixed)
 
     def indicators(self) -> list[Indicator]:
         out = []
@@ -193,10 +225,15 @@ class Store:
         """Add observations as one import batch (idempotent, versioned, atomic).
 
         ``obs`` needs ``unit_code, indicator, year, value`` and may carry
-        ``source`` (defaults to the argument) and ``provenance`` (free text such
-        as ``file.xlsx 第 12 行 第 E 列``).  Unknown units or indicators, and
-        duplicate cells within ``obs``, raise :class:`DataError` listing every
-        offending row; the store is then unchanged.
+        ``source`` (defaults to the argument), ``provenance`` (free text such
+        as ``file.xlsx 第 12 行 第 E 列``) and ``unit``: the unit each value is
+        in, converted here to the indicator's canonical unit (a unit of another
+        dimension is refused).  Unknown units or indicators, and
+        duplicate cells within ``obs``, and values that are not finite (inf,
+        1e309) raise :class:`DataError` listing every offending row; the store
+        is then unchanged.  A blank (NULL) value never replaces a stored value:
+        the cell keeps its active version and the blank is counted in
+        ``n_blank_kept``.
         """
         df = self._validate_obs(obs, source)
         with self._transaction():
@@ -208,21 +245,31 @@ class Store:
                     SELECT unit_code, indicator, year, max(version) AS max_version,
                            bool_or(pinned) AS any_pinned
                     FROM observations GROUP BY unit_code, indicator, year)
-                SELECT i.*, o.value AS old_value, a.max_version, a.any_pinned
+                SELECT i.*, o.value AS old_value, o.source AS old_source, a.max_version, a.any_pinned,
+                       (i.value IS NULL AND o.value IS NOT NULL) AS blank_kept
                 FROM _in i
                 LEFT JOIN agg a ON a.unit_code = i.unit_code AND a.indicator = i.indicator AND a.year = i.year
                 LEFT JOIN observations o ON o.unit_code = i.unit_code
                   AND o.indicator = i.indicator AND o.year = i.year AND o.active"""
             )
             self.con.unregister("_in")
+            # A blank over a stored value is no change: the stored value stays active.
+            kept = self.con.execute("SELECT unit_code, indicator, year, old_value, old_source, provenance FROM _cmp "
+                                    "WHERE blank_kept ORDER BY unit_code, indicator, year").df()
+            self.con.execute("DELETE FROM _cmp WHERE blank_kept")
             n_new, n_changed, n_same = self.con.execute(
                 """SELECT count(*) FILTER (WHERE max_version IS NULL),
                           count(*) FILTER (WHERE max_version IS NOT NULL AND value IS DISTINCT FROM old_value),
                           count(*) FILTER (WHERE max_version IS NOT NULL AND value IS NOT DISTINCT FROM old_value)
                    FROM _cmp"""
             ).fetchone()
+            conflicts = self.con.execute(
+                """SELECT unit_code, indicator, year, old_value, old_source, value AS new_value, source AS new_source,
+                          coalesce(any_pinned, FALSE) AS pinned, provenance
+                   FROM _cmp WHERE max_version IS NOT NULL AND value IS DISTINCT FROM old_value
+                   ORDER BY unit_code, indicator, year""").df()
             if n_new + n_changed == 0:
-                return BatchResult(None, 0, 0, int(n_same))
+                return BatchResult(None, 0, 0, int(n_same), len(kept), conflicts, kept)
             batch = self.con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM import_batches").fetchone()[0]
             self.con.execute(
                 "INSERT INTO import_batches (batch_id, source, file, sha256, n_new, n_changed, n_unchanged, note) "
@@ -244,7 +291,7 @@ class Store:
                    FROM _cmp WHERE max_version IS NULL OR value IS DISTINCT FROM old_value"""
             )
             self.con.execute("DROP TABLE _cmp")
-        return BatchResult(int(batch), int(n_new), int(n_changed), int(n_same))
+        return BatchResult(int(batch), int(n_new), int(n_changed), int(n_same), len(kept), conflicts, kept)
 
     def _validate_obs(self, obs: pd.DataFrame, source: str) -> pd.DataFrame:
         missing = [c for c in ("unit_code", "indicator", "year", "value") if c not in obs.columns]
@@ -255,6 +302,7 @@ class Store:
         df["indicator"] = df["indicator"].astype(str)
         df["year"] = pd.to_numeric(df["year"], errors="coerce")
         df["value"] = pd.to_numeric(df["value"], errors="coerce").astype("float64")
+        infinite = np.isinf(df["value"].to_numpy())
         # Missing values are stored as NULL (never NaN) so that comparisons work.
         df["value"] = df["value"].where(np.isfinite(df["value"]), np.nan).astype("Float64")
         if "source" not in df.columns:
@@ -269,6 +317,10 @@ class Store:
             prov = df["provenance"].iat[i]
             return prov or f"observations 第 {i + 1} 行"
 
+        if "unit" in df.columns:
+            problems += self._convert_units(df, where)
+        problems += [Problem(where(int(i)), "数值不是有限数（inf 或超出双精度范围，如 1e309）", "non_finite")
+                     for i in np.flatnonzero(infinite)[:50]]
         bad_u = ~df["unit_code"].isin(known_units).to_numpy()
         bad_i = ~df["indicator"].isin(known_ind).to_numpy()
         bad_y = df["year"].isna().to_numpy()
@@ -290,6 +342,22 @@ class Store:
             raise DataError(problems, summary=f"导入失败：{len(problems)} 处问题，数据库未改动")
         df["year"] = df["year"].astype("int64")
         return df[list(OBS_COLUMNS)]
+
+    def _convert_units(self, df: pd.DataFrame, where) -> list[Problem]:
+        """Convert ``df.value`` in place from ``df.unit`` to each indicator's unit; problems for refusals."""
+        from baiqiang.data.units import UnitError, convert
+
+        canonical = dict(self.con.execute("SELECT code, unit FROM indicators").fetchall())
+        units = df["unit"].fillna("").astype(str)
+        problems: list[Problem] = []
+        values = df["value"].astype("float64").to_numpy(na_value=np.nan, copy=True)
+        for (ind, unit), idx in df.groupby([df["indicator"], units]).indices.items():
+            try:
+                values[idx] = convert(values[idx], unit, canonical.get(ind) or "")
+            except UnitError as exc:
+                problems += [Problem(where(int(i)), f"指标 {ind}：{exc}", "unit") for i in idx[:20]]
+        df["value"] = pd.array(values, dtype="Float64")
+        return problems
 
     # -- versions and pins ----------------------------------------------------------
     def versions(self, unit_code: str, indicator: str, year: int | None = None) -> pd.DataFrame:
@@ -329,6 +397,35 @@ class Store:
                 "observations WHERE unit_code=? AND indicator=? AND year=?)) WHERE unit_code=? AND indicator=? AND year=?",
                 [unit_code, indicator, year, unit_code, indicator, year],
             )
+
+    def undo(self, batch_id: int) -> int:
+        """Remove the observations an import batch added; each cell's previous version is active again.
+
+        A pinned version that remains stays active; otherwise the latest
+        remaining version is.  The batch stays listed, marked 已撤销.  Returns
+        the number of observations removed.
+        """
+        with self._transaction():
+            row = self.con.execute("SELECT note FROM import_batches WHERE batch_id = ?", [batch_id]).fetchone()
+            if row is None:
+                raise DataError.single(f"批次 {batch_id}", "不存在（baiqiang store info 列出批次）", "no_batch")
+            if "[已撤销]" in (row[0] or ""):
+                raise DataError.single(f"批次 {batch_id}", "已撤销过", "no_batch")
+            n = self.con.execute("SELECT count(*) FROM observations WHERE batch_id = ?", [batch_id]).fetchone()[0]
+            self.con.execute("""CREATE OR REPLACE TEMP TABLE _cells AS SELECT DISTINCT unit_code, indicator, year
+                                FROM observations WHERE batch_id = ?""", [batch_id])
+            self.con.execute("DELETE FROM observations WHERE batch_id = ?", [batch_id])
+            self.con.execute(
+                """UPDATE observations o SET active = CASE WHEN k.any_pinned THEN o.pinned ELSE o.version = k.top END
+                   FROM (SELECT o2.unit_code, o2.indicator, o2.year, max(o2.version) AS top,
+                                bool_or(o2.pinned) AS any_pinned
+                         FROM observations o2 JOIN _cells USING (unit_code, indicator, year)
+                         GROUP BY ALL) k
+                   WHERE o.unit_code = k.unit_code AND o.indicator = k.indicator AND o.year = k.year""")
+            self.con.execute("UPDATE import_batches SET note = trim(coalesce(note, '') || ' [已撤销]') "
+                             "WHERE batch_id = ?", [batch_id])
+            self.con.execute("DROP TABLE _cells")
+        return int(n)
 
     # -- reading --------------------------------------------------------------------
     def observations(self, *, year: int | None = None, active_only: bool = True) -> pd.DataFrame:
@@ -401,6 +498,33 @@ class _Tx:
             self.store.con.execute("COMMIT")
         else:
             self.store.con.execute("ROLLBACK")
+
+
+STORE_SUFFIXES: tuple[str, ...] = (".duckdb", ".db")
+
+
+def check_store_path(path: str | Path, *, must_exist: bool = False) -> Path:
+    """``path`` if it is a DuckDB file, or a new path ending in .duckdb/.db; else :class:`DataError`.
+
+    ``import x.csv --db results.csv`` must not report success and save nothing:
+    an existing file is accepted only with DuckDB's magic bytes (``DUCK`` at
+    byte 8), and a new store needs a store suffix.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise DataError.single(str(p), "是目录，不是 DuckDB 数据库文件（--db 须是 .duckdb 文件）", "not_a_store")
+    if p.exists():
+        with open(p, "rb") as f:
+            head = f.read(12)
+        if len(head) < 12 or head[8:12] != b"DUCK":
+            raise DataError.single(str(p), "不是 DuckDB 数据库文件（文件损坏，或 --db 指向了数据表）；"
+                                   "请给出 .duckdb 文件或一个新的 .duckdb 路径", "not_a_store")
+        return p
+    if must_exist:
+        raise DataError.single(str(p), "数据库文件不存在（先用 baiqiang import 导入数据）", "file_missing")
+    if p.suffix.lower() not in STORE_SUFFIXES:
+        raise DataError.single(str(p), f"新数据库的文件名须以 {' 或 '.join(STORE_SUFFIXES)} 结尾", "not_a_store")
+    return p
 
 
 def file_sha256(path: str | Path) -> str:

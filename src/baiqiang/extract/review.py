@@ -104,6 +104,7 @@ class Review:
         """Add packaged extraction indicators the catalog lacks (public Store API)."""
         from baiqiang.data.store import Indicator
 
+        self.store.ensure_catalog()  # the default catalog's codes keep its units and names
         known = {i.code for i in self.store.indicators()}
         specs = load_lexicon().indicators
         new: dict[str, Indicator] = {}
@@ -154,7 +155,10 @@ class Review:
         row.update(changes)
         if "value" in changes and "value_std" not in changes:
             info = load_lexicon().units.get(str(row["unit"] or ""))
+            if info is None and row["unit"]:
+                raise DataError.single(f"候选事实 {candidate_id}: --unit", f"未知单位“{row['unit']}”", "unit")
             row["value_std"] = float(changes["value"]) * (info.multiplier if info else 1.0)
+            row["unit_std"] = info.std if info else row["unit_std"]
         return self._to_observation(candidate_id, row, "edited", reviewer, "edit", changes=row)
 
     def reject(self, candidate_id: int, *, reviewer: str, reason: str = "") -> None:
@@ -186,7 +190,7 @@ class Review:
             raise DataError.single(f"候选事实 {cid}（{row['indicator']}）", "；".join(problems), "review")
         obs = pd.DataFrame([{
             "unit_code": row["place_code"], "indicator": row["indicator_code"], "year": int(row["period"]),
-            "value": float(row["value_std"]),
+            "value": float(row["value_std"]), "unit": row["unit_std"] or "",  # the store converts to the catalog's unit
             "provenance": f"{row['document']} 字符 {row['start_offset']}-{row['end_offset']}：{row['quote']}",
         }])
         before = self._row(cid)

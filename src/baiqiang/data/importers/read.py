@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from baiqiang.errors import DataError
+from baiqiang.errors import DataError, Problem
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
 
@@ -81,10 +81,34 @@ def _read_csv(path: Path) -> pd.DataFrame:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     except csv.Error as exc:
         raise DataError.single(str(path), f"CSV 格式错误：{exc}", "corrupt") from None
+    _check_ragged(path, rows)
     width = max((len(r) for r in rows), default=0)
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     grid.attrs["encoding"] = enc
     return grid.replace({"": None})
+
+
+def _check_ragged(path: Path, rows: list[list[str]]) -> None:
+    """Refuse rows with more or fewer fields than the header (the first row of two or more fields).
+
+    Padding a short row or dropping a long row's tail would shift or lose
+    values silently.  Rows of at most one field (titles, notes, blank lines)
+    and trailing empty fields are allowed.
+    """
+    header = next((r for r in rows if len(r) >= 2), None)
+    if header is None:
+        return
+    width = len(header)
+    problems = []
+    for i, r in enumerate(rows, start=1):
+        n = len(r)
+        while n > width and not r[n - 1].strip():
+            n -= 1
+        if len(r) >= 2 and n != width:
+            problems.append(Problem(f"{path.name}: 第 {i} 行", f"有 {n} 个字段，表头有 {width} 个（行不齐：缺少或多出逗号）",
+                                    "ragged"))
+    if problems:
+        raise DataError(problems[:50], summary=f"{path}: {len(problems)} 行的字段数与表头不同")
 
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:

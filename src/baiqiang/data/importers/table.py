@@ -24,10 +24,11 @@ import pandas as pd
 from baiqiang.data import names as nm
 from baiqiang.data.catalog import index_by_label, label_key
 from baiqiang.data.importers.read import read_raw
-from baiqiang.data.importers.yearbook import Sheet, convert_unit, parse_number, parse_numbers, parse_sheet
+from baiqiang.data.importers.yearbook import Sheet, parse_number, parse_numbers, parse_sheet
 from baiqiang.data.registry import Registry
 from baiqiang.data.resolve import Resolution, Resolver
 from baiqiang.data.store import BatchResult, Store, file_sha256
+from baiqiang.data.units import UnitError, convert, is_unit, normalise as normalise_unit
 from baiqiang.errors import DataError, Problem
 
 CODE_COLUMNS = ("区划代码", "行政区划代码", "代码", "code", "adcode", "unit_code")
@@ -37,6 +38,12 @@ PREFECTURE_COLUMNS = ("市", "地级市", "地市", "prefecture")
 YEAR_COLUMNS = ("年份", "年", "year")
 INDICATOR_COLUMNS = ("指标", "indicator")
 VALUE_COLUMNS = ("数值", "值", "value")
+#: A long table's unit of measure column (单位 is also a name column: it is the unit column only
+#: when every filled cell in it is a unit of measure).
+MEASURE_COLUMNS = ("计量单位", "单位", "unit")
+#: Second header rows under an indicator (地区生产总值 / 总量（亿元）/ 增速（%）): the level, and the growth.
+LEVEL_SUBHEADERS = ("总量", "绝对额", "绝对数", "绝对值", "数值", "金额", "数量", "合计", "本年", "本期")
+GROWTH_SUBHEADERS = ("增速", "增长", "增长率", "比上年增长", "同比增长", "比上年增减", "增幅", "比上年增长率")
 SUBTOTAL_NAMES = frozenset({"全国", "合计", "总计", "市辖区", "县", "全省", "全市", "小计",
                             "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
@@ -50,6 +57,7 @@ class ImportReport:
     unmapped_columns: list[str] = field(default_factory=list)
     footnotes: list[tuple[int, str]] = field(default_factory=list)
     batch: BatchResult | None = None
+    warnings: list[str] = field(default_factory=list)  # plausibility, located
 
     def counts(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in self.rows["status"].value_counts().items()}
@@ -85,19 +93,29 @@ class _KeyColumns:
     year: str | None
     indicator: str | None
     value: str | None
+    measure: str | None = None
 
     @classmethod
-    def find(cls, columns: list[str]) -> _KeyColumns:
-        """Look every key column up by its known spellings."""
+    def find(cls, columns: list[str], data: pd.DataFrame | None = None) -> _KeyColumns:
+        """Look every key column up by its known spellings (``data`` tells a 单位 column of units of measure)."""
+        measure = next((c for c in (find_column(columns, (m,)) for m in MEASURE_COLUMNS)
+                        if c is not None and data is not None and _all_units(data[c])), None)
+        names = [c for c in columns if c != measure]
         return cls(
-            find_column(columns, CODE_COLUMNS), find_column(columns, NAME_COLUMNS), find_column(columns, PROVINCE_COLUMNS),
+            find_column(columns, CODE_COLUMNS), find_column(names, NAME_COLUMNS), find_column(columns, PROVINCE_COLUMNS),
             find_column(columns, PREFECTURE_COLUMNS), find_column(columns, YEAR_COLUMNS),
-            find_column(columns, INDICATOR_COLUMNS), find_column(columns, VALUE_COLUMNS),
+            find_column(columns, INDICATOR_COLUMNS), find_column(columns, VALUE_COLUMNS), measure,
         )
 
     def row_keys(self) -> set[str]:
         """Columns that identify a row's unit and year, so are never indicators of a wide table."""
-        return {c for c in (self.code, self.name, self.province, self.prefecture, self.year) if c}
+        return {c for c in (self.code, self.name, self.province, self.prefecture, self.year, self.measure) if c}
+
+
+def _all_units(column: pd.Series) -> bool:
+    """Whether every filled cell of a column is a unit of measure (and at least one is filled)."""
+    filled = [v for v in column if v is not None and str(v).strip()]
+    return bool(filled) and all(is_unit(v) for v in set(map(str, filled)))
 
 
 @dataclass
@@ -141,12 +159,33 @@ def _map_columns(
     for c in sh.data.columns:
         if c in row_keys:
             continue
-        hit = lookup.get(label_key(c))
+        hit = _lookup_header(c, lookup)
         if hit:
             mapped[c] = hit
         else:
             unmapped.append(sh.original_headers.get(c, c))
     return mapped, unmapped
+
+
+def _lookup_header(label: str, lookup: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The indicator of a cleaned header; ``A-总量`` is indicator ``A`` and ``A-增速`` its growth (``A增速``).
+
+    Yearbooks put the level and the growth of one indicator under a merged
+    header (地区生产总值 / 总量（亿元）/ 增速（%）), which the sheet parser joins
+    as ``地区生产总值-总量`` and ``地区生产总值-增速``.
+    """
+    hit = lookup.get(label_key(label))
+    if hit or "-" not in label:
+        return hit
+    head, _, tail = label.rpartition("-")
+    if tail in LEVEL_SUBHEADERS:
+        return lookup.get(label_key(head))
+    if tail in GROWTH_SUBHEADERS:
+        for word in ("增速", "增长", "增长率"):
+            hit = lookup.get(label_key(head + word))
+            if hit:
+                return hit
+    return None
 
 
 @dataclass(frozen=True)
@@ -242,8 +281,21 @@ def _long_cells(
                        "unknown_indicator"))
         for i in np.nonzero(~known)[0]
     ]
+    use = known[:, None] & ok
+    if keys.measure is not None:
+        given = [normalise_unit(v) for v in data.loc[rows, keys.measure]]
+        canonical = [h[1] if h else "" for h in hits]
+        for (src, dst), idx in pd.Series(range(len(rows))).groupby([given, canonical]).groups.items():
+            idx = np.asarray(idx)
+            try:
+                values[idx, 0] = convert(values[idx, 0], src, dst)
+            except UnitError as exc:
+                use[idx, 0] = False
+                for i in idx[known[idx]]:
+                    keyed.append((int(i), 0, Problem(f"{fname}: 第 {rows[i]} 行, 列 {keys.measure}",
+                                                     f"指标 {hits[i][0]}：{exc}", "unit")))
     ind_codes = np.array([h[0] if h else "" for h in hits], dtype=object)[:, None]
-    return _Cells([keys.value], cells, values, ok, known[:, None] & ok, ind_codes, known), keyed
+    return _Cells([keys.value], cells, values, ok, use, ind_codes, known), keyed
 
 
 def _wide_cells(
@@ -257,13 +309,14 @@ def _wide_cells(
     keyed: list[_Keyed] = []
     for j, col in enumerate(col_names):
         try:
-            values[:, j] = convert_unit(values[:, j], sh.units.get(col, ""), mapped[col][1])
-        except ValueError as exc:
+            values[:, j] = convert(values[:, j], sh.units.get(col, ""), mapped[col][1])
+        except UnitError as exc:
             # One problem per column (it is the header's unit that is wrong), ordered at its first number.
             numbers = np.nonzero(ok[:, j])[0]
             if numbers.size:
                 header = sh.original_headers.get(col, col).replace("\n", " ")
-                keyed.append((int(numbers[0]), j, Problem(f"{fname}: 列 {header}", str(exc), "unit")))
+                keyed.append((int(numbers[0]), j, Problem(f"{fname}: 列 {header}", f"指标 {mapped[col][0]}：{exc}",
+                                                          "unit")))
             use[:, j] = False
     ind_codes = np.array([[mapped[c][0] for c in col_names]], dtype=object).repeat(len(rows), axis=0)
     return _Cells(col_names, cells, values, ok, use, ind_codes, np.ones(len(rows), dtype=bool)), keyed
@@ -344,7 +397,7 @@ def import_file(
     registry = registry or Registry.load()
     resolver = Resolver(registry, prefer_current=False)
     lookup = _indicator_lookup(store)
-    keys = _KeyColumns.find(cols)
+    keys = _KeyColumns.find(cols, sh.data)
     long = _check_columns(fname, cols, keys, year, layout)
     mapped, unmapped = ({}, []) if long else _map_columns(sh, keys, lookup)
     report_rows, imported = _resolve_rows(sh.data, keys, resolver, year)
@@ -353,7 +406,54 @@ def import_file(
     if problems:
         raise DataError(problems, summary=f"{fname}: 导入失败，{len(problems)} 处问题，数据库未改动")
     batch = None
+    warnings = plausibility_warnings(store, obs) if len(obs) else []
     if len(obs):
         batch = store.add_observations(obs, source=source or fname, file=str(path), sha256=file_sha256(path))
     report = pd.DataFrame(report_rows, columns=_REPORT_COLUMNS)
-    return ImportReport(fname, report, unmapped, sh.footnotes, batch)
+    return ImportReport(fname, report, unmapped, sh.footnotes, batch, warnings)
+
+
+#: Dimensions whose values cannot be negative.
+NON_NEGATIVE = frozenset({"money", "people", "households", "enterprises", "count", "area", "mass", "energy",
+                          "vehicles", "institutions", "rooms", "beds", "items"})
+#: A value more than this many times (or less than its inverse) the previous year's is flagged.
+JUMP_FACTOR = 10.0
+
+
+def plausibility_warnings(store: Store, obs: pd.DataFrame, *, limit: int = 50) -> list[str]:
+    """Located warnings for implausible values: a negative amount, a share outside 0–100 %, a >10× jump.
+
+    The jump compares each value with the store's active value of the same unit
+    and indicator in the previous year.  Warnings never stop an import.
+    """
+    from baiqiang.data.units import UnitError, dimension
+
+    units = dict(store.con.execute("SELECT code, unit FROM indicators").fetchall())
+    dims: dict[str, str] = {}
+    for code in obs["indicator"].unique():
+        try:
+            dims[code] = dimension(units.get(code) or "")
+        except UnitError:
+            dims[code] = ""
+    v = obs["value"].astype(float)
+    dim = obs["indicator"].map(dims)
+    out: list[str] = []
+    negative = (v < 0) & dim.isin(NON_NEGATIVE)
+    out += [f"{p}：{ind} 为负数 {x:g}" for p, ind, x in zip(obs.loc[negative, "provenance"], obs.loc[negative, "indicator"],
+                                                       v[negative], strict=True)]
+    is_share = obs["indicator"].map(lambda c: units.get(c) in ("%", "％")).astype(bool)
+    level = ~obs["indicator"].str.contains("growth", regex=False)
+    outside = is_share & (((v > 100) | (v < 0)) & level | (v < -100))
+    out += [f"{p}：{ind} = {x:g}%，不在合理范围内（比重 0–100%，增速不低于 -100%）" for p, ind, x in
+            zip(obs.loc[outside, "provenance"], obs.loc[outside, "indicator"], v[outside], strict=True)]
+    prev = store.con.execute(
+        "SELECT unit_code, indicator, year + 1 AS year, value AS previous FROM observations WHERE active "
+        "AND value IS NOT NULL AND indicator IN (SELECT unnest(?))", [list(dims)]).df()
+    if len(prev):
+        m = obs.assign(year=obs["year"].astype(int)).merge(prev, on=["unit_code", "indicator", "year"], how="inner")
+        ratio = m["value"].astype(float) / m["previous"].astype(float)
+        jump = (ratio > JUMP_FACTOR) | ((ratio < 1 / JUMP_FACTOR) & (ratio > 0))
+        out += [f"{p}：{ind} = {x:g}，是上一年（{y - 1} 年 {q:g}）的 {r:.3g} 倍，请检查单位" for p, ind, x, y, q, r in
+                zip(m.loc[jump, "provenance"], m.loc[jump, "indicator"], m.loc[jump, "value"], m.loc[jump, "year"],
+                    m.loc[jump, "previous"], ratio[jump], strict=True)]
+    return out[:limit]

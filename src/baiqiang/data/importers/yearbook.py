@@ -26,48 +26,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from baiqiang.data.units import is_unit
+
 MISSING_TOKENS: frozenset[str] = frozenset(
     {"", "—", "——", "–", "-", "--", "…", "……", "...", "..", "NA", "N/A", "na", "nan", "/", "×", "x", "*", "NULL", "null"}
 )
 FOOTNOTE_PREFIXES: tuple[str, ...] = ("注", "说明", "资料来源", "数据来源", "来源", "*", "#", "首发", "Note", "Source")
 
-#: Known unit strings → (dimension, factor to the dimension's base unit).
-UNIT_FACTORS: dict[str, tuple[str, float]] = {
-    "元": ("money", 1.0), "万元": ("money", 1e4), "亿元": ("money", 1e8), "千元": ("money", 1e3),
-    "%": ("ratio", 1e-2), "％": ("ratio", 1e-2), "‰": ("ratio", 1e-3), "比率": ("ratio", 1.0),
-    "人": ("people", 1.0), "万人": ("people", 1e4), "千人": ("people", 1e3),
-    "户": ("households", 1.0), "万户": ("households", 1e4),
-    "年": ("years", 1.0), "岁": ("years", 1.0),
-    "平方米/人": ("area_pc", 1.0), "间/户": ("rooms_ph", 1.0), "人/户": ("size_ph", 1.0),
-    "女=100": ("sex_ratio", 1.0), "平方公里": ("area", 1.0), "公顷": ("area", 1e-2),
-    "个": ("count", 1.0), "辆": ("count", 1.0), "家": ("count", 1.0),
-    "吨": ("mass", 1.0), "万吨": ("mass", 1e4),
-}
 _BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def convert_unit(value: float | np.ndarray, source: str, target: str) -> float | np.ndarray:
-    """Convert ``value`` from unit ``source`` to ``target`` (same dimension).
-
-    >>> convert_unit(3.0, "亿元", "万元")
-    30000.0
-    >>> convert_unit(12.5, "‰", "%")
-    1.25
-    >>> convert_unit(612345.0, "万元", "亿元")  # not 61.234500000000004
-    61.2345
-    """
-    if source == target or not source or not target:
-        return value
-    if source not in UNIT_FACTORS or target not in UNIT_FACTORS:
-        raise ValueError(f"未知单位：{source if source not in UNIT_FACTORS else target}")
-    d1, f1 = UNIT_FACTORS[source]
-    d2, f2 = UNIT_FACTORS[target]
-    if d1 != d2:
-        raise ValueError(f"单位 {source} 不能换算为 {target}")
-    # Scale by the larger-than-one ratio: 1e4 is exact in binary, 1e-4 is not,
-    # so dividing by 1e4 gives the correctly rounded result where multiplying by 1e-4 may not.
-    return value * (f1 / f2) if f1 >= f2 else value / (f2 / f1)
 
 
 def clean_header(text: object) -> tuple[str, str]:
@@ -85,7 +52,7 @@ def clean_header(text: object) -> tuple[str, str]:
     unit = ""
     for m in list(_BRACKET.finditer(s)):
         content = m.group(1)
-        if content in UNIT_FACTORS:
+        if is_unit(content):
             unit = content
             s = s[: m.start()] + s[m.end():]
             break
