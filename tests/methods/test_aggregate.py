@@ -151,7 +151,7 @@ def test_copeland_matches_loop_reference_and_blocks(monkeypatch: pytest.MonkeyPa
     w = rng.uniform(0.2, 1.0, size=(2, 3))
     expected = np.stack([_copeland_loop(x[b], w[b]) for b in range(2)])
     np.testing.assert_array_equal(ag.copeland(x, w), expected)
-    monkeypatch.setattr(ag, "_PAIR_BLOCK", 10)  # force several row blocks
+    monkeypatch.setattr(ag, "_PAIR_ROWS", 3)  # force several row blocks
     np.testing.assert_array_equal(ag.copeland(x, w), expected)
 
 

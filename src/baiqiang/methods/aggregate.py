@@ -15,6 +15,8 @@ Reference: OECD/JRC (2008) *Handbook*, section 6; COINr ``R/aggregate.R``.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from baiqiang.methods import _nan
@@ -38,15 +40,89 @@ def _missing_if_no_weight(wn: np.ndarray, score: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(wn[..., 0]), np.nan, score)
 
 
+# --- Weighted sums: the matrix products every mean is built from ------------------
+
+
+def data_of(x: np.ndarray) -> np.ndarray:
+    """The distinct data of a batch: ``x[:1]`` when every variant sees the same data, else ``x``.
+
+    A caller that evaluates many weight variants on one data set passes
+    ``np.broadcast_to(x0, (B, n, k))`` (a stride-0 batch axis, no copy); the
+    kernels then compute every variant with one matrix product ``(B, k) @ (k, n)``
+    instead of ``B`` products or a ``B``-fold copy of the data.
+    """
+    return x[:1] if x.shape[0] > 1 and x.strides[0] == 0 else x
+
+
+def weighted_sum(v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``y_bi = sum_c v_bic w_bc`` as BLAS products; ``v`` is ``(B, n, k)`` or shared ``(1, n, k)``.
+
+    Shape ``(B, n)``.  A shared ``v`` gives one GEMM ``w @ v[0].T``, written
+    straight in ``(B, n)`` order (no transposed store).
+    """
+    if v.shape[0] == 1:
+        return w @ v[0].T if w.shape[0] > 1 else (v[0] @ w[0])[None]
+    return np.matmul(v, w[:, :, None])[..., 0]
+
+
+def _available_sums(v: np.ndarray, w: np.ndarray, missing: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``sum_c w_c v_c`` and ``sum_c w_c`` over the available children of each unit, each ``(B, n)``."""
+    if missing is None:
+        return weighted_sum(v, w), np.broadcast_to(w.sum(axis=-1, keepdims=True), (w.shape[0], v.shape[1]))
+    return weighted_sum(np.where(missing, 0.0, v), w), weighted_sum((~missing).astype(float), w)
+
+
+def _nan_if_not_positive(den: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``y`` where the available weight ``den`` is positive, else missing (no available child)."""
+    return np.where(den > 0, y, np.nan)
+
+
 @register("aggregate", "arithmetic", quasi_mean=QuasiMean(lambda x: x, lambda y: y))
 def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted arithmetic mean ``y = sum_c w'_c x_c``, ``w'_c = w_c / sum_{c available} w_c``.
 
-    Weights are normalised first and then summed, as COINr ``a_amean`` does.
     Fully compensatory: a deficit in one child is offset by a surplus in another.
+    Computed as ``(sum_c w_c x_c) / (sum_c w_c)`` over available children: two
+    matrix products (one when no value is missing); COINr ``a_amean``
+    normalises the weights first, which differs only in rounding (1e-15).
     """
-    wn = available_weights(x, w)
-    return _missing_if_no_weight(wn, np.where(np.isnan(x), 0.0, x * wn).sum(axis=-1))
+    v = data_of(x)
+    num = weighted_sum(v, w)  # a missing child makes its unit's sum NaN, so this also detects missing data
+    total = w.sum(axis=-1, keepdims=True)
+    if (total > 0).all() and not np.isnan(num).any():
+        num /= total
+        return num
+    num, den = _available_sums(v, w, np.isnan(v))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _nan_if_not_positive(den, num / den)
+
+
+def _positive_parts(
+    x: np.ndarray, w: np.ndarray, forward: Callable[[np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Weighted sums of ``forward(x_c)`` over available children for means defined on positive values.
+
+    Returns ``(num, den, bad)``: ``bad`` marks units with a zero or negative
+    child of positive weight, whose score is missing; it is None when every
+    value is present and positive and every variant has positive weight
+    (then ``den`` is the ``(B, 1)`` weight total).
+    """
+    v = data_of(x)
+    total = w.sum(axis=-1, keepdims=True)
+    if (total > 0).all():
+        # ln of a missing, zero or negative child is NaN or infinite, and so is its unit's sum;
+        # 1/x of a negative child is finite, so the reciprocal also needs the sign test.
+        if forward is np.log or (v.size and v.min() > 0):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                num = weighted_sum(forward(v), w)
+            if np.isfinite(num).all():
+                return num, total, None
+    usable = v > 0  # False for NaN too
+    missing = np.isnan(v)
+    num = weighted_sum(np.where(usable, forward(np.where(usable, v, 1.0)), 0.0), w)
+    den = weighted_sum((~missing).astype(float), w)
+    bad = weighted_sum((~usable & ~missing).astype(float), (w > 0).astype(float)) > 0
+    return num, den, bad
 
 
 @register("aggregate", "geometric", quasi_mean=QuasiMean(np.log, np.exp, positive=True))
@@ -57,12 +133,13 @@ def geometric(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     value gives a missing score for that unit (COINr stops with an error),
     which is why geometric aggregation is paired with min-max to ``[1, 100]``.
     """
-    wn = available_weights(x, w)
+    num, den, bad = _positive_parts(x, w, np.log)
+    if bad is None:  # complete, positive data
+        num /= den
+        return np.exp(num, out=num)
     with np.errstate(invalid="ignore", divide="ignore"):
-        # ln of a zero child is -inf and of a negative one NaN: both end as a missing score.
-        total = np.where(wn > 0, np.log(x) * wn, 0.0).sum(axis=-1)
-        y = np.where(np.isfinite(total), np.exp(total), np.nan)
-    return _missing_if_no_weight(wn, y)
+        y = np.exp(num / den)
+    return np.where(bad, np.nan, _nan_if_not_positive(den, y))
 
 
 # --- Further means --------------------------------------------------------------
@@ -87,12 +164,12 @@ def harmonic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     ----------
     COINr ``a_hmean``; OECD/JRC (2008) Handbook, section 6.
     """
-    wn = available_weights(x, w)
-    bad = (~np.isnan(x) & (x <= 0) & (wn > 0)).any(axis=-1)
+    num, den, bad = _positive_parts(x, w, np.reciprocal)
+    if bad is None:  # complete, positive data
+        return np.divide(den, num, out=num)
     with np.errstate(invalid="ignore", divide="ignore"):
-        inv = np.where(np.isnan(x) | (wn == 0), 0.0, wn / np.where(x > 0, x, 1.0)).sum(axis=-1)
-        y = 1.0 / inv
-    return _missing_if_no_weight(wn, np.where(bad, np.nan, y))
+        y = den / num
+    return np.where(bad, np.nan, _nan_if_not_positive(den, y))
 
 
 @register("aggregate", "generalised", p=Param(Interval(), 1.0, "power of the mean (0 = geometric)"))
@@ -116,20 +193,31 @@ def generalised(x: np.ndarray, w: np.ndarray, *, p: float | np.ndarray = 1.0) ->
     multidimensional indices of wellbeing: an overview. *Econometric Reviews*
     32(1), 7-34.
     """
-    wn = available_weights(x, w)
-    pp = np.broadcast_to(np.asarray(per_variant(p, 2), dtype=float), x.shape[:2])
-    pv = pp[..., None]
-    zero = pp == 0
-    bad = (~np.isnan(x) & (wn > 0) & ((x < 0) | ((x == 0) & (pv <= 0)))).any(axis=-1)
+    v = data_of(x)
+    powers = np.broadcast_to(np.asarray(p, dtype=float), (w.shape[0],))
+    lowest = v.min() if v.size else 1.0  # NaN when a value is missing
+    out = np.empty((w.shape[0], v.shape[1]))
+    for power in np.unique(powers):  # distinct powers: usually one
+        sel = powers == power
+        out[sel] = _power_mean(v if v.shape[0] == 1 else v[sel], w[sel], float(power), lowest)
+    return out
+
+
+def _power_mean(v: np.ndarray, w: np.ndarray, p: float, lowest: float) -> np.ndarray:
+    """:func:`generalised` for one power ``p``; ``lowest`` is ``v.min()`` (NaN if a value is missing)."""
+    if p == 0:
+        return geometric(v, w)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        xs = np.where(np.isnan(x) | (x < 0), 1.0, x)
-        logs = np.log(np.where(xs > 0, xs, 1.0))
-        geo = np.exp(np.where(np.isnan(x), 0.0, logs * wn).sum(axis=-1))
-        safe_p = np.where(zero, 1.0, pp)[..., None]
-        powered = np.where(np.isnan(x) | (wn == 0), 0.0, wn * xs**safe_p).sum(axis=-1)
-        power = powered ** (1.0 / safe_p[..., 0])
-    y = np.where(zero, geo, power)
-    return _missing_if_no_weight(wn, np.where(bad, np.nan, y))
+        if lowest > 0 or (p > 0 and lowest == 0):  # complete and in the domain of x^p
+            num = weighted_sum(v**p, w)
+            return (num / w.sum(axis=-1, keepdims=True)) ** (1.0 / p)
+        missing = np.isnan(v)
+        outside = ~missing & ((v < 0) | ((v == 0) & (p <= 0)))
+        num = weighted_sum(np.where(missing | outside, 0.0, np.where(outside, 1.0, v) ** p), w)
+        den = weighted_sum((~missing).astype(float), w)
+        bad = weighted_sum(outside.astype(float), (w > 0).astype(float)) > 0
+        y = (num / den) ** (1.0 / p)
+    return np.where(bad, np.nan, _nan_if_not_positive(den, y))
 
 
 @register("aggregate", "median")
@@ -153,18 +241,28 @@ def median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     Edgeworth, F. Y. (1888) On a new method of reducing observations relating
     to several quantities. *Phil. Mag.* 25, 184-191 (weighted median).
     """
+    if (w > 0).all():
+        order = np.argsort(x, axis=-1)  # NaN sorts last; ties may come in any order
+        xs = np.take_along_axis(x, order, axis=-1)
+        if not np.isnan(xs[..., -1]).any():  # no missing child anywhere
+            wn = w / w.sum(axis=-1, keepdims=True)
+            return _weighted_median_sorted(xs, np.take_along_axis(np.broadcast_to(wn[:, None, :], x.shape), order, axis=-1))
     wn = available_weights(x, w)
     xv = np.where(wn > 0, x, np.nan)  # zero-weight and missing children drop out
-    order = np.argsort(xv, axis=-1, kind="stable")  # NaN sorts last
+    order = np.argsort(xv, axis=-1)  # NaN sorts last
     xs = np.take_along_axis(xv, order, axis=-1)
     ws = np.nan_to_num(np.take_along_axis(wn, order, axis=-1))
+    return _missing_if_no_weight(wn, _weighted_median_sorted(xs, ws))
+
+
+def _weighted_median_sorted(xs: np.ndarray, ws: np.ndarray) -> np.ndarray:
+    """Weighted median of children sorted by value (``xs``, NaN last) with their normalised weights ``ws``."""
     cum = np.cumsum(ws, axis=-1)
     r = np.argmax(cum >= 0.5 - 1e-12, axis=-1)[..., None]
     lo = np.take_along_axis(xs, r, axis=-1)[..., 0]
     nxt = np.take_along_axis(xs, np.minimum(r + 1, xs.shape[-1] - 1), axis=-1)[..., 0]
     at_half = np.abs(np.take_along_axis(cum, r, axis=-1)[..., 0] - 0.5) <= 1e-12
-    y = np.where(at_half & ~np.isnan(nxt), (lo + nxt) / 2.0, lo)
-    return _missing_if_no_weight(wn, y)
+    return np.where(at_half & ~np.isnan(nxt), (lo + nxt) / 2.0, lo)
 
 
 # --- Distance-based and non-compensatory aggregation ----------------------------
@@ -203,21 +301,48 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
     risk assessment and decision-making about natural hazards. *Entropy* 21(3), 269
     (entropy-weighted TOPSIS).
     """
-    wn = available_weights(x, w)
-    v = x
+    v = data_of(x)
     if vector:
-        norm = np.sqrt(np.nansum(x * x, axis=1, keepdims=True))
+        norm = np.sqrt(np.nansum(v * v, axis=1, keepdims=True))
         with np.errstate(invalid="ignore", divide="ignore"):
-            v = x / np.where(norm > 0, norm, np.nan)
-    if distance == "classic":
-        v = v * wn
-        wd = np.where(np.isnan(wn), np.nan, 1.0)
-    else:
-        wd = wn
+            v = v / np.where(norm > 0, norm, np.nan)
+    best, worst = v.max(axis=1), v.min(axis=1)  # NaN for a column with a missing value
+    missing = None
+    if not (np.isfinite(best).all() and np.isfinite(worst).all()):
+        missing = np.isnan(v)
+        if distance == "classic":
+            return _topsis_classic_missing(np.broadcast_to(v, x.shape), w)
+        best, worst = _nan.col_max(v), _nan.col_min(v)
+    # Ideals are column extremes of x (for "classic", of w x: w_c times those, as w >= 0).
+    # The factor 1 / sum of available weights scales D+ and D- alike, so C needs
+    # only unnormalised sums: two matrix products with the squared gaps.
+    wd = w * w if distance == "classic" else w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_plus, d_minus = (np.sqrt(weighted_sum(_squared_gap(v, ideal, missing), wd)) for ideal in (best, worst))
+        total = d_plus + d_minus
+        c = d_minus / np.where(total > 0, total, np.nan)
+    if missing is None:
+        return np.broadcast_to(_nan_if_not_positive(w.sum(axis=-1, keepdims=True), c), c.shape)
+    return _nan_if_not_positive(weighted_sum((~missing).astype(float), w), c)
+
+
+def _squared_gap(v: np.ndarray, ideal: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
+    """``(v - ideal)^2`` per cell, 0 where missing; computed in place in one temporary."""
+    gap = v - ideal[:, None, :]
+    np.square(gap, out=gap)
+    if missing is not None:
+        gap[missing] = 0.0
+    return gap
+
+
+def _topsis_classic_missing(v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Hwang-Yoon TOPSIS with missing values: ideals of ``w'_ic v_ic`` depend on each unit's available weights."""
+    wn = available_weights(v, w)
+    v = v * wn
     best, worst = _nan.col_max(v)[:, None, :], _nan.col_min(v)[:, None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
-        d_plus = np.sqrt(np.where(np.isnan(v), 0.0, wd * (v - best) ** 2).sum(axis=-1))
-        d_minus = np.sqrt(np.where(np.isnan(v), 0.0, wd * (v - worst) ** 2).sum(axis=-1))
+        d_plus = np.sqrt(np.where(np.isnan(v), 0.0, (v - best) ** 2).sum(axis=-1))
+        d_minus = np.sqrt(np.where(np.isnan(v), 0.0, (v - worst) ** 2).sum(axis=-1))
         total = d_plus + d_minus
         c = d_minus / np.where(total > 0, total, np.nan)
     return _missing_if_no_weight(wn, c)
@@ -253,17 +378,29 @@ def mazziotta_pareto(x: np.ndarray, w: np.ndarray, *, penalty: str = "negative")
     composite index for measuring socio-economic phenomena. *Social
     Indicators Research* 127(3), 983-1003.
     """
-    wn = available_weights(x, w)
-    xv = np.where(np.isnan(x), 0.0, x)
-    m = (xv * np.nan_to_num(wn)).sum(axis=-1)
-    s2 = (np.nan_to_num(wn) * (xv - m[..., None]) ** 2).sum(axis=-1)
+    v = data_of(x)
+    num = weighted_sum(v, w)
+    missing = np.isnan(v) if np.isnan(num).any() else None  # a missing child makes its unit's sum NaN
+    if missing is None:
+        den = np.broadcast_to(w.sum(axis=-1, keepdims=True), num.shape)
+    else:
+        num, den = _available_sums(v, w, missing)
     sign = -1.0 if penalty == "negative" else 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
+        m = num / den
+        if v.shape[0] == 1 and w.shape[0] > 1:
+            # Shared data: the second moment avoids a (B, n, k) array of deviations.
+            s2 = np.maximum(_available_sums(v * v, w, missing)[0] / den - m * m, 0.0)
+        else:
+            dev = v - m[..., None]
+            if missing is not None:
+                dev[missing] = 0.0
+            s2 = weighted_sum(dev * dev, w) / den
         y = np.where(m > 0, m + sign * s2 / np.where(m > 0, m, 1.0), np.nan)
-    return _missing_if_no_weight(wn, y)
+    return _nan_if_not_positive(den, y)
 
 
-_PAIR_BLOCK = 2_000_000  # cells of one (B, block, n, k) comparison array
+_PAIR_ROWS = 128  # units compared with all others at once: a (128, n) block stays in cache
 
 
 @register("aggregate", "copeland")
@@ -282,7 +419,12 @@ def copeland(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     matters, so the score is invariant under any increasing transform of a
     child.  Pairs with no common available child count as ties.  A unit with
     no available child is missing and takes part in no comparison.
-    ``O(n^2 k)`` work per variant, computed in blocks of units to bound memory.
+    Computed as ``sign(T_ij)`` with ``T_ij = sum_c w_c sign(x_ic - x_jc)``
+    (``= 2 (e_ij - 1/2) W_ij``; ties within 1e-12 of ``W_ij``, the common
+    weight, count as ties): the common weights ``W`` are one matrix product,
+    and the signs of children sharing a weight are counted in ``int8`` before
+    one multiply by that weight.  ``O(n^2 k)`` work per variant, in blocks of
+    128 units against all others, looping over children (not units).
 
     References
     ----------
@@ -290,22 +432,42 @@ def copeland(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     indicators for ranking countries: a defensible setting. *Applied
     Economics* 41(12), 1513-1523.  OECD/JRC (2008) Handbook, section 6.2.
     """
-    wn = available_weights(x, w)
-    has = ~np.isnan(wn[..., 0])
     B, n, k = x.shape
-    score = np.zeros((B, n))
     obs = ~np.isnan(x)
-    wpos = np.broadcast_to(w[:, None, :], x.shape)
-    step = max(1, _PAIR_BLOCK // max(1, B * n * k))
-    # Blocks of rows bound the (B, block, n, k) comparison; each is fully vectorised.
-    for start in range(0, n, step):
-        xi, xj = x[:, start : start + step, None, :], x[:, None, :, :]
-        both = obs[:, start : start + step, None, :] & obs[:, None, :, :]
-        wc = np.where(both, wpos[:, None, :, :], 0.0)
-        win = np.where(xi > xj, 1.0, np.where(xi == xj, 0.5, 0.0))
-        tot = wc.sum(axis=-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            e = (wc * win).sum(axis=-1) / np.where(tot > 0, tot, np.nan)
-        diff = np.where(np.isnan(e), 0.0, np.sign(np.round(e - 0.5, 12)))
-        score[:, start : start + step] = diff.sum(axis=-1)
+    score = np.zeros((B, n))
+    for b in range(B):  # variants: each is an O(n^2 k) comparison of its own
+        score[b] = _copeland_one(x[b], obs[b], np.asarray(w[b], dtype=float))
+    has = (obs & (w[:, None, :] > 0)).any(axis=-1)
     return np.where(has, score, np.nan)
+
+
+def _copeland_one(x: np.ndarray, obs: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Copeland scores of one variant: ``x`` ``(n, k)``, ``w`` ``(k,)``; see :func:`copeland`."""
+    n = x.shape[0]
+    cols = np.ascontiguousarray(x.T)  # (k, n): one child's values are contiguous
+    obs_w = obs * w
+    obs_f = obs.astype(float)
+    weights, group = np.unique(w, return_inverse=True)
+    count_type = np.int8 if x.shape[1] < 128 else np.int32
+    score = np.empty(n)
+    for start in range(0, n, _PAIR_ROWS):
+        rows = cols[:, start : start + _PAIR_ROWS]
+        m = rows.shape[1]
+        common = obs_w[start : start + m] @ obs_f.T  # W_ij, (m, n)
+        total = np.zeros((m, n))
+        count, flag, part = np.empty((m, n), dtype=count_type), np.empty((m, n), dtype=bool), np.empty((m, n))
+        for g, value in enumerate(weights):
+            if value == 0:
+                continue
+            count[:] = 0
+            for c in np.flatnonzero(group == g):  # NaN compares False both ways: no contribution
+                np.greater(rows[c][:, None], cols[c][None, :], out=flag)
+                count += flag
+                np.less(rows[c][:, None], cols[c][None, :], out=flag)
+                count -= flag
+            np.multiply(count, value, out=part)
+            total += part
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e = total / (2.0 * common)  # e_ij - 1/2
+        score[start : start + m] = np.where(common > 0, np.sign(np.round(e, 12)), 0.0).sum(axis=-1)
+    return score

@@ -17,24 +17,32 @@ CHUNK_CELLS = 4_000_000
 def competition_rank(scores: np.ndarray) -> np.ndarray:
     """Rank = 1 + number of units with a strictly higher score, along the last axis; NaN stays unranked.
 
-    One stable sort per row; a unit's rank is the first position of its run
-    of tied scores (``np.maximum.accumulate`` over run starts).
+    One unstable sort per row (introsort: no stability is needed, since tied
+    scores get the same rank whatever their order); a unit's rank is the first
+    position of its run of tied scores (``np.maximum.accumulate`` over run
+    starts).  Gathers and scatters go through flat indices, which NumPy runs
+    several times faster than ``take_along_axis``/``put_along_axis``.
     """
     s = np.atleast_2d(np.asarray(scores, dtype=float))
     flat = s.reshape(-1, s.shape[-1])
-    out = np.empty_like(flat)
-    step = max(1, CHUNK_CELLS // max(1, flat.shape[1]))
+    n = flat.shape[1]
+    out = np.empty(flat.shape)  # C order, so the flat scatter below writes into it
+    missing = bool(np.isnan(flat).any())
+    step = max(1, CHUNK_CELLS // max(1, n))
     for start in range(0, len(flat), step):
         block = flat[start : start + step]
-        key = np.where(np.isnan(block), np.inf, -block)
-        order = np.argsort(key, axis=-1, kind="stable")
-        k = np.take_along_axis(key, order, axis=-1)
-        pos = np.broadcast_to(np.arange(k.shape[1]), k.shape)
-        run_start = np.ones(k.shape, dtype=bool)
-        run_start[:, 1:] = k[:, 1:] != k[:, :-1]
-        ranked = np.maximum.accumulate(np.where(run_start, pos, 0), axis=-1) + 1.0
-        np.put_along_axis(out[start : start + step], order, ranked, axis=-1)
-    return np.where(np.isnan(flat), np.nan, out).reshape(s.shape)
+        key = np.where(np.isnan(block), np.inf, -block) if missing else -block
+        order = np.argsort(key, axis=-1)
+        order += (np.arange(len(block)) * n)[:, None]  # flat index of each sorted cell
+        k = key.ravel()[order]
+        run_start = np.empty(k.shape, dtype=bool)
+        run_start[:, 0] = True
+        np.not_equal(k[:, 1:], k[:, :-1], out=run_start[:, 1:])
+        ranked = np.maximum.accumulate(np.where(run_start, np.arange(1.0, n + 1.0), 0.0), axis=-1)
+        out[start : start + step].ravel()[order.ravel()] = ranked.ravel()
+    if missing:
+        out[np.isnan(flat)] = np.nan
+    return out.reshape(s.shape)
 
 
 def group_rank(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:

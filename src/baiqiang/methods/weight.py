@@ -49,6 +49,25 @@ def _or_equal(w: np.ndarray) -> np.ndarray:
     return normalised(np.where(dead, 1.0, w))
 
 
+def _complete_correlation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`correlation` for data with no missing value, and the columns' sums of squared deviations.
+
+    One product ``D^T D`` of the centred data (``D = x - mean``) gives every
+    covariance; the spread test is the one :func:`correlation` applies.
+    """
+    n = x.shape[1]
+    mean = x.sum(axis=1) / max(n, 1)
+    d = x - mean[:, None, :]
+    gram = np.swapaxes(d, 1, 2) @ d
+    ss = np.diagonal(gram, axis1=1, axis2=2)  # (B, k) sums of squared deviations
+    sxx = ss + n * mean * mean  # sum of squares, for the relative spread threshold
+    scale = np.maximum(sxx[:, :, None], sxx[:, None, :])
+    ok = (n >= 2) & (ss[:, :, None] > 1e-12 * scale) & (ss[:, None, :] > 1e-12 * scale)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(ok, gram / np.sqrt(np.where(ok, ss[:, :, None] * ss[:, None, :], 1.0)), 0.0)
+    return np.clip(r, -1.0, 1.0), ss
+
+
 def correlation(x: np.ndarray) -> np.ndarray:
     """Pearson correlations between columns, pairwise-complete: shape ``(B, k, k)``.
 
@@ -56,6 +75,8 @@ def correlation(x: np.ndarray) -> np.ndarray:
     fewer than two common units or no spread in either column has correlation
     0 off the diagonal; the diagonal is 1 for columns with spread, else 0.
     """
+    if not np.isnan(x).any():
+        return _complete_correlation(x)[0]
     m = (~np.isnan(x)).astype(float)
     v = np.where(np.isnan(x), 0.0, x)
     n = np.einsum("bij,bik->bjk", m, m)
@@ -71,6 +92,29 @@ def correlation(x: np.ndarray) -> np.ndarray:
         ok = (n >= 2) & (vx > 1e-12 * scale) & (vy > 1e-12 * scale)
         r = np.where(ok, cov / np.sqrt(np.where(ok, vx * vy, 1.0)), 0.0)
     return np.clip(r, -1.0, 1.0)
+
+
+def _complete_entropy(x: np.ndarray) -> np.ndarray:
+    """Entropies ``e_j`` of :func:`entropy` for data with no missing value, ``(B, k)``.
+
+    With ``T_j = sum_i x_ij``: ``sum_i p_ij ln p_ij = (sum_i x_ij ln x_ij) / T_j - ln T_j``,
+    so one pass of logarithms and one fused multiply-sum replace the division,
+    logarithm and product over every cell.
+    """
+    n = x.shape[1]
+    lo = x.min(axis=1)
+    v = np.where((lo < 0)[:, None, :], x - lo[:, None, :], x) if (lo < 0).any() else x
+    total = v.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        logs = np.log(v) if (lo > 0).all() else np.log(np.where(v > 0, v, 1.0))
+        xlogx = np.einsum("bij,bij->bj", v, logs)
+        e = -(xlogx / total - np.log(total)) / np.log(n)
+    ok = np.isfinite(e) & (total > 0) & (n > 1)
+    # A constant column has e = 1 up to rounding; only near-1 columns need the max to confirm it.
+    near_one = np.flatnonzero((ok & (e > 1.0 - 1e-9)).any(axis=0))
+    if near_one.size:
+        ok[:, near_one] &= x[:, :, near_one].max(axis=1) > lo[:, near_one]
+    return np.where(ok, np.clip(e, 0.0, 1.0), 1.0)
 
 
 @register("weight", "entropy")
@@ -98,6 +142,8 @@ def entropy(x: np.ndarray, *, prior: np.ndarray) -> np.ndarray:
     weight of evaluating indicators in fuzzy synthetic evaluation for water
     quality assessment. *J. Environ. Sci.* 18(5), 1020-1023.
     """
+    if not np.isnan(x).any():
+        return _or_equal(1.0 - _complete_entropy(x))
     lo = _nan.col_min(x)[:, None, :]
     v = np.where(lo < 0, x - lo, x)
     total = np.nansum(v, axis=1, keepdims=True)
@@ -135,6 +181,11 @@ def critic(x: np.ndarray, *, prior: np.ndarray) -> np.ndarray:
     objective weights in multiple criteria problems: the CRITIC method.
     *Comput. Oper. Res.* 22(7), 763-770.
     """
+    if not np.isnan(x).any():
+        r, ss = _complete_correlation(x)
+        n = x.shape[1]
+        sd = np.sqrt(ss / (n - 1)) if n > 1 else np.zeros_like(ss)
+        return _or_equal(sd * (1.0 - r).sum(axis=-1))
     sd = np.nan_to_num(_nan.col_std(x))
     r = correlation(x)
     return _or_equal(sd * (1.0 - r).sum(axis=-1))
