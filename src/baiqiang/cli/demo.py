@@ -87,4 +87,29 @@ def _report(result, out: Path, files: list[str], top: int) -> None:  # type: ign
         view.add_row(r.list, str(r.year), str(r.published_units), str(r.resolved), str(r.in_our_top100_2020),
                      str(r.shared_with_rank), "—" if r.spearman != r.spearman else f"{r.spearman:.2f}")
     console.print(view)
+    _agreement(t["agreement_county_2020"])
+    _robustness(t["robustness_county_2020"])
     console.print(f"非行政统计区（不参与排名，另列）：2020 年 {len(t['non_admin_2020'])} 个，2010 年 {len(t['non_admin_2010'])} 个")
+
+
+def _agreement(agr) -> None:  # type: ignore[no-untyped-def]
+    """The default ranking beside its baselines: estimate [95% interval] per list and measure."""
+    view = Table(title="与信通院名单的一致性：第二版框架与基线（2020 年普查；bootstrap 2,000 次，95% 区间）")
+    for col in ("名单", "指标", "排名方案", "估计 [区间]", "与单列基线之差 [区间]"):
+        view.add_column(col, justify="left" if col in ("名单", "排名方案") else "right")
+    for r in agr.itertuples(index=False):
+        fmt = (lambda v: f"{v:.0f}") if r.metric == "分省席位误差" else (lambda v: f"{v:.2f}")
+        diff = "基线" if r.candidate.endswith("（单列）") else (
+            f"{fmt(r.diff_vs_baseline)} [{fmt(r.diff_low)}, {fmt(r.diff_high)}]" + (" ✓" if r.better_than_baseline else ""))
+        view.add_row(r.list, r.metric, r.candidate, f"{fmt(r.estimate)} [{fmt(r.low)}, {fmt(r.high)}]", diff)
+    console.print(view)
+    console.print("命中率：名单中有名次的县落在本指数前 100 名的比例；分省席位误差：前 100 名中被分到别的省份的席位数（越小越好）；"
+                  "✓ = 差的整个区间都优于单列基线。说明见 docs/indicators.md 第 3 节。")
+
+
+def _robustness(rb) -> None:  # type: ignore[no-untyped-def]
+    """How firm the top places are: the share of the top 100 whose 90% rank interval stays inside the top 100."""
+    firm = rb[rb["q_high"] <= 100]
+    shaky = rb[rb["p_top_100"] < 0.9]
+    console.print(f"名次稳健性（方法与权重的合理变动，1,000 次抽样）：前 100 名中 {len(firm)} 个县 90% 名次区间都在前 100 名以内；"
+                  f"进入前 100 名概率低于 90% 的：" + ("、".join(f"{r.name}（{r.p_top_100:.0%}）" for r in shaky.itertuples()) or "无"))

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from baiqiang import rankings
+from baiqiang.analysis import agreement
 from baiqiang.data import names as nm
 from baiqiang.data.census import import_census
 from baiqiang.data.crosswalk import load_crosswalk, successors
@@ -23,12 +25,20 @@ from baiqiang.data.resolve import Resolver
 from baiqiang.data.store import Store
 from baiqiang.framework import load_framework
 from baiqiang.framework.spec import Framework, Universe
-from baiqiang.pipeline import run
+from baiqiang.pipeline import Results, run
 from baiqiang.pipeline.panel import panel_for
+from baiqiang.rankings.apply import STATUS_GATED, RankingOutcome
 
 YEARS = (2020, 2010)
-COUNTY_TYPES = list(nm.COUNTY_TYPES)
-FRAMEWORK_FILE = "census_industrial_base.yaml"
+KINDS = ("county", "district")
+FRAMEWORK_FILES = {"county": "census_industrial_county.yaml", "district": "census_industrial_district.yaml"}
+"""The default frameworks (docs/indicators.md §1.3), one per kind of unit; the package's copies."""
+BASELINE_FILE = "census_industrial_base.yaml"
+"""The first framework, kept as a named alternative and as a baseline of the agreement table."""
+LIST_ID = "top100"
+"""The named list of each framework that the demo's tables show (its rank passes the comparability gate)."""
+AGREEMENT_LISTS = ("2018", "2019", "2020")
+"""CAICT county lists compared with the 2020 census ranking (the closest years; see rankings/README.md)."""
 
 
 @dataclass
@@ -49,21 +59,27 @@ def _for_year(fw: Framework, panel: pd.DataFrame) -> tuple[Framework, list[str]]
     return fw.model_copy(update={"indicators": [i for i in fw.indicators if i.code not in empty]}), empty
 
 
-def _rank(fw: Framework, frame: pd.DataFrame, types: list[str], source: str):
-    fw = fw.model_copy(update={"universe": Universe(code_column="code", name_column="name",
-                                                    attribute="type", include=types)})
-    return run(fw, panel_for(frame, fw, source=source))
+def _rank(fw: Framework, frame: pd.DataFrame, source: str) -> tuple[Results, RankingOutcome]:
+    panel = panel_for(frame, fw, source=source)
+    results = run(fw, panel)
+    return results, rankings.apply(results, fw, panel)
 
 
-def _table(results, panel: pd.DataFrame, pillars: list[str]) -> pd.DataFrame:
-    h = results.hierarchy
-    t = results.table().set_index("unit_code")
+def _table(results: Results, outcome: RankingOutcome, panel: pd.DataFrame, pillars: list[str]) -> pd.DataFrame:
+    """Every scored unit: attributes, list rank and tier (blank when gated out, with the reason), pillar scores and ranks.
+
+    Pillar ranks count only the units that pass the list's gates, like the list rank.
+    """
+    listed = outcome.lists[LIST_ID].set_index("unit_code")
     attrs = panel.set_index("code")[["name", "type", "prefecture", "province", "region"]]
-    out = attrs.join(t[[h.root, "rank", *pillars]], how="inner")
-    out["tier"] = results.tiers.reindex(out.index).astype(int)
+    out = attrs.join(listed[["score", "tier", "status", "reason"]], how="inner")
+    out = out.join(results.scores[pillars])
+    # The list ranks its top 100 only; rank every unit that passes the gate the same way (ties share the best rank).
+    eligible = out["status"] != STATUS_GATED
+    out["rank"] = out["score"].where(eligible).rank(ascending=False, method="min").astype("Int64")
     for p in pillars:
-        out[f"{p}_rank"] = results.ranks[p].reindex(out.index).astype("Int64")
-    out = out.rename(columns={h.root: "score"}).sort_values(["rank", "score"], ascending=[True, False])
+        out[f"{p}_rank"] = out[p].where(eligible).rank(ascending=False, method="min").astype("Int64")
+    out = out.sort_values(["rank", "score"], ascending=[True, False], na_position="last")
     out.index.name = "code"
     return out.reset_index()
 
@@ -73,10 +89,10 @@ def run_demo(store_path: str | Path) -> DemoResult:
     t0 = time.perf_counter()
     result = DemoResult()
     registry = Registry.load()
-    # The package's copy, so a wheel install behaves like a checkout
-    # (tests/data checks it equals frameworks/census_industrial_base.yaml).
-    fw_all = load_framework(resource_path("frameworks", FRAMEWORK_FILE))
-    pillars = [a.code for a in fw_all.aggregates if a.parent is not None]
+    # The package's copies, so a wheel install behaves like a checkout
+    # (tests/data checks they equal the files under frameworks/).
+    frameworks = {kind: load_framework(resource_path("frameworks", f)) for kind, f in FRAMEWORK_FILES.items()}
+    pillars = [a.code for a in frameworks["county"].aggregates if a.parent is not None]
     with Store(store_path) as store:
         store.load_registry(registry.units)
         imports = {y: import_census(store, y, registry=registry) for y in YEARS}
@@ -92,18 +108,19 @@ def run_demo(store_path: str | Path) -> DemoResult:
     ranked: dict[tuple[str, int], pd.DataFrame] = {}
     for y in YEARS:
         panel = panels[y]
-        fw, dropped = _for_year(fw_all, panel)
-        result.dropped_indicators[y] = dropped
-        for kind, types in (("county", COUNTY_TYPES), ("district", list(nm.DISTRICT_TYPES))):
-            res = _rank(fw, panel, types, f"census {y}")
-            full = _table(res, panel, pillars)
+        for kind in KINDS:
+            fw, dropped = _for_year(frameworks[kind], panel)
+            if dropped:
+                result.dropped_indicators[y] = dropped
+            res, outcome = _rank(fw, panel, f"census {y}")
+            full = _table(res, outcome, panel, pillars)
             ranked[(kind, y)] = full
             result.tables[f"{kind}_{y}_all"] = full
             result.tables[f"top100_{kind}_{y}"] = full[full["rank"] <= 100]
         na = panel[panel["status"] == "non_admin"][["code", "name", "prefecture", "province"]]
         result.tables[f"non_admin_{y}"] = na.assign(note="非行政统计区（开发区/管理区/新区等），不参与排名")
     # Pillar sub-rankings (2020, top 20 per pillar).
-    for kind in ("county", "district"):
+    for kind in KINDS:
         full = ranked[(kind, 2020)]
         parts = []
         for p in pillars:
@@ -123,8 +140,78 @@ def run_demo(store_path: str | Path) -> DemoResult:
     for kind in ("county", "district"):
         result.tables[f"movers_{kind}"] = _movers(ranked[(kind, 2010)], ranked[(kind, 2020)], crosswalk)
     result.tables["caict_comparison"], result.tables["caict_matches"] = _caict(ranked, registry, crosswalk)
+    result.tables["agreement_county_2020"] = _agreement(ranked[("county", 2020)], panels[2020])
+    result.tables["robustness_county_2020"] = _rank_intervals(frameworks["county"], panels[2020], ranked[("county", 2020)])
     result.seconds = time.perf_counter() - t0
     return result
+
+
+CANDIDATES_ZH = {
+    "v2": "第二版框架（默认）", "v1": "第一版框架", "v1_equal": "第一版 15 个指标等权", "mfg_emp": "制造业就业人数（单列）",
+}
+
+
+def _agreement(ours: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """The default ranking against CAICT's lists, beside the baselines fixed in docs/indicators.md §1.4.
+
+    Baselines rank the same comparable units (those passing the gate), so the
+    gaps come from the scoring, not the universe; the first framework is
+    ranked as it was (its own universe).  Paired bootstrap, 2,000 resamples,
+    95%; the difference is to the one-column baseline.
+    """
+    comparable = panel[panel["code"].isin(ours.loc[ours["rank"].notna(), "code"])]
+    v1 = load_framework(resource_path("frameworks", BASELINE_FILE))
+    v1, _ = _for_year(v1.model_copy(update={"universe": Universe(
+        code_column="code", name_column="name", attribute="type", include=list(nm.COUNTY_TYPES))}), panel)
+    def ranked_by(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
+        t = run(fw, panel_for(frame, fw, source="census 2020")).table().set_index("unit_code")
+        return t[["rank"]].join(frame.set_index("code")["province"])
+    candidates = {
+        "v2": ours.dropna(subset=["rank"]).set_index("code")[["rank", "province"]],
+        "v1": ranked_by(v1, panel),
+        "v1_equal": ranked_by(agreement.equal_weights(v1), comparable),
+        "mfg_emp": agreement.single_column_ranking(comparable, "mfg_emp_est"),
+    }
+    codes = set(panel["code"])
+    tables = []
+    for published in agreement.caict_lists("county", codes):
+        if published.name not in AGREEMENT_LISTS:
+            continue
+        reps = agreement.evaluate(candidates, published, n_boot=2000, seed=2020)
+        tab = agreement.summarise(reps, list(candidates), baseline="mfg_emp")
+        tables.append(tab.assign(list=f"信通院 {published.name} 年榜（{len(published.ranks)} 个有名次单位）"))
+    out = pd.concat(tables, ignore_index=True)
+    out["candidate"] = out["candidate"].map(CANDIDATES_ZH)
+    out["metric"] = out["metric"].map(agreement.METRIC_NAMES_ZH)
+    return out[["list", "metric", "candidate", "estimate", "low", "high", "diff_vs_baseline", "diff_low", "diff_high",
+                "better_than_baseline"]]
+
+
+UA_SPEC_FILE = "census_industrial_county_ua.yaml"
+UA_SAMPLES = 1000
+
+
+def _rank_intervals(fw: Framework, frame: pd.DataFrame, ours: pd.DataFrame) -> pd.DataFrame:
+    """Rank intervals (5%–95%) and P(top 10/100) of the top 100 under the framework's uncertainty spec.
+
+    Every sample's scores are ranked among the units that pass the gate, as
+    the list ranks them, so the nominal rank equals the list rank.
+    """
+    from baiqiang.analysis.ranks import rank_summary
+    from baiqiang.analysis.spec import load_spec
+    from baiqiang.analysis.uncertainty import run_uncertainty
+    from baiqiang.methods.rank import competition_rank
+
+    spec = load_spec(resource_path("frameworks", UA_SPEC_FILE))
+    ua = run_uncertainty(fw, panel_for(frame, fw, source="census 2020"), spec, n=UA_SAMPLES, seed=2020)
+    eligible = ours.loc[ours["rank"].notna(), "code"]
+    cols = pd.Index(ua.units).get_indexer(eligible)
+    summary = rank_summary(competition_rank(ua.scores[:, cols]), competition_rank(ua.nominal_scores[cols])[0],
+                           units=list(eligible), top_k=(10, 100), quantiles=(0.05, 0.95)).table
+    top = ours[ours["rank"] <= 100].set_index("code")[["name", "province", "rank"]]
+    out = top.join(summary[["median", "q_low", "q_high", "p_top_10", "p_top_100"]])
+    out.index.name = "code"
+    return out.reset_index()
 
 
 def _to_2020(code: str, codes_2020: set[str], crosswalk: pd.DataFrame) -> str:
@@ -136,6 +223,7 @@ def _to_2020(code: str, codes_2020: set[str], crosswalk: pd.DataFrame) -> str:
 
 def _movers(r10: pd.DataFrame, r20: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
     """Rank change 2010 → 2020 for units ranked in the same group both years (one-to-one links)."""
+    r10, r20 = r10[r10["rank"].notna()], r20[r20["rank"].notna()]  # units that pass the gate in both years
     codes20 = set(r20["code"])
     m = r10[["code", "name", "rank"]].rename(columns={"code": "code_2010", "name": "name_2010", "rank": "rank_2010"})
     m["code"] = [_to_2020(c, codes20, crosswalk) for c in m["code_2010"]]
@@ -166,9 +254,8 @@ def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, cros
                 our_rank = ours.at[code, "rank"] if code in ours.index else pd.NA
                 matches.append({"list": kind, "year": year, "published_rank": r.rank, "name": getattr(r, col),
                                 "province": r.province, "status": res.status, "code_2020": code,
-                                "our_rank_2020": our_rank, "note": res.note or ("" if code in ours.index else
-                                                                              "2020 年不在本组排名中（类型已变化）" if code else "")})
-                if code in ours.index and pd.notna(r.rank):
+                                "our_rank_2020": our_rank, "note": res.note or _match_note(code, ours)})
+                if pd.notna(our_rank) and pd.notna(r.rank):
                     shared.append((int(r.rank), int(our_rank)))
             in_top = sum(1 for m in matches if m["list"] == kind and m["year"] == year
                          and pd.notna(m["our_rank_2020"]) and m["our_rank_2020"] <= 100)
@@ -179,13 +266,21 @@ def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, cros
     return pd.DataFrame(rows), pd.DataFrame(matches)
 
 
+def _match_note(code: str, ours: pd.DataFrame) -> str:
+    if not code:
+        return ""
+    if code not in ours.index:
+        return "2020 年不在本组排名中（类型已变化）"
+    return ours.at[code, "reason"] if pd.isna(ours.at[code, "rank"]) else ""
+
+
 SHEET_NAMES = {
     "row_classification_counts": "行分类统计", "top100_county_2020": "百强县2020", "top100_district_2020": "百强区2020",
     "top100_county_2010": "百强县2010", "top100_district_2010": "百强区2010", "pillars_county_2020": "支柱排名县2020",
     "pillars_district_2020": "支柱排名区2020", "tiers_county_2020": "梯队县2020", "tiers_district_2020": "梯队区2020",
     "by_province_county": "分省县", "by_region_county": "分区域县", "by_province_district": "分省区",
     "by_region_district": "分区域区", "movers_county": "升降县", "movers_district": "升降区",
-    "caict_comparison": "与信通院对比", "caict_matches": "信通院名单匹配", "non_admin_2020": "非行政区2020",
+    "caict_comparison": "与信通院对比", "caict_matches": "信通院名单匹配", "agreement_county_2020": "一致性与基线", "robustness_county_2020": "名次区间县2020", "non_admin_2020": "非行政区2020",
     "non_admin_2010": "非行政区2010",
 }
 
@@ -200,6 +295,10 @@ HEADERS_ZH = {
     "resolved": "已匹配", "units": "单位数", "category": "类别", "kind": "类型", "status": "状态", "note": "说明",
     "row": "行号", "unit": "现行单位", "crosswalk": "对照表（代码已变更）", "non_admin": "非行政统计区", "subtotal": "合计/小计",
     "footnote": "脚注", "stored_code": "入库代码",
+    "candidate": "排名方案", "metric": "指标", "estimate": "估计值", "low": "95%区间下限", "high": "95%区间上限",
+    "diff_vs_baseline": "与单列基线之差", "diff_low": "差的区间下限", "diff_high": "差的区间上限",
+    "better_than_baseline": "显著优于单列基线", "median": "名次中位数", "q_low": "名次5%分位", "q_high": "名次95%分位",
+    "p_top_10": "进入前10概率", "p_top_100": "进入前100概率", "reason": "未入选原因",
 }
 """Column headers of the workbook (the CSV files keep the English names scripts rely on)."""
 
@@ -219,7 +318,7 @@ def write_demo(result: DemoResult, outdir: Path) -> list[str]:
         written.append(f"{name}.csv")
     write_csv(result.classification, outdir / "row_classification.csv")
     written.append("row_classification.csv")
-    fw = load_framework(resource_path("frameworks", FRAMEWORK_FILE))
+    fw = load_framework(resource_path("frameworks", FRAMEWORK_FILES["county"]))
     pillars = {a.code: a.name.zh for a in fw.aggregates if a.parent is not None}
     sheets = {sheet: _chinese_headers(result.tables[name], pillars) for name, sheet in SHEET_NAMES.items()}
     sheets["行分类明细"] = _chinese_headers(result.classification, pillars)
