@@ -27,9 +27,25 @@ import pandas as pd
 from baiqiang.analysis.explain import all_contributions
 from baiqiang.errors import BaiqiangError
 from baiqiang.framework.spec import Framework
-from baiqiang.pipeline import Panel, Results, run
+from baiqiang.pipeline import Panel, Results, run, run_years
 
-__all__ = ["UnitChange", "decompose_unit_change", "movers"]
+__all__ = ["UnitChange", "comparable_builds", "decompose_unit_change", "movers"]
+
+
+def comparable_builds(
+    framework: Framework, panel0: Panel, panel1: Panel, *, years: tuple[int, int] | None = None
+) -> tuple[Results, Results]:
+    """Builds of both periods under the framework's ``time.normalise`` (see :func:`baiqiang.pipeline.run_years`).
+
+    ``base_year`` needs the years of the two data sets (``years``); the other
+    modes do not.
+    """
+    if years is None:
+        if framework.time.normalise == "base_year":
+            raise BaiqiangError.single("time.base_year", "框架按基年固定归一化区间：请给出两期数据的年份 / give the year of each data set", "base_year")
+        years = (0, 1)
+    builds = run_years(framework, {years[0]: panel0, years[1]: panel1})
+    return builds[years[0]], builds[years[1]]
 
 
 def movers(res0: Results, res1: Results, *, drivers: int = 3) -> pd.DataFrame:
@@ -109,12 +125,16 @@ def decompose_unit_change(
     Parameters
     ----------
     framework
-        The same framework for both years.
+        The same framework for both years.  With ``time.normalise`` other than
+        ``year`` both builds and the counterfactual use the same fixed bounds:
+        with min-max or z-scores and arithmetic aggregation (and no data-driven
+        treatment, imputation or weights) the others' part is then zero and a
+        unit's score moves only with its own data.
     panel0, panel1
         Year-0 and year-1 data.
     unit : str
     results : (Results, Results), optional
-        Builds of both years, if already computed.
+        Builds of both years, if already computed (:func:`comparable_builds`).
 
     Returns
     -------
@@ -122,14 +142,16 @@ def decompose_unit_change(
         ``own + others == total`` for every indicator, and their sums equal
         the score change (to rounding).
     """
-    res0, res1 = results if results is not None else (run(framework, panel0), run(framework, panel1))
+    res0, res1 = results if results is not None else comparable_builds(framework, panel0, panel1)
     root = res0.root
     for name, res in (("year 0", res0), ("year 1", res1)):
         if unit not in res.scores.index or np.isnan(res.scores.loc[unit, root]):
             raise BaiqiangError.single("unit", f"{unit} 在{name}未参与排名 / not ranked in {name}", "not_ranked")
     h = res0.hierarchy
     cols = [c for c in {*res0.plan.columns.indicator, *res0.plan.columns.denominator} if c in panel1.frame.columns]
-    res_cf = run(framework, _counterfactual_panel(panel0, panel1, unit, sorted(cols)))
+    # With time-comparable bounds the counterfactual is normalised against the same fixed bounds.
+    bounds = np.array(list(res0.comparison["bounds"].values())) if res0.comparison else None
+    res_cf = run(framework, _counterfactual_panel(panel0, panel1, unit, sorted(cols)), bounds=bounds, comparison=res0.comparison)
     c0 = all_contributions(res0).loc[unit]
     c1 = all_contributions(res1).loc[unit]
     ccf = all_contributions(res_cf).loc[unit]

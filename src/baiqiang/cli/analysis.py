@@ -233,13 +233,13 @@ def change(
     top: int = typer.Option(15, help="显示变动最大的单位数"),
 ) -> None:
     """两期比较：每个单位得分与名次的变化、主要驱动指标；可对单一单位做精确分解。"""
-    from baiqiang.analysis.change import decompose_unit_change, movers
-    from baiqiang.pipeline import read_panel, run
+    from baiqiang.analysis.change import comparable_builds, decompose_unit_change, movers
+    from baiqiang.pipeline import read_panel
 
     with user_errors():
         fw, p0 = _load(framework, data0)
         p1 = read_panel(data1, fw)
-        r0, r1 = run(fw, p0), run(fw, p1)
+        r0, r1 = comparable_builds(fw, p0, p1)
         m = movers(r0, r1)
         tables = {"movers": m}
         detail = decompose_unit_change(fw, p0, p1, unit, results=(r0, r1)) if unit else None

@@ -199,6 +199,27 @@ class Plan:
     def aggregate_method(self, code: str) -> str:
         return self.aggregators[code].kernel.name
 
+    @property
+    def normalise_step(self) -> BoundStep | None:
+        return next((s for s in self.steps if s.kind == "normalise"), None)
+
+    def with_fixed_bounds(self) -> "Plan":
+        """The plan with its min-max or z-score step applied against fixed per-indicator bounds.
+
+        Both are affine maps, so with the bounds given as goalposts ``(g_w, g_b)``
+        the registered goalposts kernel (without clipping) computes them exactly:
+        min-max ``(g_w, g_b)`` = the worst and best values and ``(lower, upper)``
+        kept; z-score ``(g_w, g_b) = (mean, mean + direction * sd)`` and
+        ``(lower, upper) = (mean', mean' + sd')`` of the result.
+        """
+        step = self.normalise_step
+        if step is None or step.kernel.name not in COMPARABLE_NORMALISATIONS:
+            return self
+        p = step.params
+        lower, upper = (p["lower"], p["upper"]) if step.kernel.name == "minmax" else (p["mean"], p["mean"] + p["sd"])
+        fixed = BoundStep("normalise", step.key, registry.get("normalise", "goalposts"), {"lower": lower, "upper": upper, "clip": False})
+        return self.with_steps([fixed if s is step else s for s in self.steps])
+
     def record(self) -> dict[str, Any]:
         """What method.json records of the compiled methodology."""
         return {
@@ -210,6 +231,7 @@ class Plan:
                 for code in self.hierarchy.aggregate_codes
             },
             "transforms": {c: t for c, t in zip(self.hierarchy.indicator_codes, self.transforms) if t},
+            "time": self.framework.time.model_dump(exclude_none=True),
             "required_columns": self.columns.by_role(),
         }
 
@@ -309,7 +331,27 @@ def plan_problems(plan: Plan, source: str = "<framework>") -> list[Problem]:
         where = f"{source}: methodology[{keys[step.key]}]"
         for name in step.inputs:
             out += _input_problems(fw, step, name, where, source)
-    return out
+    return out + _time_problems(plan, source)
+
+
+COMPARABLE_NORMALISATIONS = ("minmax", "zscore")
+"""Normalisations whose bounds can be fixed across years (affine maps; rank-based ones have no bounds)."""
+ALREADY_FIXED = ("goalposts", "target")
+"""Normalisations whose bounds the framework fixes already: comparable across years as they stand."""
+
+
+def _time_problems(plan: Plan, source: str) -> list[Problem]:
+    """``time.normalise`` other than ``year`` needs a normalise step whose bounds can be fixed."""
+    mode = plan.framework.time.normalise
+    if mode == "year":
+        return []
+    step = next((s for s in plan.steps if s.kind == "normalise"), None)
+    if step is None:
+        return [Problem(f"{source}: time.normalise", f"`{mode}` needs a normalise step in the methodology", "time")]
+    if step.kernel.name not in COMPARABLE_NORMALISATIONS + ALREADY_FIXED:
+        return [Problem(f"{source}: time.normalise", f"`{mode}` needs normalise.minmax or normalise.zscore (fixed bounds); "
+                        f"{step.label} has none", "time")]
+    return []
 
 
 def _input_problems(fw: Framework, step: BoundStep, name: str, where: str, source: str) -> list[Problem]:

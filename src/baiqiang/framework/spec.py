@@ -119,6 +119,25 @@ class Universe(_Model):
     exclude: list[str] | None = None
 
 
+class TimeComparison(_Model):
+    """How builds of several years are kept comparable (``time:`` in the framework file).
+
+    ``normalise`` is ``year`` (each year normalised on its own, the default),
+    ``pooled`` (bounds from all years at once: COINr ``Normalise.purse(global =
+    TRUE)``) or ``base_year`` (bounds fixed from ``base_year``).  With fixed
+    bounds a unit's normalised value changes only when its own data do.
+    """
+
+    normalise: Literal["year", "pooled", "base_year"] = "year"
+    base_year: int | None = Field(default=None, ge=1949, le=2100)
+
+    @model_validator(mode="after")
+    def _base_year_given(self) -> "TimeComparison":
+        if (self.normalise == "base_year") != (self.base_year is not None):
+            raise ValueError("`base_year` is given exactly when `normalise: base_year`")
+        return self
+
+
 class Framework(_Model):
     """A composite index: hierarchy, universe and methodology."""
 
@@ -135,6 +154,7 @@ class Framework(_Model):
     methodology: list[Step] = Field(default_factory=list)
     rankings: Rankings | None = Field(default=None, description="published lists built from the scores (see docs/framework.md#rankings)")
     sources: Sources | None = Field(default=None, description="order of preference among data sources of a cell")
+    time: TimeComparison = Field(default_factory=TimeComparison)
 
     @property
     def nodes(self) -> list[Indicator | Aggregate]:

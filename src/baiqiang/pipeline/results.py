@@ -43,7 +43,9 @@ class Results:
     * ``tiers``: the root's tier (0 = outside every tier) when the rank step declares cut-points;
     * ``weights``: per node, the declared weight, the weight normalised within its parent
       and the effective weight in the root (product along the path);
-    * ``excluded``: units left out (outside the universe or screened out), with the reason.
+    * ``excluded``: units left out (outside the universe or screened out), with the reason;
+    * ``comparison``: for a build of one year of a time-comparable panel, the fixed
+      normalisation bounds and the years they come from (:func:`baiqiang.pipeline.run_years`).
     """
 
     plan: Plan
@@ -55,9 +57,10 @@ class Results:
     tiers: pd.Series
     weights: pd.DataFrame
     excluded: pd.DataFrame
+    comparison: dict[str, Any] | None = None
 
     @classmethod
-    def from_trace(cls, plan: Plan, panel: Panel, trace: Trace) -> "Results":
+    def from_trace(cls, plan: Plan, panel: Panel, trace: Trace, *, comparison: dict[str, Any] | None = None) -> "Results":
         h = plan.hierarchy
         framework = plan.framework
         index = pd.Index(panel.codes, name="unit_code")
@@ -74,7 +77,7 @@ class Results:
         tier = pd.Series(tiers(ranks[h.root].to_numpy(), cuts) if cuts else 0, index=index, name="tier")
         screened = panel.frame.loc[~included].assign(reason="screened out: too little data")
         excluded = pd.concat([panel.excluded, screened])[["reason"]] if len(panel.excluded) or len(screened) else pd.DataFrame(columns=["reason"])
-        return cls(plan, panel, datasets, scores, ranks, group_ranks, tier, _weight_table(h, trace.weights[0]), excluded)
+        return cls(plan, panel, datasets, scores, ranks, group_ranks, tier, _weight_table(h, trace.weights[0]), excluded, comparison)
 
     @property
     def framework(self) -> Framework:
@@ -120,6 +123,7 @@ class Results:
             },
             "plan": self.plan.record(),
             "ahp_consistency": [check.record() for check in self.plan.diagnostics],
+            "time_comparison": self.comparison or {"normalise": "year"},
         }
 
     def write(self, outdir: Path, data_checksum: str | None = None) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from baiqiang.framework.plan import Plan
+from baiqiang.errors import DataError
+from baiqiang.framework.plan import COMPARABLE_NORMALISATIONS, Plan
+from baiqiang.methods._nan import col_max, col_mean, col_min, col_std
 from baiqiang.framework.spec import Framework
 from baiqiang.methods.rank import competition_rank
 from baiqiang.pipeline.engine import UnitData, aggregate, evaluate, run_data_steps
@@ -36,13 +39,72 @@ def unit_data(plan: Plan | Framework, panel: Panel) -> UnitData:
     )
 
 
-def run(framework: Framework | Plan, panel: Panel) -> Results:
-    """Build the index once, keeping every intermediate data set; every kernel runs as registered."""
+def run(
+    framework: Framework | Plan, panel: Panel, *, bounds: np.ndarray | None = None, comparison: dict[str, Any] | None = None
+) -> Results:
+    """Build the index once, keeping every intermediate data set; every kernel runs as registered.
+
+    ``bounds`` ``(p, 2)`` fixes the normalisation's per-indicator bounds (see
+    :func:`run_years`); ``comparison`` is what the method record says of them.
+    """
     plan = framework if isinstance(framework, Plan) else Plan.of(framework)
     selected = panel.select(plan.framework)
     weights = plan.hierarchy.declared_weights[None, :]
-    trace = evaluate(plan, unit_data(plan, selected), weights, keep_datasets=True, fast=False)
-    return Results.from_trace(plan, selected, trace)
+    data = unit_data(plan, selected)
+    executed = plan
+    if bounds is not None:
+        executed, data = plan.with_fixed_bounds(), dataclasses.replace(data, goalposts=np.asarray(bounds, dtype=float))
+    trace = evaluate(executed, data, weights, keep_datasets=True, fast=False)
+    return Results.from_trace(plan, selected, trace, comparison=comparison)
+
+
+def reference_bounds(plan: Plan, panels: Sequence[Panel]) -> np.ndarray:
+    """Bounds ``(worst, best)`` per indicator of the plan's min-max or z-score step over ``panels`` pooled, ``(p, 2)``.
+
+    The data steps before normalisation run on each panel on its own (as
+    COINr treats each coin of a purse); the statistics of the normalisation
+    are then taken over every ranked unit of every panel: min-max the worst and
+    best values, z-score ``(mean, mean + direction * sd)`` (see
+    :meth:`Plan.with_fixed_bounds`).
+    """
+    step = plan.normalise_step
+    assert step is not None and step.kernel.name in COMPARABLE_NORMALISATIONS
+    before = plan.with_steps([s for s in plan.steps if s.kind != "normalise"])
+    x = np.concatenate([run_data_steps(before, unit_data(plan, p.select(plan.framework)), 1).x[0] for p in panels])
+    d = plan.direction
+    oriented = x * d
+    if step.kernel.name == "minmax":
+        worst, best = d * col_min(oriented[None])[0], d * col_max(oriented[None])[0]
+    else:
+        mean = col_mean(x[None])[0]
+        worst, best = mean, mean + d * col_std(oriented[None], ddof=int(step.params["ddof"]))[0]
+    return np.column_stack([worst, best])
+
+
+def run_years(framework: Framework | Plan, panels: Mapping[int, Panel]) -> dict[int, Results]:
+    """Build each year of a panel with the framework's time comparability (``time.normalise``).
+
+    ``year``: every year normalised on its own.  ``pooled``: min-max or z-score
+    bounds from all the years given at once (COINr ``Normalise.purse(global =
+    TRUE)``).  ``base_year``: bounds from the base year, which must be among
+    ``panels``.  With fixed bounds a unit's normalised value moves only when
+    its own data do, so score changes between years mean something.
+    """
+    plan = framework if isinstance(framework, Plan) else Plan.of(framework)
+    time = plan.framework.time
+    step = plan.normalise_step
+    if time.normalise == "year" or step is None or step.kernel.name not in COMPARABLE_NORMALISATIONS:
+        return {year: run(plan, panel) for year, panel in panels.items()}
+    if time.normalise == "base_year" and time.base_year not in panels:
+        given = ", ".join(str(y) for y in panels) or "none"
+        raise DataError.single("time.base_year", f"基年 {time.base_year} 不在给出的年份中（{given}）", "base_year")
+    reference = list(panels) if time.normalise == "pooled" else [time.base_year]
+    bounds = reference_bounds(plan, [panels[y] for y in reference])
+    comparison = {
+        "normalise": time.normalise, "reference_years": [int(y) for y in reference], "years": [int(y) for y in panels],
+        "bounds": {code: [float(v) for v in b] for code, b in zip(plan.hierarchy.indicator_codes, bounds)},
+    }
+    return {year: run(plan, panel, bounds=bounds, comparison=comparison) for year, panel in panels.items()}
 
 
 @dataclass(frozen=True)

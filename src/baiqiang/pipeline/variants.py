@@ -169,10 +169,6 @@ class Group:
     plan: Plan  # the framework's plan with the group's steps bound (per-variant parameters as (B,) arrays)
     weights: np.ndarray  # (B, n_nodes) declared weights
 
-    @property
-    def steps(self) -> tuple:
-        return self.plan.steps
-
 
 def _raise_disordered(method: registry.Method, key: str, params: dict[str, Any], members: list[int]) -> None:
     """Variants whose ordered parameters (e.g. min-max ``lower < upper``) are not increasing."""
