@@ -81,6 +81,7 @@ def test_build_from_store_records_sources_progress_and_lists(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", str(fw), "--store", str(store), "--year", "2023", "-o", str(out)])
     assert result.exit_code == 0, result.output
+    assert "百强县：入选 3，未达门槛 3" in result.output
     record = json.loads((out / "method.json").read_text(encoding="utf-8"))
     assert record["sources"]["cells"]["gdp"]["A"] == "统计公报 2023 v2"
     assert record["sources"]["cells"]["gdp"]["B"] == "年鉴 2024 v1"  # the extracted fact is not listed: it comes last
@@ -91,6 +92,10 @@ def test_build_from_store_records_sources_progress_and_lists(tmp_path):
     assert set(table["list_id"]) == {"top", "rise"} and list(table.columns[:4]) == ["list_id", "list_name", "rank", "unit_code"]
     sheets = load_workbook(out / "results.xlsx", read_only=True).sheetnames
     assert {"百强县", "进步县", "分组排名", "门槛_saidi", "进步", "数据来源"} <= set(sheets) and sheets[0] == "总指数"
+    groups = pd.read_excel(out / "results.xlsx", sheet_name="分组排名").set_index("单位代码")
+    # econ in P2 with gdp_n over 200..1100: D (33.3 + 20) / 2, E (22.2 + 60) / 2, F (0 + 80) / 2 -> E, F, D.
+    assert groups.loc["B", "综合得分·排名"] == 1 and groups.loc["B", "综合得分·省内排名"] == 1
+    assert groups.loc[["E", "F", "D"], "经济实力·省内排名"].tolist() == [1, 2, 3]
     sources = pd.read_csv(out / "sources.csv")
     assert len(sources) == 18
 

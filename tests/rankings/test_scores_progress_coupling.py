@@ -43,7 +43,10 @@ def test_unit_group_ranked_as_one_entity():
     expected = {"A": 40.625, "B": 65.0, "C": 36.25, "D": 15.625, "G": 67.5}
     assert o.scores["index"].to_dict() == pytest.approx(expected)
     t = o.lists["l"]
-    assert t["unit_code"].tolist() == ["G", "B", "A", "C", "D"] and t.loc[0, "unit_name"] == "戊己组团"
+    assert t["unit_code"].tolist() == ["G", "B", "A", "C", "D", "E", "F"] and t.loc[0, "unit_name"] == "戊己组团"
+    # The members stay visible, pointing at the entity that replaced them.
+    assert t["status"].tolist()[-2:] == ["并入组团", "并入组团"] and t.loc[5, "reason"] == "并入组团：戊己组团（G）"
+    assert t["rank"].isna().tolist() == [False] * 5 + [True] * 2
 
 
 def test_combine_rules_weighted_mean_and_missing_members():

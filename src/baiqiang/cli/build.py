@@ -60,6 +60,8 @@ def build(
             if ranked is not None:
                 rankings.write(ranked, tmp)
     show_top(results, top)
+    for line in rankings.summary(ranked) if ranked is not None else []:
+        console.print(line)
     for check in results.plan.diagnostics:
         if not check.acceptable:
             console.print(f"[yellow]注意[/]：{check.aggregate} 的 AHP 判断矩阵一致性比率 CR = {check.cr:.3f} ≥ 0.1，建议调整")

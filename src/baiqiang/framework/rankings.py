@@ -257,68 +257,93 @@ def _leaves(cond: Condition) -> list[Condition]:
 
 def ranking_problems(fw: "Framework", source: str) -> list[Problem]:
     """Every meaning error of the ``rankings`` section, each with its key path."""
-    r = fw.rankings
-    if r is None:
+    if fw.rankings is None:
         return []
-    out: list[Problem] = []
-    aggregates = {a.code for a in fw.aggregates}
-    nodes = aggregates | {i.code for i in fw.indicators}
-    gate_ids = [g.id for g in r.gates]
-    grade_ids = [g.id for g in r.grades]
-    where = f"{source}: rankings"
+    check = _Checker(fw, fw.rankings, f"{source}: rankings")
+    check.ids()
+    check.grades()
+    check.classes()
+    check.lists()
+    check.unit_groups()
+    if fw.rankings.progress is not None:
+        check.aggregate(fw.rankings.progress.score, "progress.score")
+    for c, code in enumerate(fw.rankings.coupling.subsystems if fw.rankings.coupling else []):
+        check.aggregate(code, f"coupling.subsystems[{c}]")
+    return check.out
 
-    def need_aggregate(code: str | None, path: str) -> None:
-        if code is not None and code not in aggregates:
-            out.append(Problem(f"{where}.{path}", f"{code!r} 不是汇总节点代码（可用：{', '.join(sorted(aggregates))}）", "unknown_aggregate"))
 
-    for name, ids in (("gates", gate_ids), ("grades", grade_ids), ("lists", [x.id for x in r.lists])):
-        for k, i in enumerate(ids):
-            if ids.index(i) != k:
-                out.append(Problem(f"{where}.{name}[{k}].id", f"重复的 id {i!r}", "duplicate_id"))
-    for k, g in enumerate(r.grades):
-        need_aggregate(g.score, f"grades[{k}].score")
-        names = [s.grade for s in g.scale]
-        for v, veto in enumerate(g.vetoes):
-            for c, code in enumerate(veto.components):
-                need_aggregate(code, f"grades[{k}].vetoes[{v}].components[{c}]")
-            if veto.trigger not in names:
-                out.append(Problem(f"{where}.grades[{k}].vetoes[{v}].trigger", f"{veto.trigger!r} 不在等级表中（{', '.join(names)}）", "unknown_grade"))
-    if r.classes is not None:
-        for value, weights in r.classes.weights.items():
+class _Checker:
+    """Collects the problems of one rankings section."""
+
+    def __init__(self, fw: "Framework", r: Rankings, where: str) -> None:
+        self.fw, self.r, self.where = fw, r, where
+        self.out: list[Problem] = []
+        self.aggregates = {a.code for a in fw.aggregates}
+        self.nodes = self.aggregates | {i.code for i in fw.indicators}
+        self.gate_ids = [g.id for g in r.gates]
+        self.grade_ids = [g.id for g in r.grades]
+
+    def add(self, path: str, message: str, code: str) -> None:
+        self.out.append(Problem(f"{self.where}.{path}", message, code))
+
+    def aggregate(self, code: str | None, path: str) -> None:
+        if code is not None and code not in self.aggregates:
+            self.add(path, f"{code!r} 不是汇总节点代码（可用：{', '.join(sorted(self.aggregates))}）", "unknown_aggregate")
+
+    def ids(self) -> None:
+        for name, ids in (("gates", self.gate_ids), ("grades", self.grade_ids), ("lists", [x.id for x in self.r.lists])):
+            for k, i in enumerate(ids):
+                if ids.index(i) != k:
+                    self.add(f"{name}[{k}].id", f"重复的 id {i!r}", "duplicate_id")
+
+    def grades(self) -> None:
+        for k, g in enumerate(self.r.grades):
+            self.aggregate(g.score, f"grades[{k}].score")
+            names = [s.grade for s in g.scale]
+            for v, veto in enumerate(g.vetoes):
+                for c, code in enumerate(veto.components):
+                    self.aggregate(code, f"grades[{k}].vetoes[{v}].components[{c}]")
+                if veto.trigger not in names:
+                    self.add(f"grades[{k}].vetoes[{v}].trigger", f"{veto.trigger!r} 不在等级表中（{', '.join(names)}）", "unknown_grade")
+
+    def classes(self) -> None:
+        for value, weights in (self.r.classes.weights.items() if self.r.classes else []):
             for code in weights:
-                if code not in nodes:
-                    out.append(Problem(f"{where}.classes.weights.{value}.{code}", f"{code!r} 不是指标或汇总节点代码", "unknown_node"))
-    for k, lst in enumerate(r.lists):
-        path = f"lists[{k}]"
-        if lst.score not in PROGRESS_SCORES:
-            need_aggregate(lst.score, f"{path}.score")
-        elif r.progress is None:
-            out.append(Problem(f"{where}.{path}.score", f"{lst.score} 需要 rankings.progress（基期）", "missing_progress"))
-        for g, gate in enumerate(lst.gates):
-            if gate not in gate_ids:
-                out.append(Problem(f"{where}.{path}.gates[{g}]", f"未定义的门槛 {gate!r}（已定义：{', '.join(gate_ids) or '无'}）", "unknown_gate"))
-        if lst.grades is not None and lst.grades not in grade_ids:
-            out.append(Problem(f"{where}.{path}.grades", f"未定义的等级表 {lst.grades!r}", "unknown_grades"))
-        if lst.tiers is not None and lst.tiers.cuts and lst.top is not None and lst.tiers.cuts[-1] > lst.top:
-            out.append(Problem(f"{where}.{path}.tiers.cuts", f"最后一个分界 {lst.tiers.cuts[-1]} 超过榜单长度 top = {lst.top}", "tier_beyond_top"))
-    if r.unit_groups is not None:
-        members = [m for g in r.unit_groups.groups for m in g.members]
-        for k, g in enumerate(r.unit_groups.groups):
-            for m, code in enumerate(g.members):
+                if code not in self.nodes:
+                    self.add(f"classes.weights.{value}.{code}", f"{code!r} 不是指标或汇总节点代码", "unknown_node")
+
+    def lists(self) -> None:
+        for k, lst in enumerate(self.r.lists):
+            path = f"lists[{k}]"
+            if lst.score not in PROGRESS_SCORES:
+                self.aggregate(lst.score, f"{path}.score")
+            elif self.r.progress is None:
+                self.add(f"{path}.score", f"{lst.score} 需要 rankings.progress（基期）", "missing_progress")
+            for j, gate in enumerate(lst.gates):
+                if gate not in self.gate_ids:
+                    self.add(f"{path}.gates[{j}]", f"未定义的门槛 {gate!r}（已定义：{', '.join(self.gate_ids) or '无'}）", "unknown_gate")
+            if lst.grades is not None and lst.grades not in self.grade_ids:
+                self.add(f"{path}.grades", f"未定义的等级表 {lst.grades!r}", "unknown_grades")
+            cuts = lst.tiers.cuts if lst.tiers is not None else None
+            if cuts and lst.top is not None and cuts[-1] > lst.top:
+                self.add(f"{path}.tiers.cuts", f"最后一个分界 {cuts[-1]} 超过榜单长度 top = {lst.top}", "tier_beyond_top")
+
+    def unit_groups(self) -> None:
+        spec = self.r.unit_groups
+        if spec is None:
+            return
+        members = [m for group in spec.groups for m in group.members]
+        for k, group in enumerate(spec.groups):
+            for j, code in enumerate(group.members):
                 if members.count(code) > 1:
-                    out.append(Problem(f"{where}.unit_groups.groups[{k}].members[{m}]", f"单位 {code} 属于多个组团", "duplicate_member"))
-        needed = [i.code for i in fw.indicators] + sorted({i.denominator for i in fw.indicators if i.denominator})
-        missing = [c for c in needed if c not in r.unit_groups.combine]
+                    self.add(f"unit_groups.groups[{k}].members[{j}]", f"单位 {code} 属于多个组团", "duplicate_member")
+        inds = self.fw.indicators
+        needed = [i.code for i in inds] + sorted({i.denominator for i in inds if i.denominator})
+        missing = [c for c in needed if c not in spec.combine]
         if missing:
-            out.append(Problem(f"{where}.unit_groups.combine", f"这些列没有声明合并方法（sum / weighted_mean ...）：{', '.join(missing)}", "missing_combine"))
-        for k, gate in enumerate(r.gates):
-            numeric = sorted({c.column for c in _leaves(gate.when) if c.column and c.op not in ("in", "not in") and not isinstance(c.value, str)})
-            absent = [c for c in numeric if c not in r.unit_groups.combine]
+            self.add("unit_groups.combine", f"这些列没有声明合并方法（sum / weighted_mean ...）：{', '.join(missing)}", "missing_combine")
+        for k, gate in enumerate(self.r.gates):
+            numeric = {c.column for c in _leaves(gate.when) if c.column and c.op not in ("in", "not in") and not isinstance(c.value, str)}
+            absent = sorted(c for c in numeric if c not in spec.combine)
             if absent:
-                out.append(Problem(f"{where}.gates[{k}].when", f"组团的门槛列须在 unit_groups.combine 中声明合并方法：{', '.join(absent)}", "missing_combine"))
-    if r.progress is not None:
-        need_aggregate(r.progress.score, "progress.score")
-    if r.coupling is not None:
-        for c, code in enumerate(r.coupling.subsystems):
-            need_aggregate(code, f"coupling.subsystems[{c}]")
-    return out
+                self.add(f"gates[{k}].when", f"组团的门槛列须在 unit_groups.combine 中声明合并方法：{', '.join(absent)}", "missing_combine")

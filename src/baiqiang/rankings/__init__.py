@@ -6,6 +6,6 @@ named lists with tiers, group ranks, unit groups, progress and typology, couplin
 """
 
 from baiqiang.rankings.apply import RankingOutcome, apply
-from baiqiang.rankings.output import write
+from baiqiang.rankings.output import summary, write
 
-__all__ = ["RankingOutcome", "apply", "write"]
+__all__ = ["RankingOutcome", "apply", "summary", "write"]

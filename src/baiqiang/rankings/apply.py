@@ -21,6 +21,7 @@ from baiqiang.rankings.scoring import ranking_scores
 
 WHERE = "rankings"
 STATUS_LISTED, STATUS_BELOW, STATUS_GATED, STATUS_UNSCORED = "入选", "未入选", "未达门槛", "未参评"
+STATUS_MERGED = "并入组团"
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def apply(results: Results, framework: Framework, panel: Panel, *, base_panel: P
     lists, breaks = {}, {}
     for k, lst in enumerate(spec.lists):
         table, cut = list_table(lst, k, scores, frame, names, gates, grades, progress, unscored, h.root)
-        lists[lst.id] = table
+        lists[lst.id] = pd.concat([table, merged_members(lst, spec, panel)], ignore_index=True) if spec.unit_groups else table
         if cut is not None:
             breaks[lst.id] = cut
     coupling = coupling_table(spec.coupling, scores) if spec.coupling is not None else None
@@ -172,6 +173,37 @@ def coupling_table(spec: Coupling, scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"C": c, "T": t, "D": d, "grade": np.where(grade >= 0, labels[np.clip(grade, 0, 9)], None)}, index=scores.index)
 
 
+def in_universe(lst: RankingList, frame: pd.DataFrame, where: str) -> pd.Series:
+    """Whether each row of ``frame`` is in the list's universe."""
+    universe = pd.Series(True, index=frame.index)
+    u = lst.universe
+    if u is None:
+        return universe
+    if u.attribute not in frame.columns:
+        raise DataError.single(f"{where}.universe.attribute", f"数据中没有列 {u.attribute!r}", "missing_column")
+    values = frame[u.attribute].astype(str)
+    if u.include is not None:
+        universe &= values.isin(u.include)
+    if u.exclude is not None:
+        universe &= ~values.isin(u.exclude)
+    return universe
+
+
+def merged_members(lst: RankingList, spec: Rankings, panel: Panel) -> pd.DataFrame:
+    """Members of unit groups ranked only as their group: shown on the list with the group that replaced them."""
+    groups = spec.unit_groups
+    if groups is None or groups.keep_members:
+        return pd.DataFrame()
+    member_of = {m: g for g in groups.groups for m in g.members}
+    frame = panel.frame.loc[list(member_of)]
+    frame = frame[in_universe(lst, frame, "rankings.lists")]
+    codes = frame.index.tolist()
+    return pd.DataFrame({
+        "unit_code": codes, "unit_name": panel.names.reindex(codes).to_numpy(), "tier": 0, "status": STATUS_MERGED,
+        "reason": [f"并入组团：{member_of[c].name}（{member_of[c].code}）" for c in codes],  # one row per declared member
+    })
+
+
 def _unscored_reasons(results: Results, scores: pd.DataFrame) -> pd.Series:
     reasons = results.excluded["reason"].astype(str) if len(results.excluded) else pd.Series(dtype=str)
     return reasons.reindex(scores.index).fillna("未参评（无得分）").where(scores.isna().all(axis=1), "")
@@ -182,16 +214,7 @@ def list_table(lst: RankingList, k: int, scores: pd.DataFrame, frame: pd.DataFra
                unscored: pd.Series, root: str) -> tuple[pd.DataFrame, list[float] | None]:
     """One named list: every unit of its universe with rank, score, tier, status and reason; listed units first."""
     where = f"{WHERE}.lists[{k}]"
-    universe = pd.Series(True, index=scores.index)
-    if lst.universe is not None:
-        u = lst.universe
-        if u.attribute not in frame.columns:
-            raise DataError.single(f"{where}.universe.attribute", f"数据中没有列 {u.attribute!r}", "missing_column")
-        values = frame[u.attribute].astype(str)
-        if u.include is not None:
-            universe &= values.isin(u.include)
-        if u.exclude is not None:
-            universe &= ~values.isin(u.exclude)
+    universe = in_universe(lst, frame, where)
     if lst.score in ("progress.score_change", "progress.rank_rise"):
         assert progress is not None
         score = progress[lst.score.split(".")[1]]

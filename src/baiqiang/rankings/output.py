@@ -30,6 +30,15 @@ def rankings_table(outcome: RankingOutcome) -> pd.DataFrame:
     return table[["list_id", "list_name", *[c for c in LIST_HEADERS if c in table.columns]]]
 
 
+def summary(outcome: RankingOutcome) -> list[str]:
+    """One line per named list for the terminal: how many units have each status."""
+    lines = []
+    for lst in outcome.spec.lists:
+        counts = outcome.lists[lst.id]["status"].value_counts()
+        lines.append(f"{lst.name}：" + "，".join(f"{status} {n}" for status, n in counts.items()))
+    return lines
+
+
 def method_record(outcome: RankingOutcome) -> dict[str, Any]:
     """The ``rankings`` part of ``method.json``: what each rule decided, unit by unit where it excluded or graded."""
     spec = outcome.spec
@@ -110,8 +119,9 @@ def sheets(outcome: RankingOutcome) -> dict[str, pd.DataFrame]:
         out[lst.name] = outcome.lists[lst.id].rename(columns=LIST_HEADERS)
     ident = pd.DataFrame({"单位代码": outcome.scores.index, "单位名称": outcome.names.to_numpy()}, index=outcome.scores.index)
     if outcome.group_ranks:
-        cols = {f"{h.name(code)}·{GROUP_RANK_ZH.get(g, g + '内排名')}": r[code].astype("Int64")
-                for g, r in outcome.group_ranks.items() for code in h.aggregate_codes}
+        cols = {f"{h.name(code)}·排名": outcome.ranks[code].astype("Int64") for code in h.aggregate_codes}
+        cols |= {f"{h.name(code)}·{GROUP_RANK_ZH.get(g, g + '内排名')}": r[code].astype("Int64")
+                 for g, r in outcome.group_ranks.items() for code in h.aggregate_codes}
         out["分组排名"] = pd.concat([ident, pd.DataFrame(cols, index=outcome.scores.index)], axis=1)
     for gid, g in outcome.gates.items():
         out[f"门槛_{gid}"] = pd.concat([ident, g.rename(columns={"passed": "通过", "reason": "原因"})], axis=1)
