@@ -109,7 +109,7 @@ def test_comparison_basis_is_not_the_sub_year_period():
 
 
 def test_narrowing_is_a_fall():
-    assert facts("亏损面为18.6%，比1-8月收窄0.9个百分点。")[1] == ("亏损面", -0.9, "百分点", "growth", "exact")
+    assert facts("亏损面为18.6%，比1-8月收窄0.9个百分点。")[1] == ("亏损面比1-8月", -0.9, "百分点", "growth", "exact")
 
 
 def test_price_rise_rate_is_a_growth_suffix():
