@@ -11,6 +11,7 @@ L1 + L2) on the project's own gold files; ``python -m baiqiang.extract.training`
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,8 +30,14 @@ def is_fuzzy(text: str, fact: Fact, lex: Lexicon) -> bool:
     info = lex.units.get(fact.unit)
     if info is None or info.family not in _COUNTABLE:
         return False
-    pre = _pre(text, fact)
-    return not any(w in pre for w, cat in lex.cues.items() if cat in ("added", "level") and len(w) > 1)
+    return _cue_pattern(lex).search(_pre(text, fact)) is None
+
+
+@lru_cache(maxsize=8)
+def _cue_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """One alternation of the lexicon's added and level cues (two characters or more)."""
+    words = sorted((w for w, cat in lex.cues.items() if cat in ("added", "level") and len(w) > 1), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)) or "(?!)")
 
 
 def features(text: str, fact: Fact, previous: Fact | None = None) -> list[str]:
