@@ -109,7 +109,7 @@ def test_comparison_basis_is_not_the_sub_year_period():
 
 
 def test_narrowing_is_a_fall():
-    assert facts("亏损面为18.6%，比1-8月收窄0.9个百分点。")[1] == ("亏损面", -0.9, "百分点", "growth", "exact")
+    assert facts("亏损面为18.6%，比1-8月收窄0.9个百分点。")[1] == ("亏损面比1-8月", -0.9, "百分点", "growth", "exact")
 
 
 def test_price_rise_rate_is_a_growth_suffix():
@@ -185,7 +185,7 @@ def test_qualifier_between_scale_and_counter():
 
 def test_qizhong_after_a_full_stop_continues_the_previous_verb_over_semicolons():
     got = facts("全县共签约项目28个。其中，超10亿元项目5个，总投资98.2亿元；制造业项目19个。")
-    assert [(f[0], f[3]) for f in got if f[2] == "个"] == [("项目", "added"), ("超10亿元项目", "added"),
+    assert [(f[0], f[3]) for f in got if f[2] == "个"] == [("签约项目", "added"), ("超10亿元项目", "added"),
                                                          ("制造业项目", "added")]
 
 
@@ -207,7 +207,7 @@ def test_planned_investment_of_projects_is_no_target():
 
 
 def test_comparison_with_duo_is_an_absolute_change():
-    assert facts("新落地项目14个，比去年同期多5个。") == [("项目", 14, "个", "added", "exact")]
+    assert facts("新落地项目14个，比去年同期多5个。") == [("新落地项目", 14, "个", "added", "exact")]
 
 
 def test_place_scope_count_before_a_name_is_not_a_fact():

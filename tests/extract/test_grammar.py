@@ -12,7 +12,9 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 
 def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "paired_respectively", "rate_keeps_verb",
-                                       "place_list_metric", "rank_scope_chain", "absolute_change_dropped"]
+                                       "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
+                                       "generic_head_keeps_verb", "attribute_takes_previous_name",
+                                       "rank_of_previous_metric", "footnote_markers"]
 
 
 def test_bracket_aside() -> None:
@@ -22,9 +24,9 @@ def test_bracket_aside() -> None:
 
 def test_basis_in_name() -> None:
     got = facts("交通运输业增长6.4%，较去年同期下降13.8个百分点。")
-    assert got == [("交通运输业", 6.4, "growth"), ("交通运输业增速较去年同期", -13.8, "growth")]
-    own = facts("规上工业增加值同比增长1.3%，增速较一季度和1-5月分别提高15.5和2.2个百分点。")
-    assert own[0] == ("规上工业增加值", 1.3, "growth")
+    assert got == [("交通运输业", 6.4, "growth"), ("交通运输业增速", -13.8, "growth")]
+    named = facts("制造业增长3.4%，增速较一季度回升14.1个百分点。")
+    assert named[1] == ("制造业增速较一季度", 14.1, "growth")
 
 
 def test_paired_respectively() -> None:
@@ -50,3 +52,24 @@ def test_rank_scope_chain() -> None:
 def test_absolute_change_dropped() -> None:
     got = facts("全年人均地区生产总值达28322元，比去年新增3637元，增长12.7%。")
     assert got == [("人均地区生产总值", 28322, "level"), ("人均地区生产总值", 12.7, "growth")]
+
+
+def test_footnote_markers() -> None:
+    got = facts("全县生产总值(GDP)[2]731.1亿元，比上年增长6.0%[3]。")
+    assert got == [("生产总值(GDP)", 731.1, "level"), ("生产总值(GDP)", 6.0, "growth")]
+
+
+def test_generic_head_keeps_verb() -> None:
+    got = facts("1-10月，全县签约项目76个，新开工项目36个。")
+    assert got == [("1-10月签约项目", 76, "added"), ("1-10月新开工项目", 36, "added")]
+
+
+def test_attribute_takes_previous_name() -> None:
+    got = facts("来自沪苏浙的新签约工业项目58个、占比26.5%，总投资355.1亿元、占比31.8%。")
+    assert [g[0] for g in got] == ["来自沪苏浙的新签约工业项目", "来自沪苏浙的新签约工业项目占比",
+                                   "来自沪苏浙的新签约工业项目总投资", "来自沪苏浙的新签约工业项目总投资占比"]
+
+
+def test_rank_of_previous_metric() -> None:
+    got = facts("全市实际到位外省资金702.76亿元，总量位居全省第三位，增速位居全省第四位。")
+    assert [g[0] for g in got[1:]] == ["实际到位外省资金总量", "实际到位外省资金增速"]

@@ -58,3 +58,19 @@ def test_header_cells_give_role_and_unit() -> None:
     assert column("同比%").role == "growth" and column("同比%").unit == "%"
     assert column("累计").role == "cumulative"
     assert column("行业占 比(%)").role == "rate" and column("行业占 比(%)").name == "行业占比"
+
+
+def test_table_rows_map_to_catalog_codes_in_the_catalog_unit() -> None:
+    from baiqiang.data.catalog import default_catalog
+    from baiqiang.data.units import convert
+    from baiqiang.extract.mapping import build_aliases, map_indicator
+
+    catalog = {ind.code: ind for ind in default_catalog()}
+    aliases = build_aliases(catalog=catalog.values())
+    text = "单位：亿元，%\n指标 绝对值 比上年增长\n规模以上工业增加值 143.0 9.0\n工业增加值 150.2 8.1\n"
+    got = [(f.indicator, map_indicator(f, aliases).code, f.value_std, f.unit_std) for f in extract_facts(text)]
+    assert [(g[0], g[1]) for g in got] == [
+        ("规模以上工业增加值", "industrial_value_added"), ("规模以上工业增加值", "industrial_value_added_growth"),
+        ("工业增加值", ""), ("工业增加值", "")]  # all industry is not the 规上 indicator: left for the reviewer
+    level = got[0]
+    assert convert(level[2], level[3], catalog["industrial_value_added"].unit) == 143.0  # the header's 亿元, back

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.grammar import apply_rules
+from baiqiang.extract.learned import relabel
 from baiqiang.extract.layout import Layout, Paragraph, normalise, unfurnish
 from baiqiang.extract.lexicon import Lexicon, load_lexicon
 from baiqiang.extract.model import Fact
@@ -48,8 +49,11 @@ def extract_facts(text: str, *, lexicon: Lexicon | None = None) -> list[Fact]:
     return extract_layout(normalise(text), lexicon=lexicon)
 
 
-def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None) -> list[Fact]:
-    """Extract facts from an already normalised :class:`Layout`."""
+def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: bool = True) -> list[Fact]:
+    """Extract facts from an already normalised :class:`Layout`.
+
+    ``model=False`` leaves the fuzzy added-vs-level calls to the rules' default (used for training).
+    """
     lex = lexicon or load_lexicon()
     doc = _Doc(layout, lex)
     m = _DOC_TITLE.search(layout.text[:400])
@@ -83,7 +87,7 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None) -> list[Fa
         caption = layout.text[para.start:para.end]
         doc.table = TableState(caption_year=_caption_year(caption), default_unit=caption_unit(caption))
         doc.paragraph(para)
-    return doc.facts
+    return relabel(layout.text, doc.facts, lex) if model else doc.facts
 
 
 def _caption_year(text: str) -> str:

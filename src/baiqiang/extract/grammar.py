@@ -22,6 +22,8 @@ _BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年�
                     r"|\d{1,2}\s*[-—–~至]\s*\d{1,2}月份?|\d{1,2}月份?|同期|年初))"
                     r"(?:[^，,；;。]{0,4}?)(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)"
                     r"[^，,；;。]{0,3}$")
+#: the default basis of a change (last year, or the same period of last year) is not written into names
+_DEFAULT_BASES = frozenset({"上年", "去年", "上年同期", "去年同期", "同期", "上年末", "去年末", "年初"})
 _RATE_OF_CHANGE = ("增速", "增幅", "增长", "降幅", "涨幅", "跌幅")
 _GROWTH_NAME_END = ("涨幅", "跌幅", "增速", "增幅", "增长", "降幅", "比重", "占比", "率", "比例")
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{1,4}(?:市|县|区|旗|州|省|镇)$")
@@ -31,6 +33,11 @@ _RANK_SCOPE = re.compile(r"^(?:全[省市州县国区]|[苏浙皖闽赣鲁豫鄂
 _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
 _ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)$")
 _BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
+_GENERIC_HEADS = frozenset({"项目", "企业", "项目个数"})
+_VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库)(?:项目个数|项目|企业))(?:为|达|共)?\s*$")
+_ATTRIBUTES = ("占比", "总投资", "计划总投资", "协议资金", "协议总金额")
+_RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
+_FOOTNOTE = re.compile(r"\[\d{1,2}\]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
 
 
@@ -80,7 +87,8 @@ def bracket_aside(s: Sentence) -> None:
 
 
 def basis_in_name(s: Sentence) -> None:
-    """A change in 百分点 against a named basis keeps the basis: X增速较一季度 (facts.md: bases stay in names).
+    """A change in 百分点 against a named basis keeps the basis: X增速较一季度 (bases stay in names);
+    against the default basis (比上年, 较去年同期) it is X增速, or X itself when X is a rate or share.
 
     X is the fact's own name when it has one (增速较1-5月提高 → 规上工业增加值增速较1-5月), else the
     preceding growth's (交通运输业增长6.4%，较去年同期下降13.8个百分点).
@@ -93,16 +101,17 @@ def basis_in_name(s: Sentence) -> None:
         if not m:
             continue
         own = pre[:m.start()].strip()
-        base = _previous_growth(s, i)
+        base = _previous_change_or_rate(s, i)
         if own and not own.startswith(_RATE_OF_CHANGE):
             name = _clean_own(own)
         elif base is not None:
             name = core(base) + (own if own else "")
         else:
             continue
-        if not name.endswith(_GROWTH_NAME_END):
+        if not name.endswith(_GROWTH_NAME_END) and not (base is not None and base.kind == "rate" and not own):
             name += "增速"
-        s.facts[i] = renamed(f, name + m.group(1))
+        basis = m.group(1)
+        s.facts[i] = renamed(f, name + ("" if basis[1:] in _DEFAULT_BASES else basis))
 
 
 def paired_respectively(s: Sentence) -> None:
@@ -158,6 +167,50 @@ def absolute_change_dropped(s: Sentence) -> None:
                   if not (f.kind in ("level", "added") and _ABSOLUTE_CHANGE.search(s.pre(f).rstrip()))]
 
 
+def generic_head_keeps_verb(s: Sentence) -> None:
+    """A bare head noun keeps the verb that makes it a kind of thing: 新开工项目36个 (not 项目), 签约项目76个.
+
+    The clause reader peels head verbs off names (新增企业12家 → 企业); for 项目 and 企业 alone the
+    verb is the name's only content.
+    """
+    for i, f in enumerate(s.facts):
+        if core(f) in _GENERIC_HEADS:
+            m = _VERB_HEAD.search(s.pre(f))
+            if m:
+                s.facts[i] = renamed(f, m.group(1))
+
+
+def attribute_takes_previous_name(s: Sentence) -> None:
+    """An attribute word names the thing before it: 新签约工业项目58个、占比26.5%，总投资355.1亿元、占比31.8%
+    → …项目占比, …项目总投资, …项目总投资占比 (each attribute reads the fact just before it)."""
+    for i, f in enumerate(s.facts):
+        if not i or core(f) not in _ATTRIBUTES:
+            continue
+        prev = core(s.facts[i - 1])
+        base = prev
+        while base.endswith(_ATTRIBUTES) and core(f) != "占比":
+            base = base[:-next(len(a) for a in _ATTRIBUTES if base.endswith(a))]
+        if base and base not in _ATTRIBUTES:
+            s.facts[i] = renamed(f, base + core(f))
+
+
+def rank_of_previous_metric(s: Sentence) -> None:
+    """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's."""
+    for i, f in enumerate(s.facts):
+        if f.kind == "rank" and core(f) in _RANK_ASPECTS:
+            prev = next((g for g in reversed(s.facts[:i]) if g.kind != "rank"), None)
+            if prev is not None:
+                aspect = core(f).removeprefix("总量") or "总量"
+                s.facts[i] = renamed(f, core(prev) + aspect)
+
+
+def footnote_markers(s: Sentence) -> None:
+    """Footnote markers are not part of a name: 生产总值(GDP)[2] → 生产总值(GDP)."""
+    for i, f in enumerate(s.facts):
+        if _FOOTNOTE.search(f.indicator):
+            s.facts[i] = replace(f, indicator=_FOOTNOTE.sub("", f.indicator))
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -173,6 +226,10 @@ RULES: tuple[Rule, ...] = (
     Rule("place_list_metric", place_list_metric),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
+    Rule("generic_head_keeps_verb", generic_head_keeps_verb),
+    Rule("attribute_takes_previous_name", attribute_takes_previous_name),
+    Rule("rank_of_previous_metric", rank_of_previous_metric),
+    Rule("footnote_markers", footnote_markers),
 )
 
 
@@ -187,6 +244,14 @@ def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list
 
 
 # ------------------------------------------------------------------ helpers
+def _previous_change_or_rate(s: Sentence, i: int) -> Fact | None:
+    """The nearest earlier fact whose change a 百分点 figure can be: a % growth or a rate (出生率5.72‰)."""
+    for g in [*reversed(s.facts[:i]), *reversed(s.before[-3:])]:
+        if (g.kind == "growth" and g.unit_std == "%") or g.kind == "rate":
+            return g
+    return None
+
+
 def _previous_growth(s: Sentence, i: int) -> Fact | None:
     for g in [*reversed(s.facts[:i]), *reversed(s.before[-3:])]:
         if g.kind == "growth" and g.unit_std == "%":

@@ -42,6 +42,8 @@ _FURNITURE = [
     re.compile(r"本报讯|责任编辑[：:]\s*\S+|版面编辑[：:]\s*\S+"),
     # spaced-out headers: 请 您 关 注 今 日 头 条
     re.compile(r"(?:[\u4e00-\u9fff] ){3,}[\u4e00-\u9fff]"),
+    # footnote markers: 生产总值(GDP)[2]731.1亿元
+    re.compile(r"\[\d{1,2}\]"),
     # table and figure numbers at the start of a caption: 表3  年末…, 附表1, 图2
     re.compile(r"(?m)^[ \t]*(?:附?表|图)\s*\d+(?:[-.]\d+)?"),
 ]

@@ -38,6 +38,7 @@ class TableState:
 
 def caption_unit(text: str) -> str:
     """The unit a short caption gives its table (表3 存贷款余额（单位：亿元）)."""
+    text = "".join(text.split())
     if len(text) > 60:
         return ""
     m = _DEFAULT_UNIT.search(text)
@@ -86,22 +87,28 @@ def table_facts(text: str, start: int, end: int, lex: Lexicon, state: TableState
     label, rest = _split(line, lex)
     if not label or not rest:
         return []
-    roles = state.roles or ["unit", "level", "growth"]
     unit = state.default_unit
-    values: list[tuple[str, str]] = []
-    cols = iter(roles)
+    numbers = []
     for cell in rest:
-        role = next(cols, "level")
-        if not _NUMERIC.match(cell):
-            if cell in lex.units:
-                unit = cell
-            if role != "unit":
-                cols = iter(roles[roles.index(role) + 1:] if role in roles else [])
-            continue
-        if role == "unit":
-            role = next(cols, "level")
-        values.append((role, cell))
+        if _NUMERIC.match(cell):
+            numbers.append(cell)
+        elif cell in lex.units:
+            unit = cell
+    values = list(zip(_value_roles(state.roles, len(numbers)), numbers))
     return [f for role, cell in values if (f := _fact(label, role, cell, unit, lex, period, text, start, end))]
+
+
+def _value_roles(header: list[str], n: int) -> list[str]:
+    """The roles of a row's ``n`` numbers: the header's last ``n`` value columns.
+
+    Taking them from the right keeps the columns aligned when the header's label cell has inner
+    spaces (指  标 2024年 比上年增长) and when a unit column holds a word, not a number.  Without a
+    header the columns are a level, then a growth.
+    """
+    roles = [r for r in header if r != "unit"]
+    if not roles:
+        return (["level", "growth"] + ["level"] * n)[:n]
+    return roles[-n:] if len(roles) >= n else roles + ["level"] * (n - len(roles))
 
 
 def _fact(label: str, role: str, cell: str, unit: str, lex: Lexicon, period: str,
