@@ -118,10 +118,15 @@ def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     matrix products (one when no value is missing); COINr ``a_amean``
     normalises the weights first, which differs only in rounding (1e-15).
     """
-    v = data_of(x)
-    num = weighted_sum(v, w)  # a missing child makes its unit's sum NaN, so this also detects missing data
     total = w.sum(axis=-1, keepdims=True)
-    if (total > 0).all() and not np.isnan(num).any():
+    positive = bool((total > 0).all())
+    if positive and x.shape[0] == 1:  # one variant: a single product, as plain NumPy would do
+        y = x[0] @ (w[0] / total[0])
+        if not np.isnan(y).any():  # a missing child makes its unit's sum NaN
+            return y[None]
+    v = data_of(x)
+    num = weighted_sum(v, w)
+    if positive and not np.isnan(num).any():
         num /= total
         return num
     num, den = _available_sums(v, w, np.isnan(v))
