@@ -79,13 +79,13 @@ NATIONAL_SPEC = {
 }
 
 
-def national_child(n: int, indicator_noise: bool) -> None:
+def national_child(n: int, indicator_noise: bool, units: int = 2900) -> None:
     """Run in a child process; prints JSON with time and peak RSS."""
     from baiqiang.analysis.spec import load_spec
     from baiqiang.analysis.uncertainty import run_uncertainty
 
     fw = national_framework()
-    data = common.panel()
+    data = common.panel(n_units=units)
     spec_dict = json.loads(json.dumps(NATIONAL_SPEC))
     if indicator_noise:
         spec_dict["factors"][2]["noise"] = {"1": 0.25, "2": 0.25, "3": 0.25}
@@ -98,8 +98,8 @@ def national_child(n: int, indicator_noise: bool) -> None:
                       "p_top_100_sum": float(res.summary.table["p_top_100"].sum())}))
 
 
-def national(n: int, indicator_noise: bool) -> dict[str, float]:
-    cmd = [sys.executable, __file__, "--national-child", str(n)] + (["--indicator-noise"] if indicator_noise else [])
+def national(n: int, indicator_noise: bool, units: int = 2900) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--national-child", str(n), "--units", str(units)] + (["--indicator-noise"] if indicator_noise else [])
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -111,9 +111,16 @@ def main() -> None:
     ap.add_argument("--national-child", type=int)
     ap.add_argument("--indicator-noise", action="store_true")
     ap.add_argument("--n-national", type=int, default=10_000)
+    ap.add_argument("--units", type=int, default=2900, help="units of the national-scale run (e.g. 100000 for the scaling test)")
+    ap.add_argument("--national-only", action="store_true")
     args = ap.parse_args()
     if args.national_child:
-        national_child(args.national_child, args.indicator_noise)
+        national_child(args.national_child, args.indicator_noise, args.units)
+        return
+    if args.national_only:
+        r = national(args.n_national, args.indicator_noise, args.units)
+        print(f"national {args.units:,} x 60, N = {args.n_national:,}: {r['seconds']:.1f} s wall, {r['cpu_seconds']:.1f} s CPU, "
+              f"max RSS {r['max_rss_mib']:.0f} MiB")
         return
     print("| run | wall min / median (s) | CPU median (s) | COINr median (s) | speed-up: wall min / wall median / CPU |")
     print("|---|---|---|---|---|")

@@ -76,22 +76,16 @@ def rank_summary(
     RankSummary
     """
     r = np.asarray(ranks, dtype=float)
-    valid = ~np.isnan(r)
-    n_valid = valid.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(r, axis=0) / n_valid
-        probs = [quantiles[0], 0.5, quantiles[1]]
-        if not r.shape[0]:
-            q = np.full((3, r.shape[1]), np.nan)
-        elif valid.all():
-            q = np.quantile(r, probs, axis=0)  # vectorised; nanquantile loops over columns
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
-                q = np.nanquantile(r, probs, axis=0)
-        shift = np.nansum(np.abs(r - np.asarray(nominal, dtype=float)[None, :]), axis=0) / n_valid
+    probs = (quantiles[0], 0.5, quantiles[1])
+    nominal = np.asarray(nominal, dtype=float)
+    hist = RankHistograms.of(r)
+    if hist is None:  # ranks that are not all integers: quantiles of the samples themselves
+        stats = _sample_stats(r, nominal, probs, top_k)
+    else:
+        stats = hist.stats(nominal, probs, top_k)
+    mean, q, shift, tops = stats
     data: dict[str, np.ndarray] = {
-        "nominal": np.asarray(nominal, dtype=float),
+        "nominal": nominal,
         "mean": mean,
         "median": q[1],
         "q_low": q[0],
@@ -99,8 +93,105 @@ def rank_summary(
         "interval_width": q[2] - q[0],
         "mean_abs_shift": shift,
     }
-    for k in top_k:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            data[f"p_top_{k}"] = (r <= k).sum(axis=0) / n_valid
+    for k, share in zip(top_k, tops):
+        data[f"p_top_{k}"] = share
     table = pd.DataFrame(data, index=pd.Index(list(units), name="unit"))
     return RankSummary(table=table, quantiles=(float(quantiles[0]), float(quantiles[1])), top_k=tuple(int(k) for k in top_k))
+
+
+HISTOGRAM_BLOCK_CELLS = 4_000_000
+"""Samples are counted in blocks of about this many cells, bounding temporary memory."""
+
+
+@dataclass(frozen=True)
+class RankHistograms:
+    """Per-unit counts of each integer rank over samples, stored compactly.
+
+    Unit ``u``'s ranks run from ``low[u]`` to ``high[u]``; its counts occupy
+    ``counts[start[u] : start[u + 1]]`` (one bin per rank in that range), so
+    memory is the sum of the units' rank ranges, at most ``samples x units``
+    and in practice far less.  Building it is one pass over the samples
+    (``np.bincount``); every statistic is then linear in the bins.
+    """
+
+    low: np.ndarray  # (n_units,) smallest rank of each unit (0 for a unit never ranked)
+    start: np.ndarray  # (n_units + 1,) offsets of each unit's bins
+    counts: np.ndarray  # (total bins,) int64
+    n_valid: np.ndarray  # (n_units,) samples in which the unit has a rank
+
+    @classmethod
+    def of(cls, ranks: np.ndarray) -> "RankHistograms | None":
+        """Histograms of ``(n_samples, n_units)`` ranks, or None when a rank is not an integer."""
+        n_samples, n_units = ranks.shape
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # units never ranked
+            low, high = np.nanmin(ranks, axis=0), np.nanmax(ranks, axis=0)
+        ranked = ~np.isnan(low)
+        low, high = np.where(ranked, low, 0.0), np.where(ranked, high, -1.0)
+        start = np.concatenate([[0], np.cumsum(high - low + 1.0)]).astype(np.int64)
+        counts = np.zeros(int(start[-1]), dtype=np.int64)
+        n_valid = np.zeros(n_units, dtype=np.int64)
+        step = max(1, HISTOGRAM_BLOCK_CELLS // max(1, n_units))
+        for first in range(0, n_samples, step):
+            block = ranks[first : first + step]
+            valid = ~np.isnan(block)
+            offset = (block - low + start[:-1])[valid]
+            if not np.array_equal(offset, np.floor(offset)):
+                return None
+            counts += np.bincount(offset.astype(np.int64), minlength=len(counts))
+            n_valid += valid.sum(axis=0)
+        return cls(low.astype(np.int64), start, counts, n_valid)
+
+    def _bin_ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The unit and the rank value of every bin."""
+        unit = np.repeat(np.arange(len(self.low)), np.diff(self.start))
+        return unit, self.low[unit] + np.arange(len(self.counts)) - self.start[:-1][unit]
+
+    def order_statistic(self, j: np.ndarray) -> np.ndarray:
+        """The ``j``-th smallest rank (0-based, ``(n_units,)`` ints) of each unit."""
+        cum = np.cumsum(self.counts)
+        before = np.concatenate([[0], cum])[self.start[:-1]]
+        pos = np.searchsorted(cum, before + j + 1, side="left")
+        return (self.low + pos - self.start[:-1]).astype(float)
+
+    def quantile(self, prob: float) -> np.ndarray:
+        """Type-7 quantile (R's default, ``np.quantile``'s ``linear``) of each unit's ranks."""
+        n = self.n_valid
+        h = (n - 1) * prob
+        lo = np.floor(h).astype(np.int64)
+        a = self.order_statistic(np.clip(lo, 0, None))
+        b = self.order_statistic(np.clip(np.minimum(lo + 1, n - 1), 0, None))
+        t = h - lo
+        diff = b - a
+        y = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)  # NumPy's _lerp, for identical rounding
+        return np.where(n > 0, y, np.nan)
+
+    def stats(
+        self, nominal: np.ndarray, probs: tuple[float, float, float], top_k: tuple[int, ...] | list[int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+        """Mean, the three quantiles ``(3, n_units)``, mean absolute shift from ``nominal`` and P(rank <= K) per K."""
+        unit, value = self._bin_ranks()
+        n_units = len(self.low)
+        total = lambda weights: np.bincount(unit, weights=weights, minlength=n_units)  # noqa: E731
+        with np.errstate(invalid="ignore", divide="ignore"):
+            n = np.where(self.n_valid > 0, self.n_valid, np.nan)
+            mean = total(self.counts * value) / n
+            shift = total(self.counts * np.abs(value - nominal[unit])) / n
+            tops = [total(self.counts * (value <= k)) / n for k in top_k]
+        q = np.stack([self.quantile(p) for p in probs])
+        return mean, q, shift, tops
+
+
+def _sample_stats(
+    r: np.ndarray, nominal: np.ndarray, probs: tuple[float, float, float], top_k: tuple[int, ...] | list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """:meth:`RankHistograms.stats` for ranks that are not integers (e.g. averaged ties)."""
+    valid = ~np.isnan(r)
+    n_valid = valid.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        mean = np.nansum(r, axis=0) / n_valid
+        q = np.full((3, r.shape[1]), np.nan) if not r.shape[0] else np.nanquantile(r, probs, axis=0)
+        shift = np.nansum(np.abs(r - nominal[None, :]), axis=0) / n_valid
+        tops = [(r <= k).sum(axis=0) / n_valid for k in top_k]
+    return mean, q, shift, tops

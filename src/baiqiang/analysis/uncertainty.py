@@ -68,7 +68,14 @@ def evaluate_samples(
     """
     info = structure_info(framework)
     dec = decode_samples(spec, u, info, seed=seed, weight_sets=weight_sets)
-    variants = dec.unique_variants + ([{}] if with_nominal else [])
+    nominal = [{}] if with_nominal else []
+    if len(dec.unique_variants) == len(dec.inverse):
+        # Every sample is distinct: evaluate them in sample order, so the engine's
+        # arrays are the result (no samples x units copy).
+        variants = [dec.unique_variants[i] for i in dec.inverse] + nominal
+        units, scores, ranks = evaluate_target(framework, panel, variants, target=spec.target, progress=progress)
+        return units, scores, ranks, dec.audit
+    variants = dec.unique_variants + nominal
     units, scores, ranks = evaluate_target(framework, panel, variants, target=spec.target, progress=progress)
     rows = np.append(dec.inverse, len(variants) - 1) if with_nominal else dec.inverse
     return units, scores[rows], ranks[rows], dec.audit

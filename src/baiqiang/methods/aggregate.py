@@ -15,7 +15,8 @@ Reference: OECD/JRC (2008) *Handbook*, section 6; COINr ``R/aggregate.R``.
 
 from __future__ import annotations
 
-from typing import Callable
+import functools
+from typing import Any, Callable
 
 import numpy as np
 
@@ -41,6 +42,36 @@ def _missing_if_no_weight(wn: np.ndarray, score: np.ndarray) -> np.ndarray:
 
 
 # --- Weighted sums: the matrix products every mean is built from ------------------
+
+CACHE_CELLS = 131_072
+"""Cells of one block of variants with distinct data (1 MiB of float64): temporaries stay in cache."""
+
+
+def in_cache_blocks(kernel: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """Run ``kernel`` on blocks of variants whose data fit in cache, when the variants' data differ.
+
+    Aggregation is independent per variant, so the blocks join exactly.  A
+    batch of distinct ``(n, k)`` data sets larger than the cache would
+    otherwise stream every temporary through memory and run slower than a
+    loop over variants; shared data (a stride-0 batch axis) and small batches
+    go through whole.
+    """
+
+    @functools.wraps(kernel)
+    def blocked(x: np.ndarray, w: np.ndarray, **params: Any) -> np.ndarray:
+        B = x.shape[0]
+        cells = x.shape[1] * x.shape[2]
+        if B == 1 or x.strides[0] == 0 or B * cells <= CACHE_CELLS:
+            return kernel(x, w, **params)
+        step = max(1, CACHE_CELLS // max(1, cells))
+        parts = []
+        for start in range(0, B, step):
+            part = slice(start, start + step)
+            own = {k: (v[part] if isinstance(v, np.ndarray) and v.ndim == 1 and len(v) == B else v) for k, v in params.items()}
+            parts.append(kernel(x[part], w[part], **own))
+        return np.concatenate(parts)
+
+    return blocked
 
 
 def data_of(x: np.ndarray) -> np.ndarray:
@@ -78,6 +109,7 @@ def _nan_if_not_positive(den: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 @register("aggregate", "arithmetic", quasi_mean=QuasiMean(lambda x: x, lambda y: y))
+@in_cache_blocks
 def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted arithmetic mean ``y = sum_c w'_c x_c``, ``w'_c = w_c / sum_{c available} w_c``.
 
@@ -86,10 +118,15 @@ def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     matrix products (one when no value is missing); COINr ``a_amean``
     normalises the weights first, which differs only in rounding (1e-15).
     """
-    v = data_of(x)
-    num = weighted_sum(v, w)  # a missing child makes its unit's sum NaN, so this also detects missing data
     total = w.sum(axis=-1, keepdims=True)
-    if (total > 0).all() and not np.isnan(num).any():
+    positive = bool((total > 0).all())
+    if positive and x.shape[0] == 1:  # one variant: a single product, as plain NumPy would do
+        y = x[0] @ (w[0] / total[0])
+        if not np.isnan(y).any():  # a missing child makes its unit's sum NaN
+            return y[None]
+    v = data_of(x)
+    num = weighted_sum(v, w)
+    if positive and not np.isnan(num).any():
         num /= total
         return num
     num, den = _available_sums(v, w, np.isnan(v))
@@ -126,6 +163,7 @@ def _positive_parts(
 
 
 @register("aggregate", "geometric", quasi_mean=QuasiMean(np.log, np.exp, positive=True))
+@in_cache_blocks
 def geometric(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted geometric mean ``y = exp(sum_c w_c ln x_c / sum_c w_c)`` over available children.
 
@@ -146,6 +184,7 @@ def geometric(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 @register("aggregate", "harmonic", quasi_mean=QuasiMean(np.reciprocal, np.reciprocal, positive=True))
+@in_cache_blocks
 def harmonic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted harmonic mean ``y = 1 / sum_c (w'_c / x_c)`` over available children.
 
@@ -173,6 +212,7 @@ def harmonic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 @register("aggregate", "generalised", p=Param(Interval(), 1.0, "power of the mean (0 = geometric)"))
+@in_cache_blocks
 def generalised(x: np.ndarray, w: np.ndarray, *, p: float | np.ndarray = 1.0) -> np.ndarray:
     """Weighted generalised (power) mean ``y = (sum_c w'_c x_c^p)^(1/p)``; geometric at ``p = 0``.
 
@@ -221,6 +261,7 @@ def _power_mean(v: np.ndarray, w: np.ndarray, p: float, lowest: float) -> np.nda
 
 
 @register("aggregate", "median")
+@in_cache_blocks
 def median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted median: the smallest child value whose cumulative weight reaches 1/2.
 
@@ -274,6 +315,7 @@ def _weighted_median_sorted(xs: np.ndarray, ws: np.ndarray) -> np.ndarray:
     distance=Param(OneOf(("weighted", "classic")), "weighted", "weighted Euclidean, or Hwang-Yoon on w*x"),
     vector=Param(Flag(), False, "vector-normalise each child first (x / sqrt(sum_i x^2))"),
 )
+@in_cache_blocks
 def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: bool = False) -> np.ndarray:
     """TOPSIS closeness to the ideal: ``C_i = D-_i / (D+_i + D-_i)`` in ``[0, 1]``.
 
@@ -353,6 +395,7 @@ def _topsis_classic_missing(v: np.ndarray, w: np.ndarray) -> np.ndarray:
     "mazziotta_pareto",
     penalty=Param(OneOf(("negative", "positive")), "negative", "sign of the unbalance penalty"),
 )
+@in_cache_blocks
 def mazziotta_pareto(x: np.ndarray, w: np.ndarray, *, penalty: str = "negative") -> np.ndarray:
     """Mazziotta-Pareto index ``MPI_i = M_i -/+ S_i cv_i = M_i -/+ S_i^2 / M_i``.
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from scipy.stats import rankdata
 
 from baiqiang.methods import _nan
+from baiqiang.methods.rank import competition_rank
 from baiqiang.methods.registry import Flag, Interval, OneOf, Param, per_variant, register
 
 
@@ -75,10 +75,21 @@ def zscore(x: np.ndarray, *, direction: np.ndarray, mean: float = 0.0, sd: float
 
 
 def _ranks(xo: np.ndarray, ties: str) -> np.ndarray:
-    """Ascending ranks of units within each column (axis 1); NaN stays unranked."""
+    """Ascending ranks of units within each column (axis 1); NaN stays unranked.
+
+    ``ties="min"``: ``1 + #{j: x_j < x_i}``, the engine's competition rank of
+    ``-x``; ``"average"``: the mean of that and the largest rank of the tie,
+    ``n - #{j: x_j > x_i}`` (``n`` observed units).  The same values as
+    ``scipy.stats.rankdata(..., nan_policy="omit")``, without importing SciPy.
+    """
     if xo.shape[1] == 0:
         return xo.copy()
-    return rankdata(xo, method=ties, axis=1, nan_policy="omit").astype(float)
+    by_column = np.moveaxis(xo, 1, -1)  # (B, p, n): rank along the last axis
+    low = competition_rank(-by_column)
+    if ties == "average":
+        n = (~np.isnan(by_column)).sum(axis=-1, keepdims=True)
+        low = (low + n + 1.0 - competition_rank(by_column)) / 2.0
+    return np.moveaxis(low, -1, 1)
 
 
 def _per_column(values: np.ndarray | None, name: str, x: np.ndarray, width: int | None = None) -> np.ndarray:

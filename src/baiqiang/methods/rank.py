@@ -20,7 +20,7 @@ def competition_rank(scores: np.ndarray) -> np.ndarray:
     One unstable sort per row (introsort: no stability is needed, since tied
     scores get the same rank whatever their order); a unit's rank is the first
     position of its run of tied scores (``np.maximum.accumulate`` over run
-    starts).  Gathers and scatters go through flat indices, which NumPy runs
+    starts, in 32-bit integers).  Gathers and scatters go through flat indices, which NumPy runs
     several times faster than ``take_along_axis``/``put_along_axis``.
     """
     s = np.atleast_2d(np.asarray(scores, dtype=float))
@@ -29,16 +29,22 @@ def competition_rank(scores: np.ndarray) -> np.ndarray:
     out = np.empty(flat.shape)  # C order, so the flat scatter below writes into it
     missing = bool(np.isnan(flat).any())
     step = max(1, CHUNK_CELLS // max(1, n))
+    position = np.arange(1, n + 1, dtype=np.int32 if n < 2**31 else np.int64)
     for start in range(0, len(flat), step):
         block = flat[start : start + step]
-        key = np.where(np.isnan(block), np.inf, -block) if missing else -block
-        order = np.argsort(key, axis=-1)
-        order += (np.arange(len(block)) * n)[:, None]  # flat index of each sorted cell
+        if missing:
+            key = np.where(np.isnan(block), np.inf, -block)
+            order = np.argsort(key, axis=-1)
+        else:  # descending order is the ascending one reversed (ties may come in any order)
+            key = block
+            order = np.argsort(block, axis=-1)[:, ::-1]
+        order = order + (np.arange(len(block)) * n)[:, None]  # flat index of each sorted cell
         k = key.ravel()[order]
         run_start = np.empty(k.shape, dtype=bool)
         run_start[:, 0] = True
         np.not_equal(k[:, 1:], k[:, :-1], out=run_start[:, 1:])
-        ranked = np.maximum.accumulate(np.where(run_start, np.arange(1.0, n + 1.0), 0.0), axis=-1)
+        ranked = position * run_start  # 1-based position where a run of ties starts, else 0
+        np.maximum.accumulate(ranked, axis=-1, out=ranked)
         out[start : start + step].ravel()[order.ravel()] = ranked.ravel()
     if missing:
         out[np.isnan(flat)] = np.nan

@@ -79,10 +79,11 @@ def correlation(x: np.ndarray) -> np.ndarray:
         return _complete_correlation(x)[0]
     m = (~np.isnan(x)).astype(float)
     v = np.where(np.isnan(x), 0.0, x)
-    n = np.einsum("bij,bik->bjk", m, m)
-    sx = np.einsum("bij,bik->bjk", v, m)  # sum of x_j over units where k is observed
-    sxx = np.einsum("bij,bik->bjk", v * v, m)
-    sxy = np.einsum("bij,bik->bjk", v, v)
+    mt, vt = np.swapaxes(m, 1, 2), np.swapaxes(v, 1, 2)  # batched BLAS products (einsum would not use BLAS)
+    n = mt @ m
+    sx = vt @ m  # sum of x_j over units where k is observed
+    sxx = np.swapaxes(v * v, 1, 2) @ m
+    sxy = vt @ v
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = sxy - sx * np.swapaxes(sx, 1, 2) / n
         vx = sxx - sx * sx / n
@@ -196,15 +197,19 @@ def _varimax(loadings: np.ndarray, max_iter: int = 1000, tol: float = 1e-13) -> 
     B, k, m = loadings.shape
     rot = np.broadcast_to(np.eye(m), (B, m, m)).copy()
     crit = np.zeros(B)
+    running = np.ones(B, dtype=bool)
     for _ in range(max_iter):
         lam = loadings @ rot
         target = lam**3 - lam * (lam**2).sum(axis=1, keepdims=True) / k
         u, s, vt = np.linalg.svd(np.swapaxes(loadings, 1, 2) @ target)
-        rot = u @ vt
+        rot = np.where(running[:, None, None], u @ vt, rot)
         new = s.sum(axis=-1)
-        if np.all(np.abs(new - crit) <= tol * np.maximum(new, 1.0)):
+        # A converged variant is frozen, so a batch gives each variant its one-by-one result.
+        converged = running & (np.abs(new - crit) <= tol * np.maximum(new, 1.0))
+        crit = np.where(running, new, crit)
+        running &= ~converged
+        if not running.any():
             break
-        crit = new
     return loadings @ rot
 
 
