@@ -60,10 +60,17 @@ class ImportOutcome:
                 "rows": _records(self.rows), "changes": _records(self.changes)}
 
 
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: missing values (NaN, NA, NaT) as None, times as ISO text, NumPy as Python."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return value.item() if hasattr(value, "item") else value
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else
-                 v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-            for r in frame.to_dict(orient="records")]
+    return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
 
 def _changes(store: Store, batch_id: int) -> pd.DataFrame:
