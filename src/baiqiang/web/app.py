@@ -24,7 +24,7 @@ from baiqiang.web.uploads import TooLarge
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("baiqiang.web")
-STATUS_OF_CODE = {"not_found": 404, "too_large": 413, "ambiguous": 409, "already_undone": 409, "user_exists": 409}
+STATUS_OF_CODE = {"not_found": 404, "too_large": 413, "ambiguous": 409, "user_exists": 409}
 MULTIPART_OVERHEAD = 64 * 1024
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
