@@ -33,6 +33,7 @@ UNITS_2023 = {
     "330703": (400, 35, 60000),    # 金东区 (district)
 }
 INDICATORS = ("gdp", "general_budget_revenue", "disposable_income")
+USERS = {"editor1": "editor", "editor2": "editor", "viewer1": "viewer", "admin1": "admin"}
 
 
 def observations() -> pd.DataFrame:
@@ -54,6 +55,8 @@ def base_store(tmp_path_factory) -> Path:
         store.load_registry(Registry.load().units)
         store.ensure_catalog()
         store.add_observations(observations(), source="测试年鉴")
+    for name, role in USERS.items():
+        add_user(path, name, role)
     return path
 
 
@@ -90,11 +93,9 @@ def make_app(store_path):
 
 
 @pytest.fixture()
-def client(make_app, store_path):
+def client(make_app):
     from fastapi.testclient import TestClient
 
-    add_user(store_path, "editor1", "editor")
-    add_user(store_path, "viewer1", "viewer")
     with TestClient(make_app(), base_url="http://127.0.0.1") as c:
         yield c
 
@@ -138,8 +139,21 @@ class LiveServer:
 
 
 @pytest.fixture()
-def live(make_app, store_path):
-    add_user(store_path, "editor1", "editor")
-    add_user(store_path, "editor2", "editor")
+def live(make_app):
     with LiveServer(make_app()) as server:
         yield server
+
+
+def yearbook_xlsx(path: Path, rows: list[tuple[str, float, float]]) -> Path:
+    """A yearbook-style sheet: a title row, a header with units (revenue in 万元), a subtotal row."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2023年金华市各县（市、区）主要经济指标"])
+    ws.append(["地区", "地区生产总值（亿元）", "一般公共预算收入（万元）"])
+    ws.append(["金华市", 6000, 5000000])
+    for row in rows:
+        ws.append(list(row))
+    wb.save(path)
+    return path

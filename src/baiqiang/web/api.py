@@ -18,10 +18,11 @@ from fastapi.responses import JSONResponse
 
 from baiqiang.errors import DataError
 from baiqiang.web import auth, charts, uploads, writes
-from baiqiang.web.deps import can_read, current_user, lang_of, require, writer
+from baiqiang.web.deps import User, can_read, current_user, editor_write, lang_of, require
 from baiqiang.web.model import FILTERS, RANKINGS, Book
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(can_read)])
+public = APIRouter(prefix="/api/v1")  # reachable before sign-in, even when reading is private
 PENDING_SECONDS = 3600
 
 
@@ -116,7 +117,7 @@ def list_batches(request: Request) -> dict[str, Any]:
         return ok(records(writes.batches(store)))
 
 
-@router.get("/session", summary="Who is signed in, and the CSRF token for writes")
+@public.get("/session", summary="Who is signed in, and the CSRF token for writes")
 def session(request: Request) -> dict[str, Any]:
     user = current_user(request)
     return ok({"user": user.name if user else None, "role": user.role if user else None,
@@ -172,15 +173,13 @@ def job_dict(job: Any) -> dict[str, Any]:
 
 
 @router.post("/imports", summary="Upload CSV/XLSX: dry-run report and a token to confirm")
-async def create_import(request: Request, file: UploadFile = File(...), year: int | None = Form(None)) -> dict[str, Any]:
-    user = await writer(request)
+async def create_import(request: Request, file: UploadFile = File(...), year: int | None = Form(None), user: User = Depends(editor_write)) -> dict[str, Any]:
     pending, outcome = await dry_run(request, user.name, file, year)
     return ok({"token": pending.token, "report": outcome.as_dict()})
 
 
 @router.post("/imports/{token}/confirm", summary="Confirm a dry-run import (runs as a job)")
-async def confirm(request: Request, token: str) -> JSONResponse:
-    user = await writer(request)
+async def confirm(request: Request, token: str, user: User = Depends(editor_write)) -> JSONResponse:
     job = start_confirm(request, token, user.name)
     return JSONResponse(ok(job_dict(job)), status_code=202)
 
@@ -195,8 +194,7 @@ def job(request: Request, job_id: str) -> dict[str, Any]:
 
 
 @router.post("/batches/{batch_id}/undo", summary="Undo an import batch")
-async def undo(request: Request, batch_id: int) -> dict[str, Any]:
-    user = await writer(request)
+async def undo(request: Request, batch_id: int, user: User = Depends(editor_write)) -> dict[str, Any]:
     n = await request.app.state.db.write(lambda s: writes.undo_batch(s, batch_id, username=user.name))
     return ok({"batch_id": batch_id, "cells": n})
 
@@ -224,8 +222,7 @@ def candidate_history(request: Request, cid: int) -> dict[str, Any]:
 
 @router.post("/review/documents", summary="Extract facts from text and load them as candidates")
 async def add_document(request: Request, text: str = Form(...), place: str = Form(""),
-                       name: str = Form("")) -> dict[str, Any]:
-    user = await writer(request)
+                       name: str = Form(""), user: User = Depends(editor_write)) -> dict[str, Any]:
     label = uploads.display_name(name) if name else "粘贴文本"
     sha, added, skipped = await request.app.state.db.write(
         lambda s: writes.load_document(s, text, name=label, place=place, username=user.name))
@@ -233,8 +230,7 @@ async def add_document(request: Request, text: str = Form(...), place: str = For
 
 
 @router.post("/review/candidates/{cid}/{action}", summary="accept / reject / edit a candidate")
-async def review_action(request: Request, cid: int, action: str) -> dict[str, Any]:
-    user = await writer(request)
+async def review_action(request: Request, cid: int, action: str, user: User = Depends(editor_write)) -> dict[str, Any]:
     body = await request.json() if request.headers.get("content-type", "").startswith("application/json") else {}
     batch = await request.app.state.db.write(lambda s: apply_review(s, cid, action, user.name, body))
     return ok({"id": cid, "action": action, "batch_id": batch})

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,7 +24,7 @@ from baiqiang.web.uploads import TooLarge
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("baiqiang.web")
-STATUS_OF_CODE = {"not_found": 404, "too_large": 413, "ambiguous": 409, "already_undone": 409, "user_exists": 409}
+STATUS_OF_CODE = {"not_found": 404, "too_large": 413, "ambiguous": 409, "user_exists": 409}
 MULTIPART_OVERHEAD = 64 * 1024
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
@@ -82,8 +83,13 @@ def create_app(settings: WebSettings) -> FastAPI:
     db = Database(settings.db)
     auth.ensure_schema(db._writer.con)
     writes.ensure_schema(db._writer.con)
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.close()
+
     app = FastAPI(title="百强 Baiqiang", version="1", docs_url="/api/v1/docs", redoc_url=None,
-                  openapi_url="/api/v1/openapi.json")
+                  openapi_url="/api/v1/openapi.json", lifespan=lifespan)
     app.state.settings = settings
     app.state.db = db
     app.state.book = Book(db, settings.framework, settings.uncertainty)
@@ -140,12 +146,9 @@ def create_app(settings: WebSettings) -> FastAPI:
         return respond(request, 500, "服务器内部错误 (internal error)")
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.public)
     app.include_router(api.router)
     app.include_router(pages.router)
-
-    @app.on_event("shutdown")
-    def close() -> None:
-        db.close()
 
     return app
 

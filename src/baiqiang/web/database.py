@@ -68,6 +68,7 @@ class Database:
         self._cursor_lock = threading.Lock()
         self._version = 0
         self.jobs: dict[str, Job] = {}
+        self._closed = False
 
     @property
     def version(self) -> int:
@@ -75,6 +76,10 @@ class Database:
         return self._version
 
     def close(self) -> None:
+        """Finish queued writes and close the store (a second call does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         self._executor.shutdown(wait=True)
         self._writer.close()
 

@@ -68,3 +68,8 @@ async def writer(request: Request, role: str = "editor") -> User:
     user = require(request, role)
     await check_csrf(request)
     return user
+
+
+async def editor_write(request: Request) -> User:
+    """Dependency form of :func:`writer` for editors: runs before the body is validated."""
+    return await writer(request, "editor")

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from baiqiang.errors import DataError
 from baiqiang.web import api, auth, charts, tables, writes
 from baiqiang.web.app import HERE
-from baiqiang.web.deps import can_read, check_csrf, current_user, lang_of, require, writer
+from baiqiang.web.deps import User, can_read, check_csrf, current_user, editor_write, lang_of, require
 from baiqiang.web.model import FILTERS, RANKINGS
 
 router = APIRouter(include_in_schema=False)
@@ -221,6 +221,35 @@ def compare(request: Request, units: str = "", year: int | None = None, add: str
     return render(request, "compare.html", data=data, spec=spec, codes=codes, units=",".join(codes))
 
 
+def compare_frame(data: dict[str, Any], t: Any) -> Any:
+    """The compare table as shown: one row per measure, one column per unit."""
+    import pandas as pd
+
+    units = data["units"]
+    rows = [(t("全国排名", "National rank"), [u["ranking"]["rank"] if u["ranking"] else None for u in units]),
+            (t("得分", "Score"), [round(u["ranking"]["score"], 4) if u["ranking"] else None for u in units]),
+            (t("省内排名", "Rank in province"), [u["ranking"]["province_rank"] if u["ranking"] else None for u in units])]
+    for i, pillar in enumerate(units[0]["pillars"]):
+        rows.append((pillar["name"] + t("排名", " rank"), [u["pillars"][i]["rank"] if u["pillars"] else None for u in units]))
+    rows += [(ind["name"], ind["values"]) for ind in data["indicators"]]
+    return pd.DataFrame([[name, *values] for name, values in rows],
+                        columns=[t("项目", "Measure"), *[f"{u['name']}（{u['code']}）" for u in units]])
+
+
+@router.get("/compare/download.{fmt}", dependencies=read)
+def compare_download(request: Request, fmt: str, units: str, year: int | None = None) -> Response:
+    if fmt not in ("csv", "xlsx"):
+        raise DataError.single("format", "下载格式须为 csv 或 xlsx", "not_found")
+    data = request.app.state.book.compare(units.split(","), year, lang_of(request))
+    frame = compare_frame(data, context(request)["t"])
+    name = f"baiqiang_compare_{data['year']}.{fmt}"
+    if fmt == "csv":
+        body, media = tables.to_csv(frame), "text/csv; charset=utf-8"
+    else:
+        body, media = tables.to_xlsx(frame, "比较"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/methodology", dependencies=read)
 def methodology(request: Request, ranking: str = "county", year: int | None = None) -> HTMLResponse:
     book = request.app.state.book
@@ -237,8 +266,7 @@ def import_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/import")
-async def import_upload(request: Request, file: UploadFile = File(...), year: str = Form("")) -> HTMLResponse:
-    user = await writer(request)
+async def import_upload(request: Request, file: UploadFile = File(...), year: str = Form(""), user: User = Depends(editor_write)) -> HTMLResponse:
     if year and not year.strip().isdigit():
         raise DataError.single("year", f"年份须为数字，收到 {year!r}", "bad_year")
     pending, outcome = await api.dry_run(request, user.name, file, int(year) if year.strip() else None)
@@ -248,8 +276,7 @@ async def import_upload(request: Request, file: UploadFile = File(...), year: st
 
 
 @router.post("/import/{token}/confirm")
-async def import_confirm(request: Request, token: str) -> RedirectResponse:
-    user = await writer(request)
+async def import_confirm(request: Request, token: str, user: User = Depends(editor_write)) -> RedirectResponse:
     job = api.start_confirm(request, token, user.name)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
@@ -265,8 +292,7 @@ def job_page(request: Request, job_id: str) -> HTMLResponse:
 
 
 @router.post("/batches/{batch_id}/undo")
-async def undo(request: Request, batch_id: int) -> RedirectResponse:
-    user = await writer(request)
+async def undo(request: Request, batch_id: int, user: User = Depends(editor_write)) -> RedirectResponse:
     await request.app.state.db.write(lambda s: writes.undo_batch(s, batch_id, username=user.name))
     return RedirectResponse("/import?undone=" + str(batch_id), status_code=303)
 
@@ -310,7 +336,7 @@ def review_page(request: Request, doc: str | None = None, status: str | None = N
             + ("WHERE c.sha256 = ? " if doc else "") + "ORDER BY h.changed_at DESC, h.rowid DESC LIMIT 200",
             [doc] if doc else []).df()) if _has_table(store, "fact_history") else []
     return render(request, "review.html", docs=api.records(docs), rows=rows, doc=doc, document=document,
-                  marked=_document_marks(text, rows) if text else None, history=history, status=status)
+                  marked=_document_marks(text, rows) if text else None, history=history, status_filter=status)
 
 
 def _has_table(store: Any, name: str) -> bool:
@@ -320,8 +346,7 @@ def _has_table(store: Any, name: str) -> bool:
 
 @router.post("/review/documents")
 async def review_add(request: Request, text: str = Form(""), place: str = Form(""), name: str = Form(""),
-                     file: UploadFile | None = File(None)) -> RedirectResponse:
-    user = await writer(request)
+                     file: UploadFile | None = File(None), user: User = Depends(editor_write)) -> RedirectResponse:
     if file is not None and file.filename:
         from baiqiang.extract.source import decode
         from baiqiang.web import uploads
@@ -337,8 +362,7 @@ async def review_add(request: Request, text: str = Form(""), place: str = Form("
 
 
 @router.post("/review/candidates/{cid}/{action}")
-async def review_action(request: Request, cid: int, action: str) -> RedirectResponse:
-    user = await writer(request)
+async def review_action(request: Request, cid: int, action: str, user: User = Depends(editor_write)) -> RedirectResponse:
     form = await request.form()
     fields = {k: str(v) for k, v in form.items() if k in ("value", "unit", "period", "place_code", "indicator_code",
                                                          "reason")}

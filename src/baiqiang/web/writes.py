@@ -18,9 +18,6 @@ from baiqiang.errors import DataError
 from baiqiang.web.database import Progress
 from baiqiang.web.uploads import Upload
 
-JUMP_RATIO = 3.0
-"""A new value more than this many times (or less than 1/this) the value it replaces is flagged."""
-
 _WEB_SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_undone_batches (
     batch_id INTEGER PRIMARY KEY, undone_at TIMESTAMP DEFAULT current_timestamp, username VARCHAR);
@@ -60,10 +57,17 @@ class ImportOutcome:
                 "rows": _records(self.rows), "changes": _records(self.changes)}
 
 
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: missing values (NaN, NA, NaT) as None, times as ISO text, NumPy as Python."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return value.item() if hasattr(value, "item") else value
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else
-                 v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-            for r in frame.to_dict(orient="records")]
+    return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
 
 def _changes(store: Store, batch_id: int) -> pd.DataFrame:
@@ -77,30 +81,20 @@ def _changes(store: Store, batch_id: int) -> pd.DataFrame:
            WHERE n.batch_id = ? ORDER BY n.unit_code, n.indicator, n.year""", [batch_id]).df()
 
 
-def _warnings(changes: pd.DataFrame) -> list[str]:
-    """Plausibility: negative values, and values far from the ones they replace."""
-    out = []
-    for r in changes.itertuples(index=False):
-        where = f"{r.name}（{r.unit_code}）{r.indicator} {r.year} 年"
-        if pd.notna(r.value) and r.value < 0:
-            out.append(f"{where}：数值为负（{r.value:g}）")
-        if pd.notna(r.value) and pd.notna(r.old_value) and r.old_value and r.value:
-            ratio = r.value / r.old_value
-            if ratio > JUMP_RATIO or ratio < 1 / JUMP_RATIO or ratio < 0:
-                out.append(f"{where}：新值 {r.value:g} 是原值 {r.old_value:g} 的 {ratio:.2f} 倍，请核对单位")
-        if not r.active:
-            out.append(f"{where}：该单元格已钉住其他版本，新值入库但不生效")
-    return out
+def _pinned_warnings(changes: pd.DataFrame) -> list[str]:
+    """Cells whose new value will not be active because another version is pinned."""
+    return [f"{r.name}（{r.unit_code}）{r.indicator} {r.year} 年：该单元格已钉住其他版本，新值入库但不生效"
+            for r in changes.itertuples(index=False) if not r.active]
 
 
 def _outcome(rep: ImportReport, store: Store) -> ImportOutcome:
     b = rep.batch
-    out = ImportOutcome(rep.file, rep.rows, rep.counts(), list(rep.unmapped_columns))
+    out = ImportOutcome(rep.file, rep.rows, rep.counts(), list(rep.unmapped_columns), warnings=list(rep.warnings))
     if b is not None:
         out.n_new, out.n_changed, out.n_unchanged, out.batch_id = b.n_new, b.n_changed, b.n_unchanged, b.batch_id
         if b.batch_id is not None:
             out.changes = _changes(store, b.batch_id)
-            out.warnings = _warnings(out.changes)
+            out.warnings += _pinned_warnings(out.changes)
     return out
 
 
@@ -131,46 +125,26 @@ def confirm_import(store: Store, upload: Upload, *, year: int | None, progress: 
     return outcome
 
 
+UNDONE_MARK = "[已撤销]"
+"""How :meth:`Store.undo` marks a batch's note."""
+
+
 def batches(store: Store) -> pd.DataFrame:
+    """Import batches, newest first; ``undone`` from the store's mark, ``undone_by`` from the web's log."""
     ensure_schema(store.con)
     return store.con.execute(
         "SELECT b.batch_id, b.created_at, b.source, b.n_new, b.n_changed, b.n_unchanged, b.note, "
-        "u.undone_at, u.username AS undone_by FROM import_batches b "
-        "LEFT JOIN web_undone_batches u USING (batch_id) ORDER BY b.batch_id DESC").df()
+        "contains(coalesce(b.note, ''), ?) AS undone, u.undone_at, u.username AS undone_by FROM import_batches b "
+        "LEFT JOIN web_undone_batches u USING (batch_id) ORDER BY b.batch_id DESC", [UNDONE_MARK]).df()
 
 
 def undo_batch(store: Store, batch_id: int, *, username: str) -> int:
-    """Take back one import batch: its versions stop being active; the previous ones return.
-
-    Nothing is deleted (the store's rule): the batch's rows stay as inactive
-    versions and the undo is recorded.  Returns how many cells changed.
-    The store's own ``undo`` is used when it has one.
-    """
-    if hasattr(store, "undo"):
-        return int(store.undo(batch_id) or 0)
+    """Take back one import batch (:meth:`Store.undo`) and record who did it; returns cells removed."""
     ensure_schema(store.con)
-    con = store.con
-    if not con.execute("SELECT count(*) FROM import_batches WHERE batch_id = ?", [batch_id]).fetchone()[0]:
-        raise DataError.single(f"批次 {batch_id}", "不存在", "not_found")
-    if con.execute("SELECT count(*) FROM web_undone_batches WHERE batch_id = ?", [batch_id]).fetchone()[0]:
-        raise DataError.single(f"批次 {batch_id}", "已撤销过", "already_undone")
     with store.transaction():
-        cells = con.execute("SELECT count(*) FROM observations WHERE batch_id = ?", [batch_id]).fetchone()[0]
-        con.execute("UPDATE observations SET active = FALSE, pinned = FALSE WHERE batch_id = ?", [batch_id])
-        con.execute("INSERT INTO web_undone_batches (batch_id, username) VALUES (?, ?)", [batch_id, username])
-        # In each touched cell without an active version, the latest version of a batch still in force returns.
-        con.execute(
-            """UPDATE observations o SET active = TRUE FROM (
-                   SELECT unit_code, indicator, year, max(version) AS version FROM observations
-                   WHERE batch_id NOT IN (SELECT batch_id FROM web_undone_batches)
-                     AND (unit_code, indicator, year) IN (SELECT unit_code, indicator, year FROM observations
-                                                          WHERE batch_id = ?)
-                   GROUP BY unit_code, indicator, year) k
-               WHERE o.unit_code = k.unit_code AND o.indicator = k.indicator AND o.year = k.year
-                 AND o.version = k.version
-                 AND NOT EXISTS (SELECT 1 FROM observations a WHERE a.unit_code = o.unit_code
-                                 AND a.indicator = o.indicator AND a.year = o.year AND a.active)""", [batch_id])
-    return int(cells)
+        n = store.undo(batch_id)
+        store.con.execute("INSERT INTO web_undone_batches (batch_id, username) VALUES (?, ?)", [batch_id, username])
+    return n
 
 
 def text_sha256(text: str) -> str:
