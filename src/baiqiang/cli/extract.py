@@ -59,7 +59,8 @@ def _load(db: Path, doc, facts, place: str) -> None:  # type: ignore[no-untyped-
         places = [fact_place(f, doc_place, resolver) for f in facts]
         mappings = [map_indicator(f, aliases) for f in facts]
         result = Review(store).load(facts, document=doc.path, sha256=doc.sha256, places=places, mappings=mappings)
-    print(f"已载入候选事实 {result.added} 条（已存在 {result.skipped} 条）：{db}", file=sys.stderr)
+    moved = f"，更正地点 {result.relocated} 条" if result.relocated else ""
+    print(f"已载入候选事实 {result.added} 条（已存在 {result.skipped} 条{moved}）：{db}", file=sys.stderr)
 
 
 def _print(facts, fmt: str) -> None:  # type: ignore[no-untyped-def]
