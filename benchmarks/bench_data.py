@@ -1,6 +1,7 @@
-"""Benchmark the data import: the bundled census tables and a synthetic user table.
+"""Benchmark the data import: the bundled census tables, a synthetic user table, a 50 MB CSV.
 
     python benchmarks/bench_data.py [--repeat N]
+    python benchmarks/bench_data.py --big-mb 50     # only the large import, in a child process
 
 For each census year: reading the XLSX into a raw grid, parsing the yearbook
 sheet (titles, headers, missing markers, numbers) and the full
@@ -78,11 +79,52 @@ def user_table(reg: Registry, repeat: int, tmp: Path) -> None:
           f"({rep.batch.n_new} observations)")
 
 
+def big_csv(reg: Registry, megabytes: float, tmp: Path) -> None:
+    """``baiqiang import`` of a long CSV of about ``megabytes`` MB, run as a child process.
+
+    Rows: every county-level code × years × indicators (区划代码,年份,指标,数值).  Wall time
+    and the child's peak resident memory (ru_maxrss) are printed.
+    """
+    import resource
+    import subprocess
+    import sys
+
+    codes = reg.county_level()["code"].tolist()
+    names = ["地区生产总值", "常住人口", "一般公共预算收入", "社会消费品零售总额", "固定资产投资"]
+    path = tmp / "big.csv"
+    rng = np.random.default_rng(0)
+    size, year = 0, 1950
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("区划代码,年份,指标,数值\n")
+        while size < megabytes * 1e6 and year < 2100:
+            for name in names:
+                values = rng.uniform(1, 5000, len(codes))
+                block = "".join(f"{c},{year},{name},{v:.2f}\n" for c, v in zip(codes, values))
+                f.write(block)
+                size += len(block.encode("utf-8"))
+            year += 1
+    n_rows = sum(1 for _ in open(path, encoding="utf-8")) - 1
+    cli = Path(sys.executable).with_name("baiqiang")
+    t = time.perf_counter()
+    done = subprocess.run([str(cli), "import", str(path), "--db", str(tmp / "big.duckdb")], capture_output=True,
+                          text=True)
+    seconds = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    status = "ok" if done.returncode == 0 else f"exit {done.returncode}: {done.stderr[-300:]}"
+    print(f"big CSV: {path.stat().st_size / 1e6:.1f} MB, {n_rows} rows; baiqiang import {seconds:.1f} s, "
+          f"peak RSS {peak_mb:.0f} MB ({status})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--big-mb", type=float, default=0, help="only run the large-CSV import of this size")
     args = ap.parse_args()
     reg = Registry.load()
+    if args.big_mb:
+        with tempfile.TemporaryDirectory() as d:
+            big_csv(reg, args.big_mb, Path(d))
+        return
     with tempfile.TemporaryDirectory() as d:
         census(reg, args.repeat, Path(d))
         user_table(reg, args.repeat, Path(d))

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import pandas as pd
 
-from baiqiang.data.census import PART_GROUPS, ZERO_NOTE, fill_blank_parts, import_census, part_columns
+from baiqiang.data.census import (PART_GROUPS, RANGE_NOTE, ZERO_NOTE, fill_blank_parts, import_census, out_of_range,
+                                  part_columns)
 from baiqiang.data.census_rows import census_rows, read_census_sheet
 from baiqiang.data.registry import Registry
 from baiqiang.data.store import Store
@@ -17,7 +18,7 @@ COUNTY_TYPES = ("县", "县级市", "自治县")
 @pytest.fixture(scope="module")
 def store_2020(tmp_path_factory):
     with Store(tmp_path_factory.mktemp("census") / "c.duckdb") as s:
-        import_census(s, 2020)
+        s.census_import = import_census(s, 2020)
         yield s
 
 
@@ -71,3 +72,13 @@ def test_zero_is_recorded_in_provenance(store_2020):
                           "AND year = 2020").fetchone()[0]
     assert mining and all(v == 0 for v, _ in mining)
     assert short >= 1  # a row whose parts do not add up (or lack a total) keeps its blank
+
+
+def test_shares_outside_0_100_are_flagged(store_2020):
+    derived = pd.DataFrame({"urban_share": [50.0, 120.0, -1.0, np.nan], "mfg_emp_est": [1e9, 5.0, 1.0, 2.0]})
+    assert out_of_range(derived)["urban_share"].tolist() == [False, True, True, False]
+    assert not out_of_range(derived)["mfg_emp_est"].any()  # not a share
+    flagged = store_2020.con.execute("SELECT value FROM observations WHERE provenance LIKE '%' || ? || '%'",
+                                     [RANGE_NOTE]).fetchall()
+    assert store_2020.census_import.counts["out_of_range"] == len(flagged)
+    assert all(v < 0 or v > 100 for (v,) in flagged)

@@ -92,3 +92,17 @@ def test_long_table_unit_of_another_dimension_is_refused_with_its_row(tmp_path):
     assert result.exit_code == 1
     assert "long.csv: 第 3 行, 列 单位" in result.output and "population" in result.output and "万吨" in result.output
     assert not db.exists()
+
+
+def test_re_extraction_with_a_corrected_place_moves_the_candidates(tmp_path):
+    db = tmp_path / "s.duckdb"
+    doc = tmp_path / "report.txt"
+    doc.write_text("2021年，全市实现地区生产总值650.3亿元。", encoding="utf-8")
+    assert run("extract", doc, "--db", db, "--place", "义乌市").exit_code == 0
+    again = run("extract", doc, "--db", db, "--place", "永康市")
+    assert again.exit_code == 0 and "更正地点 1 条" in again.output
+    with Store(db, read_only=True) as s:
+        assert s.con.execute("SELECT place_code FROM fact_candidates").fetchall() == [("330784",)]
+    assert run("review", "accept", 1, "--db", db, "--reviewer", "t").exit_code == 0
+    with Store(db, read_only=True) as s:
+        assert s.con.execute("SELECT unit_code, value FROM observations").fetchall() == [("330784", 650.3)]

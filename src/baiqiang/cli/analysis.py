@@ -17,8 +17,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from baiqiang.cli.common import atomic_dir, console, load_panel, user_errors
+from baiqiang.cli.common import atomic_dir, check_year, console, load_panel, resolve_unit, user_errors
 from baiqiang.cli.main import app
+from baiqiang.errors import DataError
 
 
 def _load(framework: Path, data: Path, year: int | None = None):  # noqa: ANN202 - (Framework, Panel)
@@ -29,6 +30,16 @@ def _load(framework: Path, data: Path, year: int | None = None):  # noqa: ANN202
 
 
 YEAR = typer.Option(None, "--year", help="DATA 为 DuckDB 数据库时的年份")
+#: Smallest base sample for Sobol' indices: with fewer, the estimator's variance makes
+#: indices far outside [0, 1] (N = 3 gave S1 = 21.3).
+MIN_SOBOL_N = 16
+#: Smallest Monte Carlo sample for rank intervals (5 % and 95 % quantiles need a few tens of draws).
+MIN_UNCERTAINTY_N = 20
+
+
+def _check_sample_size(option: str, n: int, minimum: int, what: str) -> None:
+    if n < minimum:
+        raise DataError.single(option, f"样本数 {n} 太小：{what}至少需要 {minimum}", "bad_option")
 
 
 @contextmanager
@@ -63,6 +74,7 @@ def uncertainty(
     from baiqiang.analysis.uncertainty import run_uncertainty
 
     with user_errors():
+        _check_sample_size("-n", n, MIN_UNCERTAINTY_N, "名次区间（5%–95%）的估计")
         fw, panel = _load(framework, data, year)
         ua = load_spec(spec)
         with _progress("抽样计算") as cb:
@@ -103,6 +115,7 @@ def sensitivity(
     from baiqiang.analysis.uncertainty import run_sensitivity
 
     with user_errors():
+        _check_sample_size("-n", n, MIN_SOBOL_N, "Sobol 指数的估计（建议 ≥ 128，取 2 的幂）")
         fw, panel = _load(framework, data, year)
         ua = load_spec(spec)
         with _progress("Sobol 计算") as cb:
@@ -148,7 +161,7 @@ def explain(
 
     with user_errors():
         fw, panel = _load(framework, data, year)
-        e = explain_unit(run(fw, panel), unit, top=top, n_peers=peers)
+        e = explain_unit(run(fw, panel), resolve_unit(unit, panel), top=top, n_peers=peers)
         if out is not None:
             _write(e.tables(), out, "explain", xlsx)
     console.print(f"[bold]{e.name}[/]（{e.unit}）：得分 {e.score:.2f}，第 {e.rank:.0f} 名 / 共 {e.n_ranked} 个")
@@ -193,7 +206,9 @@ def target(
     with user_errors():
         fw, panel = _load(framework, data, year)
         chosen = [c.strip() for c in indicators.split(",") if c.strip()] if indicators else None
-        res = solve_target(fw, panel, unit, rank, indicators=chosen)
+        if rank < 1 or rank > len(panel.codes):
+            raise DataError.single("--rank", f"目标名次 {rank} 须在 1–{len(panel.codes)} 之间", "bad_option")
+        res = solve_target(fw, panel, resolve_unit(unit, panel), rank, indicators=chosen)
         if out is not None:
             _write({"plan": res.plan, "single": res.single}, out, "target", xlsx)
     console.print(f"[bold]{res.name}[/]（{res.unit}）：当前第 {res.current_rank:.0f} 名，目标第 {res.target_rank} 名")
@@ -226,23 +241,27 @@ def target(
 @app.command()
 def change(
     framework: Path = typer.Argument(..., help="框架文件 (framework YAML)"),
-    data0: Path = typer.Argument(..., help="基期数据"),
-    data1: Path = typer.Argument(..., help="报告期数据"),
+    data0: Path = typer.Argument(..., help="基期数据（文件，或 DuckDB 数据库配合 --year0）"),
+    data1: Optional[Path] = typer.Argument(None, help="报告期数据（省略时与基期同一数据库，配合 --year1）"),
+    year0: Optional[int] = typer.Option(None, "--year0", help="基期年份（数据为 DuckDB 数据库时）"),
+    year1: Optional[int] = typer.Option(None, "--year1", help="报告期年份（数据为 DuckDB 数据库时）"),
     unit: Optional[str] = typer.Option(None, help="分解某一单位的变化 (自身变化与其他单位变化)"),
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="输出目录 (可选)"),
     top: int = typer.Option(15, help="显示变动最大的单位数"),
 ) -> None:
     """两期比较：每个单位得分与名次的变化、主要驱动指标；可对单一单位做精确分解。"""
     from baiqiang.analysis.change import comparable_builds, decompose_unit_change, movers
-    from baiqiang.pipeline import read_panel
 
     with user_errors():
-        fw, p0 = _load(framework, data0)
-        p1 = read_panel(data1, fw)
+        check_year(year0, "--year0")
+        check_year(year1, "--year1")
+        fw, p0 = _load(framework, data0, year0)
+        p1 = load_panel(data1 if data1 is not None else data0, fw, year1)
         r0, r1 = comparable_builds(fw, p0, p1)
         m = movers(r0, r1)
         tables = {"movers": m}
-        detail = decompose_unit_change(fw, p0, p1, unit, results=(r0, r1)) if unit else None
+        code = resolve_unit(unit, p0) if unit else None
+        detail = decompose_unit_change(fw, p0, p1, code, results=(r0, r1)) if code else None
         if detail is not None:
             tables["unit_change"] = detail.table
         if out is not None:

@@ -30,7 +30,7 @@ STATUS_ZH = {"imported": "已导入", "subtotal": "合计/小计", "matched": "�
              "ambiguous": "有歧义", "unmatched": "未匹配"}
 FORMATS = ("table", "csv")
 
-store_app = typer.Typer(help="数据库：概况、单元格版本历史、钉住版本 (store info, history, pin).",
+store_app = typer.Typer(help="数据库：概况、单元格版本历史、钉住版本、撤销批次、导出 (store info, history, pin, undo, export).",
                         no_args_is_help=True)
 app.add_typer(store_app, name="store")
 
@@ -382,19 +382,11 @@ def units(
 
 # -- store ---------------------------------------------------------------------------
 def _unit_code(store, query: str) -> str:
-    """A unit code from a code or a name (resolved against the registry, old codes kept)."""
-    from baiqiang.data.registry import Registry
-    from baiqiang.data.resolve import Resolver
+    """A unit code of the store from a code, full, short or old name (the one resolver, candidates on ambiguity)."""
+    from baiqiang.data.resolve import resolve_among
 
-    q = query.strip()
-    if store.con.execute("SELECT count(*) FROM units WHERE code = ?", [q]).fetchone()[0]:
-        return q
-    r = Resolver(Registry.load(), prefer_current=False).resolve(q)
-    if r.status == "matched":
-        return r.code
-    if r.status == "ambiguous":
-        raise DataError.single(query, "有多个同名单位，请用代码：" + "；".join(r.candidates), "ambiguous")
-    raise DataError.single(query, f"找不到单位（{r.note}）", "unmatched")
+    units = dict(store.con.execute("SELECT code, name FROM units").fetchall())
+    return resolve_among(query, list(units), units)
 
 
 def _indicator_code(store, query: str) -> str:

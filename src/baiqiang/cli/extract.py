@@ -45,15 +45,22 @@ def _load(db: Path, doc, facts, place: str) -> None:  # type: ignore[no-untyped-
     from baiqiang.data.store import Store
     from baiqiang.extract.review import Review
 
+    from baiqiang.data.store import check_store_path
+
+    check_store_path(db)
     resolver = PlaceResolver()
     doc_place = resolver.resolve(place) if place else Place("")
+    if place and not doc_place.code:
+        raise BaiqiangError.single(f"--place {place}", "找不到这个地点，或有多个同名地点（可用 baiqiang resolve 查看候选）",
+                                   "unknown_place")
     with Store(db) as store:
         store.ensure_registry()
         aliases = build_aliases(catalog=store.indicators())
         places = [fact_place(f, doc_place, resolver) for f in facts]
         mappings = [map_indicator(f, aliases) for f in facts]
         result = Review(store).load(facts, document=doc.path, sha256=doc.sha256, places=places, mappings=mappings)
-    print(f"已载入候选事实 {result.added} 条（已存在 {result.skipped} 条）：{db}", file=sys.stderr)
+    moved = f"，更正地点 {result.relocated} 条" if result.relocated else ""
+    print(f"已载入候选事实 {result.added} 条（已存在 {result.skipped} 条{moved}）：{db}", file=sys.stderr)
 
 
 def _print(facts, fmt: str) -> None:  # type: ignore[no-untyped-def]
@@ -87,9 +94,11 @@ def _review(db: Path):  # type: ignore[no-untyped-def]
     from baiqiang.data.store import Store
     from baiqiang.extract.review import Review
 
+    from baiqiang.data.store import check_store_path
+
     if not db.exists():
         raise BaiqiangError.single(str(db), "数据库文件不存在（先运行 baiqiang extract FILE --db …）", "missing")
-    store = Store(db)
+    store = Store(check_store_path(db))
     return store, Review(store)
 
 

@@ -174,6 +174,22 @@ def fill_blank_parts(body: pd.DataFrame, total: str, parts: list[str]) -> tuple[
     return out, filled
 
 
+RANGE_NOTE = "超出 0–100% 的合理范围，请核对原表"
+
+
+def out_of_range(derived: pd.DataFrame) -> pd.DataFrame:
+    """Per derived value: a share (unit %) outside 0–100, which a correct table cannot produce.
+
+    Such a value is stored as computed and flagged in its provenance (and
+    counted in :attr:`CensusImport.counts` as ``out_of_range``), never silently kept.
+    """
+    units = {c: u for c, _, _, u, _ in _DERIVED}
+    shares = [c for c in derived.columns if units.get(c) == "%"]
+    flags = pd.DataFrame(False, index=derived.index, columns=derived.columns)
+    flags[shares] = (derived[shares] < 0) | (derived[shares] > 100)
+    return flags
+
+
 def _derive(wide: pd.DataFrame) -> pd.DataFrame:
     def col(c: str) -> pd.Series:
         return wide[c] if c in wide.columns else pd.Series(np.nan, index=wide.index)
@@ -266,17 +282,21 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
             "provenance": [f"{fname} 第 {row_of[c]} 行 列「{header}」" + (f"；{ZERO_NOTE}" if z else "")
                            for c, z in zip(wide.index, zeroed_cells[ind], strict=True)],
         }))
+    outside = out_of_range(derived)
     for ind in derived.columns:
         if derived[ind].notna().any():
+            flags = outside[ind].to_numpy()
             parts.append(pd.DataFrame({
                 "unit_code": derived.index, "indicator": ind, "value": derived[ind].to_numpy(),
-                "provenance": [f"{fname} 第 {row_of[c]} 行；派生：{DERIVED_FORMULAS[ind]}" for c in derived.index],
+                "provenance": [f"{fname} 第 {row_of[c]} 行；派生：{DERIVED_FORMULAS[ind]}" + (f"；{RANGE_NOTE}" if f else "")
+                               for c, f in zip(derived.index, flags, strict=True)],
             }))
     obs = pd.concat(parts, ignore_index=True).assign(year=year)
     res = store.add_observations(obs, source=SOURCE, file=fname, sha256=file_sha256(census_path(year)),
                                  note=f"{year} 年人口普查分县表")
     counts = rows["category"].value_counts().to_dict()
     counts["footnote"] = len(sheet.footnotes)
+    counts["out_of_range"] = int(outside.to_numpy().sum())
     return CensusImport(year, rows, {k: int(v) for k, v in counts.items()}, unmapped, len(obs), res.batch_id)
 
 

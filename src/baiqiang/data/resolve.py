@@ -51,9 +51,16 @@ class Resolver:
     prefer_current: bool = True
     _by_name: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
     _places: list[tuple[str, str, str]] = field(default_factory=list, init=False, repr=False)
+    _status: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _level: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _name: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         u = self.registry.units
+        # Plain dicts for the per-query lookups (pandas .at costs microseconds each).
+        self._status = dict(zip(u["code"], u["status"]))
+        self._level = dict(zip(u["code"], u["level"]))
+        self._name = dict(zip(u["code"], u["name"]))
         county = u[u["level"] == "county"]
         for code, name, short in zip(county["code"], county["name"], county["short_name"]):
             for key in {name, short}:
@@ -78,7 +85,7 @@ class Resolver:
         u = self.registry.units
         if q.isdigit():
             code = q[:6] if len(q) in (9, 12) else q
-            if code in u.index and u.at[code, "level"] == "county":
+            if self._level.get(code) == "county":
                 return self._finish(raw, [code], "按代码")
             return Resolution(raw, "unmatched", note=f"代码 {q} 不在单位表中")
         prov_hint = self._place_code(province, "province")
@@ -122,8 +129,8 @@ class Resolver:
         cands = list(dict.fromkeys(cands))
         if len(cands) > 1:
             # An old unit and its own successor are the same place: keep the preferred one.
-            current = [c for c in cands if u.at[c, "status"] == "current"]
-            hist = [c for c in cands if u.at[c, "status"] == "historical"]
+            current = [c for c in cands if self._status[c] == "current"]
+            hist = [c for c in cands if self._status[c] == "historical"]
             succ = {s for c in hist for s in str(u.at[c, "successors"]).split(";") if s}
             if current and hist and set(current) <= succ and len(current) == 1:
                 cands = current if self.prefer_current else hist[:1] if len(hist) == 1 else cands
@@ -131,7 +138,7 @@ class Resolver:
             labels = tuple(f"{c} {u.at[c, 'province']}{u.at[c, 'prefecture']}{u.at[c, 'name']}" for c in cands)
             return Resolution(raw, "ambiguous", candidates=labels, note="多个单位同名，请提供省或地市")
         code = cands[0]
-        if self.prefer_current and u.at[code, "status"] == "historical":
+        if self.prefer_current and self._status[code] == "historical":
             succ = [s for s in str(u.at[code, "successors"]).split(";") if s]
             # Follow chains (2010 → 2020 → current) while they stay one-to-one.
             seen = {code}
@@ -147,7 +154,7 @@ class Resolver:
                 labels = tuple(f"{s} {u.at[s, 'name']}" for s in succ if s in u.index)
                 return Resolution(raw, "ambiguous", candidates=labels,
                                   note=f"旧单位 {u.at[code, 'name']}（{code}）已拆分，对应多个现行单位")
-        return Resolution(raw, "matched", code, str(u.at[code, "name"]), note=note)
+        return Resolution(raw, "matched", code, str(self._name[code]), note=note)
 
     def _strip_prefix(self, q: str) -> tuple[str, str, str]:
         """Remove leading province/prefecture names: 浙江省金华市永康市 → 永康市."""
@@ -184,3 +191,48 @@ class Resolver:
 
     def _prefecture_of(self, code: str) -> str:
         return str(self.registry.units.at[code, "prefecture_code"])
+
+
+def resolve_among(query: str, codes: list[str], names: dict[str, str], *, where: str = "单位",
+                  registry: Registry | None = None) -> str:
+    """The one unit resolver of every command taking a unit: ``query`` → one of ``codes``, or a located error.
+
+    Tried in order: an exact code; an exact name that one unit of ``codes``
+    has; the registry resolver (short names 永康, old names 吴江市, with or
+    without province prefix), kept to the units present.  Several fits raise
+    :class:`DataError` listing the candidates; no fit says so, and a unit that
+    exists but is not in the data says that.
+    """
+    from baiqiang.errors import DataError
+
+    q = str(query).strip()
+    if q in codes:
+        return q
+    exact = [c for c in codes if names.get(c) == q]
+    if len(exact) == 1:
+        return exact[0]
+    present = set(codes)
+    if len(exact) > 1:
+        raise DataError.single(f"{where} {q!r}", "有多个同名单位，请用代码：" + "；".join(f"{c} {names[c]}" for c in exact),
+                               "ambiguous")
+    registry = registry or Registry.load()
+    hits: list[str] = []
+    note = ""
+    for prefer_current in (False, True):
+        r = Resolver(registry, prefer_current=prefer_current).resolve(q)
+        if r.status == "matched":
+            hits.append(r.code)
+        elif r.status == "ambiguous":
+            hits += [c.split(" ")[0] for c in r.candidates]
+        note = note or r.note
+    inside = list(dict.fromkeys(c for c in hits if c in present))
+    if len(inside) == 1:
+        return inside[0]
+    if len(inside) > 1:
+        raise DataError.single(f"{where} {q!r}", "有多个单位符合，请用代码：" + "；".join(
+            f"{c} {names.get(c, '')}" for c in inside), "ambiguous")
+    if hits:
+        u = registry.units
+        known = "、".join(f"{c} {u.at[c, 'name']}" for c in dict.fromkeys(hits) if c in u.index)
+        raise DataError.single(f"{where} {q!r}", f"{known} 不在这份数据中", "not_in_data")
+    raise DataError.single(f"{where} {q!r}", f"找不到单位（{note or '名称或代码不存在'}）", "unknown_unit")

@@ -55,10 +55,11 @@ CREATE TABLE IF NOT EXISTS fact_history (
 
 @dataclass(frozen=True)
 class LoadResult:
-    """How many candidates a document added (``skipped``: already loaded)."""
+    """How many candidates a document added (``skipped``: already loaded; ``relocated``: place corrected)."""
 
     added: int
     skipped: int
+    relocated: int = 0
 
 
 class Review:
@@ -74,16 +75,25 @@ class Review:
              places: Sequence[Place], mappings: Sequence[Mapping]) -> LoadResult:
         """Add facts as candidates; a fact already loaded from the same bytes is skipped."""
         self._register_indicators(facts, mappings)
-        added = skipped = 0
+        added = skipped = relocated = 0
         self.con.execute("BEGIN TRANSACTION")
         try:
             for fact, place, mapping in zip(facts, places, mappings, strict=False):
-                exists = self.con.execute(
-                    "SELECT count(*) FROM fact_candidates WHERE sha256 = ? AND start_offset = ? AND end_offset = ? "
-                    "AND indicator = ? AND kind = ? AND value_std = ?",
-                    [sha256, fact.start, fact.end, fact.indicator, fact.kind, fact.value_std]).fetchone()[0]
-                if exists:
-                    skipped += 1
+                existing = self.con.execute(
+                    "SELECT id, status, place_code FROM fact_candidates WHERE sha256 = ? AND start_offset = ? "
+                    "AND end_offset = ? AND indicator = ? AND kind = ? AND value_std = ?",
+                    [sha256, fact.start, fact.end, fact.indicator, fact.kind, fact.value_std]).fetchone()
+                if existing is not None:
+                    cid, status, old_code = existing
+                    if status == "candidate" and place.code and place.code != (old_code or ""):
+                        # Re-extraction with a corrected --place: the unreviewed candidate takes the new place.
+                        before = self._row(cid)
+                        self.con.execute("UPDATE fact_candidates SET place = ?, place_code = ?, updated_at = now() "
+                                         "WHERE id = ?", [place.name, place.code, cid])
+                        self._history(cid, "relocate", None, before, self._row(cid))
+                        relocated += 1
+                    else:
+                        skipped += 1
                     continue
                 cid = self.con.execute(
                     "INSERT INTO fact_candidates (document, sha256, place, place_code, indicator, indicator_code, "
@@ -98,7 +108,7 @@ class Review:
         except Exception:
             self.con.execute("ROLLBACK")
             raise
-        return LoadResult(added, skipped)
+        return LoadResult(added, skipped, relocated)
 
     def _register_indicators(self, facts: Sequence[Fact], mappings: Sequence[Mapping]) -> None:
         """Add packaged extraction indicators the catalog lacks (public Store API)."""

@@ -49,6 +49,10 @@ def load_framework(path: str | Path) -> Framework:
         raise FrameworkError.single(str(path), "file not found", "not_found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise FrameworkError.single(str(path), f"not valid YAML: {exc}", "yaml") from None
+    except RecursionError:  # a deeply nested document exhausts the parser's recursion
+        raise FrameworkError.single(str(path), "nested too deeply to be a framework", "yaml") from None
+    except IsADirectoryError:
+        raise FrameworkError.single(str(path), "is a directory, not a framework file", "not_found") from None
     return parse_framework(raw, source=str(path))
 
 

@@ -98,8 +98,9 @@ class _KeyColumns:
     @classmethod
     def find(cls, columns: list[str], data: pd.DataFrame | None = None) -> _KeyColumns:
         """Look every key column up by its known spellings (``data`` tells a 单位 column of units of measure)."""
+        name = find_column(columns, NAME_COLUMNS)
         measure = next((c for c in (find_column(columns, (m,)) for m in MEASURE_COLUMNS)
-                        if c is not None and data is not None and _all_units(data[c])), None)
+                        if c is not None and data is not None and _is_measure_column(data[c], c == name)), None)
         names = [c for c in columns if c != measure]
         return cls(
             find_column(columns, CODE_COLUMNS), find_column(names, NAME_COLUMNS), find_column(columns, PROVINCE_COLUMNS),
@@ -112,10 +113,15 @@ class _KeyColumns:
         return {c for c in (self.code, self.name, self.province, self.prefecture, self.year, self.measure) if c}
 
 
-def _all_units(column: pd.Series) -> bool:
-    """Whether every filled cell of a column is a unit of measure (and at least one is filled)."""
-    filled = [v for v in column if v is not None and str(v).strip()]
-    return bool(filled) and all(is_unit(v) for v in set(map(str, filled)))
+def _is_measure_column(column: pd.Series, is_only_name_column: bool) -> bool:
+    """Whether a 单位/unit column holds units of measure rather than unit (place) names.
+
+    When it is the only name column, every filled cell must be a unit of measure;
+    otherwise one is enough, and the others are then reported as unknown units.
+    """
+    filled = {str(v) for v in column if v is not None and str(v).strip()}
+    known = [is_unit(v) for v in filled]
+    return bool(filled) and (all(known) if is_only_name_column else any(known))
 
 
 @dataclass
@@ -165,6 +171,25 @@ def _map_columns(
         else:
             unmapped.append(sh.original_headers.get(c, c))
     return mapped, unmapped
+
+
+def _column_problems(fname: str, sh: Sheet, mapped: dict[str, tuple[str, str]]) -> list[Problem]:
+    """Two columns with one header, or two columns for one indicator: which to import is not ours to guess."""
+    problems: list[Problem] = []
+    by_header: dict[str, list[str]] = {}
+    for c in sh.data.columns:
+        by_header.setdefault(sh.original_headers.get(c, c).replace("\n", " "), []).append(c)
+    for header, cols in by_header.items():
+        if len(cols) > 1 and header.strip():
+            problems.append(Problem(f"{fname}: 表头", f"列名“{header}”出现 {len(cols)} 次", "duplicate_column"))
+    by_code: dict[str, list[str]] = {}
+    for c, (code, _) in mapped.items():
+        by_code.setdefault(code, []).append(c)
+    for code, cols in by_code.items():
+        if len(cols) > 1 and len({sh.original_headers.get(c, c) for c in cols}) > 1:
+            names = "、".join(f"“{sh.original_headers.get(c, c)}”" for c in cols)
+            problems.append(Problem(f"{fname}: 表头", f"列 {names} 都对应同一指标 {code}", "duplicate_column"))
+    return problems
 
 
 def _lookup_header(label: str, lookup: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
@@ -225,7 +250,7 @@ def _is_subtotal(name: str, code: str, regions: _Regions) -> bool:
         code.isdigit() and len(code) == 6 and code.endswith("00"))
 
 
-def _resolve_unit(resolver: Resolver, keys: _KeyColumns, r: pd.Series, name: object, code: str) -> Resolution:
+def _resolve_unit(resolver: Resolver, keys: _KeyColumns, r: dict, name: object, code: str) -> Resolution:
     """Resolve a row by its code, else its name; the name also when the code does not match (stale codes)."""
     hints = {"province": r[keys.province] if keys.province else None,
              "prefecture": r[keys.prefecture] if keys.prefecture else None}
@@ -236,7 +261,7 @@ def _resolve_unit(resolver: Resolver, keys: _KeyColumns, r: pd.Series, name: obj
 
 
 def _report_line(
-    resolver: Resolver, regions: _Regions, keys: _KeyColumns, row: object, r: pd.Series,
+    resolver: Resolver, regions: _Regions, keys: _KeyColumns, row: object, r: dict,
 ) -> dict[str, object]:
     """The report line of one body row: subtotal, imported (with its unit code), ambiguous or unmatched."""
     name = r[keys.name] if keys.name else None
@@ -254,15 +279,26 @@ def _report_line(
 def _resolve_rows(
     data: pd.DataFrame, keys: _KeyColumns, resolver: Resolver, year: int | None,
 ) -> tuple[list[dict[str, object]], list[tuple[object, str, object]]]:
-    """Report line of every body row, and ``(file row, unit code, year)`` of each row to import."""
+    """Report line of every body row, and ``(file row, unit code, year)`` of each row to import.
+
+    A long table repeats each unit on many rows: every distinct (code, name,
+    province, prefecture) is resolved once and the outcome shared.
+    """
     regions = _Regions.of(resolver.registry)
+    key_cols = [c for c in (keys.code, keys.name, keys.province, keys.prefecture) if c]
+    columns = [[None if v is None or v != v else v for v in data[c].tolist()] for c in key_cols]
+    groups = list(zip(*columns)) if columns else []
+    outcome: dict[tuple, dict[str, object]] = {}
+    for key in dict.fromkeys(groups):
+        outcome[key] = _report_line(resolver, regions, keys, None, dict(zip(key_cols, key)))
+    years = (np.full(len(data), year, dtype=object) if year is not None
+             else parse_numbers(data[[keys.year]])[0][:, 0].astype(object))
     report_rows: list[dict[str, object]] = []
     imported: list[tuple[object, str, object]] = []
-    for row, r in data.iterrows():
-        line = _report_line(resolver, regions, keys, row, r)
+    for row, key, yr in zip(data.index, groups, years, strict=True):
+        line = {**outcome[key], "row": row}
         report_rows.append(line)
         if line["status"] == "imported":
-            yr = year if year is not None else parse_number(r[keys.year])[0]
             imported.append((row, line["code"], yr))
     return report_rows, imported
 
@@ -272,7 +308,8 @@ def _long_cells(
 ) -> tuple[_Cells, list[_Keyed]]:
     """Long layout: parse the value column; a row whose indicator is not in the catalog is a problem."""
     labels = [str(v) for v in data.loc[rows, keys.indicator]]
-    hits = [lookup.get(label_key(lb)) for lb in labels]
+    hit_of = {lb: lookup.get(label_key(lb)) for lb in set(labels)}  # a long table repeats a few labels
+    hits = [hit_of[lb] for lb in labels]
     cells = data.loc[rows, [keys.value]].to_numpy(dtype=object)
     values, ok = parse_numbers(cells)
     known = np.array([h is not None for h in hits], dtype=bool)
@@ -388,7 +425,10 @@ def import_file(
         raise ValueError(f"layout must be auto, wide or long, not {layout!r}")
     path = Path(path)
     fname = path.name
-    sh = parse_sheet(read_raw(path, sheet=sheet), header_rows=header_rows)
+    grid = read_raw(path, sheet=sheet)
+    if grid.empty or not grid.notna().to_numpy().any():
+        raise DataError.single(fname, "表中没有数据（文件为空）", "empty")
+    sh = parse_sheet(grid, header_rows=header_rows)
     cols = list(sh.data.columns)
     if not cols:
         raise DataError.single(fname, "表中没有数据", "empty")
@@ -400,7 +440,16 @@ def import_file(
     keys = _KeyColumns.find(cols, sh.data)
     long = _check_columns(fname, cols, keys, year, layout)
     mapped, unmapped = ({}, []) if long else _map_columns(sh, keys, lookup)
+    column_problems = _column_problems(fname, sh, mapped)
+    if column_problems:
+        raise DataError(column_problems, summary=f"{fname}: 导入失败，表头有 {len(column_problems)} 处问题，数据库未改动")
+    if sh.data.empty:
+        raise DataError.single(fname, "只有表头，没有数据行", "empty")
     report_rows, imported = _resolve_rows(sh.data, keys, resolver, year)
+    bad_years = [Problem(f"{fname}: 第 {row} 行, 列 {keys.year}", f"年份不是数字：{sh.data.at[row, keys.year]!r}",
+                         "bad_year") for row, _, yr in imported if not (yr == yr and float(yr).is_integer())]
+    if bad_years:
+        raise DataError(bad_years[:50], summary=f"{fname}: 导入失败，{len(bad_years)} 行的年份有误，数据库未改动")
     obs, problems = _observations(fname, sh, imported, keys, long, lookup, mapped)
     problems += _duplicate_problems(fname, obs)
     if problems:

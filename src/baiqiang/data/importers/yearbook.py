@@ -29,7 +29,7 @@ import pandas as pd
 from baiqiang.data.units import is_unit
 
 MISSING_TOKENS: frozenset[str] = frozenset(
-    {"", "—", "——", "–", "-", "--", "…", "……", "...", "..", "NA", "N/A", "na", "nan", "/", "×", "x", "*", "NULL", "null"}
+    {"", "—", "——", "–", "-", "--", "…", "……", "...", "..", "NA", "N/A", "na", "nan", "NaN", "NAN", "/", "×", "x", "*", "NULL", "null"}
 )
 FOOTNOTE_PREFIXES: tuple[str, ...] = ("注", "说明", "资料来源", "数据来源", "来源", "*", "#", "首发", "Note", "Source")
 
