@@ -31,6 +31,8 @@ class Query:
     label: str
     expr: ir.Table
     to_long: Callable[[pd.DataFrame], pd.DataFrame]
+    #: The result has a row for every county with an enterprise (an unfiltered grouping of ``enterprises``).
+    all_counties: bool = False
 
 
 def condition(t: ir.Table, c: Condition) -> ir.BooleanValue:
@@ -103,12 +105,14 @@ def compile_book(book: RecipeBook, tables: dict[str, ir.Table], years: list[int]
                         aggs[f"m{i}_{y}"] = _measure(t, r, _where(t, r) & period(t, r, y))
                         names[f"m{i}_{y}"] = (r.code, y)
             keys = ["county", "year"] if source in YEAR_TABLES else ["county"]
-            queries.append(Query(f"{source}: {len(simple)} 个指标", t.group_by(keys).aggregate(**aggs), _melt(names)))
+            queries.append(Query(f"{source}: {len(simple)} 个指标", t.group_by(keys).aggregate(**aggs), _melt(names),
+                                 all_counties=source == "enterprises"))
         for r in base:
             if r.source == source and r.measure == "hhi":
                 queries += [_hhi(t, r, y) for y in ([None] if source in YEAR_TABLES else years)]
-            if r.source == source and r.measure == "coverage":
-                queries += [_coverage(t, r, y) for y in years]
+        chains = [r for r in base if r.source == source and r.measure == "coverage"]
+        if chains:
+            queries.append(_coverage(t, chains, years))
     return queries
 
 
@@ -133,13 +137,20 @@ def chain_links(chain: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["industry", "link"]).drop_duplicates()
 
 
-def _coverage(t: ir.Table, r: Recipe, year: int) -> Query:
-    """Share of the chain's links with at least one matching firm in the county (0–1)."""
-    links = chain_links(r.chain)
-    n_links = links["link"].nunique()
-    memo = ibis.memtable(links)
-    keep = _where(t, r) & period(t, r, year) if r.source != "enterprise_years" else _where(t, r) & (t.year == year)
-    x = t.filter(keep).select("county", "industry").join(memo, "industry")
-    expr = x.group_by("county").aggregate(links=x.link.nunique())
-    expr = expr.mutate(coverage=expr.links.cast("float64") / n_links).select("county", "coverage")
-    return Query(f"{r.code} {year}", expr, _melt({"coverage": (r.code, year)}))
+def _coverage(t: ir.Table, recipes: list[Recipe], years: list[int]) -> Query:
+    """Per chain recipe and year: share of the chain's links with at least one matching firm (0–1).
+
+    One join of the firms with the (industry, chain, link) map serves every chain recipe of the source.
+    """
+    maps = {r.chain: chain_links(r.chain).assign(chain=r.chain) for r in recipes}
+    x = t.join(ibis.memtable(pd.concat(maps.values(), ignore_index=True)), "industry")
+    aggs, names, n_links = {}, {}, {}
+    for i, r in enumerate(recipes):
+        for y in years:
+            when = (x.year == y) if r.source in YEAR_TABLES else period(x, r, y)
+            aggs[f"c{i}_{y}"] = x.link.nunique(where=(x.chain == r.chain) & _where(x, r) & when)
+            names[f"c{i}_{y}"] = (r.code, y)
+            n_links[f"c{i}_{y}"] = maps[r.chain]["link"].nunique()
+    expr = x.group_by("county").aggregate(**aggs)
+    expr = expr.mutate(**{k: expr[k].cast("float64") / n_links[k] for k in aggs})
+    return Query(f"coverage: {len(recipes)} 条产业链", expr, _melt(names))

@@ -59,7 +59,7 @@ def connect(name: str = "duckdb", *, spark: str = "local[2]", memory_limit: str 
             builder = builder.remote(spark)
         else:
             builder = (builder.master(spark).config("spark.ui.enabled", "false")
-                       .config("spark.sql.shuffle.partitions", "8").config("spark.sql.session.timeZone", "UTC"))
+                       .config("spark.sql.shuffle.partitions", "2" if spark.startswith("local") else "200").config("spark.sql.session.timeZone", "UTC"))
         session = builder.getOrCreate()
         return Engine("spark", ibis.pyspark.connect(session), session)
     raise DataError.single("--engine", f"未知引擎 {name}（可选：{', '.join(ENGINES)}）", "bad_engine")

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from baiqiang.firms.census import census_panel
 from baiqiang.firms.codes import USCC_ALPHABET, USCC_WEIGHTS, industry_codes
 from baiqiang.firms.importer import MANIFEST, SCHEMA_VERSION, dataset_checksum
 
@@ -86,12 +87,7 @@ class GeneratedRegistry:
 
 def county_weights() -> pd.DataFrame:
     """Registry county-level units with census 2020 employment: ``code, province_code, w_industry, w_other``."""
-    from baiqiang.data.census import import_census
-    from baiqiang.data.store import Store
-
-    with Store(":memory:") as store:
-        import_census(store, 2020)
-        panel = store.panel(2020, indicators=["industry_emp_est", "ind_total", "ind_agriculture", "hh_all", "hh_long"])
+    panel = census_panel().reset_index()
     panel = panel[panel["code"].str.fullmatch(r"\d{6}") & (panel["status"] == "current")]
     scale = panel["hh_all"] / panel["hh_long"]
     industry = panel["industry_emp_est"].fillna(0).clip(lower=0)

@@ -22,13 +22,13 @@ import pyarrow.parquet as pq
 
 from baiqiang.data.store import UNIT_ATTRIBUTES, Indicator, Store, file_sha256
 from baiqiang.errors import DataError
+from baiqiang.firms.census import census_panel
 from baiqiang.firms.compile import compile_book
 from baiqiang.firms.engines import Engine, dataset_tables
 from baiqiang.firms.importer import dataset_checksum, read_manifest
 from baiqiang.firms.recipes import Recipe, RecipeBook
 
 ZERO_WHEN_ABSENT = ("count", "count_distinct", "sum", "coverage")
-CENSUS_YEAR = 2020
 
 
 @dataclass
@@ -61,14 +61,18 @@ def run_recipes(book: RecipeBook, dataset: str | Path, engine: Engine, years: li
     if missing:
         raise DataError.single(str(dataset), f"数据集中没有表：{', '.join(missing)}（配方需要）", "missing_table")
     timings: dict[str, float] = {}
-    start = time.perf_counter()
-    spine = engine.execute(tables["enterprises"].select("county").distinct())["county"].astype(str)
-    timings["spine"] = time.perf_counter() - start
-    parts = []
+    parts, spine = [], None
     for query in compile_book(book, tables, computed):
         t0 = time.perf_counter()
-        parts.append(query.to_long(engine.execute(query.expr)))
+        frame = engine.execute(query.expr)
+        if query.all_counties:
+            spine = frame["county"].astype(str)
+        parts.append(query.to_long(frame))
         timings[query.label] = time.perf_counter() - t0
+    if spine is None:  # no unfiltered enterprises query: list the counties separately
+        t0 = time.perf_counter()
+        spine = engine.execute(tables["enterprises"].select("county").distinct())["county"].astype(str)
+        timings["counties"] = time.perf_counter() - t0
     long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["county", "year", "code", "value"])
     t0 = time.perf_counter()
     values = _assemble(book, long, pd.Index(sorted(spine.unique()), name="county"), computed)
@@ -137,16 +141,14 @@ def _derive(r: Recipe, grid: dict[str, pd.DataFrame], years: list[int]) -> pd.Da
 
 def _census_values(book: RecipeBook) -> pd.DataFrame:
     """Census 2020 indicators per unit (index: code), from the bundled county tables."""
-    from baiqiang.data.census import CENSUS_INDICATORS, import_census
+    from baiqiang.data.census import CENSUS_INDICATORS
 
     wanted = sorted({r.column for r in book.recipes if r.kind == "census"})
     known = {i.code for i in CENSUS_INDICATORS}
     unknown = [c for c in wanted if c not in known]
     if unknown:
         raise DataError.single("recipes", f"普查中没有指标：{', '.join(unknown)}", "unknown_census")
-    with Store(":memory:") as store:
-        import_census(store, CENSUS_YEAR)
-        return store.panel(CENSUS_YEAR, indicators=wanted).set_index("code")
+    return census_panel()[wanted]
 
 
 def unit_attributes() -> pd.DataFrame:

@@ -151,7 +151,7 @@ def check_batch(table: Table, raw: pd.DataFrame, *, where: str, first_row: int,
             if len(problems) >= max_problems:
                 return
             text = messages if isinstance(messages, str) else messages[i]
-            problems.append(Problem(f"{where} 第 {rows[i]} 行 列「{column}」", f"{text}（值：{raw[column].iat[i]!r}）", "bad_value"))
+            problems.append(Problem(f"{where} 第 {rows[i]} 行 列「{column}」", f"{text}（值：{raw[column].iat[i]}）", "bad_value"))
 
     for col in table.columns:
         if col.name not in raw.columns:
