@@ -18,14 +18,17 @@ CATEGORY_ZH = {"unit": "现行单位", "crosswalk": "对照表（已变更代码
 def demo(
     out: Path = typer.Option(Path("baiqiang-demo"), "-o", "--out", help="输出目录 (output directory)"),
     top: int = typer.Option(20, help="终端显示前几名"),
+    report: bool = typer.Option(True, help="同时写出 2020 年白皮书（2010 年对比）与永康市画像（report/ 目录）"),
+    pdf: bool = typer.Option(True, help="白皮书与画像同时写出 PDF（最慢的一步）"),
 ) -> None:
     """示例：导入 2010、2020 年人口普查分县数据，构建县域产业基础指数并排名，与信通院工业百强榜对比。"""
-    from baiqiang.report.demo import run_demo, write_demo
+    from baiqiang.report.demo import run_demo, write_demo, write_publication
 
     with user_errors():
         with atomic_dir(out) as tmp:
             result = run_demo(tmp / "census.duckdb")
             files = write_demo(result, tmp)
+            seconds = write_publication(result, tmp / "report", pdf=pdf) if report else {}
     t = result.tables
     counts = t["row_classification_counts"].set_index("year")
     view = Table(title="普查表逐行分类")
@@ -65,3 +68,6 @@ def demo(
     console.print(view)
     console.print(f"非行政统计区（不参与排名，另列）：2020 年 {len(t['non_admin_2020'])} 个，2010 年 {len(t['non_admin_2010'])} 个")
     console.print(f"已写出 {out}/：{len(files)} 个文件（含 baiqiang_demo.xlsx、top100_county_2020.csv 等），用时 {result.seconds:.1f} 秒")
+    if seconds:
+        console.print(f"白皮书与画像：{out}/report/report.html、report.pdf、profile_330784.html 等，用时 {sum(seconds.values()):.1f} 秒"
+                      f"（其中 PDF {seconds.get('report_pdf', 0) + seconds.get('profile_pdf', 0):.1f} 秒）")

@@ -23,7 +23,7 @@ from baiqiang.data.resolve import Resolver
 from baiqiang.data.store import Store
 from baiqiang.framework import load_framework
 from baiqiang.framework.spec import Framework, Universe
-from baiqiang.pipeline import run
+from baiqiang.pipeline import Results, run
 from baiqiang.pipeline.panel import panel_for
 
 YEARS = (2020, 2010)
@@ -38,6 +38,7 @@ class DemoResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     classification: pd.DataFrame = field(default_factory=pd.DataFrame)
     dropped_indicators: dict[int, list[str]] = field(default_factory=dict)
+    results: dict[tuple[str, int], Results] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -96,6 +97,7 @@ def run_demo(store_path: str | Path) -> DemoResult:
         result.dropped_indicators[y] = dropped
         for kind, types in (("county", COUNTY_TYPES), ("district", list(nm.DISTRICT_TYPES))):
             res = _rank(fw, panel, types, f"census {y}")
+            result.results[(kind, y)] = res
             full = _table(res, panel, pillars)
             ranked[(kind, y)] = full
             result.tables[f"{kind}_{y}_all"] = full
@@ -226,3 +228,27 @@ def write_demo(result: DemoResult, outdir: Path) -> list[str]:
         _chinese_headers(result.classification, pillars).to_excel(xw, sheet_name="行分类明细", index=False)
     written.append("baiqiang_demo.xlsx")
     return written
+
+
+PROFILE_UNIT = "330784"
+"""永康市 (金华市, 浙江省): the demo's county profile."""
+
+
+def write_publication(result: DemoResult, outdir: Path, *, pdf: bool = True) -> dict[str, float]:
+    """The 2020 county white paper (2010 as previous) and the 永康市 profile, in ``outdir``; seconds per part."""
+    from baiqiang.report.content import build_report
+    from baiqiang.report.profile import build_profile
+    from baiqiang.report.render import write_profile, write_report
+
+    t0 = time.perf_counter()
+    res, prev = result.results[("county", 2020)], result.results[("county", 2010)]
+    method = res.method_record()
+    method["previous"] = {"source": prev.panel.source, "sha256": prev.panel.checksum}
+    content = build_report(res, prev, method=method, year="2020", previous_year="2010")
+    seconds = {"content": time.perf_counter() - t0}
+    seconds.update({f"report_{k}": v for k, v in write_report(content, outdir, pdf=pdf).items()})
+    t0 = time.perf_counter()
+    prof = build_profile(content, res, PROFILE_UNIT, prev)
+    seconds["profile_content"] = time.perf_counter() - t0
+    seconds.update({f"profile_{k}": v for k, v in write_profile(content, prof, outdir, pdf=pdf).items()})
+    return seconds
