@@ -181,3 +181,26 @@ methodology:
 def test_build_without_output_directory_is_a_located_error():
     result = runner.invoke(app, ["build", FRAMEWORK, str(DATA)])
     assert result.exit_code == 1 and "-o/--out" in result.output
+
+
+def test_framework_check_names_a_missing_declared_input(tmp_path):
+    fw = tmp_path / "goalposts.yaml"
+    fw.write_text(
+        """
+id: gp
+name: 目标值
+indicators:
+  - {code: gdp, name: 产值, parent: Index, goalposts: [0, 1000]}
+  - {code: jobs, name: 就业, parent: Index}
+aggregates:
+  - {code: Index, name: 总指数}
+methodology:
+  - {step: normalise, method: goalposts}
+""",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["framework", "check", str(fw)])
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "indicators[1].goalposts" in text and "normalise.goalposts (methodology[0]) needs `goalposts`" in text
+    assert "'jobs' has none" in text and "Traceback" not in result.output
