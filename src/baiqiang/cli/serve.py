@@ -47,7 +47,7 @@ def serve(
     if not os.environ.get(SECRET_ENV):
         console.print(f"提示：未设置 {SECRET_ENV}，重启后需重新登录", highlight=False)
     console.print(f"百强网页版：http://{host}:{port}/  （数据库 {db}；Ctrl+C 停止）", highlight=False)
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    uvicorn.run(web, host=host, port=port, log_level="warning", timeout_keep_alive=30)
 
 
 def _password(password_stdin: bool) -> str:

@@ -80,7 +80,8 @@ def ranking(request: Request, ranking: str, year: int | None = None, q: str = ""
 
 @router.get("/units/{code}", summary="A unit's profile: ranks, pillars, indicators with provenance, history")
 def unit(request: Request, code: str, year: int | None = None) -> dict[str, Any]:
-    return ok(book(request).profile(code, year, lang_of(request)))
+    b, lang = book(request), lang_of(request)
+    return ok(b.memo(("profile", code, year, lang), lambda: b.profile(code, year, lang)))
 
 
 @router.get("/units/{code}/history/{indicator}", summary="Every version of one cell, with its batch")
@@ -97,13 +98,16 @@ def compare(request: Request, units: str, year: int | None = None) -> dict[str, 
 
 @router.get("/map/{ranking}", summary="Map points (score or a pillar) and the Vega-Lite spec")
 def map_data(request: Request, ranking: str, year: int | None = None, measure: str = "score") -> dict[str, Any]:
-    b = book(request)
-    ranked, points = b.map_points(ranking, year, measure)
-    cols = ["code", "name", "province", "rank", "value", "longitude", "latitude"]
-    return ok({"ranking": ranked.ranking.id, "year": ranked.year, "measure": measure,
-               "points": records(points[cols]),
-               "spec": charts.map_spec(points, b.node_name(measure, lang_of(request)) if measure != "score"
-                                       else ("综合得分" if lang_of(request) == "zh" else "Score"), lang_of(request))})
+    b, lang = book(request), lang_of(request)
+
+    def build() -> dict[str, Any]:
+        ranked, points = b.map_points(ranking, year, measure)
+        cols = ["code", "name", "province", "rank", "value", "longitude", "latitude"]
+        label = b.node_name(measure, lang) if measure != "score" else ("综合得分" if lang == "zh" else "Score")
+        return {"ranking": ranked.ranking.id, "year": ranked.year, "measure": measure,
+                "points": records(points[cols]), "spec": charts.map_spec(points, label, lang)}
+
+    return ok(b.memo(("map-api", ranking, year, measure, lang), build))
 
 
 @router.get("/methodology/{ranking}", summary="Indicator tree with weights; rank intervals if analysed")

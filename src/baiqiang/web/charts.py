@@ -25,10 +25,14 @@ def map_spec(points: pd.DataFrame, measure_label: str, lang: str) -> dict[str, A
     polygons come with the report package's bundled geometry.
     """
     zh = lang != "en"
-    values = [{"code": r.code, "name": r.name, "province": r.province, "rank": int(r.rank),
-               "value": round(float(r.value), 3), "lon": float(r.longitude), "lat": float(r.latitude),
-               "href": f"/units/{r.code}" + ("" if zh else "?lang=en")}
-              for r in points.itertuples(index=False)]
+    suffix = "" if zh else "?lang=en"
+    codes = points["code"].astype(object).tolist()
+    columns = {"code": codes, "name": points["name"].astype(object).tolist(),
+               "province": points["province"].astype(object).tolist(),
+               "rank": points["rank"].astype(int).tolist(), "value": points["value"].astype(float).round(3).tolist(),
+               "lon": points["longitude"].astype(float).tolist(), "lat": points["latitude"].astype(float).tolist(),
+               "href": [f"/units/{c}{suffix}" for c in codes]}
+    values = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
     return {
         "$schema": SCHEMA, "width": "container", "height": 520, "config": _config(),
         "title": ("县域分布示意图（点位为县级单位驻地）" if zh else "Schematic map (points at unit seats)"),

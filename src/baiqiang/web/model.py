@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -71,6 +72,19 @@ class Ranked:
         root = self.results.root
         return [a.code for a in self.results.framework.aggregates if a.parent == root]
 
+    @cached_property
+    def by_code(self) -> pd.DataFrame:
+        """The table indexed by unit code (built once: profiles look units up often)."""
+        return self.table.set_index("code")
+
+    @cached_property
+    def codes(self) -> frozenset[str]:
+        return frozenset(self.table["code"].astype(object).tolist())
+
+    @cached_property
+    def group_sizes(self) -> dict[str, dict[str, int]]:
+        return {g: self.table[g].value_counts().to_dict() for g in ("province", "prefecture")}
+
 
 @dataclass(frozen=True)
 class Page:
@@ -117,7 +131,19 @@ class Book:
         self.resolver = Resolver(self.registry, prefer_current=True)
         self.uncertainty = self._read_uncertainty(uncertainty_path)
         self._cache: dict[tuple[str, int, int], Ranked] = {}
+        self._years: tuple[int, list[int]] | None = None
+        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._memo_version = -1
         self._lock = threading.Lock()
+
+    def memo(self, key: tuple[Any, ...], build: Any) -> Any:
+        """``build()`` once per key until the next write (bounded: cleared when it grows past 4,096)."""
+        version = self.db.version
+        if version != self._memo_version or len(self._memo) > 4096:
+            self._memo, self._memo_version = {}, version
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     # -- framework ------------------------------------------------------------------
     def node_name(self, code: str, lang: str) -> str:
@@ -133,8 +159,12 @@ class Book:
         raise not_found("ranking", f"未知排名 {ranking_id!r}；可选：{'、'.join(r.id for r in RANKINGS)}")
 
     def years(self) -> list[int]:
-        with self.db.read() as store:
-            return store.years()
+        """Years with observations (cached until the next write)."""
+        version = self.db.version
+        if self._years is None or self._years[0] != version:
+            with self.db.read() as store:
+                self._years = (version, store.years())
+        return list(self._years[1])
 
     def year_or_latest(self, year: int | None) -> int:
         years = self.years()
@@ -257,7 +287,7 @@ class Book:
         """The ranking (if any) that ranks ``code`` in ``year``."""
         for r in RANKINGS:
             ranked = self.ranked(r.id, year)
-            if code in set(ranked.table["code"]):
+            if code in ranked.codes:
                 return ranked
         return None
 
@@ -272,42 +302,37 @@ class Book:
                                "region": unit["region"], "status": unit["status"], "year": year,
                                "ranking": None, "pillars": [], "indicators": [], "peers": [], "history": []}
         with self.db.read() as store:
-            active = store.con.execute(
-                "SELECT o.indicator, o.year, o.value, o.source, o.provenance, o.version, o.batch_id, o.pinned, "
-                "(SELECT count(*) FROM observations v WHERE v.unit_code = o.unit_code AND v.indicator = o.indicator "
-                "AND v.year = o.year) AS n_versions FROM observations o WHERE o.unit_code = ? AND o.active "
-                "ORDER BY o.indicator, o.year", [code]).df()
-            catalog = {i.code: i for i in store.indicators()}
+            cells = store.con.execute(
+                "SELECT indicator, value, source, provenance, version, batch_id, pinned, active, "
+                "count(*) OVER (PARTITION BY indicator) AS n_versions FROM observations "
+                "WHERE unit_code = ? AND year = ?", [code, year]).fetchall()
+            units = dict(store.con.execute("SELECT code, unit FROM indicators").fetchall())
+        active = {c[0]: c for c in cells if c[7]}
         if ranked is not None:
-            row = ranked.table.set_index("code").loc[code]
-            n = len(ranked.table)
+            row = ranked.by_code.loc[code]
+            sizes = ranked.group_sizes
             out["ranking"] = {"id": ranked.ranking.id, "name": ranked.ranking.name(lang), "rank": int(row["rank"]),
-                              "of": n, "score": float(row["score"]), "tier": int(row["tier"]),
+                              "of": len(ranked.table), "score": float(row["score"]), "tier": int(row["tier"]),
                               "province_rank": int(row["province_rank"]),
-                              "province_of": int((ranked.table["province"] == row["province"]).sum()),
+                              "province_of": int(sizes["province"][row["province"]]),
                               "prefecture_rank": int(row["prefecture_rank"]),
-                              "prefecture_of": int((ranked.table["prefecture"] == row["prefecture"]).sum())}
+                              "prefecture_of": int(sizes["prefecture"][row["prefecture"]])}
             out["pillars"] = [{"code": p, "name": self.node_name(p, lang), "score": float(row[p]),
                                "rank": int(row[f"{p}_rank"])} for p in ranked.pillars]
             out["peers"] = self._peers(ranked, code)
-        this_year = active[active["year"] == year]
         for ind in self.framework.indicators:
-            cell = this_year[this_year["indicator"] == ind.code]
-            c = cell.iloc[0] if len(cell) else None
+            c = active.get(ind.code)
             out["indicators"].append({
                 "code": ind.code, "name": ind.name.text(lang), "parent": ind.parent,
-                "unit": catalog[ind.code].unit if ind.code in catalog else (ind.unit or ""),
-                "value": None if c is None or pd.isna(c["value"]) else float(c["value"]),
-                "source": "" if c is None else str(c["source"] or ""),
-                "provenance": "" if c is None else str(c["provenance"] or ""),
-                "version": None if c is None else int(c["version"]),
-                "versions": 0 if c is None else int(c["n_versions"]),
-                "batch_id": None if c is None else int(c["batch_id"]),
-                "pinned": False if c is None else bool(c["pinned"])})
+                "unit": units.get(ind.code) or ind.unit or "",
+                "value": None if c is None or c[1] is None else float(c[1]),
+                "source": "" if c is None else str(c[2] or ""), "provenance": "" if c is None else str(c[3] or ""),
+                "version": None if c is None else int(c[4]), "versions": 0 if c is None else int(c[8]),
+                "batch_id": None if c is None else int(c[5]), "pinned": False if c is None else bool(c[6])})
         for y in self.years():
             r = self.placement(code, y)
             if r is not None:
-                row = r.table.set_index("code").loc[code]
+                row = r.by_code.loc[code]
                 out["history"].append({"year": y, "ranking": r.ranking.id, "rank": int(row["rank"]),
                                        "of": len(r.table), "score": float(row["score"]), "tier": int(row["tier"])})
         return out
@@ -315,7 +340,7 @@ class Book:
     def _peers(self, ranked: Ranked, code: str, k: int = 4) -> list[dict[str, Any]]:
         """The units ranked just above and below (nearest by rank)."""
         t = ranked.table
-        i = int(np.flatnonzero(t["code"].to_numpy() == code)[0])
+        i = ranked.by_code.index.get_loc(code)
         lo, hi = max(0, i - k // 2), min(len(t), i + k // 2 + 1)
         near = t.iloc[lo:hi]
         near = near[near["code"] != code]

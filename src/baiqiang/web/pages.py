@@ -179,18 +179,23 @@ def download(request: Request, fmt: str, ranking: str = "county", year: int | No
 def map_page(request: Request, ranking: str = "county", year: int | None = None, measure: str = "score") -> HTMLResponse:
     lang = lang_of(request)
     book = request.app.state.book
-    ranked, points = book.map_points(ranking, year, measure)
-    measure_label = label(measure, lang, request) if measure != "score" else context(request)["t"]("综合得分", "Score")
+
+    def build() -> tuple[Any, Markup, int]:
+        ranked, points = book.map_points(ranking, year, measure)
+        measure_label = label(measure, lang, request) if measure != "score" else ("Score" if lang == "en" else "综合得分")
+        return ranked, vega(charts.map_spec(points, measure_label, lang)), len(points)
+
+    ranked, spec, n_points = book.memo(("map-page", ranking, year, measure, lang), build)
     return render(request, "map.html", ranked=ranked, measure=measure, years=book.years(),
                   measures=[("score", label("score", lang, request))] + [(p, label(p, lang, request)) for p in ranked.pillars],
-                  spec=vega(charts.map_spec(points, measure_label, lang)), n_points=len(points))
+                  spec=spec, n_points=n_points)
 
 
 @router.get("/units/{code}", dependencies=read)
 def profile(request: Request, code: str, year: int | None = None) -> HTMLResponse:
     lang = lang_of(request)
     book = request.app.state.book
-    p = book.profile(code, year, lang)
+    p = book.memo(("profile", code, year, lang), lambda: book.profile(code, year, lang))
     return render(request, "profile.html", p=p, years=book.years(),
                   pillar_spec=vega(charts.pillar_spec(p["pillars"], lang)) if p["pillars"] else None,
                   history_spec=vega(charts.history_spec(p["history"], lang)) if len(p["history"]) > 1 else None)

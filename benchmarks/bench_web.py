@@ -1,0 +1,144 @@
+"""Web server latency under load, on loopback, with the national census store.
+
+Starts ``baiqiang serve`` as its own process on a copy of the store (the
+demo's ``census.duckdb``; made with ``baiqiang demo`` when not given), warms
+each ranking once, then sends a bounded mix of list, profile and map requests
+(profiles over many different units, so they are not just cache hits) at a
+fixed concurrency while one signed-in import runs, and prints p50/p95/p99 per
+kind and requests per second.
+
+    nice -n 10 python benchmarks/bench_web.py --store baiqiang-demo/census.duckdb -n 2000 -c 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from baiqiang.web.loadtest import run_load
+
+PASSWORD = "bench-password-1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def national_store(given: Path | None, work: Path) -> Path:
+    target = work / "census.duckdb"
+    if given is not None:
+        shutil.copyfile(given, target)
+        return target
+    from baiqiang.report.demo import run_demo
+
+    run_demo(target)
+    return target
+
+
+def start_server(store: Path, port: int) -> subprocess.Popen:
+    exe = Path(sys.executable).with_name("baiqiang")
+    subprocess.run([str(exe), "users", "add", "bench", "--db", str(store), "--role", "editor", "--password-stdin"],
+                   input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+    proc = subprocess.Popen([str(exe), "serve", "--db", str(store), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/session", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def yearbook(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["地区", "15-64岁人口比重（%）"])
+    for name, value in (("永康市", 75.5), ("义乌市", 77.1), ("东阳市", 73.2)):
+        ws.append([name, value])
+    wb.save(path)
+    return path
+
+
+def import_meanwhile(url: str, path: Path, outcome: dict) -> None:
+    t0 = time.perf_counter()
+    with httpx.Client(base_url=url, timeout=120) as c:
+        csrf = c.get("/api/v1/session").json()["data"]["csrf_token"]
+        c.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": csrf})
+        csrf = c.get("/api/v1/session").json()["data"]["csrf_token"]
+        with open(path, "rb") as f:
+            r = c.post("/api/v1/imports", files={"file": (path.name, f)}, data={"year": "2020"},
+                       headers={"X-CSRF-Token": csrf})
+        token = r.json()["data"]["token"]
+        job = c.post(f"/api/v1/imports/{token}/confirm", headers={"X-CSRF-Token": csrf}).json()["data"]
+        while job["status"] == "running":
+            time.sleep(0.1)
+            job = c.get(f"/api/v1/jobs/{job['id']}").json()["data"]
+    outcome.update(status=job["status"], seconds=time.perf_counter() - t0,
+                   n_changed=(job.get("result") or {}).get("n_changed"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", type=Path, help="census.duckdb from baiqiang demo (default: build one)")
+    ap.add_argument("-n", type=int, default=2000, help="requests (default 2000)")
+    ap.add_argument("-c", type=int, default=50, help="concurrency (default 50)")
+    ap.add_argument("--max-seconds", type=float, default=300)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    store = national_store(args.store, work)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = start_server(store, port)
+    try:
+        codes = [r["code"] for r in httpx.get(f"{url}/api/v1/rankings/county?page_size=500", timeout=120)
+                 .json()["data"]]
+        httpx.get(f"{url}/api/v1/rankings/district", timeout=120)
+        rng = random.Random(0)
+        provinces = sorted({r["province"] for r in httpx.get(f"{url}/api/v1/rankings/county?page_size=500").json()["data"]})
+        paths = []
+        for k in range(200):
+            paths += [("list", f"/api/v1/rankings/county?page={k % 30 + 1}"),
+                      ("list_page", f"/rankings?province={rng.choice(provinces)}&page=1"),
+                      ("profile", f"/api/v1/units/{rng.choice(codes)}"),
+                      ("profile_page", f"/units/{rng.choice(codes)}"),
+                      ("map", "/api/v1/map/county")]
+        outcome: dict = {}
+        importer = threading.Thread(target=import_meanwhile, args=(url, yearbook(work / "年鉴.xlsx"), outcome))
+        importer.start()
+        result = asyncio.run(run_load(url, paths, total=args.n, concurrency=args.c, max_seconds=args.max_seconds))
+        importer.join(timeout=120)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+    summary = result.summary()
+    print(json.dumps({"requests": result.sent, "errors": len(result.errors), "seconds": round(result.seconds, 2),
+                      "requests_per_second": round(result.requests_per_second, 1), "import": outcome,
+                      "latency_ms": {k: {m: round(v, 1) for m, v in d.items()} for k, d in summary.items()}},
+                     ensure_ascii=False, indent=2))
+    if result.errors:
+        print("first errors:", result.errors[:5], file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
