@@ -270,7 +270,7 @@ CASES: list[Case] = [
     build("build-store-is-csv", {"s2.duckdb": "a,b\n"}, "{fw}", "{d}/s2.duckdb", "--year", "2020", "-o", "{d}/out",
           expect=("s2.duckdb", "不是 DuckDB")),
     build("build-no-data", {}, "{fw}", "-o", "{d}/out", expect=("DATA", "--store")),
-    build("build-missing-out", {}, "{fw}", "{data}", expect=("-o/--out", "输出目录")),
+    build("build-missing-out", {}, "{fw}", "{data}", exit=2, expect=("-o/--out", "缺少选项")),
     build("build-unknown-option", {}, "{fw}", "{data}", "-o", "{d}/out", "--topp", "3", exit=2, expect=("--topp",)),
     build("build-top-not-int", {}, "{fw}", "{data}", "-o", "{d}/out", "--top", "x", exit=2, expect=("--top",)),
     build("build-universe-matches-nothing",

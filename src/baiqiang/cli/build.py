@@ -44,8 +44,10 @@ def build(
             # Long labels stay on one line however narrow the terminal (the tree is read, not laid out).
             Console(width=max(console.width, 160)).print(plan_tree(Plan.of(fw), "en" if lang == "en" else "zh"))
             return
-        if out is None:
-            raise DataError.single("baiqiang build", "请用 -o/--out 给出输出目录", "missing_input")
+        if out is None:  # optional only for --dry-run, so click cannot require it
+            from typer._click.exceptions import MissingParameter
+
+            raise MissingParameter(param_hint="-o/--out", param_type="option")
         data = data or store
         if data is None:
             raise DataError.single("baiqiang build", "请给出数据文件 DATA，或 --store 与 --year", "missing_input")
