@@ -3,8 +3,8 @@
 Each phase runs in a child process so that its wall time and peak memory
 (``ru_maxrss`` of the child) are its own:
 
-    nice -n 10 .venv/bin/python benchmarks/bench_firms.py --sizes 1000000 --spark
-    nice -n 10 .venv/bin/python benchmarks/bench_firms.py --sizes 1000000,10000000,50000000 --workdir /work/tmp-firms
+    nice -n 10 .venv/bin/python benchmarks/bench_firms.py --sizes 1000000,10000000,50000000 --spark 1000000 \
+        --workdir /work/tmp-firms-bench
 
 Prints one Markdown row per size and phase (figures go to docs/performance.md).
 The generated data are deleted afterwards unless ``--keep``.
@@ -74,7 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000000")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/baiqiang-bench-firms"))
-    parser.add_argument("--spark", action="store_true", help="also run the recipes on local PySpark (local[2])")
+    parser.add_argument("--spark", default="", help="sizes (comma-separated) at which the recipes also run on local PySpark")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -96,7 +96,8 @@ def main() -> None:
             gen, _wall, rss = _child(["--phase", "generate", "--n", str(n), "--data", str(data)])
             print(f"| {n:,} | generate | {gen['seconds']:.1f} | {rss:.2f} | rows {gen['rows']}, {_du(data):.2f} GiB on disk |",
                   flush=True)
-            engines = ["duckdb", "spark"] if args.spark else ["duckdb"]
+            spark_sizes = {int(x) for x in args.spark.split(",") if x}
+            engines = ["duckdb", "spark"] if n in spark_sizes else ["duckdb"]
             for engine in engines:
                 res, _wall, rss = _child(["--phase", "recipes", "--engine", engine, "--data", str(data)])
                 print(f"| {n:,} | recipes on {engine} | {res['seconds']:.1f} | {rss:.2f} | {res['recipes']} recipes "

@@ -102,21 +102,29 @@ def _industry_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     return classes[classes["section"].isin(["B", "C", "D"])], classes[~classes["section"].isin(["B", "C", "D", "T"])]
 
 
-def _uscc(county: np.ndarray, serial: np.ndarray) -> pa.Array:
-    """Valid 统一社会信用代码: 9 1 (企业), the county code, a unique 9-character body, the check character."""
-    n = len(county)
+def _uscc(county_digits: np.ndarray, serial: np.ndarray) -> pa.Array:
+    """Valid 统一社会信用代码: 9 1 (企业), the county code, a unique 9-character body, the check character.
+
+    ``county_digits`` is ``(n, 6)`` of digit values; the body is a bijection of the serial number
+    (multiplication by 7368787, prime to 31, modulo 31^9), so codes are unique.
+    """
+    n = len(serial)
     alphabet = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
-    values = np.zeros((n, 18), dtype=np.int64)
+    values = np.zeros((n, 18), dtype=np.int32)
     values[:, 0], values[:, 1] = 9, 1
-    digits = np.frombuffer("".join(county.tolist()).encode(), dtype=np.uint8).reshape(n, 6) - ord("0")
-    values[:, 2:8] = digits
-    body = (serial.astype(np.int64) * 7_368_787) % (31 ** 9)  # a bijection of the serial (7368787 is prime to 31)
+    values[:, 2:8] = county_digits
+    body = (serial.astype(np.int64) * 7_368_787) % (31 ** 9)
     for pos in range(16, 7, -1):
         values[:, pos] = body % 31
         body //= 31
-    values[:, 17] = (31 - (values[:, :17] @ USCC_WEIGHTS) % 31) % 31
-    chars = alphabet[values].astype(np.uint8)
+    values[:, 17] = (31 - (values[:, :17] @ USCC_WEIGHTS.astype(np.int32)) % 31) % 31
+    chars = np.ascontiguousarray(alphabet[values])
     return pa.array(chars.view("S18").ravel()).cast(pa.string())
+
+
+def _dictionary(indices: np.ndarray, values: np.ndarray | list[str]) -> pa.DictionaryArray:
+    """A dictionary-encoded string column: small integer indices into ``values`` (Parquet stores it so)."""
+    return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)), pa.array(list(values), type=pa.string()))
 
 
 def _gumbel_top(rng: np.random.Generator, weight: np.ndarray, k: int) -> np.ndarray:
@@ -160,10 +168,10 @@ def generate(n: int, out: Path, *, seed: int = 0, years: tuple[int, ...] = YEARS
     sec_w = other_classes["section"].map(SECTION_MIX).fillna(0.0).to_numpy()
     sec_w = sec_w / other_classes.groupby("section")["code"].transform("size").to_numpy()
     class_idx[~industrial] = rng.choice(len(oth_codes), size=n - n_ind, p=sec_w / sec_w.sum())
-    industry = np.where(industrial, ind_codes[np.minimum(class_idx, len(ind_codes) - 1)],
-                        oth_codes[np.minimum(class_idx, len(oth_codes) - 1)])
-    section = industry_codes().sections
-    sections = pd.Series(industry).map(section).to_numpy()
+    all_codes = np.concatenate([ind_codes, oth_codes])
+    code_idx = np.where(industrial, class_idx, class_idx + len(ind_codes)).astype(np.int32)
+    code_sections = pd.Series(all_codes).map(industry_codes().sections).to_numpy(dtype="U1")
+    sections = code_sections[code_idx]
 
     # Dates: registrations grow ~12 % a year from 1990; about 3 % of firms exit in each of the last two years.
     first, last = 1990, max(years)
@@ -171,44 +179,50 @@ def generate(n: int, out: Path, *, seed: int = 0, years: tuple[int, ...] = YEARS
     p_year = np.exp(0.12 * (span - first))
     reg_year = rng.choice(span, size=n, p=p_year / p_year.sum())
     reg_day = rng.integers(0, 365, size=n)
-    registered = (pd.to_datetime(reg_year.astype(str), format="%Y").to_numpy().astype("datetime64[D]")
-                  + reg_day.astype("timedelta64[D]"))
+    registered = (reg_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + reg_day.astype("timedelta64[D]")
     exit_draw = rng.random(n)
     exit_year = np.where(exit_draw < 0.03, years[0], np.where(exit_draw < 0.06, last, 0))
     exit_ok = (exit_year > 0) & (exit_year > reg_year)
-    exited = np.where(exit_ok, (pd.to_datetime(np.where(exit_ok, exit_year, 2000).astype(str), format="%Y").to_numpy()
-                                .astype("datetime64[D]") + rng.integers(0, 365, size=n).astype("timedelta64[D]")),
-                      np.datetime64("NaT"))
+    exit_day = rng.integers(0, 365, size=n).astype("timedelta64[D]")
+    exited = np.where(exit_ok, (exit_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + exit_day,
+                      np.datetime64("NaT", "D"))
 
     # Size: Pareto-tailed revenue (万元) with a county productivity factor.
     county_factor = rng.lognormal(0.0, 0.35, size=len(counties))[county_idx]
     alpha = np.where(industrial, 1.1, 1.3)
     x_min = np.where(industrial, 180.0, 40.0)
     revenue0 = x_min * (1.0 - rng.random(n)) ** (-1.0 / alpha) * county_factor
-    size_class = np.select([revenue0 >= 40_000, revenue0 >= 2_000, revenue0 >= 300], ["大型", "中型", "小型"], "微型")
+    size_idx = np.select([revenue0 >= 40_000, revenue0 >= 2_000, revenue0 >= 300], [0, 1, 2], 3)
 
     # Designations: size-weighted draws among eligible firms, totals scaled to n.
     designation_rows = _designations(rng, n, scale, industrial, sections, revenue0, reg_year, years)
 
-    uscc = _uscc(counties["code"].to_numpy()[county_idx], np.arange(n))
-    county_codes = pa.array(counties["code"].to_numpy()[county_idx])
-    industry_arr = pa.array(industry)
-    section_arr = pa.array(sections)
+    county_list = counties["code"].to_numpy()
+    digits = np.frombuffer("".join(county_list).encode(), dtype=np.uint8).reshape(-1, 6).astype(np.int32) - ord("0")
+    uscc = pa.chunked_array([_uscc(digits[county_idx[lo:lo + CHUNK]], np.arange(lo, min(n, lo + CHUNK)))
+                             for lo in range(0, n, CHUNK)])
+    county_codes = _dictionary(county_idx, county_list)
+    industry_arr = _dictionary(code_idx, all_codes)
+    section_list = sorted(set(code_sections))
+    section_arr = _dictionary(np.searchsorted(section_list, sections), section_list)
     out.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
 
     # enterprises
     ent_dir = out / "enterprises"
     ent_dir.mkdir(exist_ok=True)
-    status = np.where(exit_ok, "注销", "存续")
-    names = pc.binary_join_element_wise(pa.scalar("合成企业"), pa.array(np.arange(n)).cast(pa.string()), pa.scalar("有限公司"), "")
+    status = _dictionary(exit_ok.astype(np.int32), ["存续", "注销"])
+    size_class = _dictionary(size_idx, ["大型", "中型", "小型", "微型"])
     for part, lo in enumerate(range(0, n, CHUNK)):
         hi = min(n, lo + CHUNK)
+        names = pc.binary_join_element_wise(pa.scalar("合成企业"), pa.array(np.arange(lo, hi)).cast(pa.string()),
+                                            pa.scalar("有限公司"), "")
         table = pa.table({
-            "uscc": uscc[lo:hi], "name": names[lo:hi], "county": county_codes[lo:hi], "industry": industry_arr[lo:hi],
+            "uscc": uscc.slice(lo, hi - lo).combine_chunks(), "name": names, "county": county_codes[lo:hi],
+            "industry": industry_arr[lo:hi],
             "registered": pa.array(registered[lo:hi], type=pa.date32()),
             "exited": pa.array(exited[lo:hi], type=pa.date32()),
-            "status": pa.array(status[lo:hi]), "size": pa.array(size_class[lo:hi]), "section": pa.array(sections[lo:hi]),
+            "status": status[lo:hi], "size": size_class[lo:hi], "section": section_arr[lo:hi],
         })
         pq.write_table(table, ent_dir / f"part-{part:05d}.parquet")
         if progress:
@@ -223,7 +237,7 @@ def generate(n: int, out: Path, *, seed: int = 0, years: tuple[int, ...] = YEARS
         alive = (reg_year[idx] <= y) & ~(exit_ok[idx] & (exit_year[idx] <= y))
         growth = growth * rng.lognormal(0.04, 0.15, size=len(idx))
         rev = revenue0[idx] * growth
-        div = pd.Series(industry[idx]).str[:2]
+        div = pd.Series(all_codes[code_idx[idx]]).str[:2]
         output = rev * rng.uniform(0.85, 1.05, size=len(idx))
         exporter = rng.random(len(idx)) < 0.25
         rd_on = rng.random(len(idx)) < np.clip(0.15 + 0.1 * np.log10(np.maximum(rev, 1) / 100), 0.05, 0.9)
