@@ -19,12 +19,14 @@ def demo(
     out: Path = typer.Option(Path("baiqiang-demo"), "-o", "--out", help="输出目录 (output directory)"),
     top: int = typer.Option(20, help="终端显示前几名"),
     force: bool = typer.Option(False, "--force", help="替换已有的 census.duckdb（先备份为 census.duckdb.bak-时间）"),
+    report: bool = typer.Option(True, help="同时写出 2020 年白皮书（2010 年对比）与永康市画像（report/ 目录）"),
+    pdf: bool = typer.Option(True, help="白皮书与画像同时写出 PDF（最慢的一步）"),
 ) -> None:
     """示例：导入 2010、2020 年人口普查分县数据，构建县域产业基础指数并排名，与信通院工业百强榜对比。"""
     import shutil
     from datetime import datetime
 
-    from baiqiang.report.demo import run_demo, write_demo
+    from baiqiang.report.demo import run_demo, write_demo, write_publication
 
     store = out / "census.duckdb"
     kept = backup = None
@@ -32,6 +34,7 @@ def demo(
         with atomic_dir(out) as tmp:
             result = run_demo(tmp / "census.duckdb")
             files = write_demo(result, tmp)
+            seconds = write_publication(result, tmp / "report", pdf=pdf) if report else {}
             if store.exists() and not force:
                 # The README has users import their own data into this store: never replace it silently.
                 (tmp / "census.duckdb").unlink()
@@ -46,6 +49,9 @@ def demo(
     if backup is not None:
         console.print(f"已替换 {store}；原数据库备份为 {backup}", highlight=False)
     console.print(f"已写出 {out}/：{len(files)} 个文件（含 baiqiang_demo.xlsx、top100_county_2020.csv 等），用时 {result.seconds:.1f} 秒")
+    if seconds:
+        console.print(f"白皮书与画像：{out}/report/report.html、report.pdf、profile_330784.html 等，用时 {sum(seconds.values()):.1f} 秒"
+                      f"（其中 PDF {seconds.get('report_pdf', 0) + seconds.get('profile_pdf', 0):.1f} 秒）")
 
 
 def _report(result, out: Path, files: list[str], top: int) -> None:  # type: ignore[no-untyped-def]

@@ -25,3 +25,4 @@ from baiqiang.cli import data  # noqa: E402,F401
 from baiqiang.cli import extract  # noqa: E402,F401
 from baiqiang.cli import analysis  # noqa: E402,F401
 from baiqiang.cli import serve  # noqa: E402,F401
+from baiqiang.cli import report  # noqa: E402,F401

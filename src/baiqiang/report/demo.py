@@ -48,6 +48,8 @@ class DemoResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     classification: pd.DataFrame = field(default_factory=pd.DataFrame)
     dropped_indicators: dict[int, list[str]] = field(default_factory=dict)
+    results: dict[tuple[str, int], Results] = field(default_factory=dict)
+    outcomes: dict[tuple[str, int], RankingOutcome] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -113,6 +115,8 @@ def run_demo(store_path: str | Path) -> DemoResult:
             if dropped:
                 result.dropped_indicators[y] = dropped
             res, outcome = _rank(fw, panel, f"census {y}")
+            result.results[(kind, y)] = res
+            result.outcomes[(kind, y)] = outcome
             full = _table(res, outcome, panel, pillars)
             ranked[(kind, y)] = full
             result.tables[f"{kind}_{y}_all"] = full
@@ -325,3 +329,29 @@ def write_demo(result: DemoResult, outdir: Path) -> list[str]:
     write_sheets(outdir / "baiqiang_demo.xlsx", sheets)
     written.append("baiqiang_demo.xlsx")
     return written
+
+
+PROFILE_UNIT = "330784"
+"""永康市 (金华市, 浙江省): the demo's county profile."""
+
+
+def write_publication(result: DemoResult, outdir: Path, *, pdf: bool = True) -> dict[str, float]:
+    """The 2020 county white paper (2010 as previous) and the 永康市 profile, in ``outdir``; seconds per part."""
+    from baiqiang.report.content import build_report
+    from baiqiang.report.profile import build_profile
+    from baiqiang.report.render import write_profile, write_report
+
+    t0 = time.perf_counter()
+    res, prev = result.results[("county", 2020)], result.results[("county", 2010)]
+    method = res.method_record()
+    method["previous"] = {"source": prev.panel.source, "sha256": prev.panel.checksum}
+    content = build_report(res, prev, method=method, year="2020", previous_year="2010",
+                           ranked_list=result.outcomes[("county", 2020)].lists[LIST_ID],
+                           previous_list=result.outcomes[("county", 2010)].lists[LIST_ID])
+    seconds = {"content": time.perf_counter() - t0}
+    seconds.update({f"report_{k}": v for k, v in write_report(content, outdir, pdf=pdf).items()})
+    t0 = time.perf_counter()
+    prof = build_profile(content, res, PROFILE_UNIT, prev)
+    seconds["profile_content"] = time.perf_counter() - t0
+    seconds.update({f"profile_{k}": v for k, v in write_profile(content, prof, outdir, pdf=pdf).items()})
+    return seconds

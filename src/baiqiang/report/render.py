@@ -1,0 +1,290 @@
+"""Rendering: Jinja2 HTML (interactive, self-contained), WeasyPrint PDF, XLSX, chart files.
+
+The HTML inlines the Vega/Vega-Lite/Vega-Embed bundle that ships inside
+``vl-convert-python`` (no network at view time); the PDF is the same template
+with the charts as images rendered by vl-convert (SVG for charts, PNG for maps,
+whose SVG is too large for WeasyPrint to lay out quickly).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+import baiqiang
+from baiqiang.report.charts import FONT, choropleth, config, location_map, profile_pillar_chart, report_charts
+from baiqiang.report.content import REGION_ORDER, ReportContent
+from baiqiang.report.geometry import geometry_meta
+
+FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
+
+
+def _env() -> Environment:
+    folder = str(files("baiqiang.report").joinpath("templates"))
+    env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["j2", "html"]),
+                      undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    return env
+
+
+def _css() -> Markup:
+    """The shared style sheet, inserted verbatim (it is ours, not user data)."""
+    return Markup(files("baiqiang.report").joinpath("templates", "style.css").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _fonts_registered() -> bool:
+    import vl_convert as vlc
+
+    for folder in FONT_DIRS:
+        if Path(folder).is_dir():
+            vlc.register_font_directory(folder)
+    return True
+
+
+@lru_cache(maxsize=1)
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script, cached on disk per vl-convert version (built offline)."""
+    import vl_convert as vlc
+
+    version = f"{vlc.get_vega_version()}-{vlc.get_vega_embed_version()}-{vlc.get_vegalite_versions()[-1]}"
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "baiqiang" / f"vega-bundle-{version}.js"
+    if cache.is_file():
+        return cache.read_text(encoding="utf-8")
+    text = vlc.javascript_bundle()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:  # a read-only home only costs the rebuild next time
+        pass
+    return text
+
+
+def _script_safe(text: str) -> str:
+    """Text safe inside <script>: no "</script" can close the element early (``<\\/`` means the same in JS strings and regexes)."""
+    return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
+    """Vega-Lite specs of every chart, plus the interactive map (measure chosen in a drop-down)."""
+    specs = {name: config(chart).to_dict() for name, chart in report_charts(content).items()}
+    if content.has_map:
+        specs["map"] = choropleth(content, interactive=True)
+    return specs
+
+
+def write_charts(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> dict[str, str]:
+    """Charts as SVG and PNG, maps as PNG and SVG; returns, per chart, the file the PDF shows."""
+    import vl_convert as vlc
+
+    _fonts_registered()
+    folder.mkdir(parents=True, exist_ok=True)
+    shown = {}
+    for name, chart in report_charts(content).items():
+        spec = config(chart).to_dict()
+        (folder / f"{name}.svg").write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
+        (folder / f"{name}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+        shown[name] = f"{folder.name}/{name}.svg"
+    measures = (["index", *(c for c, _ in content.pillars)] if pillar_maps else ["index"]) if content.has_map else []
+    for m in measures:
+        spec = choropleth(content, m)
+        stem = "map" if m == "index" else f"map_{m}"
+        (folder / f"{stem}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+        if m == "index":
+            (folder / f"{stem}.svg").write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
+    if content.has_map:
+        shown["map"] = f"{folder.name}/map.png"
+    return shown
+
+
+def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if df is None or df.empty:
+        return []
+    return [{k: (None if v is pd.NA or (isinstance(v, float) and v != v) else v) for k, v in r.items()}
+            for r in df.to_dict("records")]
+
+
+def report_context(content: ReportContent) -> dict[str, Any]:
+    """Everything the report template reads (numbers only from ``content``)."""
+    f = content.facts
+    units = content.units
+    rows = _records(content.tables["list"])
+    for r in rows:
+        ch = r.get("rank_change")
+        r["change_text"] = "—" if ch is None else ("0" if ch == 0 else f"{ch:+d}")
+        r["change_class"] = "" if not ch else ("up" if ch > 0 else "down")
+        r["previous_rank"] = "—" if r.get("previous_rank") is None else r["previous_rank"]
+    turnover = []
+    if "turnover" in content.tables:
+        t = content.tables["turnover"]
+        turnover = [(size, _records(t[t["list"] == size])) for size in dict.fromkeys(t["list"])]
+    rob = content.tables.get("robustness")
+    m = content.method
+    data = m.get("data", {})
+    sources = [("框架", f"{m['framework']['name']['zh']}（{m['framework']['id']}）"),
+               ("框架校验和 SHA-256", m.get("framework_sha256", "")),
+               ("数据来源", data.get("source", "")), ("数据校验和 SHA-256", data.get("sha256", "")),
+               ("参与排名单位数", str(data.get("units_ranked", len(units)))),
+               ("地图边界", f"{geometry_meta()['source']}，简化容差{geometry_meta()['county_tolerance_degrees']}度，"
+                           f"SHA-256 {geometry_meta()['sha256']}")]
+    if content.previous_year and "previous" in content.method:
+        pd_ = content.method["previous"]
+        sources += [("对比数据来源", pd_.get("source", "")), ("对比数据校验和 SHA-256", pd_.get("sha256", ""))]
+    missing = content.tables["no_polygon"]
+    return {
+        "title": f"{content.year}年{content.title}报告" if content.year else f"{content.title}报告",
+        "framework_name": content.title, "framework_id": m["framework"]["id"],
+        "framework_version": m["framework"].get("version"), "data_source": data.get("source", ""),
+        "facts": f, "css": _css(), "version": baiqiang.__version__, "has_map": content.has_map,
+        "type_keys": [k for k in f if k.startswith("type.")],
+        "regions": [r for r in REGION_ORDER if f"region.{r}.count" in f],
+        "has": {c: c in units.columns for c in ("province", "prefecture")},
+        "list_rows": rows, "by_province": _records(content.tables.get("by_province")),
+        "tiers": _records(content.tables["tiers"]), "pillars": content.pillars,
+        "movers": _records(content.tables.get("movers")), "turnover": turnover,
+        "robustness": _records(rob),
+        "uncertain_names": "、".join(rob.loc[rob["uncertain"], "name"]) if rob is not None and rob["uncertain"].any() else "无",
+        "indicators": _records(content.tables["indicators"]), "steps": _records(content.tables["steps"]),
+        "gated": _records(content.tables.get("gated")),
+        "sources": sources, "missing_names": "、".join(missing["name"]) if len(missing) else "",
+    }
+
+
+def render_html(template: str, context: dict[str, Any], specs: dict[str, dict[str, Any]] | None, *, pdf: bool,
+                images: dict[str, str] | None = None) -> str:
+    """One template, two targets: interactive HTML (``pdf=False``) or the PDF's print HTML."""
+    extra = {"pdf": pdf, "images": images or {}}
+    if not pdf:
+        extra["vega_js"] = _script_safe(vega_bundle())
+        extra["specs_json"] = _script_safe(json.dumps(specs or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+    if not pdf:
+        extra["vega_js"], extra["specs_json"] = Markup(extra["vega_js"]), Markup(extra["specs_json"])
+    return _env().get_template(template).render(**context, **extra)
+
+
+def write_pdf(html: str, base: Path, path: Path) -> None:
+    """A4 PDF with WeasyPrint; fonts come from fontconfig (Noto Sans CJK SC) and are embedded (subset)."""
+    from weasyprint import HTML
+
+    HTML(string=html, base_url=str(base)).write_pdf(path)
+
+
+def write_xlsx(content: ReportContent, path: Path) -> None:
+    """Every table of the report, one sheet each, Chinese headers."""
+    from baiqiang.report.demo import HEADERS_ZH
+
+    headers = {**HEADERS_ZH, "previous_rank": "上期排名", "rank_change": "名次变化", "count": "单位数", "previous": "上期",
+               "share": "占比", "total": "合计", "ranks": "名次区间", "pillar_name": "维度", "kind": "类别",
+               "driver_1": "驱动维度1", "driver_1_value": "贡献变化1", "driver_2": "驱动维度2", "driver_2_value": "贡献变化2",
+               "previous_score": "上期得分", "rank_low": "排名下限", "rank_high": "排名上限", "rank_median": "中位排名",
+               "p_top": "入选概率", "uncertain": "入选不确定", "geo": "边界代码", "within_parent": "父节点内权重",
+               "in_index": "总指数中权重", "declared": "声明权重", "direction": "方向", "depth": "层深", "level": "层级",
+               "unit": "单位", "method": "方法", "params": "参数", "step": "步骤", "id": "标识"}
+    sheets = {"list": "榜单", "by_region": "分区域", "by_province": "分省份", "tiers": "梯队构成", "pillar_leaders": "维度前十",
+              "movers": "名次变化", "turnover": "新进与退出", "robustness": "稳健性", "indicators": "指标体系",
+              "steps": "计算步骤", "no_polygon": "无边界单位"}
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        content.units.rename(columns=headers).to_excel(xw, sheet_name="全部单位", index=False)
+        for key, sheet in sheets.items():
+            if key in content.tables:
+                content.tables[key].rename(columns=headers).to_excel(xw, sheet_name=sheet, index=False)
+        pd.DataFrame({"项目": list(content.facts), "数值": [str(v) for v in content.facts.values()]}).to_excel(
+            xw, sheet_name="要点", index=False)
+    _fix_xlsx_timestamps(path)
+
+
+def _fix_xlsx_timestamps(path: Path) -> None:
+    """openpyxl stamps creation time into docProps/core.xml; fix it so equal inputs give equal files."""
+    import zipfile
+
+    tmp = path.with_suffix(".tmp.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                import re
+
+                data = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*<", rb"<dcterms:\1\2>2000-01-01T00:00:00Z<", data)
+            info = zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, data)
+    os.replace(tmp, path)
+
+
+def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pillar_maps: bool = False) -> dict[str, float]:
+    """Write report.html, report.pdf, report.xlsx and charts/ into ``outdir``; returns seconds per part."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    context = report_context(content)
+    html = render_html("report.html.j2", context, chart_specs(content), pdf=False)
+    (outdir / "report.html").write_text(html, encoding="utf-8")
+    seconds["html"] = time.perf_counter() - t
+    t = time.perf_counter()
+    write_xlsx(content, outdir / "report.xlsx")
+    seconds["xlsx"] = time.perf_counter() - t
+    t = time.perf_counter()
+    images = write_charts(content, outdir / "charts", pillar_maps=pillar_maps)
+    seconds["charts"] = time.perf_counter() - t
+    if pdf:
+        t = time.perf_counter()
+        write_pdf(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
+        seconds["pdf"] = time.perf_counter() - t
+    return seconds
+
+
+def profile_specs(content: ReportContent, profile: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The profile's charts: dimension ranks and the location map (Vega-Lite specs)."""
+    specs = {"pillars": config(profile_pillar_chart(profile)).to_dict()}
+    if profile["geo"]:
+        specs["location"] = location_map(content, profile["code"])
+    return specs
+
+
+def write_profile(content: ReportContent, profile: dict[str, Any], outdir: Path, *, pdf: bool = True) -> dict[str, float]:
+    """Write ``profile_<code>.html`` and ``.pdf`` (charts in ``charts/``) into ``outdir``; returns seconds per part."""
+    import vl_convert as vlc
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    stem = f"profile_{profile['code']}"
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    specs = profile_specs(content, profile)
+    context = {
+        "facts": profile["facts"], "pillars": profile["pillars"], "peers": _records(profile["peers"]),
+        "target": _records(profile["target"]), "css": _css(), "version": baiqiang.__version__,
+        "data_source": content.method.get("data", {}).get("source", ""),
+    }
+    (outdir / f"{stem}.html").write_text(render_html("profile.html.j2", context, specs, pdf=False), encoding="utf-8")
+    seconds["html"] = time.perf_counter() - t
+    if pdf:
+        t = time.perf_counter()
+        _fonts_registered()
+        charts = outdir / "charts"
+        charts.mkdir(parents=True, exist_ok=True)
+        images = {}
+        for name, spec in specs.items():
+            (charts / f"{stem}_{name}.svg").write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
+            images[name] = f"charts/{stem}_{name}.svg"
+        write_pdf(render_html("profile.html.j2", context, None, pdf=True, images=images), outdir, outdir / f"{stem}.pdf")
+        seconds["pdf"] = time.perf_counter() - t
+    return seconds
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+__all__ = ["FONT", "chart_specs", "render_html", "report_context", "write_charts", "write_pdf", "write_profile", "write_report", "write_xlsx"]
