@@ -18,6 +18,7 @@ from baiqiang.report.render import write_profile, write_report
 class Published:
     results: object
     previous: object
+    lists: tuple
     content: ReportContent
     profile: dict
     out: Path
@@ -28,12 +29,13 @@ def published(tmp_path_factory) -> Published:
     tmp = tmp_path_factory.mktemp("publication")
     demo = run_demo(tmp / "census.duckdb")
     res, prev = demo.results[("county", 2020)], demo.results[("county", 2010)]
-    content = build_report(res, prev, year="2020", previous_year="2010")
+    lists = demo.outcomes[("county", 2020)].lists["top100"], demo.outcomes[("county", 2010)].lists["top100"]
+    content = build_report(res, prev, year="2020", previous_year="2010", ranked_list=lists[0], previous_list=lists[1])
     out = tmp / "out"
     write_report(content, out)
     profile = build_profile(content, res, PROFILE_UNIT, prev)
     write_profile(content, profile, out)
-    return Published(res, prev, content, profile, out)
+    return Published(res, prev, lists, content, profile, out)
 
 
 class TextNodes(HTMLParser):

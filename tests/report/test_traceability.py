@@ -21,14 +21,22 @@ from baiqiang.pipeline import run
 from .conftest import parse
 
 
-def _units(res) -> pd.DataFrame:
-    """Ranked units straight from Results: code, name, attributes, score, rank."""
-    root = res.root
-    t = res.table().dropna(subset=["rank"]).set_index("unit_code")
+def _units(res, lst) -> pd.DataFrame:
+    """Ranked units straight from the build and its named list: the units the list's gates admit, by its score."""
+    t = lst.set_index("unit_code")
+    t = t[t["status"].isin(["入选", "未入选"])]
     frame = res.panel.frame.reindex(t.index)
-    return pd.DataFrame({"name": t["unit_name"], "score": t[root], "rank": t["rank"].astype(int),
-                         "province": frame["province"], "region": [REGIONS[c[:2]] for c in t.index],
-                         "type": frame["type"]}, index=t.index)
+    out = pd.DataFrame({"name": t["unit_name"], "score": t["score"],
+                        "rank": t["score"].rank(ascending=False, method="min").astype(int),
+                        "tier": t["tier"], "province": frame["province"], "region": [REGIONS[c[:2]] for c in t.index],
+                        "type": frame["type"]}, index=t.index)
+    for p in _pillars(res):
+        out[p] = res.scores.loc[t.index, p]
+    return out
+
+
+def _pillars(res) -> list[str]:
+    return [a for a in res.hierarchy.aggregate_codes if res.hierarchy.parent_of[a] == res.root]
 
 
 def _link(prev_codes, cur_codes) -> dict[str, str]:
@@ -44,8 +52,9 @@ def _link(prev_codes, cur_codes) -> dict[str, str]:
     return vals[~vals.duplicated(keep=False)].to_dict()
 
 
-def _expected_report(key: str, res, prev) -> object:
-    u, p = _units(res), _units(prev)
+def _expected_report(key: str, published) -> object:
+    res, prev = published.results, published.previous
+    u, p = _units(res, published.lists[0]), _units(prev, published.lists[1])
     top, ptop = u[u["rank"] <= 100], p[p["rank"] <= 100]
     parts = key.split(".")
     if key == "n_ranked":
@@ -77,7 +86,8 @@ def _expected_report(key: str, res, prev) -> object:
         row = table.iloc[int(parts[1]) - 1]
         return int(row["c"]) if parts[2] == "count" else int(row["c"] - row["b"])
     if parts[0] == "tier":
-        lows, highs = [1, 11, 31, 61], [10, 30, 60, 100]
+        highs = [int(u.loc[u["tier"] == k, "rank"].max()) for k in sorted(set(u["tier"]) - {0})]
+        lows = [1, *(h + 1 for h in highs[:-1])]
         t = int(parts[1])
         members = u[(u["rank"] >= lows[t - 1]) & (u["rank"] <= highs[t - 1])]
         if parts[2] == "tier":
@@ -86,7 +96,7 @@ def _expected_report(key: str, res, prev) -> object:
             return f"{lows[t - 1]}–{highs[t - 1]}"
         return len(members) if parts[2] == "total" else int((members["region"] == parts[2]).sum())
     if parts[0] == "pillar":
-        return res.scores.loc[res.ranks[parts[1]] == 1, parts[1]].iloc[0]
+        return u[parts[1]].max()
     if parts[0] == "turnover":
         n = int(parts[1])
         link = _link(p.index, u.index)
@@ -107,7 +117,7 @@ def _expected_report(key: str, res, prev) -> object:
             return int(pr[code])
         if parts[2] == "to":
             return int(u.at[code, "rank"])
-        pillars = [a for a in res.hierarchy.aggregate_codes if res.hierarchy.parent_of[a] == res.root]
+        pillars = _pillars(res)
         old = next(o for o, n in link.items() if n == code)
         d = all_contributions(res).loc[code, pillars] - all_contributions(prev).loc[old, pillars]
         return d.loc[d.abs().idxmax()]
@@ -149,7 +159,7 @@ def test_every_number_in_the_report_text_is_the_results(published):
     for block in doc.blocks:
         _check_block_digits(block, names)
         for printed in block["nums"]:
-            _compare(printed, _expected_report(printed["key"], published.results, published.previous))
+            _compare(printed, _expected_report(printed["key"], published))
             seen.add(printed["key"].split(".")[0])
     # The paragraphs quote every family of facts: summary, regions, provinces, tiers, leaders, turnover, movers.
     assert {"n_ranked", "region", "province_top", "tier", "pillar", "turnover", "mover", "population"} <= seen
@@ -157,8 +167,8 @@ def test_every_number_in_the_report_text_is_the_results(published):
 
 def test_the_list_table_is_the_results(published):
     rows = parse(published.out / "report.html").table_rows["list"]
-    u = _units(published.results)
-    p = _units(published.previous)
+    u = _units(published.results, published.lists[0])
+    p = _units(published.previous, published.lists[1])
     link = _link(p.index, u.index)
     prev_rank = {link[c]: r for c, r in p["rank"].items() if c in link}
     top = u[u["rank"] <= 100].sort_values(["rank"], kind="stable")
@@ -167,7 +177,7 @@ def test_the_list_table_is_the_results(published):
         rank, name, province, _pref, score, tier, before, change = row
         assert (int(rank), name, province) == (r["rank"], r["name"], r["province"])
         assert float(score) == pytest.approx(round(r["score"], 2), abs=0.006)
-        assert int(tier) == int(np.searchsorted([10, 30, 60, 100], r["rank"]) + 1)
+        assert int(tier) == r["tier"]
         if code in prev_rank:
             assert int(before) == prev_rank[code] and int(change) == prev_rank[code] - r["rank"]
         else:
@@ -177,7 +187,7 @@ def test_the_list_table_is_the_results(published):
 def _expected_profile(key: str, published) -> object:
     res, prev, prof = published.results, published.previous, published.profile
     code = prof["code"]
-    u = _units(res)
+    u, p = _units(res, published.lists[0]), _units(prev, published.lists[1])
     me = u.loc[code]
     parts = key.split(".")
     if key in ("rank", "score", "n_ranked", "year", "previous_year"):
@@ -187,9 +197,9 @@ def _expected_profile(key: str, published) -> object:
     if key == "prefecture.rank":
         pref = res.panel.frame["prefecture"].reindex(u.index)
         return int((u.loc[pref == pref[code], "score"] > me["score"]).sum() + 1)
-    pillars = [a for a in res.hierarchy.aggregate_codes if res.hierarchy.parent_of[a] == res.root]
+    pillars = _pillars(res)
     if parts[0] == "pillar_best":
-        ranks = sorted(int(res.ranks.at[code, p]) for p in pillars)
+        ranks = sorted(int((u[c] > u.at[code, c]).sum() + 1) for c in pillars)
         return ranks[int(parts[1]) - 1]
     expl = explain_unit(res, code)
     if parts[0] in ("strength", "weakness"):
@@ -200,11 +210,11 @@ def _expected_profile(key: str, published) -> object:
     link = _link(prev.scores.index, res.scores.index)
     old = next(o for o, n in link.items() if n == code)
     if key == "previous_rank":
-        return prev.ranks.at[old, prev.root]
+        return p.at[old, "rank"]
     if key == "previous_score":
         return prev.scores.at[old, prev.root]
     if key == "rank_change":
-        return prev.ranks.at[old, prev.root] - me["rank"]
+        return p.at[old, "rank"] - me["rank"]
     if parts[0] == "driver":
         d = all_contributions(res).loc[code, pillars] - all_contributions(prev).loc[old, pillars]
         return d.reindex(d.abs().sort_values(ascending=False).index).iloc[int(parts[1]) - 1]

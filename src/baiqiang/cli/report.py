@@ -42,7 +42,18 @@ def _build(framework, data: Path, year: int | None, *, previous: bool = False): 
             console.print(f"对比数据无以下指标，已从对比年框架中去掉（权重重新分配）：{'、'.join(dropped)}")
     panel = panel_for(frame, fw, source=source)
     checksum = panel.checksum if data.suffix.lower() in STORE_SUFFIXES else file_sha256(data)
-    return run(fw, panel), checksum
+    results = run(fw, panel)
+    return results, checksum, _first_list(results, fw, panel)
+
+
+def _first_list(results, framework, panel):  # noqa: ANN001,ANN202 - DataFrame | None
+    """The framework's first named list (``rankings.lists[0]``), whose gates, scores and tiers the report follows."""
+    if framework.rankings is None or not framework.rankings.lists:
+        return None
+    from baiqiang import rankings
+
+    outcome = rankings.apply(results, framework, panel)
+    return outcome.lists[framework.rankings.lists[0].id]
 
 
 def _content(framework: Path, data: Path, year, previous, previous_year, ua_spec=None, ua_n=200, seed=0):  # noqa: ANN001,ANN202
@@ -50,11 +61,11 @@ def _content(framework: Path, data: Path, year, previous, previous_year, ua_spec
     from baiqiang.report.content import build_report
 
     fw = load_framework(framework)
-    res, checksum = _build(fw, data, year)
-    prev = None
+    res, checksum, ranked_list = _build(fw, data, year)
+    prev = previous_list = None
     method = res.method_record(checksum)
     if previous is not None:
-        prev, prev_checksum = _build(fw, previous, previous_year, previous=True)
+        prev, prev_checksum, previous_list = _build(fw, previous, previous_year, previous=True)
         method["previous"] = {"source": prev.panel.source, "sha256": prev_checksum}
     ua = None
     if ua_spec is not None:
@@ -64,7 +75,9 @@ def _content(framework: Path, data: Path, year, previous, previous_year, ua_spec
         ua = run_uncertainty(res.framework, res.panel, load_spec(ua_spec), n=ua_n, seed=seed)
     y = str(year) if year else None
     py = str(previous_year) if previous_year else None
-    return build_report(res, prev, uncertainty=ua, method=method, year=y, previous_year=py), res, prev
+    content = build_report(res, prev, uncertainty=ua, method=method, year=y, previous_year=py,
+                           ranked_list=ranked_list, previous_list=previous_list)
+    return content, res, prev
 
 
 @app.command()

@@ -87,6 +87,33 @@ def unit_table(results: Results) -> pd.DataFrame:
     return out.sort_values(["rank", "code"], kind="stable").reset_index(drop=True)
 
 
+def listed_units(units: pd.DataFrame, ranked_list: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
+    """Apply a named ranking list (:mod:`baiqiang.rankings`): its eligible units, scores, ranks and tiers.
+
+    Units the list's gates leave out are dropped from the ranking and returned
+    with their reason; the others are ranked by the list's score (competition
+    ranks, as the list does) and so are their dimension ranks, so a report
+    shows the same places as the list.  Returns (units, gated, tier cuts).
+    """
+    from baiqiang.methods.rank import competition_rank
+    from baiqiang.rankings.apply import STATUS_BELOW, STATUS_GATED, STATUS_LISTED
+
+    lst = ranked_list.set_index("unit_code")
+    lst.index = lst.index.astype(str)
+    eligible = lst.index[lst["status"].isin([STATUS_LISTED, STATUS_BELOW])]
+    gated = lst.loc[lst["status"] == STATUS_GATED, ["unit_name", "reason"]].rename(columns={"unit_name": "name"})
+    out = units[units["code"].isin(eligible)].copy()
+    out["score"] = lst["score"].reindex(out["code"]).to_numpy(dtype=float)
+    out["rank"] = competition_rank(out["score"].to_numpy()[None, :])[0].astype(int)
+    out["tier"] = lst["tier"].reindex(out["code"]).fillna(0).astype(int).to_numpy()
+    for col in [c for c in out.columns if c.endswith("_score")]:
+        out[col.removesuffix("_score") + "_rank"] = competition_rank(out[col].to_numpy()[None, :])[0].astype(int)
+    listed = lst[lst["status"] == STATUS_LISTED]
+    cuts = [int(listed.loc[listed["tier"] == t, "rank"].max()) for t in sorted(set(listed["tier"]) - {0})]
+    out = out.sort_values(["rank", "code"], kind="stable").reset_index(drop=True)
+    return out, gated.reset_index().rename(columns={"unit_code": "code"}), cuts or [int(listed["rank"].max())]
+
+
 def pillar_codes(results: Results) -> list[str]:
     """The aggregates directly below the root (the report's "dimensions")."""
     h = results.hierarchy
@@ -118,12 +145,23 @@ def build_report(
     year: str | None = None,
     previous_year: str | None = None,
     movers: int = 10,
+    ranked_list: pd.DataFrame | None = None,
+    previous_list: pd.DataFrame | None = None,
 ) -> ReportContent:
-    """Every table and fact of the white paper."""
+    """Every table and fact of the white paper.
+
+    ``ranked_list`` / ``previous_list``: a named list of a ranking outcome
+    (``RankingOutcome.lists[id]``) whose gates, scores and tiers the report
+    follows; without one, the build's own ranks and the rank step's tiers.
+    """
     h = results.hierarchy
-    cuts = tier_cuts(results)
-    top_n = cuts[-1]
     units = unit_table(results)
+    gated = None
+    if ranked_list is not None:
+        units, gated, cuts = listed_units(units, ranked_list)
+    else:
+        cuts = tier_cuts(results)
+    top_n = cuts[-1]
     units["geo"] = polygon_keys(units["code"].tolist()).to_numpy()
     pillars = [(p, h.name(p)) for p in pillar_codes(results)]
     content = ReportContent(
@@ -131,9 +169,13 @@ def build_report(
         previous_year=(previous_year or _year_of(previous)) if previous is not None else None,
         units=units, pillars=pillars, method=method or results.method_record(),
     )
+    if gated is not None:
+        content.tables["gated"] = gated
     prev_units = None
     if previous is not None:
         prev_units = unit_table(previous)
+        if previous_list is not None:
+            prev_units = listed_units(prev_units, previous_list)[0]
         link = map_codes(pd.Index(prev_units["code"]), pd.Index(units["code"]))
         prev_units["current_code"] = prev_units["code"].map(link).fillna("")
         prev_rank = prev_units[prev_units["current_code"] != ""].set_index("current_code")["rank"]

@@ -49,6 +49,7 @@ class DemoResult:
     classification: pd.DataFrame = field(default_factory=pd.DataFrame)
     dropped_indicators: dict[int, list[str]] = field(default_factory=dict)
     results: dict[tuple[str, int], Results] = field(default_factory=dict)
+    outcomes: dict[tuple[str, int], RankingOutcome] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -115,6 +116,7 @@ def run_demo(store_path: str | Path) -> DemoResult:
                 result.dropped_indicators[y] = dropped
             res, outcome = _rank(fw, panel, f"census {y}")
             result.results[(kind, y)] = res
+            result.outcomes[(kind, y)] = outcome
             full = _table(res, outcome, panel, pillars)
             ranked[(kind, y)] = full
             result.tables[f"{kind}_{y}_all"] = full
@@ -343,7 +345,9 @@ def write_publication(result: DemoResult, outdir: Path, *, pdf: bool = True) -> 
     res, prev = result.results[("county", 2020)], result.results[("county", 2010)]
     method = res.method_record()
     method["previous"] = {"source": prev.panel.source, "sha256": prev.panel.checksum}
-    content = build_report(res, prev, method=method, year="2020", previous_year="2010")
+    content = build_report(res, prev, method=method, year="2020", previous_year="2010",
+                           ranked_list=result.outcomes[("county", 2020)].lists[LIST_ID],
+                           previous_list=result.outcomes[("county", 2010)].lists[LIST_ID])
     seconds = {"content": time.perf_counter() - t0}
     seconds.update({f"report_{k}": v for k, v in write_report(content, outdir, pdf=pdf).items()})
     t0 = time.perf_counter()

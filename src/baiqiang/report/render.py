@@ -157,6 +157,7 @@ def report_context(content: ReportContent) -> dict[str, Any]:
         "robustness": _records(rob),
         "uncertain_names": "、".join(rob.loc[rob["uncertain"], "name"]) if rob is not None and rob["uncertain"].any() else "无",
         "indicators": _records(content.tables["indicators"]), "steps": _records(content.tables["steps"]),
+        "gated": _records(content.tables.get("gated")),
         "sources": sources, "missing_names": "、".join(missing["name"]) if len(missing) else "",
     }
 
