@@ -49,3 +49,10 @@ def test_non_integer_ranks_fall_back_to_sample_quantiles() -> None:
     assert RankHistograms.of(ranks) is None
     table = rank_summary(ranks, ranks[0], units=["a", "b", "c"]).table
     np.testing.assert_allclose(table["median"], np.quantile(ranks, 0.5, axis=0))
+
+
+def test_few_samples_over_wide_ranges_use_the_samples_instead() -> None:
+    ranks = np.array([[1.0, 1000.0], [1000.0, 1.0]])  # 2 x 2 samples, ranges of 1,000 ranks each
+    assert RankHistograms.of(ranks) is None
+    table = rank_summary(ranks, ranks[0], units=["a", "b"]).table
+    np.testing.assert_allclose(table["median"], [500.5, 500.5])

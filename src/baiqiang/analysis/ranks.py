@@ -79,7 +79,7 @@ def rank_summary(
     probs = (quantiles[0], 0.5, quantiles[1])
     nominal = np.asarray(nominal, dtype=float)
     hist = RankHistograms.of(r)
-    if hist is None:  # ranks that are not all integers: quantiles of the samples themselves
+    if hist is None:  # non-integer ranks, or few samples over wide ranges: quantiles of the samples
         stats = _sample_stats(r, nominal, probs, top_k)
     else:
         stats = hist.stats(nominal, probs, top_k)
@@ -109,8 +109,8 @@ class RankHistograms:
 
     Unit ``u``'s ranks run from ``low[u]`` to ``high[u]``; its counts occupy
     ``counts[start[u] : start[u + 1]]`` (one bin per rank in that range), so
-    memory is the sum of the units' rank ranges, at most ``samples x units``
-    and in practice far less.  Building it is one pass over the samples
+    memory is the sum of the units' rank ranges; :meth:`of` declines when that
+    exceeds ``samples x units``.  Building it is one pass over the samples
     (``np.bincount``); every statistic is then linear in the bins.
     """
 
@@ -121,7 +121,12 @@ class RankHistograms:
 
     @classmethod
     def of(cls, ranks: np.ndarray) -> "RankHistograms | None":
-        """Histograms of ``(n_samples, n_units)`` ranks, or None when a rank is not an integer."""
+        """Histograms of ``(n_samples, n_units)`` ranks, or None when they would not pay.
+
+        None when a rank is not an integer, or when the units' rank ranges add up
+        to more bins than there are samples x units (few samples spread over wide
+        ranges): then the counts would be sparse and larger than the samples.
+        """
         n_samples, n_units = ranks.shape
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # units never ranked
@@ -129,6 +134,8 @@ class RankHistograms:
         ranked = ~np.isnan(low)
         low, high = np.where(ranked, low, 0.0), np.where(ranked, high, -1.0)
         start = np.concatenate([[0], np.cumsum(high - low + 1.0)]).astype(np.int64)
+        if start[-1] > max(1, n_samples * n_units):
+            return None
         counts = np.zeros(int(start[-1]), dtype=np.int64)
         n_valid = np.zeros(n_units, dtype=np.int64)
         step = max(1, HISTOGRAM_BLOCK_CELLS // max(1, n_units))
@@ -191,7 +198,12 @@ def _sample_stats(
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
         mean = np.nansum(r, axis=0) / n_valid
-        q = np.full((3, r.shape[1]), np.nan) if not r.shape[0] else np.nanquantile(r, probs, axis=0)
+        if not r.shape[0]:
+            q = np.full((3, r.shape[1]), np.nan)
+        elif valid.all():
+            q = np.quantile(r, probs, axis=0)  # vectorised; nanquantile loops over columns
+        else:
+            q = np.nanquantile(r, probs, axis=0)
         shift = np.nansum(np.abs(r - nominal[None, :]), axis=0) / n_valid
         tops = [(r <= k).sum(axis=0) / n_valid for k in top_k]
     return mean, q, shift, tops
