@@ -67,6 +67,12 @@ def start_server(store: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): robust to a shared machine's waiting."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def yearbook(path: Path) -> Path:
     from openpyxl import Workbook
 
@@ -124,9 +130,11 @@ def main() -> None:
                       ("map", "/api/v1/map/county")]
         outcome: dict = {}
         importer = threading.Thread(target=import_meanwhile, args=(url, yearbook(work / "年鉴.xlsx"), outcome))
+        cpu0 = cpu_seconds(proc.pid)
         importer.start()
         result = asyncio.run(run_load(url, paths, total=args.n, concurrency=args.c, max_seconds=args.max_seconds))
         importer.join(timeout=120)
+        server_cpu = cpu_seconds(proc.pid) - cpu0
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -134,6 +142,8 @@ def main() -> None:
     summary = result.summary()
     print(json.dumps({"requests": result.sent, "errors": len(result.errors), "seconds": round(result.seconds, 2),
                       "requests_per_second": round(result.requests_per_second, 1), "import": outcome,
+                      "server_cpu_seconds": round(server_cpu, 2),
+                      "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, result.sent), 1),
                       "latency_ms": {k: {m: round(v, 1) for m, v in d.items()} for k, d in summary.items()}},
                      ensure_ascii=False, indent=2))
     if result.errors:
