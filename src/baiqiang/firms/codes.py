@@ -57,7 +57,7 @@ def uscc_problems(codes: np.ndarray) -> np.ndarray:
         return out
     good = text[ok]
     ascii_ok = np.array([t.isascii() for t in good])
-    raw = np.frombuffer("".join(t if a else "?" * 18 for t, a in zip(good, ascii_ok)).encode("ascii"),
+    raw = np.frombuffer("".join(t if a else "?" * 18 for t, a in zip(good, ascii_ok, strict=True)).encode("ascii"),
                         dtype=np.uint8).reshape(-1, 18)
     values = _VALUE[raw]
     bad_char = (values < 0).any(axis=1)
@@ -82,10 +82,7 @@ class IndustryCodes:
     def sections(self) -> dict[str, str]:
         """Section letter of every numeric code (大类, 中类, 小类)."""
         t = self.table[self.table["level"] != "门类"]
-        return dict(zip(t["code"], t["section"]))
-
-    def names(self) -> dict[str, str]:
-        return dict(zip(self.table["code"], self.table["name"]))
+        return dict(zip(t["code"], t["section"], strict=True))
 
     def normalise(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(numeric code, problem) per input code.

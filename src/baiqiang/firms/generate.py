@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from baiqiang.firms.census import census_panel
 from baiqiang.firms.codes import USCC_ALPHABET, USCC_WEIGHTS, industry_codes
 from baiqiang.firms.importer import MANIFEST, SCHEMA_VERSION, dataset_checksum
+from baiqiang.firms.schema import PROJECT_TYPES
 
 #: Registered enterprises the calibration refers to: 5,282.6 万户 登记在册企业 at end-2022
 #: (国家市场监督管理总局, 2023-01 press release); the generator's default size is 50 M.
@@ -269,8 +270,6 @@ def generate(n: int, out: Path, *, seed: int = 0, years: tuple[int, ...] = YEARS
         pt_rows += patents.num_rows
         # projects: about 3 % of above-scale firms run a digital or upgrading project each year.
         gs = idx[sel][(rev[sel] >= ABOVE_SCALE_REVENUE) & (rng.random(int(sel.sum())) < 0.03)]
-        from baiqiang.firms.schema import PROJECT_TYPES
-
         projects = pa.table({
             "uscc": uscc.take(pa.array(gs)),
             "project_id": pa.array([f"P{y}{i:09d}" for i in range(len(gs))]),

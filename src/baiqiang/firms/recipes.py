@@ -169,7 +169,7 @@ def semantic_problems(book: RecipeBook, source: str) -> list[Problem]:
     for i, r in enumerate(book.recipes):
         at = f"{source}: recipes[{i}]"
 
-        def bad(key: str, message: str, code: str = "invalid") -> None:
+        def bad(key: str, message: str, code: str = "invalid", at: str = at) -> None:
             problems.append(Problem(f"{at}.{key}", message, code))
 
         if r.code in seen:
@@ -202,7 +202,7 @@ def semantic_problems(book: RecipeBook, source: str) -> list[Problem]:
             bad("measure", "基础配方需要 measure")
         if r.period not in WHEN[r.source]:
             bad("when", f"{r.source} 的 when 只能是 {'/'.join(WHEN[r.source])}")
-        if r.measure in ("sum", "count_distinct", "hhi") and r.measure != "hhi" and not r.column:
+        if r.measure in ("sum", "count_distinct") and not r.column:
             bad("column", f"{r.measure} 需要 column")
         if r.measure == "hhi" and r.column is None and r.source != "enterprises":
             bad("column", "hhi 需要 column（按其合计计算份额）")
