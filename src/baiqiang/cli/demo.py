@@ -34,7 +34,7 @@ def demo(
         with atomic_dir(out) as tmp:
             result = run_demo(tmp / "census.duckdb")
             files = write_demo(result, tmp)
-            seconds = write_publication(result, tmp / "report", pdf=pdf) if report else {}
+            seconds = write_publication(result, tmp / "report", pdf=pdf) if report and result.results else {}
             if store.exists() and not force:
                 # The README has users import their own data into this store: never replace it silently.
                 (tmp / "census.duckdb").unlink()
