@@ -118,7 +118,9 @@ def main() -> None:
     try:
         codes = [r["code"] for r in httpx.get(f"{url}/api/v1/rankings/county?page_size=500", timeout=120)
                  .json()["data"]]
-        httpx.get(f"{url}/api/v1/rankings/district", timeout=120)
+        for year in httpx.get(f"{url}/api/v1/rankings", timeout=120).json()["data"]["years"]:
+            for ranking in ("county", "district"):
+                httpx.get(f"{url}/api/v1/rankings/{ranking}?year={year}", timeout=120)
         rng = random.Random(0)
         provinces = sorted({r["province"] for r in httpx.get(f"{url}/api/v1/rankings/county?page_size=500").json()["data"]})
         paths = []

@@ -41,7 +41,7 @@ def serve(
         if max_upload_mb < 1:
             raise DataError.single("--max-upload-mb", "至少 1 MB", "bad_option")
         settings = WebSettings(db=db, framework=framework, uncertainty=uncertainty, public_read=not private,
-                               secure_cookies=secure_cookies, max_upload_bytes=max_upload_mb * 1024 * 1024,
+                               secure_cookies=secure_cookies, warm=True, max_upload_bytes=max_upload_mb * 1024 * 1024,
                                **({"secret_key": os.environ[SECRET_ENV]} if os.environ.get(SECRET_ENV) else {}))
         web = create_app(settings)
     if not os.environ.get(SECRET_ENV):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -107,6 +108,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     writes.ensure_schema(db._writer.con)
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.warm:
+            threading.Thread(target=app.state.book.warm, name="baiqiang-warm", daemon=True).start()
         yield
         db.close()
 

@@ -176,6 +176,15 @@ class Book:
             raise not_found("year", f"数据库中没有 {year} 年的数据；已有：{'、'.join(map(str, years))}")
         return year
 
+    def warm(self) -> None:
+        """Build every ranking of every year now (the server calls this in the background at start-up)."""
+        try:
+            for year in self.years():
+                for r in RANKINGS:
+                    self.ranked(r.id, year)
+        except BaiqiangError:
+            pass  # an empty or partial store: the pages say what is missing when asked
+
     # -- rankings -------------------------------------------------------------------
     def ranked(self, ranking_id: str, year: int | None = None) -> Ranked:
         ranking = self.ranking(ranking_id)

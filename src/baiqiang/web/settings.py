@@ -28,3 +28,4 @@ class WebSettings:
     page_size: int = 50
     login_attempts: int = 5
     login_window_seconds: float = 300.0
+    warm: bool = False  # build every ranking in a background thread at start-up (baiqiang serve turns it on)
