@@ -180,7 +180,7 @@ methodology:
 
 def test_build_without_output_directory_is_a_located_error():
     result = runner.invoke(app, ["build", FRAMEWORK, str(DATA)])
-    assert result.exit_code == 1 and "-o/--out" in result.output
+    assert result.exit_code == 2 and "-o/--out" in result.output  # a usage error
 
 
 def test_framework_check_names_a_missing_declared_input(tmp_path):
