@@ -17,7 +17,7 @@ import numpy as np
 from baiqiang.analysis.spec import StructureInfo
 from baiqiang.errors import BaiqiangError
 from baiqiang.framework.spec import Framework
-from baiqiang.framework.structure import Hierarchy
+from baiqiang.framework.plan import Plan
 from baiqiang.pipeline import Panel, run_variants
 
 __all__ = ["evaluate_target", "structure_info", "target_code"]
@@ -28,7 +28,7 @@ Progress = Callable[[int, int], None]
 
 def structure_info(framework: Framework) -> StructureInfo:
     """Codes, levels and declared weights of a framework, for the sampler."""
-    h = Hierarchy(framework)
+    h = Plan.of(framework).hierarchy
     return StructureInfo(
         codes=list(h.node_codes),
         levels=dict(h.level_of),
@@ -39,7 +39,7 @@ def structure_info(framework: Framework) -> StructureInfo:
 
 def target_code(framework: Framework, target: str | None) -> str:
     """The aggregate analysed: ``target`` if given (checked), else the root."""
-    h = Hierarchy(framework)
+    h = Plan.of(framework).hierarchy
     if target is None:
         return h.root
     if target not in h.aggregate_codes:

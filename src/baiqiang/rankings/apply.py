@@ -11,7 +11,7 @@ import pandas as pd
 from baiqiang.errors import DataError, Problem
 from baiqiang.framework.rankings import Coupling, Grades, Progress, RankingList, Rankings
 from baiqiang.framework.spec import Framework
-from baiqiang.framework.structure import Hierarchy
+from baiqiang.framework.plan import Plan
 from baiqiang.methods.rank import competition_rank, group_rank, tiers
 from baiqiang.pipeline.panel import Panel
 from baiqiang.pipeline.results import Results
@@ -64,7 +64,7 @@ def apply(results: Results, framework: Framework, panel: Panel, *, base_panel: P
     source of every cell when the panel was read with a source precedence.
     """
     spec = framework.rankings or Rankings()
-    h = Hierarchy(framework)
+    h = Plan.of(framework).hierarchy
     scores, ranked_panel = ranking_scores(framework, panel, results.scores)
     frame = ranked_panel.frame.reindex(scores.index)
     names = ranked_panel.names.reindex(scores.index)

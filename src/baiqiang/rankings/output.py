@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import load_workbook
 
-from baiqiang.framework.structure import Hierarchy
+from baiqiang.framework.plan import Plan
 from baiqiang.pipeline.export import GROUP_RANK_ZH, write_csv, write_sheets
 from baiqiang.rankings.apply import STATUS_GATED, STATUS_LISTED, RankingOutcome
 
@@ -113,7 +113,7 @@ def write(outcome: RankingOutcome, outdir: Path) -> None:
 
 def sheets(outcome: RankingOutcome) -> dict[str, pd.DataFrame]:
     """The workbook sheets (Chinese headers): each list, then group ranks, gates, grades, progress, coupling, sources."""
-    h = Hierarchy(outcome.framework)
+    h = Plan.of(outcome.framework).hierarchy
     out: dict[str, pd.DataFrame] = {}
     for lst in outcome.spec.lists:
         out[lst.name] = outcome.lists[lst.id].rename(columns=LIST_HEADERS)

@@ -12,7 +12,7 @@ import pandas as pd
 from baiqiang.errors import DataError, Problem
 from baiqiang.framework.rankings import Classes, Rankings, UnitGroups
 from baiqiang.framework.spec import Framework
-from baiqiang.framework.structure import Hierarchy
+from baiqiang.framework.plan import Plan
 from baiqiang.pipeline.panel import Panel
 from baiqiang.pipeline.run import run, run_variants
 
@@ -107,4 +107,4 @@ def ranking_scores(framework: Framework, panel: Panel, base_scores: pd.DataFrame
         return class_scores(framework, panel, spec.classes), panel.select(framework)
     if base_scores is None:
         base_scores = run(framework, panel).scores
-    return base_scores[Hierarchy(framework).aggregate_codes], panel.select(framework)
+    return base_scores[Plan.of(framework).hierarchy.aggregate_codes], panel.select(framework)
