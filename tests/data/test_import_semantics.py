@@ -185,6 +185,7 @@ def test_demo_keeps_an_existing_store_unless_forced(tmp_path, monkeypatch):
 
     monkeypatch.setattr(demo_module, "run_demo", tiny_demo)
     monkeypatch.setattr(demo_module, "write_demo", lambda result, outdir: [])
+    monkeypatch.setattr(demo_module, "write_publication", lambda result, outdir, pdf=True: {})
     import baiqiang.cli.demo as cli_demo
 
     monkeypatch.setattr(cli_demo, "_report", lambda result, out, files, top: None)
