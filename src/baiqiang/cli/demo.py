@@ -72,7 +72,7 @@ def _report(result, out: Path, files: list[str], top: int) -> None:  # type: ign
             console.print(f"{y} 年普查无以下指标，已从该年框架中去掉（支柱内权重重新分配）：{'、'.join(dropped)}")
     for kind, label in (("county", "县（县级市、旗）"), ("district", "市辖区")):
         df = t[f"top100_{kind}_2020"].head(top)
-        view = Table(title=f"2020 年县域产业基础指数：{label} 前 {len(df)} 名")
+        view = Table(title=f"2020 年工业指数（普查版，第二版）：{label} 前 {len(df)} 名")
         for col in ("排名", "名称", "地级市", "省份", "得分", "梯队"):
             view.add_column(col, justify="right" if col in ("排名", "得分", "梯队") else "left")
         for r in df.itertuples(index=False):
