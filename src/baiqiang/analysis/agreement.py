@@ -144,7 +144,7 @@ def caict_lists(kind: str, ranked_codes: set[str], *, seats_year: int | None = 2
     left out.  The province seats of ``seats_year`` (complete only for 2014,
     2016 and 2018, see the bundled README) are attached to every county list.
     """
-    from baiqiang.data.crosswalk import load_crosswalk, successors
+    from baiqiang.data.crosswalk import load_crosswalk, successor_among
     from baiqiang.data.registry import Registry, resource_path
     from baiqiang.data.resolve import Resolver
 
@@ -160,12 +160,7 @@ def caict_lists(kind: str, ranked_codes: set[str], *, seats_year: int | None = 2
 
     def to_code(name: str, province: str, prefecture: str) -> str:
         res = resolver.resolve(name, province=province, prefecture=prefecture)
-        if res.status != "matched":
-            return ""
-        if res.code in ranked_codes:
-            return res.code
-        nxt = [c for c in successors(crosswalk, res.code, until=2020) if c in ranked_codes]
-        return nxt[0] if len(nxt) == 1 else ""
+        return successor_among(crosswalk, res.code, ranked_codes, until=2020) if res.status == "matched" else ""
 
     rows["code"] = [to_code(n, p, f) for n, p, f in zip(rows[column], rows["province"], rows["prefecture"])]
     lists = []

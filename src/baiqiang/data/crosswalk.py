@@ -157,3 +157,11 @@ def successors(crosswalk: pd.DataFrame, code: str, *, until: int | None = None) 
                 seen.add(n)
                 frontier.append(n)
     return list(dict.fromkeys(result))
+
+
+def successor_among(crosswalk: pd.DataFrame, code: str, codes: set[str], *, until: int | None = None) -> str:
+    """``code`` itself when it is in ``codes``, else its single successor in ``codes``; ``""`` when none or several."""
+    if code in codes:
+        return code
+    nxt = [c for c in successors(crosswalk, code, until=until) if c in codes]
+    return nxt[0] if len(nxt) == 1 else ""

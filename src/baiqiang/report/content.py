@@ -17,7 +17,7 @@ import pandas as pd
 
 from baiqiang.analysis.explain import all_contributions
 from baiqiang.data import names as nm
-from baiqiang.data.crosswalk import load_crosswalk, successors
+from baiqiang.data.crosswalk import load_crosswalk, successor_among
 from baiqiang.pipeline import Results
 from baiqiang.report.geometry import polygon_keys
 
@@ -124,14 +124,7 @@ def map_codes(previous: pd.Index, current: pd.Index, crosswalk: pd.DataFrame | N
     """Previous unit code → current code: the same code, else a one-to-one crosswalk successor."""
     cw = load_crosswalk() if crosswalk is None else crosswalk
     have = set(current)
-    out = {}
-    for code in previous:
-        if code in have:
-            out[code] = code
-        else:
-            nxt = [c for c in successors(cw, code) if c in have]
-            out[code] = nxt[0] if len(nxt) == 1 else ""
-    s = pd.Series(out, dtype=object)
+    s = pd.Series({code: successor_among(cw, code, have) for code in previous}, dtype=object)
     s = s[s != ""]
     return s[~s.duplicated(keep=False)]
 

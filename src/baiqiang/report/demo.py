@@ -19,7 +19,7 @@ from baiqiang import rankings
 from baiqiang.analysis import agreement
 from baiqiang.data import names as nm
 from baiqiang.data.census import import_census
-from baiqiang.data.crosswalk import load_crosswalk, successors
+from baiqiang.data.crosswalk import load_crosswalk, successor_among
 from baiqiang.data.registry import Registry, resource_path
 from baiqiang.data.resolve import Resolver
 from baiqiang.data.store import Store
@@ -218,19 +218,12 @@ def _rank_intervals(fw: Framework, frame: pd.DataFrame, ours: pd.DataFrame) -> p
     return out.reset_index()
 
 
-def _to_2020(code: str, codes_2020: set[str], crosswalk: pd.DataFrame) -> str:
-    if code in codes_2020:
-        return code
-    nxt = [c for c in successors(crosswalk, code, until=2020) if c in codes_2020]
-    return nxt[0] if len(nxt) == 1 else ""
-
-
 def _movers(r10: pd.DataFrame, r20: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
     """Rank change 2010 → 2020 for units ranked in the same group both years (one-to-one links)."""
     r10, r20 = r10[r10["rank"].notna()], r20[r20["rank"].notna()]  # units that pass the gate in both years
     codes20 = set(r20["code"])
     m = r10[["code", "name", "rank"]].rename(columns={"code": "code_2010", "name": "name_2010", "rank": "rank_2010"})
-    m["code"] = [_to_2020(c, codes20, crosswalk) for c in m["code_2010"]]
+    m["code"] = [successor_among(crosswalk, c, codes20, until=2020) for c in m["code_2010"]]
     m = m[m["code"] != ""].drop_duplicates("code", keep=False)
     m = m.merge(r20[["code", "name", "province", "rank"]].rename(columns={"rank": "rank_2020"}), on="code")
     m["change"] = m["rank_2010"].astype(int) - m["rank_2020"].astype(int)
@@ -253,7 +246,7 @@ def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, cros
             n_resolved = 0
             for r in grp.itertuples(index=False):
                 res = resolver.resolve(getattr(r, col), province=r.province, prefecture=r.prefecture)
-                code = _to_2020(res.code, codes20, crosswalk) if res.status == "matched" else ""
+                code = successor_among(crosswalk, res.code, codes20, until=2020) if res.status == "matched" else ""
                 n_resolved += bool(code)
                 our_rank = ours.at[code, "rank"] if code in ours.index else pd.NA
                 matches.append({"list": kind, "year": year, "published_rank": r.rank, "name": getattr(r, col),
