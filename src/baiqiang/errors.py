@@ -9,6 +9,7 @@ The CLI maps a ``BaiqiangError`` to a message and exit code 1.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,19 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+def key_path(loc: tuple[Any, ...]) -> str:
+    """A pydantic error location as a key path: ``indicators[3].parent``; ``(top)`` for the root."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top)"
+
+
+def validation_problems(errors: list[dict[str, Any]], source: str) -> list[Problem]:
+    """One located problem per entry of pydantic's ``ValidationError.errors()``."""
+    return [Problem(f"{source}: {key_path(e['loc'])}", e["msg"], e["type"]) for e in errors]
 
 
 @dataclass

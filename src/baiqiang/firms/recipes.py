@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from baiqiang.errors import DataError, Problem
+from baiqiang.errors import DataError, Problem, validation_problems
 from baiqiang.firms.codes import hightech_manufacturing, industrial_chains
 from baiqiang.firms.schema import TABLES
 
@@ -122,13 +122,6 @@ class RecipeBook(_Model):
         return next(r for r in self.recipes if r.code == code)
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top)"
-
-
 def load_recipes(path: str | Path) -> RecipeBook:
     """Read and validate a recipe file; raise :class:`DataError` listing every problem."""
     path = Path(path)
@@ -147,7 +140,7 @@ def parse_recipes(raw: Any, *, source: str = "<recipes>") -> RecipeBook:
     try:
         book = RecipeBook.model_validate(raw)
     except ValidationError as exc:
-        problems = [Problem(f"{source}: {_loc(e['loc'])}", e["msg"], e["type"]) for e in exc.errors()]
+        problems = validation_problems(exc.errors(), source)
         raise DataError(problems, summary=f"{source}: 配方有 {len(problems)} 处问题") from None
     problems = semantic_problems(book, source)
     if problems:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from numbers import Integral
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from baiqiang.errors import FrameworkError, Problem
+from baiqiang.errors import FrameworkError, Problem, validation_problems
 from baiqiang.framework.plan import _compile, plan_problems, weight_sum_problems
 from baiqiang.framework.rankings import ranking_problems
 from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, STEP_KINDS, Framework
@@ -25,13 +24,6 @@ from baiqiang.framework.steps import STEP_PARAMS
 from baiqiang.methods import registry
 
 REPEATABLE = ("weight", "aggregate")
-
-
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top)"
 
 
 def load_framework(path: str | Path) -> Framework:
@@ -63,7 +55,7 @@ def parse_framework(raw: Any, *, source: str = "<framework>") -> Framework:
     try:
         fw = Framework.model_validate(raw)
     except ValidationError as exc:
-        problems = [Problem(f"{source}: {_loc(e['loc'])}", e["msg"], e["type"]) for e in exc.errors()]
+        problems = validation_problems(exc.errors(), source)
         raise FrameworkError(problems, summary=f"{source}: {len(problems)} problem(s) in the framework") from None
     problems = semantic_problems(fw, source)
     if problems:
