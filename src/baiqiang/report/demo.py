@@ -17,14 +17,13 @@ from scipy.stats import spearmanr
 
 from baiqiang import rankings
 from baiqiang.analysis import agreement
-from baiqiang.data import names as nm
 from baiqiang.data.census import import_census
 from baiqiang.data.crosswalk import load_crosswalk, successor_among
 from baiqiang.data.registry import Registry, resource_path
 from baiqiang.data.resolve import Resolver
 from baiqiang.data.store import Store
 from baiqiang.framework import load_framework
-from baiqiang.framework.spec import Framework, Universe
+from baiqiang.framework.spec import Framework
 from baiqiang.pipeline import Results, run
 from baiqiang.pipeline.panel import panel_for
 from baiqiang.rankings.apply import STATUS_GATED, RankingOutcome
@@ -155,6 +154,12 @@ CANDIDATES_ZH = {
 }
 
 
+def _ranked_by(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rank and province of every unit ``fw`` ranks in ``frame`` (2020 census)."""
+    t = run(fw, panel_for(frame, fw, source="census 2020")).table().set_index("unit_code")
+    return t[["rank"]].join(frame.set_index("code")["province"])
+
+
 def _agreement(ours: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     """The default ranking against CAICT's lists, beside the baselines fixed in docs/indicators.md §1.4.
 
@@ -164,16 +169,11 @@ def _agreement(ours: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     95%; the difference is to the one-column baseline.
     """
     comparable = panel[panel["code"].isin(ours.loc[ours["rank"].notna(), "code"])]
-    v1 = load_framework(resource_path("frameworks", BASELINE_FILE))
-    v1, _ = _for_year(v1.model_copy(update={"universe": Universe(
-        code_column="code", name_column="name", attribute="type", include=list(nm.COUNTY_TYPES))}), panel)
-    def ranked_by(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
-        t = run(fw, panel_for(frame, fw, source="census 2020")).table().set_index("unit_code")
-        return t[["rank"]].join(frame.set_index("code")["province"])
+    v1, _ = _for_year(load_framework(resource_path("frameworks", BASELINE_FILE)), panel)  # its own county universe
     candidates = {
         "v2": ours.dropna(subset=["rank"]).set_index("code")[["rank", "province"]],
-        "v1": ranked_by(v1, panel),
-        "v1_equal": ranked_by(agreement.equal_weights(v1), comparable),
+        "v1": _ranked_by(v1, panel),
+        "v1_equal": _ranked_by(agreement.equal_weights(v1), comparable),
         "mfg_emp": agreement.single_column_ranking(comparable, "mfg_emp_est"),
     }
     codes = set(panel["code"])
