@@ -277,8 +277,19 @@ CASES: list[Case] = [
           {"f.yaml": FW_HEAD.replace("name_column: name}", "name_column: name, attribute: name, include: [火星]}")
            + FW_BODY}, "{d}/f.yaml", "{data}", "-o", "{d}/out", expect=("universe", "attribute: name", "永康市")),
     build("build-ok-xlsx-data", {}, "{fw}", "{data}", "-o", "{d}/out", exit=0, expect=("已写出",)),
+    build("build-log-transform-of-zero",
+          {"f.yaml": FW_HEAD + FW_BODY.replace("parent: Index, weight: 1}", "parent: Index, weight: 1, transform: log}", 1),
+           "z.csv": data_with("0")}, "{d}/f.yaml", "{d}/z.csv", "-o", "{d}/out",
+          expect=("z.csv: row 2, column gdp", "330784", "transform log")),
+    build("build-gate-on-a-missing-column",
+          {"f.yaml": FW_HEAD + FW_BODY + "rankings:\n  gates:\n  - {id: g, when: {column: nope, op: '>=', value: 1}}\n"
+                                         "  lists:\n  - {id: l, name: 榜, gates: [g]}\n"},
+          "{d}/f.yaml", "{data}", "-o", "{d}/out", expect=("rankings.gates[0].when.column", "nope")),
     # ---------------------------------------------------------------- framework check
     Case("framework-missing", "framework", ("framework", "check", "{d}/none.yaml"), 1, ("none.yaml",)),
+    Case("framework-rankings-tiers-not-increasing", "framework", ("framework", "check", "{d}/f.yaml"), 1,
+         ("f.yaml: rankings.lists[0].tiers", "严格递增"),
+         {"f.yaml": FW_HEAD + FW_BODY + "rankings:\n  lists:\n  - {id: l, name: 榜, tiers: {cuts: [10, 5]}}\n"}),
     Case("framework-syntax", "framework", ("framework", "check", "{d}/f.yaml"), 1, ("f.yaml",), {"f.yaml": "a: [1,\n"}),
     Case("framework-no-indicators", "framework", ("framework", "check", "{d}/f.yaml"), 1, ("indicators",),
          {"f.yaml": "id: x\nname: y\nindicators: []\n"}),
