@@ -167,7 +167,6 @@ def generate(n: int, out: Path, *, seed: int = 0, years: tuple[int, ...] = YEARS
 class _Layout:
     """What every chunk shares: the counties and their firm counts, and the industry mix."""
 
-    n: int
     n_industrial: int
     county_codes: np.ndarray        # (c,) six-digit codes
     county_digits: np.ndarray       # (c, 6) digit values, for the credit codes
@@ -214,7 +213,7 @@ def _layout(n: int, seed: int) -> _Layout:
     sections = sorted(set(code_sections))
     county_codes = counties["code"].to_numpy()
     digits = np.frombuffer("".join(county_codes).encode(), dtype=np.uint8).reshape(-1, 6).astype(np.int32) - ord("0")
-    return _Layout(n, n_ind, county_codes, digits, np.cumsum(per_ind), np.cumsum(per_oth), county_factor,
+    return _Layout(n_ind, county_codes, digits, np.cumsum(per_ind), np.cumsum(per_oth), county_factor,
                    province_of_county.astype(np.int32), class_p, sec_w / sec_w.sum(), all_codes,
                    np.searchsorted(sections, code_sections).astype(np.int32), sections)
 
