@@ -197,7 +197,7 @@ def aggregate(
     Returns scores ``(B, n, n_agg)`` and effective weights ``(B, n_nodes)``
     (each node's weight normalised within its parent by its weight kernel).
     With ``fast``, when ``only`` names aggregates the plan marks collapsible,
-    those scores come from :func:`_collapsed` and the other aggregates are
+    those scores come from :func:`kept_scores` and the other aggregates are
     left missing; and quasi-means of one level are formed together.
     """
     if fast and only and all(code in plan.collapsible for code in only):
@@ -323,54 +323,100 @@ def _matmul(W: np.ndarray, f: np.ndarray) -> np.ndarray:
 def _collapse_all(
     plan: Plan, x: np.ndarray, rows: np.ndarray, weights: np.ndarray, only: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Scores of the ``only`` aggregates (all collapsible) by :func:`_collapsed`.
-
-    Units whose leaves are not all usable (missing, or not positive for a
-    geometric or harmonic mean) are computed level by level instead, on those
-    units alone: aggregation is unit by unit, so the two parts join exactly.
-    """
+    """:func:`kept_scores` of the ``only`` aggregates placed in the full ``(B, n, n_agg)`` layout (others missing)."""
     h = plan.hierarchy
-    quasi = {code: plan.collapsible[code] for code in only}
     scores = np.full((len(rows), x.shape[1], len(h.aggregate_codes)), np.nan)
-    fallback = np.zeros(x.shape[1], dtype=bool)
-    for code, q in quasi.items():
-        col = h.aggregate_codes.index(code)
-        scores[:, :, col], unusable = _collapsed(plan, code, q, x, rows, weights)
-        fallback |= unusable
-    effective = _within_parent_weights(plan, weights)
-    if fallback.any():
-        part, effective = _aggregate_levels(plan, x[:, fallback, :], rows, weights)
-        for code in only:
-            col = h.aggregate_codes.index(code)
-            scores[:, fallback, col] = part[:, :, col]
-    return scores, effective
+    scores[:, :, [h.aggregate_codes.index(c) for c in only]] = kept_scores(plan, x, rows, weights, only)
+    return scores, _within_parent_weights(plan, weights)
 
 
-def _collapsed(plan: Plan, code: str, quasi: QuasiMean, x: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nested means of one quasi-mean collapse into one: ``y = f^-1(sum_leaf W_leaf f(x_leaf))``.
+@dataclass(frozen=True)
+class CollapsedOperand:
+    """One collapsible aggregate's leaves, prepared once per distinct data row for :func:`kept_scores`.
 
-    ``W_leaf`` is the product of within-parent weights along the path from
-    ``code`` down to the leaf, so the whole subtree is one matrix product per
-    distinct data row.  Returns scores ``(B, n)`` and the units (``(n,)``
-    mask) whose leaves are not all usable, which the caller computes level by level.
+    ``forward[u]`` is ``f(x_leaf)`` of data row ``u`` as ``(n, k)`` with unusable
+    cells (missing, or not positive for a geometric or harmonic mean) set to 0;
+    ``complete[u]`` marks the units ``(n,)`` whose leaves are all usable.
     """
-    leaves = plan.hierarchy.leaves[code]
-    path = _path_weights(plan, code, weights)[:, leaves]
-    scores = np.empty((len(rows), x.shape[1]))
-    unusable = np.zeros(x.shape[1], dtype=bool)
-    for row in np.unique(rows):
-        members = rows == row
-        values = x[row][:, leaves]
+
+    code: str
+    quasi: QuasiMean
+    leaves: np.ndarray
+    forward: list[np.ndarray]
+    complete: list[np.ndarray]
+
+
+def collapsed_operands(plan: Plan, x: np.ndarray, only: list[str]) -> list[CollapsedOperand] | None:
+    """The operands of every aggregate in ``only`` over the data rows ``x`` ``(U, n, p)``; ``None`` unless all are collapsible."""
+    if not only or not all(code in plan.collapsible for code in only):
+        return None
+    out = []
+    for code in only:
+        quasi, leaves = plan.collapsible[code], plan.hierarchy.leaves[code]
+        forward, complete = [], []
+        for values in x[:, :, leaves]:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                f = quasi.forward(np.where(np.isnan(values), 1.0, values))
+            usable = ~np.isnan(values) & np.isfinite(f) & ((values > 0) if quasi.positive else True)
+            forward.append(f if usable.all() else np.where(usable, f, 0.0))
+            complete.append(usable.all(axis=1))
+        out.append(CollapsedOperand(code, quasi, leaves, forward, complete))
+    return out
+
+
+def kept_scores(
+    plan: Plan,
+    x: np.ndarray,
+    rows: np.ndarray,
+    weights: np.ndarray,
+    only: list[str],
+    operands: list[CollapsedOperand] | None = None,
+    *,
+    fallback_cells: int = 20_000_000,
+) -> np.ndarray:
+    """Scores ``(B, n, len(only))`` of the ``only`` aggregates of the shared data ``x[rows]``.
+
+    When every aggregate in ``only`` is collapsible, nested means of one
+    quasi-mean collapse into one, ``y = f^-1(sum_leaf W_leaf f(x_leaf))``,
+    ``W_leaf`` being the product of within-parent weights down the path from
+    the aggregate to the leaf, normalised to sum 1: one matrix product per
+    distinct data row over ``operands`` (prepared once per data set, see
+    :func:`collapsed_operands`).  Units whose leaves are not all usable are
+    computed level by level on those units alone (aggregation is unit by
+    unit, so the two parts join exactly), in blocks of variants of about
+    ``fallback_cells`` node values.  Otherwise every aggregate is computed
+    level by level.
+    """
+    operands = operands if operands is not None else collapsed_operands(plan, x, only)
+    h = plan.hierarchy
+    cols = [h.aggregate_codes.index(c) for c in only]
+    if operands is None:
+        return _aggregate_levels(plan, x, rows, weights)[0][:, :, cols]
+    B, n = len(rows), x.shape[1]
+    out = np.empty((B, n, len(only)))
+    fallback = np.zeros(n, dtype=bool)
+    distinct = np.unique(rows)
+    for c, op in enumerate(operands):
+        path = _path_weights(plan, op.code, weights)[:, op.leaves]
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = quasi.forward(np.where(np.isnan(values), 1.0, values))
-        usable = ~np.isnan(values) & np.isfinite(f) & ((values > 0) if quasi.positive else True)
-        complete = usable.all(axis=1)
-        total = path[members] @ np.where(usable, f, 0.0).T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            y = quasi.inverse(total / path[members].sum(axis=1, keepdims=True))
-        scores[members] = np.where(complete, y, np.nan)
-        unusable |= ~complete
-    return scores, unusable
+            path /= path.sum(axis=1, keepdims=True)
+        for row in distinct:
+            members = slice(None) if len(distinct) == 1 else rows == row
+            with np.errstate(invalid="ignore", divide="ignore"):
+                y = op.quasi.inverse(path[members] @ op.forward[row].T)
+            complete = op.complete[row]
+            if not complete.all():
+                y[:, ~complete] = np.nan
+                fallback |= ~complete
+            out[members, :, c] = y
+    units = np.flatnonzero(fallback)
+    if len(units):
+        step = max(1, fallback_cells // (len(units) * len(h.node_codes)))
+        for start in range(0, B, step):
+            part = slice(start, start + step)
+            levels = _aggregate_levels(plan.take(part), x[:, units, :], rows[part], weights[part])[0]
+            out[part, units] = levels[:, :, cols]
+    return out
 
 
 def _within_parent_weights(plan: Plan, weights: np.ndarray) -> np.ndarray:

@@ -13,13 +13,14 @@ from baiqiang.framework.plan import COMPARABLE_NORMALISATIONS, Plan
 from baiqiang.methods._nan import col_max, col_mean, col_min, col_std
 from baiqiang.framework.spec import Framework
 from baiqiang.methods.rank import competition_rank
-from baiqiang.pipeline.engine import UnitData, aggregate, evaluate, run_data_steps
+from baiqiang.pipeline.engine import UnitData, collapsed_operands, evaluate, kept_scores, run_data_steps
 from baiqiang.pipeline.panel import Panel
 from baiqiang.pipeline.results import Results
 from baiqiang.pipeline.variants import Variant, check_variants, group_variants
 
 DEFAULT_CHUNK_CELLS = 20_000_000
-"""Variants per chunk are chosen so one ``(B, n, nodes)`` array stays near 160 MB."""
+"""Variants per chunk are chosen so one chunk's largest array stays near 160 MB: ``(B, n, kept)``
+scores when the kept aggregates collapse into one product each, else ``(B, n, nodes)`` node values."""
 
 
 def unit_data(plan: Plan | Framework, panel: Panel) -> UnitData:
@@ -148,19 +149,31 @@ def run_variants(
     selected = panel.select(framework)
     data = unit_data(plan, selected)
     keep_codes = list(keep) if keep is not None else hierarchy.aggregate_codes
-    cols = np.array([hierarchy.aggregate_codes.index(c) for c in keep_codes])
     n = len(selected.frame)
-    scores = np.empty((len(variants), n, len(cols)))
-    size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * len(hierarchy.node_codes)))
+    scores = np.empty((len(variants), n, len(keep_codes)))
     done = 0
     for group in group_variants(framework, variants):
         stage = run_data_steps(group.plan, data, len(group.members))
+        # Operands of the one-product path are prepared once per group, not per chunk.
+        operands = collapsed_operands(group.plan, stage.x, keep_codes)
+        width = len(keep_codes) if operands is not None else len(hierarchy.node_codes)
+        size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * width))
         for start in range(0, len(group.members), size):
             part = slice(start, start + size)
-            chunk, _ = aggregate(group.plan.take(part), stage.x, stage.rows[part], group.weights[part], only=keep_codes)
-            scores[group.members[part]] = np.where(stage.included[stage.rows[part]][:, :, None], chunk[:, :, cols], np.nan)
+            chunk = kept_scores(group.plan.take(part), stage.x, stage.rows[part], group.weights[part], keep_codes, operands)
+            included = stage.included[stage.rows[part]]
+            if not included.all():
+                chunk[~included] = np.nan
+            scores[_as_slice(group.members[part])] = chunk
             done += len(group.members[part])
             if progress is not None:
                 progress(done, len(variants))
-    ranks = competition_rank(scores.transpose(0, 2, 1).reshape(-1, n)).reshape(len(variants), len(cols), n).transpose(0, 2, 1)
+    ranks = competition_rank(scores.transpose(0, 2, 1).reshape(-1, n)).reshape(len(variants), len(keep_codes), n).transpose(0, 2, 1)
     return BatchResult(selected.codes, keep_codes, scores, ranks, variants)
+
+
+def _as_slice(members: np.ndarray) -> np.ndarray | slice:
+    """``members`` as a slice when they are consecutive (a view store instead of a scattered copy)."""
+    if len(members) and members[-1] - members[0] == len(members) - 1 and np.all(np.diff(members) == 1):
+        return slice(int(members[0]), int(members[-1]) + 1)
+    return members
