@@ -16,7 +16,7 @@ subtree, as one matrix product when many variants are evaluated
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -372,6 +372,7 @@ def kept_scores(
     only: list[str],
     operands: list[CollapsedOperand] | None = None,
     *,
+    out: np.ndarray | None = None,
     fallback_cells: int = 20_000_000,
 ) -> np.ndarray:
     """Scores ``(B, n, len(only))`` of the ``only`` aggregates of the shared data ``x[rows]``.
@@ -385,15 +386,17 @@ def kept_scores(
     computed level by level on those units alone (aggregation is unit by
     unit, so the two parts join exactly), in blocks of variants of about
     ``fallback_cells`` node values.  Otherwise every aggregate is computed
-    level by level.
+    level by level.  ``out`` ``(len(only), B, n)``, if given, receives the
+    scores (the result is its ``(B, n, len(only))`` view).
     """
     operands = operands if operands is not None else collapsed_operands(plan, x, only)
     h = plan.hierarchy
     cols = [h.aggregate_codes.index(c) for c in only]
-    if operands is None:
-        return _aggregate_levels(plan, x, rows, weights)[0][:, :, cols]
     B, n = len(rows), x.shape[1]
-    out = np.empty((B, n, len(only)))
+    out = np.empty((len(only), B, n)) if out is None else out  # aggregate-major: each product is written in place
+    if operands is None:
+        out[...] = _aggregate_levels(plan, x, rows, weights)[0][:, :, cols].transpose(2, 0, 1)
+        return out.transpose(1, 2, 0)
     fallback = np.zeros(n, dtype=bool)
     distinct = np.unique(rows)
     for c, op in enumerate(operands):
@@ -401,22 +404,33 @@ def kept_scores(
         with np.errstate(invalid="ignore", divide="ignore"):
             path /= path.sum(axis=1, keepdims=True)
         for row in distinct:
-            members = slice(None) if len(distinct) == 1 else rows == row
+            target = out[c]
+            if len(distinct) == 1:  # the product goes straight into the result
+                members, y = slice(None), np.matmul(path, op.forward[row].T, out=target)
+            else:
+                members = np.flatnonzero(rows == row)
+                y = path[members] @ op.forward[row].T
             with np.errstate(invalid="ignore", divide="ignore"):
-                y = op.quasi.inverse(path[members] @ op.forward[row].T)
+                y = _apply_in_place(op.quasi.inverse, y)
             complete = op.complete[row]
             if not complete.all():
                 y[:, ~complete] = np.nan
                 fallback |= ~complete
-            out[members, :, c] = y
+            if y is not target:
+                target[members] = y
     units = np.flatnonzero(fallback)
     if len(units):
         step = max(1, fallback_cells // (len(units) * len(h.node_codes)))
         for start in range(0, B, step):
             part = slice(start, start + step)
             levels = _aggregate_levels(plan.take(part), x[:, units, :], rows[part], weights[part])[0]
-            out[part, units] = levels[:, :, cols]
-    return out
+            out[:, part, units] = levels[:, :, cols].transpose(2, 0, 1)
+    return out.transpose(1, 2, 0)
+
+
+def _apply_in_place(f: Callable[[np.ndarray], np.ndarray], y: np.ndarray) -> np.ndarray:
+    """``f(y)``, written over ``y`` when ``f`` is a ufunc (the inverse of a quasi-mean: exp, 1/y, or the identity)."""
+    return f(y, out=y) if isinstance(f, np.ufunc) else f(y)
 
 
 def _within_parent_weights(plan: Plan, weights: np.ndarray) -> np.ndarray:

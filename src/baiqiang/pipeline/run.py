@@ -16,7 +16,7 @@ from baiqiang.methods.rank import competition_rank
 from baiqiang.pipeline.engine import UnitData, collapsed_operands, evaluate, kept_scores, run_data_steps
 from baiqiang.pipeline.panel import Panel
 from baiqiang.pipeline.results import Results
-from baiqiang.pipeline.variants import Variant, check_variants, group_variants
+from baiqiang.pipeline.variants import Variant, checked_groups
 
 DEFAULT_CHUNK_CELLS = 20_000_000
 """Variants per chunk are chosen so one chunk's largest array stays near 160 MB: ``(B, n, kept)``
@@ -143,16 +143,16 @@ def run_variants(
     ``progress(done, total)`` is called after each chunk.  Variants are
     validated before anything runs.
     """
-    check_variants(framework, variants)
+    groups = checked_groups(framework, variants)
     plan = Plan.of(framework)
     hierarchy = plan.hierarchy
     selected = panel.select(framework)
     data = unit_data(plan, selected)
     keep_codes = list(keep) if keep is not None else hierarchy.aggregate_codes
     n = len(selected.frame)
-    scores = np.empty((len(variants), n, len(keep_codes)))
+    scores = np.empty((len(keep_codes), len(variants), n))  # aggregate-major: ranked row by row without a copy
     done = 0
-    for group in group_variants(framework, variants):
+    for group in groups:
         stage = run_data_steps(group.plan, data, len(group.members))
         # Operands of the one-product path are prepared once per group, not per chunk.
         operands = collapsed_operands(group.plan, stage.x, keep_codes)
@@ -160,16 +160,20 @@ def run_variants(
         size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * width))
         for start in range(0, len(group.members), size):
             part = slice(start, start + size)
-            chunk = kept_scores(group.plan.take(part), stage.x, stage.rows[part], group.weights[part], keep_codes, operands)
+            chunk_plan = group.plan if size >= len(group.members) else group.plan.take(part)
+            target = _as_slice(group.members[part])
+            into = scores[:, target] if isinstance(target, slice) else None  # a view: written in place
+            chunk = kept_scores(chunk_plan, stage.x, stage.rows[part], group.weights[part], keep_codes, operands, out=into)
             included = stage.included[stage.rows[part]]
             if not included.all():
                 chunk[~included] = np.nan
-            scores[_as_slice(group.members[part])] = chunk
+            if into is None:
+                scores[:, target] = chunk.transpose(2, 0, 1)
             done += len(group.members[part])
             if progress is not None:
                 progress(done, len(variants))
-    ranks = competition_rank(scores.transpose(0, 2, 1).reshape(-1, n)).reshape(len(variants), len(keep_codes), n).transpose(0, 2, 1)
-    return BatchResult(selected.codes, keep_codes, scores, ranks, variants)
+    ranks = competition_rank(scores.reshape(-1, n)).reshape(scores.shape)
+    return BatchResult(selected.codes, keep_codes, scores.transpose(1, 2, 0), ranks.transpose(1, 2, 0), variants)
 
 
 def _as_slice(members: np.ndarray) -> np.ndarray | slice:

@@ -100,9 +100,9 @@ def variant_problems(
     return _VariantChecker(framework, hierarchy).problems([variant], lambda k: where)
 
 
-def check_variants(framework: Framework, variants: Sequence[Variant]) -> None:
-    """Raise :class:`FrameworkError` listing every problem in ``variants``."""
-    problems = _VariantChecker(framework).problems(variants, lambda k: f"variant {k}")
+def check_variants(framework: Framework, variants: Sequence[Variant], *, blocks: list["_Block"] | None = None) -> None:
+    """Raise :class:`FrameworkError` listing every problem in ``variants`` (``blocks``: their :func:`_blocks`, if already made)."""
+    problems = _VariantChecker(framework).problems(variants, lambda k: f"variant {k}", blocks)
     if problems:
         raise FrameworkError(problems[:50], summary=f"{len(problems)} problem(s) in the methodology variants")
 
@@ -120,9 +120,9 @@ class _VariantChecker:
         self.steps = {s.key: s for s in framework.methodology}
         self._rules: dict[tuple[str, str | None], tuple[registry.Constraint | None, str | None, str]] = {}
 
-    def problems(self, variants: Sequence[Variant], where: Any) -> list[Problem]:
+    def problems(self, variants: Sequence[Variant], where: Any, blocks: list[_Block] | None = None) -> list[Problem]:
         found: list[tuple[int, int, Problem]] = []  # (variant, path position, problem), reported in variant order
-        for block in _blocks(variants):
+        for block in blocks if blocks is not None else _blocks(variants):
             for j, text in enumerate(block.paths):
                 column = block.columns[j]
                 for method, at in self._methods_in_effect(text, block):
@@ -225,12 +225,19 @@ def _raise_disordered(method: registry.Method, key: str, params: dict[str, Any],
         raise FrameworkError(problems[:50], summary=f"{len(problems)} problem(s) in the methodology variants")
 
 
-def group_variants(framework: Framework, variants: Sequence[Variant]) -> list[Group]:
+def checked_groups(framework: Framework, variants: Sequence[Variant]) -> list[Group]:
+    """:func:`check_variants` then :func:`group_variants`, reading the variants once."""
+    blocks = _blocks(variants)
+    check_variants(framework, variants, blocks=blocks)
+    return group_variants(framework, variants, blocks=blocks)
+
+
+def group_variants(framework: Framework, variants: Sequence[Variant], *, blocks: list[_Block] | None = None) -> list[Group]:
     """Partition ``variants`` by categorical choices and stack their numeric values."""
     nominal = Plan.of(framework)
     hierarchy = nominal.hierarchy
     buckets: dict[tuple, list[tuple[_Block, list[int]]]] = defaultdict(list)
-    for block in _blocks(variants):
+    for block in blocks if blocks is not None else _blocks(variants):
         for signature, rows in _signatures(block).items():
             buckets[signature].append((block, rows))
     groups = []
