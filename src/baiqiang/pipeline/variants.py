@@ -16,6 +16,7 @@ their numeric values stacked along the batch axis.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import chain
 from dataclasses import dataclass, replace
 from numbers import Real
 from typing import Any, Mapping, Sequence
@@ -66,13 +67,14 @@ class _Block:
     """Variants that name the same paths in the same order, their values held column by column.
 
     Checking and grouping then work on a path's column at once (one type
-    test of the column, one array conversion) instead of value by value.
+    test, one array conversion) instead of value by value.
     """
 
     members: list[int]  # positions in the variant list
     paths: tuple[str, ...]
     columns: list[tuple[Any, ...]]  # one per path, aligned with ``members``
     numeric: list[bool]  # the column holds only plain numbers
+    numbers: np.ndarray  # (len(members), len(paths)) floats; NaN in columns that are not numeric
 
     def column(self, path: str) -> tuple[Any, ...] | None:
         return self.columns[self.paths.index(path)] if path in self.paths else None
@@ -85,8 +87,16 @@ def _blocks(variants: Sequence[Variant]) -> list[_Block]:
         buckets[tuple(variant)].append(k)
     out = []
     for paths, members in buckets.items():
-        columns = list(zip(*(tuple(variants[k].values()) for k in members))) if paths else []
-        out.append(_Block(members, paths, columns, [set(map(type, c)) <= _PLAIN_NUMBERS for c in columns]))
+        rows = [tuple(variants[k].values()) for k in members]
+        columns = list(zip(*rows)) if paths else []
+        if set(map(type, chain.from_iterable(rows))) <= _PLAIN_NUMBERS:  # the usual case: one conversion
+            numeric, numbers = [True] * len(paths), np.array(rows, dtype=float).reshape(len(rows), len(paths))
+        else:
+            numeric = [set(map(type, c)) <= _PLAIN_NUMBERS for c in columns]
+            numbers = np.full((len(rows), len(paths)), np.nan)
+            for j in np.flatnonzero(numeric):
+                numbers[:, j] = columns[j]
+        out.append(_Block(members, paths, columns, numeric, numbers))
     return out
 
 
@@ -132,9 +142,10 @@ class _VariantChecker:
                         continue
                     if constraint is None:
                         continue
-                    values = [column[i] for i in at] if len(at) < len(column) else list(column)
+                    values = [column[i] for i in at] if len(at) < len(column) else column
                     if isinstance(constraint, registry.Interval) and block.numeric[j]:
-                        bad = np.flatnonzero(~constraint.check_many(np.asarray(values))).tolist()
+                        numbers = block.numbers[at, j] if len(at) < len(column) else block.numbers[:, j]
+                        bad = np.flatnonzero(~constraint.check_many(numbers)).tolist()
                     else:
                         bad = [i for i, v in enumerate(values) if not (
                             constraint.check_many(np.asarray([v]))[0] if _is_number(v) and isinstance(constraint, registry.Interval)
@@ -292,7 +303,7 @@ def _numeric_values(parts: list[tuple[_Block, list[int]]], size: int) -> dict[st
             column = block.columns[j]
             values = column if len(rows) == len(column) else [column[i] for i in rows]
             if block.numeric[j]:
-                given, numbers = slice(None), np.asarray(values, dtype=float)
+                given, numbers = slice(None), block.numbers[:, j] if len(rows) == len(column) else block.numbers[rows, j]
             else:  # categorical values here are in the group's signature
                 given = np.array([_is_number(v) for v in values])
                 if not given.any():
