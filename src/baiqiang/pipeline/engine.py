@@ -84,12 +84,20 @@ class DataStage:
     datasets: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def run_data_steps(plan: Plan, data: UnitData, B: int, *, keep_datasets: bool = False) -> DataStage:
+def run_data_steps(
+    plan: Plan, data: UnitData, B: int, *, keep_datasets: bool = False, memo: dict[int, tuple[tuple, Any]] | None = None
+) -> DataStage:
     """Transform, denominate, impute, screen, treat and normalise for ``B`` variants.
 
     Each data step runs once per *distinct* parameter history: variants that
     agree on every parameter up to a step share that step's result (in an
     uncertainty analysis most variants differ only in weights or late steps).
+
+    ``memo`` (one dict per data set, without ``keep_datasets``) carries the
+    result of each step position over calls: a group of variants whose
+    distinct histories up to a step equal the previous call's (e.g. groups that
+    differ only in normalisation or aggregation method share imputation and
+    treatment) reuses it.  One entry per step position is kept.
     """
     rows = np.zeros(B, dtype=int)
     x = data.indicators[None].astype(float)
@@ -99,14 +107,23 @@ def run_data_steps(plan: Plan, data: UnitData, B: int, *, keep_datasets: bool = 
     # Transforms apply to the indicator as defined: after the denominate step if there is one.
     if not any(s.kind == "denominate" for s in steps):
         x = _transform_stage(x, rows, plan, datasets, keep_datasets)
-    for step in steps:
-        rows, sources, step = _distinct_histories(rows, step, B)
+    memo = memo if memo is not None and not keep_datasets else None
+    history: list[tuple] = [(plan.transforms,)]  # per distinct data row: every step it went through
+    for position, step in enumerate(steps):
+        rows, sources, taken = _distinct_histories(rows, step, B)
+        per_row, step = taken is not step, taken  # per-row parameter arrays only when the step was cut to rows
+        history = [history[s] + (_step_key(step, r if per_row else None),) for r, s in enumerate(sources)]
+        key = tuple(history)
+        if memo is not None and position in memo and memo[position][0] == key:
+            x, included = memo[position][1]
+            continue
         x, included = x[sources], included[sources]
         if step.kind == "denominate":
             x = x / data.denominators
             if keep_datasets:
                 datasets[DATA_STAGES[step.kind]] = x[rows]
             x = _transform_stage(x, rows, plan, datasets, keep_datasets)
+            _remember(memo, position, key, x, included)
             continue
         if step.kind == "screen":
             included = included & _passes_screen(x, plan, step.params)
@@ -115,6 +132,7 @@ def run_data_steps(plan: Plan, data: UnitData, B: int, *, keep_datasets: bool = 
             x = step.call(x, inputs=data.inputs_for(step), direction=plan.direction)
         else:  # impute, treat
             x = step.call(x, inputs=data.inputs_for(step))
+        _remember(memo, position, key, x, included)
         if keep_datasets:
             datasets[DATA_STAGES[step.kind]] = x[rows]
     if keep_datasets and "normalised" not in datasets:
@@ -150,6 +168,31 @@ def _transform_stage(x: np.ndarray, rows: np.ndarray, plan: Plan, datasets: dict
     if keep:
         datasets["transformed"] = x[rows]
     return x
+
+
+def _remember(memo: dict[int, tuple[tuple, Any]] | None, position: int, key: tuple, x: np.ndarray, included: np.ndarray) -> None:
+    if memo is not None:
+        memo[position] = (key, (x, included))
+
+
+def _step_key(step: BoundStep, row: int | None) -> tuple:
+    """What decides a step's result for distinct data row ``row``: its kind, method and parameter values.
+
+    ``row`` indexes the step's 1-D parameter arrays (one value per data row); ``None``: no array is per row.
+    """
+    name = step.method.qualname if step.method is not None else None
+    return (step.kind, step.key, name, tuple((k, _hashable(v, row)) for k, v in sorted(step.params.items())))
+
+
+def _hashable(value: Any, row: int | None) -> Any:
+    """A parameter's value for one data row (per-row arrays indexed), as a hashable."""
+    if isinstance(value, np.ndarray):
+        return value[row].item() if value.ndim == 1 and row is not None else (value.shape, tuple(value.ravel().tolist()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v, row) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v, row)) for k, v in value.items()))
+    return value
 
 
 def _distinct_histories(rows: np.ndarray, step: BoundStep, B: int) -> tuple[np.ndarray, np.ndarray, BoundStep]:

@@ -152,8 +152,9 @@ def run_variants(
     n = len(selected.frame)
     scores = np.empty((len(keep_codes), len(variants), n))  # aggregate-major: ranked row by row without a copy
     done = 0
+    memo: dict = {}  # data steps shared by consecutive groups (see run_data_steps)
     for group in groups:
-        stage = run_data_steps(group.plan, data, len(group.members))
+        stage = run_data_steps(group.plan, data, len(group.members), memo=memo)
         # Operands of the one-product path are prepared once per group, not per chunk.
         operands = collapsed_operands(group.plan, stage.x, keep_codes)
         width = len(keep_codes) if operands is not None else len(hierarchy.node_codes)
