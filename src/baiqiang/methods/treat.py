@@ -21,7 +21,7 @@ from baiqiang.methods.registry import Flag, Interval, OneOf, Param, per_variant,
 
 
 def _central_sums(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-    """Per column (axis 1): count and sums of squared, cubed and fourth-power deviations.
+    """Per column (axis 1): count, mean and sums of squared, cubed and fourth-power deviations.
 
     ``valid`` (non-missing mask) may be passed when it is already known.
     Powers are formed by multiplication: ``d**3`` calls ``pow`` and is ~10x slower.
@@ -29,19 +29,22 @@ def _central_sums(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.nd
     valid = ~np.isnan(x) if valid is None else valid
     if valid.all():  # the usual case after imputation: no masks needed
         n = np.full((x.shape[0], x.shape[2]), float(x.shape[1]))
-        d = x - x.mean(axis=1, keepdims=True)
+        mean = x.mean(axis=1)
+        d = x - mean[:, None, :]
     else:
         n = valid.sum(axis=1).astype(float)
         d = np.where(valid, x, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            d -= np.where(valid, (d.sum(axis=1) / n)[:, None, :], 0.0)
+            mean = d.sum(axis=1) / n
+            d -= np.where(valid, mean[:, None, :], 0.0)
     d2 = d * d
     # Fused multiply-sums: no temporaries for d^3 and d^4.
-    return n, d2.sum(axis=1), np.einsum("bij,bij->bj", d2, d), np.einsum("bij,bij->bj", d2, d2)
+    return n, mean, d2.sum(axis=1), np.einsum("bij,bij->bj", d2, d), np.einsum("bij,bij->bj", d2, d2)
 
 
 def _skew_kurt(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    return _skew_kurt_of(*_central_sums(x, valid))
+    n, _, s2, s3, s4 = _central_sums(x, valid)
+    return _skew_kurt_of(n, s2, s3, s4)
 
 
 def _skew_kurt_of(n: np.ndarray, s2: np.ndarray, s3: np.ndarray, s4: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -138,10 +141,10 @@ class _ShiftedSums:
         self.lo, self.hi, self.width = lo, hi, width  # current extremes; range when last summed
 
     @classmethod
-    def of(cls, x: np.ndarray, valid: np.ndarray) -> "_ShiftedSums":
-        n, c, s = _shifted_sums(x, valid)
+    def of(cls, x: np.ndarray, n: np.ndarray, mean: np.ndarray, s2: np.ndarray, s3: np.ndarray, s4: np.ndarray) -> "_ShiftedSums":
+        """From the central sums of ``x`` ``(n, m)`` already computed (the sum of deviations is 0)."""
         lo, hi = np.fmin.reduce(x, axis=0), np.fmax.reduce(x, axis=0)
-        return cls(n, c, s, lo, hi, hi - lo)
+        return cls(n.copy(), mean.copy(), np.stack([np.zeros_like(s2), s2, s3, s4]), lo, hi, hi - lo)
 
     def replace(self, x: np.ndarray, valid: np.ndarray, old: np.ndarray, new: np.ndarray, count: np.ndarray) -> None:
         """``count`` points of each column moved from the extreme ``old`` to ``new``; ``x`` is the data after the move."""
@@ -212,13 +215,14 @@ def winsorise(
     per_column = lambda v: np.repeat(np.broadcast_to(np.asarray(v, dtype=float), (B,)), p)  # noqa: E731
     wmax, st, kt = per_column(winmax), per_column(skew_thresh), per_column(kurt_thresh)
     out = flat.copy()
-    skew, kurt = _skew_kurt(flat[None], valid)
+    n_valid, mean, s2, s3, s4 = (a[0] for a in _central_sums(flat[None], valid))
+    skew, kurt = (a[None] for a in _skew_kurt_of(n_valid, s2, s3, s4))
     failing = ~_passes(skew[0], kurt[0], st, kt)
     still = failing.copy()
     nwin_hi, nwin_lo = np.zeros(B * p, dtype=int), np.zeros(B * p, dtype=int)
     idx = np.flatnonzero(failing & (wmax > 0))
     work, valid_w, skew_w = flat[:, idx], valid[0][:, idx], skew[0, idx]
-    sums = _ShiftedSums.of(work, valid_w)
+    sums = _ShiftedSums.of(work, *(a[idx] for a in (n_valid, mean, s2, s3, s4)))
     for _ in range(n):
         if not idx.size:
             break
