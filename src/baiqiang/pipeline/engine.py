@@ -396,11 +396,14 @@ def collapsed_operands(plan: Plan, x: np.ndarray, only: list[str]) -> list[Colla
     out = []
     for code in only:
         quasi, leaves = plan.collapsible[code], plan.hierarchy.leaves[code]
+        every = np.array_equal(leaves, np.arange(x.shape[2]))  # the root: the data rows themselves, no gathered copy
         forward, complete = [], []
-        for values in x[:, :, leaves]:
+        for row in x:
+            values = row if every else row[:, leaves]
+            missing = np.isnan(values)
             with np.errstate(invalid="ignore", divide="ignore"):
-                f = quasi.forward(np.where(np.isnan(values), 1.0, values))
-            usable = ~np.isnan(values) & np.isfinite(f) & ((values > 0) if quasi.positive else True)
+                f = quasi.forward(np.where(missing, 1.0, values) if missing.any() else values)
+            usable = ~missing & np.isfinite(f) & ((values > 0) if quasi.positive else True)
             forward.append(f if usable.all() else np.where(usable, f, 0.0))
             complete.append(usable.all(axis=1))
         out.append(CollapsedOperand(code, quasi, leaves, forward, complete))
