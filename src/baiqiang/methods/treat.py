@@ -42,6 +42,17 @@ def _central_sums(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.nd
     return n, mean, d2.sum(axis=1), np.einsum("bij,bij->bj", d2, d), np.einsum("bij,bij->bj", d2, d2)
 
 
+STATS_BLOCK_CELLS = 4_000_000
+"""Columns of one winsorisation are summed in blocks of about this many cells (bounds the deviations' temporaries)."""
+
+
+def _central_sums_by_columns(x: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, ...]:
+    """:func:`_central_sums` of ``(n, m)`` data, block of columns by block: each result ``(m,)``."""
+    step = max(1, STATS_BLOCK_CELLS // max(1, x.shape[0]))
+    parts = [_central_sums(x[None, :, j : j + step], valid[None, :, j : j + step]) for j in range(0, x.shape[1], step)]
+    return tuple(np.concatenate([part[k][0] for part in parts]) for k in range(5))
+
+
 def _skew_kurt(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     n, _, s2, s3, s4 = _central_sums(x, valid)
     return _skew_kurt_of(n, s2, s3, s4)
@@ -215,7 +226,7 @@ def winsorise(
     per_column = lambda v: np.repeat(np.broadcast_to(np.asarray(v, dtype=float), (B,)), p)  # noqa: E731
     wmax, st, kt = per_column(winmax), per_column(skew_thresh), per_column(kurt_thresh)
     out = flat.copy()
-    n_valid, mean, s2, s3, s4 = (a[0] for a in _central_sums(flat[None], valid))
+    n_valid, mean, s2, s3, s4 = _central_sums_by_columns(flat, valid[0])
     skew, kurt = (a[None] for a in _skew_kurt_of(n_valid, s2, s3, s4))
     failing = ~_passes(skew[0], kurt[0], st, kt)
     still = failing.copy()
