@@ -43,14 +43,7 @@ def _central_sums(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.nd
 
 
 STATS_BLOCK_CELLS = 4_000_000
-"""Columns of one winsorisation are summed in blocks of about this many cells (bounds the deviations' temporaries)."""
-
-
-def _central_sums_by_columns(x: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, ...]:
-    """:func:`_central_sums` of ``(n, m)`` data, block of columns by block: each result ``(m,)``."""
-    step = max(1, STATS_BLOCK_CELLS // max(1, x.shape[0]))
-    parts = [_central_sums(x[None, :, j : j + step], valid[None, :, j : j + step]) for j in range(0, x.shape[1], step)]
-    return tuple(np.concatenate([part[k][0] for part in parts]) for k in range(5))
+"""Columns are winsorised in blocks of about this many cells (columns are independent; this bounds the temporaries)."""
 
 
 def _skew_kurt(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -220,21 +213,35 @@ def winsorise(
     """
     B, n, p = x.shape
     # Winsorisation is per column, so variants' columns are laid side by side
-    # (column b*p + c) and only the still-failing ones are carried through the loop.
+    # (column b*p + c), treated in blocks of columns that bound the temporaries.
     flat = np.moveaxis(np.asarray(x, dtype=float), 1, 0).reshape(n, B * p)
-    valid = ~np.isnan(flat)[None]  # winsorising never changes which values are missing
     per_column = lambda v: np.repeat(np.broadcast_to(np.asarray(v, dtype=float), (B,)), p)  # noqa: E731
     wmax, st, kt = per_column(winmax), per_column(skew_thresh), per_column(kurt_thresh)
+    out = np.empty_like(flat)
+    step = max(1, STATS_BLOCK_CELLS // max(1, n))
+    for j in range(0, B * p, step):
+        cols = slice(j, j + step)
+        out[:, cols] = _winsorise_columns(flat[:, cols], wmax[cols], st[cols], kt[cols], fallback == "log_ct")
+    return np.moveaxis(out.reshape(n, B, p), 0, 1)
+
+
+def _winsorise_columns(flat: np.ndarray, wmax: np.ndarray, st: np.ndarray, kt: np.ndarray, use_log_ct: bool) -> np.ndarray:
+    """:func:`winsorise` of the columns of ``(n, m)`` data, with per-column ``winmax`` and thresholds ``(m,)``.
+
+    Only the still-failing columns are carried through the loop; each
+    iteration is one winsorisation step for all of them.
+    """
+    valid = ~np.isnan(flat)  # winsorising never changes which values are missing
     out = flat.copy()
-    n_valid, mean, s2, s3, s4 = _central_sums_by_columns(flat, valid[0])
-    skew, kurt = (a[None] for a in _skew_kurt_of(n_valid, s2, s3, s4))
-    failing = ~_passes(skew[0], kurt[0], st, kt)
+    n_valid, mean, s2, s3, s4 = (a[0] for a in _central_sums(flat[None], valid[None]))
+    skew, kurt = _skew_kurt_of(n_valid, s2, s3, s4)
+    failing = ~_passes(skew, kurt, st, kt)
     still = failing.copy()
-    nwin_hi, nwin_lo = np.zeros(B * p, dtype=int), np.zeros(B * p, dtype=int)
+    nwin_hi, nwin_lo = np.zeros(len(wmax), dtype=int), np.zeros(len(wmax), dtype=int)
     idx = np.flatnonzero(failing & (wmax > 0))
-    work, valid_w, skew_w = flat[:, idx], valid[0][:, idx], skew[0, idx]
+    work, valid_w, skew_w = flat[:, idx], valid[:, idx], skew[idx]
     sums = _ShiftedSums.of(work, *(a[idx] for a in (n_valid, mean, s2, s3, s4)))
-    for _ in range(n):
+    for _ in range(len(flat)):
         if not idx.size:
             break
         side = np.where(skew_w >= 0, 1.0, -1.0)  # +1: clip the maximum, -1: the minimum
@@ -250,10 +257,10 @@ def winsorise(
         out[:, idx[~go_on]] = work[:, ~go_on]
         idx, work, valid_w, skew_w, sums = idx[go_on], work[:, go_on], valid_w[:, go_on], skew_w[go_on], sums.take(go_on)
     out[:, idx] = work  # columns still going when the step budget ran out
-    if fallback == "log_ct":
+    if use_log_ct:
         use_log = np.flatnonzero(failing & still)
         out[:, use_log] = log_ct(flat[None][:, :, use_log])[0]
-    return np.moveaxis(out.reshape(n, B, p), 0, 1)
+    return out
 
 
 @register("treat", "log")
