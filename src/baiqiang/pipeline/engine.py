@@ -117,7 +117,8 @@ def run_data_steps(
         if memo is not None and position in memo and memo[position][0] == key:
             x, included = memo[position][1]
             continue
-        x, included = x[sources], included[sources]
+        if not np.array_equal(sources, np.arange(len(x))):  # each row from one row as it is: no copy
+            x, included = x[sources], included[sources]
         if step.kind == "denominate":
             x = x / data.denominators
             if keep_datasets:
