@@ -16,7 +16,7 @@ from baiqiang.methods.rank import competition_rank
 from baiqiang.pipeline.engine import UnitData, collapsed_operands, evaluate, kept_scores, run_data_steps
 from baiqiang.pipeline.panel import Panel
 from baiqiang.pipeline.results import Results
-from baiqiang.pipeline.variants import Variant, checked_groups
+from baiqiang.pipeline.variants import Group, Variant, checked_groups
 
 DEFAULT_CHUNK_CELLS = 20_000_000
 """Variants per chunk are chosen so one chunk's largest array stays near 160 MB: ``(B, n, kept)``
@@ -149,15 +149,27 @@ def run_variants(
     selected = panel.select(framework)
     data = unit_data(plan, selected)
     keep_codes = list(keep) if keep is not None else hierarchy.aggregate_codes
-    n = len(selected.frame)
-    scores = np.empty((len(keep_codes), len(variants), n))  # aggregate-major: ranked row by row without a copy
+    # The data stages die with the helper's frame: freed before the ranks' array is allocated.
+    scores = _kept_scores_of_groups(groups, data, keep_codes, len(variants), chunk_size, progress)
+    ranks = competition_rank(scores.reshape(-1, scores.shape[2])).reshape(scores.shape)
+    return BatchResult(selected.codes, keep_codes, scores.transpose(1, 2, 0), ranks.transpose(1, 2, 0), variants)
+
+
+def _kept_scores_of_groups(
+    groups: list[Group], data: UnitData, keep_codes: list[str], total: int, chunk_size: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> np.ndarray:
+    """Scores ``(len(keep_codes), total, n)`` of every group's variants, chunk by chunk (see :func:`run_variants`)."""
+    n = len(data.indicators)
+    nodes = len(groups[0].plan.hierarchy.node_codes) if groups else 1
+    scores = np.empty((len(keep_codes), total, n))  # aggregate-major: ranked row by row without a copy
     done = 0
     memo: dict = {}  # data steps shared by consecutive groups (see run_data_steps)
     for group in groups:
         stage = run_data_steps(group.plan, data, len(group.members), memo=memo)
         # Operands of the one-product path are prepared once per group, not per chunk.
         operands = collapsed_operands(group.plan, stage.x, keep_codes)
-        width = len(keep_codes) if operands is not None else len(hierarchy.node_codes)
+        width = len(keep_codes) if operands is not None else nodes
         size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * width))
         for start in range(0, len(group.members), size):
             part = slice(start, start + size)
@@ -172,9 +184,8 @@ def run_variants(
                 scores[:, target] = chunk.transpose(2, 0, 1)
             done += len(group.members[part])
             if progress is not None:
-                progress(done, len(variants))
-    ranks = competition_rank(scores.reshape(-1, n)).reshape(scores.shape)
-    return BatchResult(selected.codes, keep_codes, scores.transpose(1, 2, 0), ranks.transpose(1, 2, 0), variants)
+                progress(done, total)
+    return scores
 
 
 def _as_slice(members: np.ndarray) -> np.ndarray | slice:
