@@ -16,8 +16,8 @@ their numeric values stacked along the batch axis.
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import chain
 from dataclasses import dataclass, replace
+from itertools import chain
 from numbers import Real
 from typing import Any, Mapping, Sequence
 
@@ -110,7 +110,7 @@ def variant_problems(
     return _VariantChecker(framework, hierarchy).problems([variant], lambda k: where)
 
 
-def check_variants(framework: Framework, variants: Sequence[Variant], *, blocks: list["_Block"] | None = None) -> None:
+def check_variants(framework: Framework, variants: Sequence[Variant], *, blocks: list[_Block] | None = None) -> None:
     """Raise :class:`FrameworkError` listing every problem in ``variants`` (``blocks``: their :func:`_blocks`, if already made)."""
     problems = _VariantChecker(framework).problems(variants, lambda k: f"variant {k}", blocks)
     if problems:
