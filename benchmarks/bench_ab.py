@@ -8,7 +8,9 @@ processes (``PYTHONPATH`` picks the source), ``--rounds`` rounds each, with
 Measured: one build of 2,900 x 60 x 4 levels (``pipeline.run``, median of 11),
 1,000 methodology variants and 1,000 weights-only variants (``run_variants``,
 root kept, median of 3), Copeland over 2,900 x 60 (one variant), EM (10
-iterations) and regression imputation (5 sweeps) on 2,900 x 60 with 2 % missing.
+iterations) and regression imputation (5 sweeps) on 2,900 x 60 with 2 % missing,
+competition ranks of 1,000 x 2,900 scores and winsorisation of 2,900 x 60
+(log-normal, 2 % missing; medians of 7).
 
 Usage: ``python benchmarks/bench_ab.py --before 0024e3d [--rounds 3]``.
 """
@@ -47,6 +49,11 @@ L = rng.normal(size=(60, 60)) / np.sqrt(60)
 z = (rng.normal(size=(2900, 60)) @ L)[None]; z[rng.random(z.shape) < 0.02] = np.nan
 out["em_10_iter_s"] = common.timed(lambda: im.em(z, max_iter=10), 1)[1]
 out["regression_5_sweeps_s"] = common.timed(lambda: im.regression(z, max_iter=5), 1)[1]
+from baiqiang.methods.rank import competition_rank
+from baiqiang.methods import treat as tr
+s = rng.random((1000, 60)) @ rng.random((60, 2900))
+out["ranks_1000x2900_ms"] = 1e3 * common.timed(lambda: competition_rank(s), 7)[1]
+out["winsorise_2900x60_ms"] = 1e3 * common.timed(lambda: tr.winsorise(x), 7)[1]
 print(json.dumps(out))
 '''
 

@@ -15,7 +15,10 @@ It also times 1,000 weight variants on the same data: the batched kernels
 floor and against looping the single-variant kernel; and every kernel batched
 over 8 distinct data sets against its own loop.
 
-Usage: ``python benchmarks/bench_kernels.py [--rounds 15] [--variants 1000]``.
+The fourth table runs ``B`` weights-only variants through the whole engine
+(``run_variants``) against the same floor.
+
+Usage: ``python benchmarks/bench_kernels.py [--rounds 15] [--variants 1000] [--only single|variants|engine|batched]``.
 """
 
 from __future__ import annotations
@@ -172,6 +175,42 @@ def weight_variants(n_variants: int, rounds: int) -> None:
         print(f"| {k} | {1e3 * med[k]:.1f} / {1e3 * low[k]:.1f} | {med[k] / med[key]:.2f}; {low[k] / low[key]:.2f} |")
 
 
+def engine_variants(n_variants: int, rounds: int) -> None:
+    """``B`` weights-only variants through the engine (``run_variants``, root kept, scores + ranks) against the floor.
+
+    The engine's figure includes everything ``run_variants`` does: checking and
+    grouping the variants, the data steps of the benchmark framework (imputation,
+    winsorisation, min-max), the collapsed aggregation and the ranks.
+    """
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import common
+    from baiqiang.pipeline import run_variants
+
+    fw, panel = common.framework(), common.panel()
+    rng = np.random.default_rng(1)
+    variants = [{f"weight.{i.code}": float(v) for i, v in zip(fw.indicators, rng.uniform(0.75, 1.25, N_COLS))} for _ in range(n_variants)]
+    x = common.panel().matrix([i.code for i in fw.indicators])
+    x = np.where(np.isnan(x), 1.0, x)
+    W = np.array([[v[f"weight.{i.code}"] for i in fw.indicators] for v in variants])
+    W /= W.sum(axis=1, keepdims=True)
+    batch = run_variants(fw, panel, variants, keep=["Index"])
+    np.testing.assert_array_equal(batch.ranks[:, :, 0], competition_rank(batch.scores[:, :, 0]))
+    fns = {
+        "floor: W @ X.T + np.sort": lambda: np.sort(W @ x.T, axis=1),
+        "engine: run_variants weights-only, root + ranks": lambda: run_variants(fw, panel, variants, keep=["Index"]),
+    }
+    med, low = paired_both(fns, rounds)
+    key = "floor: W @ X.T + np.sort"
+    print(f"\n{n_variants:,} weights-only variants through the engine, {len(panel.frame):,} x {N_COLS} ({rounds} interleaved rounds)\n")
+    print("| what | median / min (ms) | / floor (median; min) |")
+    print("|---|---|---|")
+    for k in med:
+        print(f"| {k} | {1e3 * med[k]:.1f} / {1e3 * low[k]:.1f} | {med[k] / med[key]:.2f}; {low[k] / low[key]:.2f} |")
+
+
 def batched_vs_loop(rounds: int, batch: int = 8) -> None:
     """Every kernel on ``batch`` distinct data sets: one batched call against a loop of single calls."""
     rng = np.random.default_rng(2)
@@ -200,12 +239,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--variants", type=int, default=1000)
-    ap.add_argument("--only", choices=("single", "variants", "batched"))
+    ap.add_argument("--only", choices=("single", "variants", "engine", "batched"))
     args = ap.parse_args()
     if args.only in (None, "single"):
         single_kernels(args.rounds)
     if args.only in (None, "variants"):
         weight_variants(args.variants, max(3, args.rounds // 3))
+    if args.only in (None, "engine"):
+        engine_variants(args.variants, max(5, args.rounds))
     if args.only in (None, "batched"):
         batched_vs_loop(args.rounds)
 

@@ -5,7 +5,7 @@ times one batched call and the loop of single-variant calls in interleaved
 rounds and compares the best of each (9 rounds).  The margin is wide (batched may be up
 to 3x the loop) so only a real regression (e.g. a Python loop over units, or a
 per-variant copy of shared data) fails.  Timings run in one child process with
-``OPENBLAS_NUM_THREADS=1`` (the setting docs/performance.md chooses): on a
+``OPENBLAS_NUM_THREADS=1`` and the malloc thresholds (the settings docs/performance.md chooses): on a
 loaded 2-core machine a second BLAS thread can make one small product 100x
 slower, which is noise for this test, not a regression.  The benchmark proper
 with full-size figures is ``benchmarks/bench_kernels.py``.
@@ -85,7 +85,10 @@ ALL = list(KERNELS) + [f"shared:{n}" for n in SHARED]
 
 @pytest.fixture(scope="module")
 def timings() -> dict[str, list[float]]:
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    # The process environment docs/performance.md chooses: one BLAS thread, and malloc keeping freed
+    # memory (otherwise every temporary above 128 KiB is a fresh mmap whose page faults, slow on a
+    # virtual machine, cost more than the arithmetic of these small batches).
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MALLOC_MMAP_THRESHOLD_=str(1 << 30), MALLOC_TRIM_THRESHOLD_=str(1 << 30))
     out = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -109,3 +109,27 @@ def test_collapsed_target_equals_level_by_level_with_missing_zero_weights_and_ge
     np.testing.assert_allclose(fast.scores[:, :, 0], slow, rtol=0, atol=1e-10, equal_nan=True)
     np.testing.assert_allclose(full.scores[:, :, 0], slow, rtol=0, atol=1e-10, equal_nan=True)
     assert np.isnan(full.scores[1, :, 1]).all()  # Conn has only zero-weight pillars: missing
+
+
+def test_variants_with_different_paths_and_number_types_group_like_one_build_each(asem_framework, asem_panel):
+    """Variants naming different paths (checked and grouped in blocks) and NumPy numbers give each one's build."""
+    variants = [
+        {"weight.LPI": np.float64(0.0), "step.treat.params.winmax": np.int64(2)},
+        {"step.treat.params.winmax": 2, "weight.LPI": 0.0},  # same choices, other path order
+        {"weight.Physical": 2},
+        {"step.normalise.method": "zscore", "weight.Physical": 2.0},
+    ]
+    batch = run_variants(asem_framework, asem_panel, variants)
+    for k, v in enumerate(variants):
+        expected = _build_with(asem_framework, asem_panel, {p: (x.item() if isinstance(x, np.generic) else x) for p, x in v.items()})
+        np.testing.assert_allclose(batch.scores[k], expected, rtol=0, atol=1e-10, equal_nan=True)
+
+
+def test_a_boolean_or_text_weight_is_reported_with_its_variant(asem_framework, asem_panel):
+    variants = [{"weight.LPI": 1.0}, {"weight.LPI": True}, {"weight.LPI": "heavy"}, {"weight.LPI": -1.0}]
+    with pytest.raises(FrameworkError) as info:
+        run_variants(asem_framework, asem_panel, variants)
+    text = str(info.value)
+    for k, value in ((1, "True"), (2, "'heavy'"), (3, "-1.0")):
+        assert f"variant {k}: weight.LPI" in text and f"got {value}" in text
+    assert "variant 0" not in text

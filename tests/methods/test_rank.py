@@ -50,3 +50,27 @@ def test_batch_rank_equals_one_by_one_and_negation_reverses(s: np.ndarray) -> No
     rev = competition_rank(-s)
     i, j = np.triu_indices(9, 1)
     assert np.all(np.sign(r[:, i] - r[:, j]) == -np.sign(rev[:, i] - rev[:, j]))
+
+
+def _brute_force(s: np.ndarray) -> np.ndarray:
+    """rank = 1 + number of strictly higher scores; NaN unranked (O(n^2) reference)."""
+    higher = (s[:, None, :] > s[:, :, None]).sum(axis=2)
+    return np.where(np.isnan(s), NAN, 1.0 + higher)
+
+
+def test_near_equal_and_signed_zero_scores_are_ranked_exactly() -> None:
+    # Scores one ulp apart share the integer key's high bits: the exact pass must order them.
+    base = 1.0 + np.arange(6) * np.finfo(float).eps
+    s = np.array([base[[3, 0, 5, 1, 4, 2]], [0.0, -0.0, 1e-300, -1e-300, NAN, 0.0]])
+    np.testing.assert_array_equal(competition_rank(s), _brute_force(s))
+    np.testing.assert_array_equal(competition_rank(s)[1], [2, 2, 1, 5, NAN, 2])  # -0.0 ties with 0.0
+
+
+def test_wide_rows_with_ties_and_missing_equal_brute_force() -> None:
+    # 5,000 units need 13 index bits; rows mix distinct, tied (rounded) and missing scores.
+    rng = np.random.default_rng(3)
+    s = rng.normal(size=(4, 5000))
+    s[1] = np.round(s[1], 1)
+    s[2, rng.random(5000) < 0.1] = NAN
+    s[3] = 7.0
+    np.testing.assert_array_equal(competition_rank(s), _brute_force(s))

@@ -123,3 +123,28 @@ def test_log_ct_and_winsorise_preserve_weak_order(v: np.ndarray) -> None:
     for y in (treat.log_ct(x)[0, :, 0], treat.winsorise(x)[0, :, 0]):
         i, j = np.triu_indices(len(v), 1)
         assert np.all((y[i] - y[j]) * (v[i] - v[j]) >= 0)
+
+
+def test_winsorise_in_column_blocks_equals_one_block(monkeypatch) -> None:
+    rng = np.random.default_rng(11)
+    x = rng.lognormal(3.0, 1.5, (2, 300, 25))
+    x[rng.random(x.shape) < 0.05] = np.nan
+    whole = treat.winsorise(x, winmax=np.array([2, 6]))
+    monkeypatch.setattr(treat, "STATS_BLOCK_CELLS", 300 * 4)  # 13 blocks of 4 columns
+    np.testing.assert_array_equal(treat.winsorise(x, winmax=np.array([2, 6])), whole)
+
+
+def test_moments_updated_from_clipped_points_match_a_fresh_pass_after_a_huge_outlier() -> None:
+    # One point 10^6 times the others: the shifted sums lose precision when it is clipped,
+    # so the column is re-summed; skew and kurtosis must equal a fresh two-pass computation.
+    x = np.concatenate([[1e6, 5e5], np.linspace(1.0, 2.0, 98)])[:, None]
+    valid = np.ones_like(x, dtype=bool)
+    n, mean, s2, s3, s4 = (a[0] for a in treat._central_sums(x[None], valid[None]))
+    sums = treat._ShiftedSums.of(x, n, mean, s2, s3, s4)
+    y = x.copy()
+    for old, new in ((1e6, 5e5), (5e5, 2.0)):
+        y[y == old] = new
+        sums.replace(y, valid, np.array([old]), np.array([new]), np.array([1 if old == 1e6 else 2]))
+        expected = treat._skew_kurt(y[None])
+        got = treat._skew_kurt_of(*sums.central())
+        np.testing.assert_allclose(np.concatenate(got), np.concatenate([e[0] for e in expected]), rtol=1e-9)

@@ -78,12 +78,15 @@ def rank_summary(
     r = np.asarray(ranks, dtype=float)
     probs = (quantiles[0], 0.5, quantiles[1])
     nominal = np.asarray(nominal, dtype=float)
-    hist = RankHistograms.of(r)
-    if hist is None:  # non-integer ranks, or few samples over wide ranges: quantiles of the samples
-        stats = _sample_stats(r, nominal, probs, top_k)
-    else:
-        stats = hist.stats(nominal, probs, top_k)
-    mean, q, shift, tops = stats
+    # Units are summarised block by block (statistics are per unit), so the histograms and their
+    # per-bin arrays stay the size of a block, not of samples x units.
+    step = max(1, HISTOGRAM_BLOCK_CELLS // max(1, r.shape[0]))
+    parts = [_unit_stats(r[:, j : j + step], nominal[j : j + step], probs, top_k) for j in range(0, r.shape[1], step)]
+    if not parts:
+        parts = [_unit_stats(r, nominal, probs, top_k)]
+    mean, shift = (np.concatenate([part[k] for part in parts]) for k in (0, 2))
+    q = np.concatenate([part[1] for part in parts], axis=1)
+    tops = [np.concatenate([part[3][i] for part in parts]) for i in range(len(top_k))]
     data: dict[str, np.ndarray] = {
         "nominal": nominal,
         "mean": mean,
@@ -100,7 +103,17 @@ def rank_summary(
 
 
 HISTOGRAM_BLOCK_CELLS = 4_000_000
-"""Samples are counted in blocks of about this many cells, bounding temporary memory."""
+"""Ranks are summarised (and samples counted) in blocks of about this many cells, bounding temporary memory."""
+
+
+def _unit_stats(
+    r: np.ndarray, nominal: np.ndarray, probs: tuple[float, float, float], top_k: tuple[int, ...] | list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Mean, quantiles ``(3, units)``, mean absolute shift and P(rank <= K) of the units (columns) of ``r``."""
+    hist = RankHistograms.of(r)
+    if hist is None:  # non-integer ranks, or few samples over wide ranges: quantiles of the samples
+        return _sample_stats(r, nominal, probs, top_k)
+    return hist.stats(nominal, probs, top_k)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,12 @@ def _oriented(x: np.ndarray, direction: np.ndarray) -> np.ndarray:
     return x * np.asarray(direction, dtype=float)
 
 
+def _result_shaped(xo: np.ndarray, *params: np.ndarray | float) -> np.ndarray:
+    """``xo``, broadcast to the result's shape when per-variant parameters widen it (so it can be updated in place)."""
+    shape = np.broadcast_shapes(xo.shape, *(np.shape(v) for v in params))
+    return xo if shape == xo.shape else np.broadcast_to(xo, shape).copy()
+
+
 @register(
     "normalise",
     "minmax",
@@ -41,13 +47,17 @@ def minmax(x: np.ndarray, *, direction: np.ndarray, lower: float = 0.0, upper: f
     ``x' = direction * x``, evaluated in exactly that order (COINr ``n_minmax``),
     so results agree with COINr to the last bit in most cells.
     """
-    xo = _oriented(x, direction)
+    xo = _oriented(x, direction)  # a new array: the steps below run in place on it (same order, same rounding)
     lo, hi = _nan.col_min(xo)[:, None, :], _nan.col_max(xo)[:, None, :]
     span = hi - lo
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scaled = (xo - lo) / np.where(span > 0, span, np.nan)
     a, b = per_variant(lower), per_variant(upper)
-    return scaled * (b - a) + a
+    xo = _result_shaped(xo, a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xo -= lo
+        xo /= np.where(span > 0, span, np.nan)
+    xo *= b - a
+    xo += a
+    return xo
 
 
 @register(
@@ -64,11 +74,15 @@ def zscore(x: np.ndarray, *, direction: np.ndarray, mean: float = 0.0, sd: float
     as R's ``sd`` used by COINr ``n_zscore``; many Chinese textbooks use the
     population form (denominator n): ``ddof=0``.
     """
-    xo = _oriented(x, direction)
+    xo = _oriented(x, direction)  # a new array: the steps below run in place on it (same order, same rounding)
     mu, s = _nan.col_mean(xo)[:, None, :], _nan.col_std(xo, ddof=per_variant(ddof, 2))[:, None, :]
+    xo = _result_shaped(xo, mu, s, per_variant(sd), per_variant(mean))
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = (xo - mu) / np.where(s > 0, s, np.nan)
-    return z * per_variant(sd) + per_variant(mean)
+        xo -= mu
+        xo /= np.where(s > 0, s, np.nan)
+    xo *= per_variant(sd)
+    xo += per_variant(mean)
+    return xo
 
 
 # --- Rank-based and reference-based normalisations --------------------------

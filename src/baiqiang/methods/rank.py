@@ -10,45 +10,85 @@ from __future__ import annotations
 import numpy as np
 
 
-CHUNK_CELLS = 4_000_000
-"""Rows are ranked in blocks of about this many cells to bound temporary memory."""
+CHUNK_CELLS = 131_072
+"""Rows are ranked in blocks of about this many cells (1 MiB of keys): the eight passes over a
+block then run in the CPU cache (1.7x faster than 32 MiB blocks for 1,000 x 2,900 scores)."""
 
 
 def competition_rank(scores: np.ndarray) -> np.ndarray:
     """Rank = 1 + number of units with a strictly higher score, along the last axis; NaN stays unranked.
 
-    One unstable sort per row (introsort: no stability is needed, since tied
-    scores get the same rank whatever their order); a unit's rank is the first
-    position of its run of tied scores (``np.maximum.accumulate`` over run
-    starts, in 32-bit integers).  Gathers and scatters go through flat indices, which NumPy runs
-    several times faster than ``take_along_axis``/``put_along_axis``.
+    Rows are sorted as 64-bit integers that carry both the score and the unit:
+    the negated score's bits mapped to an integer of the same order (IEEE-754:
+    ``i ^ ((i >> 63) & 0x7FF...F)``), its lowest ``b = bit_length(n - 1)``
+    bits replaced by the unit's index.  One ``np.sort`` of integers gives each
+    row's order, best first (sorting values is ~3x faster than ``argsort``
+    with NumPy 2 on AVX2), and the unit at sorted position ``j`` gets rank
+    ``j + 1``.  That is exact wherever sorted neighbours differ in their
+    remaining high bits.  Rows where two neighbours share them (tied or missing
+    scores, or scores within a relative ~2^(b - 52) of each other) are ranked
+    from their exact values in that order: a run of tied scores takes its
+    first position; a row whose near-equal scores came out of order is
+    re-sorted with ``argsort``.
     """
     s = np.atleast_2d(np.asarray(scores, dtype=float))
     flat = s.reshape(-1, s.shape[-1])
-    n = flat.shape[1]
-    out = np.empty(flat.shape)  # C order, so the flat scatter below writes into it
+    out = np.empty(flat.shape)  # C order, so the flat scatters below write into it
     missing = bool(np.isnan(flat).any())
-    step = max(1, CHUNK_CELLS // max(1, n))
-    position = np.arange(1, n + 1, dtype=np.int32 if n < 2**31 else np.int64)
+    step = max(1, CHUNK_CELLS // max(1, flat.shape[1]))
     for start in range(0, len(flat), step):
-        block = flat[start : start + step]
-        if missing:
-            key = np.where(np.isnan(block), np.inf, -block)
-            order = np.argsort(key, axis=-1)
-        else:  # descending order is the ascending one reversed (ties may come in any order)
-            key = block
-            order = np.argsort(block, axis=-1)[:, ::-1]
-        order = order + (np.arange(len(block)) * n)[:, None]  # flat index of each sorted cell
-        k = key.ravel()[order]
-        run_start = np.empty(k.shape, dtype=bool)
-        run_start[:, 0] = True
-        np.not_equal(k[:, 1:], k[:, :-1], out=run_start[:, 1:])
-        ranked = position * run_start  # 1-based position where a run of ties starts, else 0
-        np.maximum.accumulate(ranked, axis=-1, out=ranked)
-        out[start : start + step].ravel()[order.ravel()] = ranked.ravel()
+        _rank_block(flat[start : start + step], missing, out[start : start + step])
     if missing:
         out[np.isnan(flat)] = np.nan
     return out.reshape(s.shape)
+
+
+def _descending(block: np.ndarray, missing: bool) -> np.ndarray:
+    """A new array whose ascending order is ``block``'s descending one, missing last.
+
+    ``0 - x`` gives ``-0.0`` and ``0.0`` the same bits (they tie).
+    """
+    return np.where(np.isnan(block), np.inf, 0.0 - block) if missing else 0.0 - block
+
+
+def _rank_block(block: np.ndarray, missing: bool, out: np.ndarray) -> None:
+    """Competition ranks of the rows of ``block`` into ``out`` (see :func:`competition_rank`)."""
+    rows, n = block.shape
+    bits = max(1, (n - 1).bit_length())
+    key = _descending(block, missing).view(np.int64)
+    key ^= (key >> 63) & np.int64(0x7FFF_FFFF_FFFF_FFFF)  # signed-integer order = float order
+    key &= np.int64(-1 << bits)
+    key |= np.arange(n, dtype=np.int64)
+    key.sort(axis=-1)
+    # Neighbours closer than 2^bits may share their high bits (a rare false alarm costs only the exact pass).
+    suspect = np.flatnonzero((np.diff(key, axis=-1) < (1 << bits)).any(axis=-1))
+    order = key  # the low bits are each sorted cell's unit: make them its flat index
+    order &= np.int64((1 << bits) - 1)
+    order += (np.arange(rows) * n)[:, None]
+    position = np.arange(1, n + 1, dtype=np.int32 if n < 2**31 else np.int64)
+    out.ravel()[order.ravel()] = np.broadcast_to(position, (rows, n)).ravel()
+    if len(suspect):
+        exact = np.empty((len(suspect), n))
+        _rank_runs(_descending(block[suspect], missing), order[suspect] - (suspect * n)[:, None], position, exact)
+        out[suspect] = exact
+
+
+def _rank_runs(neg: np.ndarray, order: np.ndarray, position: np.ndarray, out: np.ndarray) -> None:
+    """Ranks of the rows of ``neg`` sorted ascending by ``order`` (re-sorted where it is not), ties sharing their first position."""
+    rows, n = neg.shape
+    flat_order = order + (np.arange(rows) * n)[:, None]
+    k = neg.ravel()[flat_order]
+    disordered = np.flatnonzero((k[:, 1:] < k[:, :-1]).any(axis=1))
+    if len(disordered):
+        # Unstable sort: tied values get the same rank in any order.
+        flat_order[disordered] = np.argsort(neg[disordered], axis=-1) + (disordered * n)[:, None]
+        k[disordered] = neg.ravel()[flat_order[disordered]]
+    run_start = np.empty(k.shape, dtype=bool)
+    run_start[:, 0] = True
+    np.not_equal(k[:, 1:], k[:, :-1], out=run_start[:, 1:])
+    ranked = position * run_start  # 1-based position where a run of ties starts, else 0
+    np.maximum.accumulate(ranked, axis=-1, out=ranked)
+    out.ravel()[flat_order.ravel()] = ranked.ravel()
 
 
 def group_rank(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from baiqiang.methods.registry import Flag, Interval, OneOf, Param, per_variant,
 
 
 def _central_sums(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-    """Per column (axis 1): count and sums of squared, cubed and fourth-power deviations.
+    """Per column (axis 1): count, mean and sums of squared, cubed and fourth-power deviations.
 
     ``valid`` (non-missing mask) may be passed when it is already known.
     Powers are formed by multiplication: ``d**3`` calls ``pow`` and is ~10x slower.
@@ -29,19 +29,30 @@ def _central_sums(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.nd
     valid = ~np.isnan(x) if valid is None else valid
     if valid.all():  # the usual case after imputation: no masks needed
         n = np.full((x.shape[0], x.shape[2]), float(x.shape[1]))
-        d = x - x.mean(axis=1, keepdims=True)
+        mean = x.mean(axis=1)
+        d = x - mean[:, None, :]
     else:
         n = valid.sum(axis=1).astype(float)
         d = np.where(valid, x, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            d -= np.where(valid, (d.sum(axis=1) / n)[:, None, :], 0.0)
+            mean = d.sum(axis=1) / n
+            d -= np.where(valid, mean[:, None, :], 0.0)
     d2 = d * d
     # Fused multiply-sums: no temporaries for d^3 and d^4.
-    return n, d2.sum(axis=1), np.einsum("bij,bij->bj", d2, d), np.einsum("bij,bij->bj", d2, d2)
+    return n, mean, d2.sum(axis=1), np.einsum("bij,bij->bj", d2, d), np.einsum("bij,bij->bj", d2, d2)
+
+
+STATS_BLOCK_CELLS = 4_000_000
+"""Columns are winsorised in blocks of about this many cells (columns are independent; this bounds the temporaries)."""
 
 
 def _skew_kurt(x: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    n, s2, s3, s4 = _central_sums(x, valid)
+    n, _, s2, s3, s4 = _central_sums(x, valid)
+    return _skew_kurt_of(n, s2, s3, s4)
+
+
+def _skew_kurt_of(n: np.ndarray, s2: np.ndarray, s3: np.ndarray, s4: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """G1 and G2 (see :func:`skewness`, :func:`kurtosis`) from the count and central sums of powers 2-4."""
     with np.errstate(invalid="ignore", divide="ignore"):
         g1 = np.sqrt(n) * s3 / s2**1.5
         skew = np.where((n >= 3) & (s2 > 0), np.sqrt(n * (n - 1)) / (n - 2) * g1, np.nan)
@@ -100,16 +111,75 @@ def log_ct(x: np.ndarray) -> np.ndarray:
         return np.log(x - lo + 0.01 * (hi - lo))
 
 
-def _clip_top(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _clip_top(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Set every value equal to its column's maximum to the next value down.
 
-    ``y`` is ``(n, m)``.  Returns the updated array and, per column, how many
-    points sat at the maximum (ties included).  Low-side steps reuse this on
-    the negated column (negation is exact, so results are unchanged).
+    ``y`` is ``(n, m)``.  Returns the updated array, per column how many
+    points sat at the maximum (ties included), the maximum and the next value
+    down.  Low-side steps reuse this on the negated column (negation is
+    exact, so results are unchanged).
     """
-    at_top = y == np.fmax.reduce(y, axis=0)
+    top = np.fmax.reduce(y, axis=0)
+    at_top = y == top
     below = np.fmax.reduce(np.where(at_top, np.nan, y), axis=0)
-    return np.where(at_top, below, y), at_top.sum(axis=0)
+    return np.where(at_top, below, y), at_top.sum(axis=0), top, below
+
+
+RESUM_SHRINK = 8.0
+"""A column's sums are re-read from its values once its range shrinks by this factor (see :class:`_ShiftedSums`)."""
+
+
+class _ShiftedSums:
+    """Per column: count and sums of ``d^k`` (k = 1..4), ``d = x - c``, ``c`` the mean when last summed.
+
+    A winsorisation step changes only the points at one extreme, so the sums
+    are updated from those points (``count * (new_d^k - old_d^k)``) instead of
+    re-read from every value.  The central sums recovered from shifted sums
+    lose about ``(range when summed / range now)^4`` ulps, so a column whose
+    range has shrunk by :data:`RESUM_SHRINK` is summed afresh (error below
+    ~4,000 ulps of its sums); a column that has become constant has no spread.
+    """
+
+    def __init__(self, n: np.ndarray, c: np.ndarray, s: np.ndarray, lo: np.ndarray, hi: np.ndarray, width: np.ndarray) -> None:
+        self.n, self.c, self.s = n, c, s  # s: (4, m) sums of d, d^2, d^3, d^4
+        self.lo, self.hi, self.width = lo, hi, width  # current extremes; range when last summed
+
+    @classmethod
+    def of(cls, x: np.ndarray, n: np.ndarray, mean: np.ndarray, s2: np.ndarray, s3: np.ndarray, s4: np.ndarray) -> "_ShiftedSums":
+        """From the central sums of ``x`` ``(n, m)`` already computed (the sum of deviations is 0)."""
+        lo, hi = np.fmin.reduce(x, axis=0), np.fmax.reduce(x, axis=0)
+        return cls(n.copy(), mean.copy(), np.stack([np.zeros_like(s2), s2, s3, s4]), lo, hi, hi - lo)
+
+    def replace(self, x: np.ndarray, valid: np.ndarray, old: np.ndarray, new: np.ndarray, count: np.ndarray) -> None:
+        """``count`` points of each column moved from the extreme ``old`` to ``new``; ``x`` is the data after the move."""
+        a, b = old - self.c, new - self.c
+        self.s += count * np.stack([b - a, b**2 - a**2, b**3 - a**3, b**4 - a**4])
+        self.hi, self.lo = np.where(old == self.hi, new, self.hi), np.where(old == self.lo, new, self.lo)
+        again = np.flatnonzero((self.hi - self.lo) * RESUM_SHRINK < self.width)
+        if len(again):
+            self.n[again], self.c[again], self.s[:, again] = _shifted_sums(x[:, again], valid[:, again])
+            self.width[again] = self.hi[again] - self.lo[again]
+
+    def central(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Count and central sums of powers 2-4 about the current mean (0 spread for a constant column)."""
+        n, (s1, s2, s3, s4) = self.n, self.s
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = s1 / n
+        c2 = np.where(self.hi > self.lo, s2 - n * m**2, 0.0)
+        return n, c2, s3 - 3 * m * s2 + 2 * n * m**3, s4 - 4 * m * s3 + 6 * m**2 * s2 - 3 * n * m**4
+
+    def take(self, keep: np.ndarray) -> "_ShiftedSums":
+        return _ShiftedSums(self.n[keep], self.c[keep], self.s[:, keep], self.lo[keep], self.hi[keep], self.width[keep])
+
+
+def _shifted_sums(x: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Count, mean ``c`` and sums of ``(x - c)^k``, k = 1..4, per column of ``(n, m)`` data."""
+    n = valid.sum(axis=0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.where(valid, x, 0.0).sum(axis=0) / n
+    d = np.where(valid, x - c, 0.0)
+    d2 = d * d
+    return n, c, np.stack([d.sum(axis=0), d2.sum(axis=0), np.einsum("ij,ij->j", d2, d), np.einsum("ij,ij->j", d2, d2)])
 
 
 @register(
@@ -143,37 +213,54 @@ def winsorise(
     """
     B, n, p = x.shape
     # Winsorisation is per column, so variants' columns are laid side by side
-    # (column b*p + c) and only the still-failing ones are carried through the loop.
+    # (column b*p + c), treated in blocks of columns that bound the temporaries.
     flat = np.moveaxis(np.asarray(x, dtype=float), 1, 0).reshape(n, B * p)
-    valid = ~np.isnan(flat)[None]  # winsorising never changes which values are missing
     per_column = lambda v: np.repeat(np.broadcast_to(np.asarray(v, dtype=float), (B,)), p)  # noqa: E731
     wmax, st, kt = per_column(winmax), per_column(skew_thresh), per_column(kurt_thresh)
+    out = np.empty_like(flat)
+    step = max(1, STATS_BLOCK_CELLS // max(1, n))
+    for j in range(0, B * p, step):
+        cols = slice(j, j + step)
+        out[:, cols] = _winsorise_columns(flat[:, cols], wmax[cols], st[cols], kt[cols], fallback == "log_ct")
+    return np.moveaxis(out.reshape(n, B, p), 0, 1)
+
+
+def _winsorise_columns(flat: np.ndarray, wmax: np.ndarray, st: np.ndarray, kt: np.ndarray, use_log_ct: bool) -> np.ndarray:
+    """:func:`winsorise` of the columns of ``(n, m)`` data, with per-column ``winmax`` and thresholds ``(m,)``.
+
+    Only the still-failing columns are carried through the loop; each
+    iteration is one winsorisation step for all of them.
+    """
+    valid = ~np.isnan(flat)  # winsorising never changes which values are missing
     out = flat.copy()
-    skew, kurt = _skew_kurt(flat[None], valid)
-    failing = ~_passes(skew[0], kurt[0], st, kt)
+    n_valid, mean, s2, s3, s4 = (a[0] for a in _central_sums(flat[None], valid[None]))
+    skew, kurt = _skew_kurt_of(n_valid, s2, s3, s4)
+    failing = ~_passes(skew, kurt, st, kt)
     still = failing.copy()
-    nwin_hi, nwin_lo = np.zeros(B * p, dtype=int), np.zeros(B * p, dtype=int)
+    nwin_hi, nwin_lo = np.zeros(len(wmax), dtype=int), np.zeros(len(wmax), dtype=int)
     idx = np.flatnonzero(failing & (wmax > 0))
-    work, valid_w, skew_w = flat[:, idx], valid[:, :, idx], skew[0, idx]
-    for _ in range(n):
+    work, valid_w, skew_w = flat[:, idx], valid[:, idx], skew[idx]
+    sums = _ShiftedSums.of(work, *(a[idx] for a in (n_valid, mean, s2, s3, s4)))
+    for _ in range(len(flat)):
         if not idx.size:
             break
         side = np.where(skew_w >= 0, 1.0, -1.0)  # +1: clip the maximum, -1: the minimum
-        clipped, count = _clip_top(work * side)
+        clipped, count, top, below = _clip_top(work * side)
         work = clipped * side
         nwin_hi[idx] = np.where(side > 0, count, nwin_hi[idx])
         nwin_lo[idx] = np.where(side < 0, count, nwin_lo[idx])
-        skew_w, kurt_w = (a[0] for a in _skew_kurt(work[None], valid_w))
+        sums.replace(work, valid_w, top * side, below * side, count)  # only the clipped points changed
+        skew_w, kurt_w = _skew_kurt_of(*sums.central())
         fail = ~_passes(skew_w, kurt_w, st[idx], kt[idx])
         still[idx] = fail
         go_on = fail & (nwin_hi[idx] + nwin_lo[idx] < wmax[idx])
         out[:, idx[~go_on]] = work[:, ~go_on]
-        idx, work, valid_w, skew_w = idx[go_on], work[:, go_on], valid_w[:, :, go_on], skew_w[go_on]
+        idx, work, valid_w, skew_w, sums = idx[go_on], work[:, go_on], valid_w[:, go_on], skew_w[go_on], sums.take(go_on)
     out[:, idx] = work  # columns still going when the step budget ran out
-    if fallback == "log_ct":
+    if use_log_ct:
         use_log = np.flatnonzero(failing & still)
         out[:, use_log] = log_ct(flat[None][:, :, use_log])[0]
-    return np.moveaxis(out.reshape(n, B, p), 0, 1)
+    return out
 
 
 @register("treat", "log")

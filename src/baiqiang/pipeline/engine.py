@@ -16,7 +16,7 @@ subtree, as one matrix product when many variants are evaluated
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -84,12 +84,20 @@ class DataStage:
     datasets: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def run_data_steps(plan: Plan, data: UnitData, B: int, *, keep_datasets: bool = False) -> DataStage:
+def run_data_steps(
+    plan: Plan, data: UnitData, B: int, *, keep_datasets: bool = False, memo: dict[int, tuple[tuple, Any]] | None = None
+) -> DataStage:
     """Transform, denominate, impute, screen, treat and normalise for ``B`` variants.
 
     Each data step runs once per *distinct* parameter history: variants that
     agree on every parameter up to a step share that step's result (in an
     uncertainty analysis most variants differ only in weights or late steps).
+
+    ``memo`` (one dict per data set, without ``keep_datasets``) carries the
+    result of each step position over calls: a group of variants whose
+    distinct histories up to a step equal the previous call's (e.g. groups that
+    differ only in normalisation or aggregation method share imputation and
+    treatment) reuses it.  One entry per step position is kept.
     """
     rows = np.zeros(B, dtype=int)
     x = data.indicators[None].astype(float)
@@ -99,14 +107,24 @@ def run_data_steps(plan: Plan, data: UnitData, B: int, *, keep_datasets: bool = 
     # Transforms apply to the indicator as defined: after the denominate step if there is one.
     if not any(s.kind == "denominate" for s in steps):
         x = _transform_stage(x, rows, plan, datasets, keep_datasets)
-    for step in steps:
-        rows, sources, step = _distinct_histories(rows, step, B)
-        x, included = x[sources], included[sources]
+    memo = memo if memo is not None and not keep_datasets else None
+    history: list[tuple] = [(plan.transforms,)]  # per distinct data row: every step it went through
+    for position, step in enumerate(steps):
+        rows, sources, taken = _distinct_histories(rows, step, B)
+        per_row, step = taken is not step, taken  # per-row parameter arrays only when the step was cut to rows
+        history = [history[s] + (_step_key(step, r if per_row else None),) for r, s in enumerate(sources)]
+        key = tuple(history)
+        if memo is not None and position in memo and memo[position][0] == key:
+            x, included = memo[position][1]
+            continue
+        if not np.array_equal(sources, np.arange(len(x))):  # each row from one row as it is: no copy
+            x, included = x[sources], included[sources]
         if step.kind == "denominate":
             x = x / data.denominators
             if keep_datasets:
                 datasets[DATA_STAGES[step.kind]] = x[rows]
             x = _transform_stage(x, rows, plan, datasets, keep_datasets)
+            _remember(memo, position, key, x, included)
             continue
         if step.kind == "screen":
             included = included & _passes_screen(x, plan, step.params)
@@ -115,6 +133,7 @@ def run_data_steps(plan: Plan, data: UnitData, B: int, *, keep_datasets: bool = 
             x = step.call(x, inputs=data.inputs_for(step), direction=plan.direction)
         else:  # impute, treat
             x = step.call(x, inputs=data.inputs_for(step))
+        _remember(memo, position, key, x, included)
         if keep_datasets:
             datasets[DATA_STAGES[step.kind]] = x[rows]
     if keep_datasets and "normalised" not in datasets:
@@ -150,6 +169,31 @@ def _transform_stage(x: np.ndarray, rows: np.ndarray, plan: Plan, datasets: dict
     if keep:
         datasets["transformed"] = x[rows]
     return x
+
+
+def _remember(memo: dict[int, tuple[tuple, Any]] | None, position: int, key: tuple, x: np.ndarray, included: np.ndarray) -> None:
+    if memo is not None:
+        memo[position] = (key, (x, included))
+
+
+def _step_key(step: BoundStep, row: int | None) -> tuple:
+    """What decides a step's result for distinct data row ``row``: its kind, method and parameter values.
+
+    ``row`` indexes the step's 1-D parameter arrays (one value per data row); ``None``: no array is per row.
+    """
+    name = step.method.qualname if step.method is not None else None
+    return (step.kind, step.key, name, tuple((k, _hashable(v, row)) for k, v in sorted(step.params.items())))
+
+
+def _hashable(value: Any, row: int | None) -> Any:
+    """A parameter's value for one data row (per-row arrays indexed), as a hashable."""
+    if isinstance(value, np.ndarray):
+        return value[row].item() if value.ndim == 1 and row is not None else (value.shape, tuple(value.ravel().tolist()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v, row) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v, row)) for k, v in value.items()))
+    return value
 
 
 def _distinct_histories(rows: np.ndarray, step: BoundStep, B: int) -> tuple[np.ndarray, np.ndarray, BoundStep]:
@@ -197,7 +241,7 @@ def aggregate(
     Returns scores ``(B, n, n_agg)`` and effective weights ``(B, n_nodes)``
     (each node's weight normalised within its parent by its weight kernel).
     With ``fast``, when ``only`` names aggregates the plan marks collapsible,
-    those scores come from :func:`_collapsed` and the other aggregates are
+    those scores come from :func:`kept_scores` and the other aggregates are
     left missing; and quasi-means of one level are formed together.
     """
     if fast and only and all(code in plan.collapsible for code in only):
@@ -323,54 +367,117 @@ def _matmul(W: np.ndarray, f: np.ndarray) -> np.ndarray:
 def _collapse_all(
     plan: Plan, x: np.ndarray, rows: np.ndarray, weights: np.ndarray, only: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Scores of the ``only`` aggregates (all collapsible) by :func:`_collapsed`.
-
-    Units whose leaves are not all usable (missing, or not positive for a
-    geometric or harmonic mean) are computed level by level instead, on those
-    units alone: aggregation is unit by unit, so the two parts join exactly.
-    """
+    """:func:`kept_scores` of the ``only`` aggregates placed in the full ``(B, n, n_agg)`` layout (others missing)."""
     h = plan.hierarchy
-    quasi = {code: plan.collapsible[code] for code in only}
     scores = np.full((len(rows), x.shape[1], len(h.aggregate_codes)), np.nan)
-    fallback = np.zeros(x.shape[1], dtype=bool)
-    for code, q in quasi.items():
-        col = h.aggregate_codes.index(code)
-        scores[:, :, col], unusable = _collapsed(plan, code, q, x, rows, weights)
-        fallback |= unusable
-    effective = _within_parent_weights(plan, weights)
-    if fallback.any():
-        part, effective = _aggregate_levels(plan, x[:, fallback, :], rows, weights)
-        for code in only:
-            col = h.aggregate_codes.index(code)
-            scores[:, fallback, col] = part[:, :, col]
-    return scores, effective
+    scores[:, :, [h.aggregate_codes.index(c) for c in only]] = kept_scores(plan, x, rows, weights, only)
+    return scores, _within_parent_weights(plan, weights)
 
 
-def _collapsed(plan: Plan, code: str, quasi: QuasiMean, x: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nested means of one quasi-mean collapse into one: ``y = f^-1(sum_leaf W_leaf f(x_leaf))``.
+@dataclass(frozen=True)
+class CollapsedOperand:
+    """One collapsible aggregate's leaves, prepared once per distinct data row for :func:`kept_scores`.
 
-    ``W_leaf`` is the product of within-parent weights along the path from
-    ``code`` down to the leaf, so the whole subtree is one matrix product per
-    distinct data row.  Returns scores ``(B, n)`` and the units (``(n,)``
-    mask) whose leaves are not all usable, which the caller computes level by level.
+    ``forward[u]`` is ``f(x_leaf)`` of data row ``u`` as ``(n, k)`` with unusable
+    cells (missing, or not positive for a geometric or harmonic mean) set to 0;
+    ``complete[u]`` marks the units ``(n,)`` whose leaves are all usable.
     """
-    leaves = plan.hierarchy.leaves[code]
-    path = _path_weights(plan, code, weights)[:, leaves]
-    scores = np.empty((len(rows), x.shape[1]))
-    unusable = np.zeros(x.shape[1], dtype=bool)
-    for row in np.unique(rows):
-        members = rows == row
-        values = x[row][:, leaves]
+
+    code: str
+    quasi: QuasiMean
+    leaves: np.ndarray
+    forward: list[np.ndarray]
+    complete: list[np.ndarray]
+
+
+def collapsed_operands(plan: Plan, x: np.ndarray, only: list[str]) -> list[CollapsedOperand] | None:
+    """The operands of every aggregate in ``only`` over the data rows ``x`` ``(U, n, p)``; ``None`` unless all are collapsible."""
+    if not only or not all(code in plan.collapsible for code in only):
+        return None
+    out = []
+    for code in only:
+        quasi, leaves = plan.collapsible[code], plan.hierarchy.leaves[code]
+        every = np.array_equal(leaves, np.arange(x.shape[2]))  # the root: the data rows themselves, no gathered copy
+        forward, complete = [], []
+        for row in x:
+            values = row if every else row[:, leaves]
+            missing = np.isnan(values)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                f = quasi.forward(np.where(missing, 1.0, values) if missing.any() else values)
+            usable = ~missing & np.isfinite(f) & ((values > 0) if quasi.positive else True)
+            forward.append(f if usable.all() else np.where(usable, f, 0.0))
+            complete.append(usable.all(axis=1))
+        out.append(CollapsedOperand(code, quasi, leaves, forward, complete))
+    return out
+
+
+def kept_scores(
+    plan: Plan,
+    x: np.ndarray,
+    rows: np.ndarray,
+    weights: np.ndarray,
+    only: list[str],
+    operands: list[CollapsedOperand] | None = None,
+    *,
+    out: np.ndarray | None = None,
+    fallback_cells: int = 20_000_000,
+) -> np.ndarray:
+    """Scores ``(B, n, len(only))`` of the ``only`` aggregates of the shared data ``x[rows]``.
+
+    When every aggregate in ``only`` is collapsible, nested means of one
+    quasi-mean collapse into one, ``y = f^-1(sum_leaf W_leaf f(x_leaf))``,
+    ``W_leaf`` being the product of within-parent weights down the path from
+    the aggregate to the leaf, normalised to sum 1: one matrix product per
+    distinct data row over ``operands`` (prepared once per data set, see
+    :func:`collapsed_operands`).  Units whose leaves are not all usable are
+    computed level by level on those units alone (aggregation is unit by
+    unit, so the two parts join exactly), in blocks of variants of about
+    ``fallback_cells`` node values.  Otherwise every aggregate is computed
+    level by level.  ``out`` ``(len(only), B, n)``, if given, receives the
+    scores (the result is its ``(B, n, len(only))`` view).
+    """
+    operands = operands if operands is not None else collapsed_operands(plan, x, only)
+    h = plan.hierarchy
+    cols = [h.aggregate_codes.index(c) for c in only]
+    B, n = len(rows), x.shape[1]
+    out = np.empty((len(only), B, n)) if out is None else out  # aggregate-major: each product is written in place
+    if operands is None:
+        out[...] = _aggregate_levels(plan, x, rows, weights)[0][:, :, cols].transpose(2, 0, 1)
+        return out.transpose(1, 2, 0)
+    fallback = np.zeros(n, dtype=bool)
+    distinct = np.unique(rows)
+    for c, op in enumerate(operands):
+        path = _path_weights(plan, op.code, weights)[:, op.leaves]
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = quasi.forward(np.where(np.isnan(values), 1.0, values))
-        usable = ~np.isnan(values) & np.isfinite(f) & ((values > 0) if quasi.positive else True)
-        complete = usable.all(axis=1)
-        total = path[members] @ np.where(usable, f, 0.0).T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            y = quasi.inverse(total / path[members].sum(axis=1, keepdims=True))
-        scores[members] = np.where(complete, y, np.nan)
-        unusable |= ~complete
-    return scores, unusable
+            path /= path.sum(axis=1, keepdims=True)
+        for row in distinct:
+            target = out[c]
+            if len(distinct) == 1:  # the product goes straight into the result
+                members, y = slice(None), np.matmul(path, op.forward[row].T, out=target)
+            else:
+                members = np.flatnonzero(rows == row)
+                y = path[members] @ op.forward[row].T
+            with np.errstate(invalid="ignore", divide="ignore"):
+                y = _apply_in_place(op.quasi.inverse, y)
+            complete = op.complete[row]
+            if not complete.all():
+                y[:, ~complete] = np.nan
+                fallback |= ~complete
+            if y is not target:
+                target[members] = y
+    units = np.flatnonzero(fallback)
+    if len(units):
+        step = max(1, fallback_cells // (len(units) * len(h.node_codes)))
+        for start in range(0, B, step):
+            part = slice(start, start + step)
+            levels = _aggregate_levels(plan.take(part), x[:, units, :], rows[part], weights[part])[0]
+            out[:, part, units] = levels[:, :, cols].transpose(2, 0, 1)
+    return out.transpose(1, 2, 0)
+
+
+def _apply_in_place(f: Callable[[np.ndarray], np.ndarray], y: np.ndarray) -> np.ndarray:
+    """``f(y)``, written over ``y`` when ``f`` is a ufunc (the inverse of a quasi-mean: exp, 1/y, or the identity)."""
+    return f(y, out=y) if isinstance(f, np.ufunc) else f(y)
 
 
 def _within_parent_weights(plan: Plan, weights: np.ndarray) -> np.ndarray:

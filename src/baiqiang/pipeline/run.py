@@ -13,13 +13,14 @@ from baiqiang.framework.plan import COMPARABLE_NORMALISATIONS, Plan
 from baiqiang.methods._nan import col_max, col_mean, col_min, col_std
 from baiqiang.framework.spec import Framework
 from baiqiang.methods.rank import competition_rank
-from baiqiang.pipeline.engine import UnitData, aggregate, evaluate, run_data_steps
+from baiqiang.pipeline.engine import UnitData, collapsed_operands, evaluate, kept_scores, run_data_steps
 from baiqiang.pipeline.panel import Panel
 from baiqiang.pipeline.results import Results
-from baiqiang.pipeline.variants import Variant, check_variants, group_variants
+from baiqiang.pipeline.variants import Group, Variant, checked_groups
 
 DEFAULT_CHUNK_CELLS = 20_000_000
-"""Variants per chunk are chosen so one ``(B, n, nodes)`` array stays near 160 MB."""
+"""Variants per chunk are chosen so one chunk's largest array stays near 160 MB: ``(B, n, kept)``
+scores when the kept aggregates collapse into one product each, else ``(B, n, nodes)`` node values."""
 
 
 def unit_data(plan: Plan | Framework, panel: Panel) -> UnitData:
@@ -142,25 +143,53 @@ def run_variants(
     ``progress(done, total)`` is called after each chunk.  Variants are
     validated before anything runs.
     """
-    check_variants(framework, variants)
+    groups = checked_groups(framework, variants)
     plan = Plan.of(framework)
     hierarchy = plan.hierarchy
     selected = panel.select(framework)
     data = unit_data(plan, selected)
     keep_codes = list(keep) if keep is not None else hierarchy.aggregate_codes
-    cols = np.array([hierarchy.aggregate_codes.index(c) for c in keep_codes])
-    n = len(selected.frame)
-    scores = np.empty((len(variants), n, len(cols)))
-    size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * len(hierarchy.node_codes)))
+    # The data stages die with the helper's frame: freed before the ranks' array is allocated.
+    scores = _kept_scores_of_groups(groups, data, keep_codes, len(variants), chunk_size, progress)
+    ranks = competition_rank(scores.reshape(-1, scores.shape[2])).reshape(scores.shape)
+    return BatchResult(selected.codes, keep_codes, scores.transpose(1, 2, 0), ranks.transpose(1, 2, 0), variants)
+
+
+def _kept_scores_of_groups(
+    groups: list[Group], data: UnitData, keep_codes: list[str], total: int, chunk_size: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> np.ndarray:
+    """Scores ``(len(keep_codes), total, n)`` of every group's variants, chunk by chunk (see :func:`run_variants`)."""
+    n = len(data.indicators)
+    nodes = len(groups[0].plan.hierarchy.node_codes) if groups else 1
+    scores = np.empty((len(keep_codes), total, n))  # aggregate-major: ranked row by row without a copy
     done = 0
-    for group in group_variants(framework, variants):
-        stage = run_data_steps(group.plan, data, len(group.members))
+    memo: dict = {}  # data steps shared by consecutive groups (see run_data_steps)
+    for group in groups:
+        stage = run_data_steps(group.plan, data, len(group.members), memo=memo)
+        # Operands of the one-product path are prepared once per group, not per chunk.
+        operands = collapsed_operands(group.plan, stage.x, keep_codes)
+        width = len(keep_codes) if operands is not None else nodes
+        size = chunk_size or max(1, DEFAULT_CHUNK_CELLS // max(1, n * width))
         for start in range(0, len(group.members), size):
             part = slice(start, start + size)
-            chunk, _ = aggregate(group.plan.take(part), stage.x, stage.rows[part], group.weights[part], only=keep_codes)
-            scores[group.members[part]] = np.where(stage.included[stage.rows[part]][:, :, None], chunk[:, :, cols], np.nan)
+            chunk_plan = group.plan if size >= len(group.members) else group.plan.take(part)
+            target = _as_slice(group.members[part])
+            into = scores[:, target] if isinstance(target, slice) else None  # a view: written in place
+            chunk = kept_scores(chunk_plan, stage.x, stage.rows[part], group.weights[part], keep_codes, operands, out=into)
+            included = stage.included[stage.rows[part]]
+            if not included.all():
+                chunk[~included] = np.nan
+            if into is None:
+                scores[:, target] = chunk.transpose(2, 0, 1)
             done += len(group.members[part])
             if progress is not None:
-                progress(done, len(variants))
-    ranks = competition_rank(scores.transpose(0, 2, 1).reshape(-1, n)).reshape(len(variants), len(cols), n).transpose(0, 2, 1)
-    return BatchResult(selected.codes, keep_codes, scores, ranks, variants)
+                progress(done, total)
+    return scores
+
+
+def _as_slice(members: np.ndarray) -> np.ndarray | slice:
+    """``members`` as a slice when they are consecutive (a view store instead of a scattered copy)."""
+    if len(members) and members[-1] - members[0] == len(members) - 1 and np.all(np.diff(members) == 1):
+        return slice(int(members[0]), int(members[-1]) + 1)
+    return members

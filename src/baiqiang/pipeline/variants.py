@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from itertools import chain
 from numbers import Real
 from typing import Any, Mapping, Sequence
 
@@ -53,9 +54,50 @@ class Path:
 
 
 def _is_number(value: Any) -> bool:
-    if type(value) in (float, int):  # fast path: variants hold many plain numbers
+    if type(value) in _PLAIN_NUMBERS:  # fast path: variants hold many plain numbers
         return True
     return isinstance(value, Real | np.number) and not isinstance(value, bool | np.bool_)
+
+
+_PLAIN_NUMBERS = frozenset({float, int, np.float64, np.int64})
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Variants that name the same paths in the same order, their values held column by column.
+
+    Checking and grouping then work on a path's column at once (one type
+    test, one array conversion) instead of value by value.
+    """
+
+    members: list[int]  # positions in the variant list
+    paths: tuple[str, ...]
+    columns: list[tuple[Any, ...]]  # one per path, aligned with ``members``
+    numeric: list[bool]  # the column holds only plain numbers
+    numbers: np.ndarray  # (len(members), len(paths)) floats; NaN in columns that are not numeric
+
+    def column(self, path: str) -> tuple[Any, ...] | None:
+        return self.columns[self.paths.index(path)] if path in self.paths else None
+
+
+def _blocks(variants: Sequence[Variant]) -> list[_Block]:
+    """``variants`` partitioned by their tuple of paths (most analyses give every variant the same paths)."""
+    buckets: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for k, variant in enumerate(variants):
+        buckets[tuple(variant)].append(k)
+    out = []
+    for paths, members in buckets.items():
+        rows = [tuple(variants[k].values()) for k in members]
+        columns = list(zip(*rows)) if paths else []
+        if set(map(type, chain.from_iterable(rows))) <= _PLAIN_NUMBERS:  # the usual case: one conversion
+            numeric, numbers = [True] * len(paths), np.array(rows, dtype=float).reshape(len(rows), len(paths))
+        else:
+            numeric = [set(map(type, c)) <= _PLAIN_NUMBERS for c in columns]
+            numbers = np.full((len(rows), len(paths)), np.nan)
+            for j in np.flatnonzero(numeric):
+                numbers[:, j] = columns[j]
+        out.append(_Block(members, paths, columns, numeric, numbers))
+    return out
 
 
 WEIGHT_RULE = registry.Interval(low=0)
@@ -68,9 +110,9 @@ def variant_problems(
     return _VariantChecker(framework, hierarchy).problems([variant], lambda k: where)
 
 
-def check_variants(framework: Framework, variants: Sequence[Variant]) -> None:
-    """Raise :class:`FrameworkError` listing every problem in ``variants``."""
-    problems = _VariantChecker(framework).problems(variants, lambda k: f"variant {k}")
+def check_variants(framework: Framework, variants: Sequence[Variant], *, blocks: list[_Block] | None = None) -> None:
+    """Raise :class:`FrameworkError` listing every problem in ``variants`` (``blocks``: their :func:`_blocks`, if already made)."""
+    problems = _VariantChecker(framework).problems(variants, lambda k: f"variant {k}", blocks)
     if problems:
         raise FrameworkError(problems[:50], summary=f"{len(problems)} problem(s) in the methodology variants")
 
@@ -88,36 +130,47 @@ class _VariantChecker:
         self.steps = {s.key: s for s in framework.methodology}
         self._rules: dict[tuple[str, str | None], tuple[registry.Constraint | None, str | None, str]] = {}
 
-    def problems(self, variants: Sequence[Variant], where: Any) -> list[Problem]:
-        out: list[Problem] = []
-        numeric: dict[tuple[str, str | None], tuple[list[int], list[Any]]] = defaultdict(lambda: ([], []))
-        for k, variant in enumerate(variants):
-            for text, value in variant.items():
-                key = (text, self._method_in_effect(text, variant))
-                constraint, message, code = self._rule(*key)
-                if message is not None:
-                    out.append(Problem(f"{where(k)}: {text}", message, code))
-                elif _is_number(value) and isinstance(constraint, registry.Interval):
-                    numeric[key][0].append(k)
-                    numeric[key][1].append(value)
-                elif constraint is not None and not constraint.check(value):
-                    out.append(Problem(f"{where(k)}: {text}", self._bad_value(text, constraint, value), "bad_value"))
-        for (text, method), (members, values) in numeric.items():
-            constraint = self._rule(text, method)[0]
-            assert isinstance(constraint, registry.Interval)  # only Interval rules gather numbers
-            bad = np.flatnonzero(~constraint.check_many(np.asarray(values)))
-            out += [Problem(f"{where(members[i])}: {text}", self._bad_value(text, constraint, values[i]), "bad_value") for i in bad]
-        return out
+    def problems(self, variants: Sequence[Variant], where: Any, blocks: list[_Block] | None = None) -> list[Problem]:
+        found: list[tuple[int, int, Problem]] = []  # (variant, path position, problem), reported in variant order
+        for block in blocks if blocks is not None else _blocks(variants):
+            for j, text in enumerate(block.paths):
+                column = block.columns[j]
+                for method, at in self._methods_in_effect(text, block):
+                    constraint, message, code = self._rule(text, method)
+                    if message is not None:
+                        found += [(block.members[i], j, Problem(f"{where(block.members[i])}: {text}", message, code)) for i in at]
+                        continue
+                    if constraint is None:
+                        continue
+                    values = [column[i] for i in at] if len(at) < len(column) else column
+                    if isinstance(constraint, registry.Interval) and block.numeric[j]:
+                        numbers = block.numbers[at, j] if len(at) < len(column) else block.numbers[:, j]
+                        bad = np.flatnonzero(~constraint.check_many(numbers)).tolist()
+                    else:
+                        bad = [i for i, v in enumerate(values) if not (
+                            constraint.check_many(np.asarray([v]))[0] if _is_number(v) and isinstance(constraint, registry.Interval)
+                            else constraint.check(v))]
+                    found += [(block.members[at[i]], j, Problem(f"{where(block.members[at[i]])}: {text}",
+                                                                 self._bad_value(text, constraint, values[i]), "bad_value")) for i in bad]
+        return [problem for _, _, problem in sorted(found, key=lambda f: f[:2])]
 
-    def _method_in_effect(self, text: str, variant: Variant) -> str | None:
-        """For a parameter path, the method its step uses in this variant (it decides the parameters)."""
+    def _methods_in_effect(self, text: str, block: _Block) -> list[tuple[str | None, list[int]]]:
+        """For a parameter path, the method its step uses (it decides the parameters), with the block rows using each."""
+        everyone = list(range(len(block.members)))
         if not text.startswith("step.") or ".params." not in text:
-            return None
+            return [(None, everyone)]
         key = text.split(".")[1]
         step = self.steps.get(key)
         if step is None or step.step not in METHOD_STEPS:
-            return None
-        return variant.get(f"step.{key}.method", step.method or DEFAULT_METHOD[step.step])
+            return [(None, everyone)]
+        default = step.method or DEFAULT_METHOD[step.step]
+        chosen = block.column(f"step.{key}.method")
+        if chosen is None:
+            return [(default, everyone)]
+        rows: dict[str, list[int]] = defaultdict(list)
+        for i, method in enumerate(chosen):
+            rows[method].append(i)
+        return list(rows.items())
 
     def _bad_value(self, text: str, constraint: registry.Constraint, value: Any) -> str:
         if text.startswith("weight."):
@@ -183,36 +236,82 @@ def _raise_disordered(method: registry.Method, key: str, params: dict[str, Any],
         raise FrameworkError(problems[:50], summary=f"{len(problems)} problem(s) in the methodology variants")
 
 
-def group_variants(framework: Framework, variants: Sequence[Variant]) -> list[Group]:
+def checked_groups(framework: Framework, variants: Sequence[Variant]) -> list[Group]:
+    """:func:`check_variants` then :func:`group_variants`, reading the variants once."""
+    blocks = _blocks(variants)
+    check_variants(framework, variants, blocks=blocks)
+    return group_variants(framework, variants, blocks=blocks)
+
+
+def group_variants(framework: Framework, variants: Sequence[Variant], *, blocks: list[_Block] | None = None) -> list[Group]:
     """Partition ``variants`` by categorical choices and stack their numeric values."""
     nominal = Plan.of(framework)
     hierarchy = nominal.hierarchy
-    buckets: dict[tuple, list[int]] = defaultdict(list)
-    for k, variant in enumerate(variants):
-        signature = tuple(sorted((p, v) for p, v in variant.items() if not _is_number(v)))
-        buckets[signature].append(k)
+    buckets: dict[tuple, list[tuple[_Block, list[int]]]] = defaultdict(list)
+    for block in blocks if blocks is not None else _blocks(variants):
+        for signature, rows in _signatures(block).items():
+            buckets[signature].append((block, rows))
     groups = []
-    for signature, members in buckets.items():
+    for signature, parts in buckets.items():
         fixed = dict(signature)
-        chosen = [variants[k] for k in members]
-        numeric_paths = sorted({p for v in chosen for p, value in v.items() if _is_number(value)})
+        members = [block.members[i] for block, rows in parts for i in rows]
+        numeric = _numeric_values(parts, len(members))
         steps = []
         for step, bound in zip(framework.methodology, nominal.steps):
             method = fixed.get(f"step.{step.key}.method")
             base = bound if method is None else BoundStep.bind(step, method=method)
             params = dict(base.params)
             params.update({Path.parse(p).name: v for p, v in fixed.items() if p.startswith(f"step.{step.key}.params.")})
-            for p in numeric_paths:
+            for p, (given, values) in numeric.items():
                 if p.startswith(f"step.{step.key}.params."):
                     name = Path.parse(p).name
-                    params[name] = np.array([v.get(p, params.get(name)) for v in chosen], dtype=float)
+                    params[name] = np.where(given, values, np.nan if params.get(name) is None else params[name])
             steps.append(replace(base, params=params))
             if base.method is not None:
                 _raise_disordered(base.method, step.key, params, members)
         weights = np.tile(hierarchy.declared_weights, (len(members), 1))
-        for p in numeric_paths:
+        for p, (given, values) in numeric.items():
             if p.startswith("weight."):
                 col = hierarchy.index[Path.parse(p).target]
-                weights[:, col] = [v.get(p, weights[0, col]) for v in chosen]
+                weights[given, col] = values[given]
         groups.append(Group(np.array(members), nominal.with_steps(steps), weights))
     return groups
+
+
+def _signatures(block: _Block) -> dict[tuple, list[int]]:
+    """The block's rows by their categorical choices (the sorted non-numeric ``(path, value)`` pairs)."""
+    categorical = [j for j, numeric in enumerate(block.numeric) if not numeric]
+    if not categorical:
+        return {(): list(range(len(block.members)))}
+    out: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(len(block.members)):
+        pairs = ((block.paths[j], block.columns[j][i]) for j in categorical)
+        out[tuple(sorted((p, v) for p, v in pairs if not _is_number(v)))].append(i)
+    return out
+
+
+def _numeric_values(parts: list[tuple[_Block, list[int]]], size: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For each path with a number in some member of a group: (members giving it, ``(size,)`` mask; values, ``(size,)`` floats).
+
+    ``parts`` are the group's rows of each block, in member order.
+    """
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    start = 0
+    for block, rows in parts:
+        stop = start + len(rows)
+        for j, path in enumerate(block.paths):
+            column = block.columns[j]
+            values = column if len(rows) == len(column) else [column[i] for i in rows]
+            if block.numeric[j]:
+                given, numbers = slice(None), block.numbers[:, j] if len(rows) == len(column) else block.numbers[rows, j]
+            else:  # categorical values here are in the group's signature
+                given = np.array([_is_number(v) for v in values])
+                if not given.any():
+                    continue
+                numbers = np.array([float(v) if ok else np.nan for v, ok in zip(values, given)])
+            if path not in out:
+                out[path] = (np.zeros(size, dtype=bool), np.full(size, np.nan))
+            out[path][0][start:stop][given] = True
+            out[path][1][start:stop][given] = numbers[given]
+        start = stop
+    return out
