@@ -1,0 +1,104 @@
+"""Whole-process start-up: ``baiqiang --help``, an ASEM build and (optionally) the demo.
+
+Every command runs as a fresh child process, round-robin over the commands and
+(with ``--baseline``) over two source trees, so that both see the same machine
+load: on a shared machine only the ratios of one run mean something.  Wall time
+is measured around the child, peak memory is the child's own ``ru_maxrss``
+(from ``os.wait4``).
+
+    python benchmarks/bench_startup.py                      # quick: 5 rounds, no demo
+    python benchmarks/bench_startup.py --rounds 20 --demo   # full, demo included (2 rounds of it)
+    python benchmarks/bench_startup.py --baseline /work/main   # this tree against another checkout
+
+The child is ``python -c "from baiqiang.cli import run; run()" ARGS`` with
+``PYTHONPATH=<tree>/src``, so the installed ``baiqiang`` script's own start-up
+(a few ms) is not included; each child first checks that it imported ``baiqiang``
+from the intended tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD = ("import sys, baiqiang; assert baiqiang.__file__.startswith(sys.argv[1]), baiqiang.__file__; "
+         "sys.argv = ['baiqiang', *sys.argv[2:]]; from baiqiang.cli import run; run()")
+
+
+def commands(out: Path, demo: bool) -> dict[str, list[str]]:
+    """The measured commands (arguments of ``baiqiang``), by name."""
+    asem = ROOT / "examples" / "asem"
+    cmds = {
+        "--help": ["--help"],
+        "build ASEM": ["build", str(asem / "v1_default.yaml"), str(asem / "asem_data.csv"), "-o", str(out / "build")],
+    }
+    if demo:
+        cmds["demo (no report)"] = ["demo", "-o", str(out / "demo-core"), "--no-report", "--force"]
+        cmds["demo (full, with PDFs)"] = ["demo", "-o", str(out / "demo-full"), "--force"]
+    return cmds
+
+
+def run_once(tree: Path, args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one child process; raises if it fails."""
+    env = dict(os.environ, PYTHONPATH=str(tree / "src"))
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(tree / "src"), *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{tree}: baiqiang {' '.join(args)} failed ({proc.returncode}):\n{stderr.decode()}")
+    return wall, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of --help and build (default 5)")
+    ap.add_argument("--demo", action="store_true", help="also time the demo, core and full (2 rounds)")
+    ap.add_argument("--demo-rounds", type=int, default=2)
+    ap.add_argument("--baseline", type=Path, help="another checkout (e.g. /work/main), interleaved with this tree")
+    a = ap.parse_args()
+    trees = {"this": ROOT} | ({"baseline": a.baseline.resolve()} if a.baseline else {})
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        cmds = commands(Path(tmp), a.demo)
+        times: dict[tuple[str, str], list[float]] = {}
+        rss: dict[tuple[str, str], list[float]] = {}
+        for r in range(max(a.rounds, a.demo_rounds if a.demo else 0)):
+            for name, args in cmds.items():
+                if r >= (a.demo_rounds if name.startswith("demo") else a.rounds):
+                    continue
+                for label, tree in trees.items():
+                    wall, peak = run_once(tree, args)
+                    times.setdefault((name, label), []).append(wall)
+                    rss.setdefault((name, label), []).append(peak)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
+    head = "| command | tree | runs | wall min / median (s) | max RSS median (MiB) |"
+    if a.baseline:
+        head += " baseline / this (median wall; RSS) |"
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for name in cmds:
+        for label in trees:
+            t, m = times[(name, label)], rss[(name, label)]
+            row = f"| {name} | {label} | {len(t)} | {min(t):.3f} / {statistics.median(t):.3f} | {statistics.median(m):.0f} |"
+            if a.baseline:
+                if label == "this":
+                    bt, bm = times[(name, "baseline")], rss[(name, "baseline")]
+                    row += (f" {statistics.median(bt) / statistics.median(t):.2f}x;"
+                            f" {statistics.median(bm) / statistics.median(m):.2f}x |")
+                else:
+                    row += " |"
+            print(row)
+
+
+if __name__ == "__main__":
+    main()
