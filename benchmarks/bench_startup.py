@@ -9,6 +9,7 @@ is measured around the child, peak memory is the child's own ``ru_maxrss``
     python benchmarks/bench_startup.py                      # quick: 5 rounds, no demo
     python benchmarks/bench_startup.py --rounds 20 --demo   # full, demo included (2 rounds of it)
     python benchmarks/bench_startup.py --baseline /work/main   # this tree against another checkout
+    python benchmarks/bench_startup.py --breakdown [--pdf]  # where the demo's time goes (one child)
 
 The child is ``python -c "from baiqiang.cli import run; run()" ARGS`` with
 ``PYTHONPATH=<tree>/src``, so the installed ``baiqiang`` script's own start-up
@@ -60,13 +61,74 @@ def run_once(tree: Path, args: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
+#: The demo's stages, timed by wrapping these functions in the child (wall and process CPU).
+STAGES = [("baiqiang.data.registry", "Registry", "load"), ("baiqiang.report.demo", None, "import_census"),
+          ("baiqiang.data.store", "Store", "panel"), ("baiqiang.report.demo", None, "_rank"),
+          ("baiqiang.report.demo", None, "_table"), ("baiqiang.report.demo", None, "_movers"),
+          ("baiqiang.report.demo", None, "_caict"), ("baiqiang.report.demo", None, "_agreement"),
+          ("baiqiang.report.demo", None, "_rank_intervals"), ("baiqiang.report.demo", None, "write_demo"),
+          ("baiqiang.report.demo", None, "write_publication")]
+BREAKDOWN = """
+import importlib, json, sys, time
+t_start = time.perf_counter(); c_start = time.process_time()
+from baiqiang.cli import configure_process
+configure_process()
+import baiqiang.report.demo, baiqiang.cli.main
+spent = {"import (cli + report.demo and everything it loads)": [time.perf_counter() - t_start, time.process_time() - c_start]}
+def timed(name, fn):
+    def wrapper(*a, **k):
+        t, c = time.perf_counter(), time.process_time()
+        try:
+            return fn(*a, **k)
+        finally:
+            w = spent.setdefault(name, [0.0, 0.0]); w[0] += time.perf_counter() - t; w[1] += time.process_time() - c
+    return wrapper
+for module, owner, attr in STAGES:
+    target = importlib.import_module(module)
+    target = getattr(target, owner) if owner else target
+    fn = getattr(target, attr)
+    setattr(target, attr, classmethod(timed(attr, fn.__func__)) if isinstance(target.__dict__.get(attr), classmethod) else timed(attr, fn))
+sys.argv = ["baiqiang", *ARGS]
+from baiqiang.cli import run
+try:
+    run()
+except SystemExit as e:
+    assert e.code in (0, None), e.code
+spent["total"] = [time.perf_counter() - t_start, time.process_time() - c_start]
+print(json.dumps(spent))
+"""
+
+
+def breakdown(pdf: bool) -> None:
+    """One instrumented demo run: wall and CPU seconds per stage (stages may nest: ``_rank`` is inside nothing else)."""
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        args = ["demo", "-o", str(Path(tmp) / "demo"), "--force"] + ([] if pdf else ["--no-report"])
+        code = f"STAGES = {STAGES!r}\nARGS = {args!r}\n" + BREAKDOWN
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+        if out.returncode != 0:
+            raise SystemExit(out.stderr)
+    import json
+
+    spent = json.loads(out.stdout.splitlines()[-1])
+    print(f"baiqiang {' '.join(args[:1] + args[3:])}; load average {os.getloadavg()[0]:.1f}")
+    print("| stage | wall (s) | CPU (s) |\n|---|---|---|")
+    for name, (wall, cpu) in spent.items():
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5, help="rounds of --help and build (default 5)")
     ap.add_argument("--demo", action="store_true", help="also time the demo, core and full (2 rounds)")
     ap.add_argument("--demo-rounds", type=int, default=2)
     ap.add_argument("--baseline", type=Path, help="another checkout (e.g. /work/main), interleaved with this tree")
+    ap.add_argument("--breakdown", action="store_true", help="only: one instrumented demo run, time per stage")
+    ap.add_argument("--pdf", action="store_true", help="with --breakdown: the full demo (white paper, profile, PDFs)")
     a = ap.parse_args()
+    if a.breakdown:
+        breakdown(a.pdf)
+        return
     trees = {"this": ROOT} | ({"baseline": a.baseline.resolve()} if a.baseline else {})
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         cmds = commands(Path(tmp), a.demo)

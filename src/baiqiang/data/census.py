@@ -271,25 +271,24 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     wide.index = keep["stored_code"].to_numpy()
     derived = _derive(wide)
     fname = CENSUS_FILES[year]
-    row_of = dict(zip(keep["stored_code"], keep["row"]))
     col_of = {v: k for k, v in colmap.items()}
+    # One "<file> 第 <row> 行" per unit, then whole columns of text at once (no Python call per cell).
+    at_row = f"{fname} 第 " + pd.Series(keep["row"].to_numpy(), index=wide.index).astype(str) + " 行"
     parts = []
     for ind in wide.columns:
-        v = wide[ind]
         header = sheet.original_headers[col_of[ind]]
+        note = np.where(zeroed_cells[ind].to_numpy(), f"；{ZERO_NOTE}", "")
         parts.append(pd.DataFrame({
-            "unit_code": wide.index, "indicator": ind, "value": v.to_numpy(),
-            "provenance": [f"{fname} 第 {row_of[c]} 行 列「{header}」" + (f"；{ZERO_NOTE}" if z else "")
-                           for c, z in zip(wide.index, zeroed_cells[ind], strict=True)],
+            "unit_code": wide.index, "indicator": ind, "value": wide[ind].to_numpy(),
+            "provenance": (at_row + f" 列「{header}」" + note).to_numpy(dtype=object),
         }))
     outside = out_of_range(derived)
     for ind in derived.columns:
         if derived[ind].notna().any():
-            flags = outside[ind].to_numpy()
+            note = np.where(outside[ind].to_numpy(), f"；{RANGE_NOTE}", "")
             parts.append(pd.DataFrame({
                 "unit_code": derived.index, "indicator": ind, "value": derived[ind].to_numpy(),
-                "provenance": [f"{fname} 第 {row_of[c]} 行；派生：{DERIVED_FORMULAS[ind]}" + (f"；{RANGE_NOTE}" if f else "")
-                               for c, f in zip(derived.index, flags, strict=True)],
+                "provenance": (at_row + f"；派生：{DERIVED_FORMULAS[ind]}" + note).to_numpy(dtype=object),
             }))
     obs = pd.concat(parts, ignore_index=True).assign(year=year)
     res = store.add_observations(obs, source=SOURCE, file=fname, sha256=file_sha256(census_path(year)),
