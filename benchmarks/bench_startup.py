@@ -71,8 +71,11 @@ STAGES = [("baiqiang.data.registry", "Registry", "load"), ("baiqiang.report.demo
 BREAKDOWN = """
 import importlib, json, sys, time
 t_start = time.perf_counter(); c_start = time.process_time()
-from baiqiang.cli import configure_process
-configure_process()
+try:
+    from baiqiang.cli import configure_process
+    configure_process()
+except ImportError:  # a checkout from before the process settings: run it as it shipped
+    pass
 import baiqiang.report.demo, baiqiang.cli.main
 spent = {"import (cli + report.demo and everything it loads)": [time.perf_counter() - t_start, time.process_time() - c_start]}
 def timed(name, fn):
@@ -99,19 +102,19 @@ print(json.dumps(spent))
 """
 
 
-def breakdown(pdf: bool) -> None:
+def breakdown(pdf: bool, tree: Path = ROOT) -> None:
     """One instrumented demo run: wall and CPU seconds per stage (stages may nest: ``_rank`` is inside nothing else)."""
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         args = ["demo", "-o", str(Path(tmp) / "demo"), "--force"] + ([] if pdf else ["--no-report"])
         code = f"STAGES = {STAGES!r}\nARGS = {args!r}\n" + BREAKDOWN
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+                             env=dict(os.environ, PYTHONPATH=str(tree / "src")))
         if out.returncode != 0:
             raise SystemExit(out.stderr)
     import json
 
     spent = json.loads(out.stdout.splitlines()[-1])
-    print(f"baiqiang {' '.join(args[:1] + args[3:])}; load average {os.getloadavg()[0]:.1f}")
+    print(f"{tree}: baiqiang {' '.join(args[:1] + args[3:])}; load average {os.getloadavg()[0]:.1f}")
     print("| stage | wall (s) | CPU (s) |\n|---|---|---|")
     for name, (wall, cpu) in spent.items():
         print(f"| {name} | {wall:.2f} | {cpu:.2f} |")
@@ -122,12 +125,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="rounds of --help and build (default 5)")
     ap.add_argument("--demo", action="store_true", help="also time the demo, core and full (2 rounds)")
     ap.add_argument("--demo-rounds", type=int, default=2)
-    ap.add_argument("--baseline", type=Path, help="another checkout (e.g. /work/main), interleaved with this tree")
+    ap.add_argument("--baseline", type=Path, help="another checkout (e.g. /work/main), interleaved with this tree "
+                    "(with --breakdown: that checkout instead of this one)")
     ap.add_argument("--breakdown", action="store_true", help="only: one instrumented demo run, time per stage")
     ap.add_argument("--pdf", action="store_true", help="with --breakdown: the full demo (white paper, profile, PDFs)")
     a = ap.parse_args()
     if a.breakdown:
-        breakdown(a.pdf)
+        breakdown(a.pdf, a.baseline.resolve() if a.baseline else ROOT)
         return
     trees = {"this": ROOT} | ({"baseline": a.baseline.resolve()} if a.baseline else {})
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:

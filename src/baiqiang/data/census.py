@@ -231,26 +231,27 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     sheet = read_census_sheet(year)
     rows = census_rows(year, sheet)
     units = registry.units
-    cats, stored, extra_units = [], [], []
     prov_codes: dict[str, str] = {}
     for c, n, k in zip(rows["code"], rows["name"], rows["kind"]):
         if k == "province":
             prov_codes.setdefault(n, c)
-    for r in rows.itertuples(index=False):
-        cat, code = r.kind, r.code
-        if r.kind in ("province", "prefecture", "subtotal", "total"):
-            cat, code = "subtotal", ""
-        elif r.kind == "unit" and code in units.index:
-            status = units.at[code, "status"]
-            cat = {"current": "unit", "historical": "crosswalk", "non_admin": "non_admin"}[status]
-        elif r.kind == "unit":
-            raise DataError.single(f"{CENSUS_FILES[year]} 第 {r.row} 行", f"代码 {code} 既不在单位表也不在对照表", "unknown_unit")
-        if cat == "non_admin" and (not code or code not in units.index):
-            code = code or f"NA{year}{r.row:05d}"  # synthetic code for uncoded statistical areas
-            extra_units.append(_non_admin_unit(code, r.name, r.province, r.prefecture, prov_codes))
-        cats.append(cat)
-        stored.append(code)
-    rows = rows.assign(category=cats, stored_code=stored)
+    # Category of every row at once: structural rows are subtotals, unit rows take their registry status.
+    structural = rows["kind"].isin(["province", "prefecture", "subtotal", "total"]).to_numpy()
+    is_unit = (rows["kind"] == "unit").to_numpy()
+    status = rows["code"].map(units["status"])
+    unknown = is_unit & status.isna().to_numpy()
+    if unknown.any():
+        r = rows[unknown].iloc[0]
+        raise DataError.single(f"{CENSUS_FILES[year]} 第 {r.row} 行", f"代码 {r.code} 既不在单位表也不在对照表", "unknown_unit")
+    by_status = status.map({"current": "unit", "historical": "crosswalk", "non_admin": "non_admin"}).to_numpy(dtype=object)
+    cats = np.where(structural, "subtotal", np.where(is_unit, by_status, rows["kind"].to_numpy(dtype=object)))
+    stored = np.where(structural, "", rows["code"].to_numpy(dtype=object))
+    extra_units = []
+    for i in np.flatnonzero((cats == "non_admin") & ~rows["code"].isin(units.index).to_numpy()):
+        r = rows.iloc[i]
+        stored[i] = r.code or f"NA{year}{r.row:05d}"  # synthetic code for uncoded statistical areas
+        extra_units.append(_non_admin_unit(stored[i], r["name"], r.province, r.prefecture, prov_codes))
+    rows = rows.assign(category=list(cats), stored_code=list(stored))
     if extra_units:
         store.add_units(pd.DataFrame(extra_units))
     # Map columns through aliases.
