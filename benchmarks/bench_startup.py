@@ -46,8 +46,8 @@ def commands(out: Path, demo: bool) -> dict[str, list[str]]:
     return cmds
 
 
-def run_once(tree: Path, args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process; raises if it fails."""
+def run_once(tree: Path, args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one child process; raises if it fails."""
     env = dict(os.environ, PYTHONPATH=str(tree / "src"))
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(tree / "src"), *args], env=env,
@@ -58,7 +58,7 @@ def run_once(tree: Path, args: list[str]) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{tree}: baiqiang {' '.join(args)} failed ({proc.returncode}):\n{stderr.decode()}")
-    return wall, usage.ru_maxrss / 1024  # Linux reports KiB
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # Linux reports KiB
 
 
 #: The demo's stages, timed by wrapping these functions in the child (wall and process CPU).
@@ -137,29 +137,33 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         cmds = commands(Path(tmp), a.demo)
         times: dict[tuple[str, str], list[float]] = {}
+        cpu: dict[tuple[str, str], list[float]] = {}
         rss: dict[tuple[str, str], list[float]] = {}
         for r in range(max(a.rounds, a.demo_rounds if a.demo else 0)):
             for name, args in cmds.items():
                 if r >= (a.demo_rounds if name.startswith("demo") else a.rounds):
                     continue
                 for label, tree in trees.items():
-                    wall, peak = run_once(tree, args)
+                    wall, used, peak = run_once(tree, args)
                     times.setdefault((name, label), []).append(wall)
+                    cpu.setdefault((name, label), []).append(used)
                     rss.setdefault((name, label), []).append(peak)
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
-    head = "| command | tree | runs | wall min / median (s) | max RSS median (MiB) |"
+    head = "| command | tree | runs | wall min / median (s) | CPU min / median (s) | max RSS median (MiB) |"
     if a.baseline:
-        head += " baseline / this (median wall; RSS) |"
+        head += " baseline / this (median wall; median CPU; RSS) |"
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for name in cmds:
         for label in trees:
-            t, m = times[(name, label)], rss[(name, label)]
-            row = f"| {name} | {label} | {len(t)} | {min(t):.3f} / {statistics.median(t):.3f} | {statistics.median(m):.0f} |"
+            t, c, m = times[(name, label)], cpu[(name, label)], rss[(name, label)]
+            row = (f"| {name} | {label} | {len(t)} | {min(t):.3f} / {statistics.median(t):.3f} | "
+                   f"{min(c):.3f} / {statistics.median(c):.3f} | {statistics.median(m):.0f} |")
             if a.baseline:
                 if label == "this":
-                    bt, bm = times[(name, "baseline")], rss[(name, "baseline")]
+                    bt, bc, bm = times[(name, "baseline")], cpu[(name, "baseline")], rss[(name, "baseline")]
                     row += (f" {statistics.median(bt) / statistics.median(t):.2f}x;"
+                            f" {statistics.median(bc) / statistics.median(c):.2f}x;"
                             f" {statistics.median(bm) / statistics.median(m):.2f}x |")
                 else:
                     row += " |"
