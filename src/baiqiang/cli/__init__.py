@@ -28,7 +28,7 @@ def configure_process(environ: dict[str, str] | None = None) -> list[str]:
       each unless its glibc variable (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``) is set.
       Anywhere else (musl, macOS, Windows) nothing is done and nothing fails.
 
-    Returns what was applied, for tests and ``--debug``.
+    Returns what was applied (for tests).
     """
     env = os.environ if environ is None else environ
     applied = []

@@ -245,7 +245,8 @@ def target(
             unit = "个百分点" if str(r["unit"]).strip() in ("%", "％") else r["unit"]
             console.print(f"  例如：{r['name']}需{verb}{abs(r['increase']):.4g}{unit}")
     if len(res.single):
-        single = res.single[res.single["increase_sd"].abs() < math.inf]  # finite only: NaN and ±inf are False.sort_values("increase_sd")
+        finite = res.single["increase_sd"].abs() < math.inf  # NaN and ±inf compare False
+        single = res.single[finite].sort_values("increase_sd")
         if len(single):
             best = single.iloc[0]
             console.print(f"单项最省力：仅改进「{best['name']}」{best['increase_sd']:.3f} 个标准差（{best['increase']:+.4g}）")
