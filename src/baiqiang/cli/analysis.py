@@ -7,19 +7,22 @@ prints a Chinese summary table.
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
-import numpy as np
-import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from baiqiang.cli.common import atomic_dir, check_year, console, load_panel, resolve_unit, user_errors
 from baiqiang.cli.main import app
 from baiqiang.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Rich tables and progress bars, NumPy and pandas are imported inside the commands:
+# `baiqiang --help` must not pay for them (tests/test_startup.py).
 
 
 def _load(framework: Path, data: Path, year: int | None = None):  # noqa: ANN202 - (Framework, Panel)
@@ -65,6 +68,8 @@ def _check_sample_size(option: str, n: int, minimum: int, what: str) -> None:
 
 @contextmanager
 def _progress(label: str) -> Iterator:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
@@ -75,7 +80,7 @@ def _progress(label: str) -> Iterator:
 
 
 def _fmt(x: float, digits: int = 2) -> str:
-    return "—" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{x:.{digits}f}"
+    return "—" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{digits}f}"
 
 
 @app.command()
@@ -91,6 +96,8 @@ def uncertainty(
     xlsx: bool = typer.Option(True, help="同时写出 XLSX"),
 ) -> None:
     """不确定性分析：N 次抽样重算排名，输出名次中位数、5%–95% 区间、进入前 K 名的概率及每次抽样的选择。"""
+    from rich.table import Table
+
     from baiqiang.analysis.spec import load_spec
     from baiqiang.analysis.uncertainty import run_uncertainty
 
@@ -132,6 +139,8 @@ def sensitivity(
     xlsx: bool = typer.Option(True, help="同时写出 XLSX"),
 ) -> None:
     """敏感性分析：各不确定选择（含分类选择）对排名的一阶与总 Sobol 指数及自助法置信区间。"""
+    from rich.table import Table
+
     from baiqiang.analysis.spec import load_spec
     from baiqiang.analysis.uncertainty import run_sensitivity
 
@@ -177,6 +186,8 @@ def explain(
     xlsx: bool = typer.Option(True, help="同时写出 XLSX"),
 ) -> None:
     """解释一个单位的名次：各指标与支柱的贡献、优势与劣势、障碍度、相似单位、省内/市内比较。"""
+    from rich.table import Table
+
     from baiqiang.analysis.explain import explain_unit
     from baiqiang.pipeline import run
 
@@ -199,7 +210,7 @@ def explain(
         agg.add_column(col, justify="left" if col in ("代码", "名称") else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
     for code, r in e.aggregates.iterrows():
         agg.add_row(str(code), str(r["name"]), _fmt(r["score"]), _fmt(r["rank"], 0), _fmt(r["contribution"]),
-                    "—" if not np.isfinite(r["obstacle"]) else f"{r['obstacle']:.1%}")
+                    "—" if not math.isfinite(r["obstacle"]) else f"{r['obstacle']:.1%}")
     console.print(agg)
     for title, df in (("优势指标（指标名次明显好于总名次）", e.strengths), ("劣势指标（指标名次明显差于总名次）", e.weaknesses)):
         t = Table(title=title)
@@ -207,7 +218,7 @@ def explain(
             t.add_column(col, justify="left" if col in ("代码", "名称") else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
         for code, r in df.iterrows():
             t.add_row(str(code), str(r["name"]), _fmt(r["rank"], 0), f"{r['gap']:+.0f}", _fmt(r["contribution"]),
-                      "—" if not np.isfinite(r["obstacle"]) else f"{r['obstacle']:.1%}")
+                      "—" if not math.isfinite(r["obstacle"]) else f"{r['obstacle']:.1%}")
         console.print(t)
     obst = e.indicators["obstacle"].dropna().sort_values(ascending=False).head(top)
     console.print("主要障碍因子：" + "，".join(f"{e.indicators.loc[c, 'name']}（{v:.1%}）" for c, v in obst.items()))
@@ -232,6 +243,8 @@ def target(
                                           "默认：框架中第一个按综合得分排名的榜单，没有则按全部参评单位"),
 ) -> None:
     """达标测算：其他条件不变，所选指标至少需改进多少（以标准差计）才能进入第 K 名；结果经重算验证。"""
+    from rich.table import Table
+
     from baiqiang.analysis.target import solve_target
     from baiqiang.pipeline import run
 
@@ -267,7 +280,8 @@ def target(
             unit = "个百分点" if str(r["unit"]).strip() in ("%", "％") else r["unit"]
             console.print(f"  例如：{r['name']}需{verb}{abs(r['increase']):.4g}{unit}")
     if len(res.single):
-        single = res.single[np.isfinite(res.single["increase_sd"])].sort_values("increase_sd")
+        finite = res.single["increase_sd"].abs() < math.inf  # NaN and ±inf compare False
+        single = res.single[finite].sort_values("increase_sd")
         if len(single):
             best = single.iloc[0]
             console.print(f"单项最省力：仅改进「{best['name']}」{best['increase_sd']:.3f} 个标准差（{best['increase']:+.4g}）")
@@ -307,6 +321,8 @@ def change(
     top: int = typer.Option(15, help="显示变动最大的单位数"),
 ) -> None:
     """两期比较：每个单位得分与名次的变化、主要驱动指标；可对单一单位做精确分解。"""
+    from rich.table import Table
+
     from baiqiang.analysis.change import comparable_builds, decompose_unit_change, movers
 
     with user_errors():

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.tree import Tree
 
 from baiqiang.cli.common import STORE_SUFFIXES, atomic_dir, console, load_panel, user_errors
 from baiqiang.cli.main import app
-from baiqiang.framework import load_framework
-from baiqiang.framework.plan import Plan
-from baiqiang.framework.schema import json_schema
-from baiqiang.data.store import file_sha256
 from baiqiang.errors import DataError
-from baiqiang.pipeline import Results, run
-from baiqiang.pipeline.export import GROUP_RANK_ZH
-from baiqiang import rankings
-from baiqiang.rankings import inputs as ranking_inputs
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from baiqiang.framework.plan import Plan
+    from baiqiang.pipeline import Results
+
+# The engine (NumPy, pandas, the framework and pipeline packages) is imported inside
+# each command: `baiqiang --help` must not pay for it (tests/test_startup.py).
 
 framework_app = typer.Typer(help="框架文件：校验与模式 (framework files: validation and schema).", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
@@ -38,9 +37,19 @@ def build(
     lang: str = typer.Option("zh", "--lang", help="计划的语言：zh 或 en (language of --dry-run output)"),
 ) -> None:
     """构建指数并排名：写出 scores.csv、results.xlsx、method.json。"""
+    from baiqiang import rankings
+    from baiqiang.data.store import file_sha256
+    from baiqiang.framework import load_framework
+    from baiqiang.pipeline import run
+    from baiqiang.rankings import inputs as ranking_inputs
+
     with user_errors():
         fw = load_framework(framework)
         if dry_run:
+            from rich.console import Console
+
+            from baiqiang.framework.plan import Plan
+
             # Long labels stay on one line however narrow the terminal (the tree is read, not laid out).
             Console(width=max(console.width, 160)).print(plan_tree(Plan.of(fw), "en" if lang == "en" else "zh"))
             return
@@ -90,6 +99,8 @@ def _params_text(params: dict) -> str:
 
 def plan_tree(plan: Plan, lang: str = "zh") -> Tree:
     """The compiled plan as a Rich tree: data steps, the hierarchy with each aggregate's kernels, columns, diagnostics."""
+    from rich.tree import Tree
+
     t, fw, h = _LABELS[lang], plan.framework, plan.hierarchy
     summary = t["summary"].format(n=len(h.indicator_codes), m=len(h.aggregate_codes), s=len(plan.steps))
     root = Tree(f"[bold]{fw.name.text(lang)}[/] ({fw.id}) — {summary}")
@@ -136,6 +147,10 @@ def _add_node(parent: Tree, plan: Plan, code: str, lang: str) -> None:
 
 def show_top(results: Results, top: int) -> None:
     """The best ``top`` units, with their rank within each group attribute."""
+    from rich.table import Table
+
+    from baiqiang.pipeline.export import GROUP_RANK_ZH
+
     table = results.table().head(top)
     h = results.hierarchy
     groups = list(results.group_ranks.columns)
@@ -159,12 +174,16 @@ def _rank_text(rank: float) -> str:
 @framework_app.command("schema")
 def schema() -> None:
     """打印框架文件的 JSON Schema。"""
+    from baiqiang.framework.schema import json_schema
+
     typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
 @framework_app.command("check")
 def check(framework: Path = typer.Argument(..., help="框架文件 (framework YAML)")) -> None:
     """校验框架文件，一次列出全部问题。"""
+    from baiqiang.framework import load_framework
+
     with user_errors():
         fw = load_framework(framework)
     console.print(f"[green]通过[/]：{fw.id}，{len(fw.indicators)} 个指标，{len(fw.aggregates)} 个汇总节点")

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from baiqiang.framework import Framework
     from baiqiang.pipeline import Panel
 
+#: The ``--db`` default: the value of :data:`baiqiang.data.store.DEFAULT_PATH`, repeated here so that
+#: the commands' signatures do not import DuckDB and pandas (tests/test_startup.py checks they agree).
+DEFAULT_STORE = Path("baiqiang.duckdb")
+
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -123,11 +127,10 @@ def load_panel(data: Path, framework: Framework, year: int | None) -> Panel:
     A ``.duckdb`` DATA argument is read as a store (``baiqiang import``/``demo``
     write them); its year's active observations form the panel.
     """
+    from baiqiang.data.store import check_store_path
     from baiqiang.data.store import read_panel as read_store_panel
     from baiqiang.pipeline import read_panel
     from baiqiang.pipeline.panel import panel_for
-
-    from baiqiang.data.store import check_store_path
 
     check_year(year)
     if Path(data).suffix.lower() not in STORE_SUFFIXES:

@@ -12,17 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
-from rich.table import Table
 
-from baiqiang.cli.common import atomic_dir, check_year, console, user_errors
+from baiqiang.cli.common import DEFAULT_STORE, atomic_dir, check_year, console, user_errors
 from baiqiang.cli.main import app
-from baiqiang.data.catalog import read_catalog
-from baiqiang.data.store import DEFAULT_PATH
 from baiqiang.errors import DataError, Problem
 
+# pandas, Rich tables and the data layer are imported inside the commands:
+# `baiqiang --help` must not pay for them (tests/test_startup.py).
 if TYPE_CHECKING:
+    import pandas as pd
+
     from baiqiang.data.importers.table import ImportReport
     from baiqiang.data.store import BatchResult
 
@@ -58,6 +58,8 @@ def _check_format(fmt: str) -> None:
 
 def _emit(df: pd.DataFrame, fmt: str, out: Path | None, title: str, columns: dict[str, str]) -> None:
     """Show ``df`` as a table, print it as CSV, or write it to ``out``."""
+    from rich.table import Table
+
     if out is not None:
         _write_csv(df, out)
         console.print(f"已写出 {out}（{len(df)} 行）")
@@ -96,7 +98,7 @@ def _remove_db(db: Path) -> None:
 @app.command("import")
 def import_cmd(
     file: Path = typer.Argument(..., help="数据文件：CSV（UTF-8/GBK）、XLSX 或 Parquet"),
-    db: Path = typer.Option(DEFAULT_PATH, "--db", help="DuckDB 数据库文件（不存在则创建）"),
+    db: Path = typer.Option(DEFAULT_STORE, "--db", help="DuckDB 数据库文件（不存在则创建）"),
     year: int = typer.Option(None, "--year", help="年份（宽表无“年份”列时必填）"),
     sheet: str = typer.Option(None, "--sheet", help="XLSX 工作表名称，或 #N 表示第 N 个"),
     source: str = typer.Option(None, "--source", help="数据来源说明（默认为文件名）"),
@@ -152,6 +154,7 @@ def _import_into_store(file: Path, db: Path, catalog: Path | None, before_commit
     import os
     import shutil
 
+    from baiqiang.data.catalog import read_catalog
     from baiqiang.data.importers.table import import_file
     from baiqiang.data.store import Store
 
@@ -209,6 +212,8 @@ def _print_import_summary(file: Path, db: Path, rep: ImportReport, n_ind: int, *
 
 def _print_observations(b: BatchResult | None, warnings: list[str]) -> None:
     """Print the observations added, changed and unchanged, and what a conflict or a repeat means."""
+    from rich.table import Table
+
     if b is None:
         console.print("观测值：无（没有可导入的数值）")
         return
@@ -233,6 +238,8 @@ def _print_observations(b: BatchResult | None, warnings: list[str]) -> None:
 
 
 def _number(v: object) -> str:
+    import pandas as pd
+
     return "空" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else f"{v:g}"
 
 
@@ -248,6 +255,8 @@ def _print_unmapped(unmapped: list[str], n_ind: int) -> None:
 
 def _print_rows_not_imported(bad: pd.DataFrame) -> None:
     """Print the first 30 rows that were not imported, with their candidates."""
+    from rich.table import Table
+
     if not len(bad):
         return
     view = Table(title=f"未能导入的行（{len(bad)}）")
@@ -261,6 +270,8 @@ def _print_rows_not_imported(bad: pd.DataFrame) -> None:
 # -- resolve -------------------------------------------------------------------------
 def _names_from_file(path: Path, sheet: str | None) -> pd.DataFrame:
     """Queries (and optional province/prefecture hints) from a text, CSV, XLSX or Parquet file."""
+    import pandas as pd
+
     from baiqiang.data.importers import table as tb
     from baiqiang.data.importers.read import detect_encoding, read_raw
     from baiqiang.data.importers.yearbook import clean_header
@@ -298,6 +309,8 @@ def resolve(
     out: Path = typer.Option(None, "-o", "--out", help="写出 CSV 文件"),
 ) -> None:
     """解析县级单位名称/代码：已匹配、有歧义（列出候选）或未匹配，从不猜测。"""
+    import pandas as pd
+
     from baiqiang.data.registry import Registry
     from baiqiang.data.resolve import Resolver
 
@@ -399,8 +412,10 @@ def _indicator_code(store, query: str) -> str:
 
 
 @store_app.command("info")
-def store_info(db: Path = typer.Option(DEFAULT_PATH, "--db", help="DuckDB 数据库文件")) -> None:
+def store_info(db: Path = typer.Option(DEFAULT_STORE, "--db", help="DuckDB 数据库文件")) -> None:
     """数据库概况：单位、指标、观测值、年份与导入批次。"""
+    from rich.table import Table
+
     with user_errors():
         with _open_existing(db) as s:
             q = s.con.execute
@@ -436,7 +451,7 @@ def store_history(
     unit: str = typer.Argument(..., help="单位代码或名称"),
     indicator: str = typer.Argument(..., help="指标代码、中文名或别名"),
     year: int = typer.Option(None, "--year", help="只看这一年"),
-    db: Path = typer.Option(DEFAULT_PATH, "--db", help="DuckDB 数据库文件"),
+    db: Path = typer.Option(DEFAULT_STORE, "--db", help="DuckDB 数据库文件"),
     fmt: str = typer.Option("table", "--format", help="输出格式：table 或 csv"),
 ) -> None:
     """单元格的全部版本及设置各版本的导入批次（* 为有效版本）。"""
@@ -469,7 +484,7 @@ def store_pin(
     indicator: str = typer.Argument(..., help="指标代码、中文名或别名"),
     year: int = typer.Option(..., "--year", help="年份"),
     version: int = typer.Option(..., "--version", help="要钉住的版本号（见 baiqiang store history）"),
-    db: Path = typer.Option(DEFAULT_PATH, "--db", help="DuckDB 数据库文件"),
+    db: Path = typer.Option(DEFAULT_STORE, "--db", help="DuckDB 数据库文件"),
 ) -> None:
     """钉住一个版本：它成为有效值，之后的导入不会替换它。"""
     with user_errors():
@@ -485,7 +500,7 @@ def store_unpin(
     unit: str = typer.Argument(..., help="单位代码或名称"),
     indicator: str = typer.Argument(..., help="指标代码、中文名或别名"),
     year: int = typer.Option(..., "--year", help="年份"),
-    db: Path = typer.Option(DEFAULT_PATH, "--db", help="DuckDB 数据库文件"),
+    db: Path = typer.Option(DEFAULT_STORE, "--db", help="DuckDB 数据库文件"),
 ) -> None:
     """取消钉住：最新版本重新成为有效值。"""
     with user_errors():
@@ -503,7 +518,7 @@ def store_unpin(
 @store_app.command("undo")
 def store_undo(
     batch: int = typer.Argument(..., help="导入批次号（见 baiqiang store info）"),
-    db: Path = typer.Option(DEFAULT_PATH, "--db", help="DuckDB 数据库文件"),
+    db: Path = typer.Option(DEFAULT_STORE, "--db", help="DuckDB 数据库文件"),
 ) -> None:
     """撤销一个导入批次：删除它写入的观测值，各单元格恢复此前的有效版本。"""
     with user_errors():
@@ -521,7 +536,7 @@ EXPORT_HEADERS = {"unit_code": "单位代码", "name": "单位名称", "province
 @store_app.command("export")
 def store_export(
     out: Path = typer.Option(..., "-o", "--out", help="输出文件：.csv 或 .xlsx"),
-    db: Path = typer.Option(DEFAULT_PATH, "--db", help="DuckDB 数据库文件"),
+    db: Path = typer.Option(DEFAULT_STORE, "--db", help="DuckDB 数据库文件"),
     year: int = typer.Option(None, "--year", help="只导出这一年"),
     all_versions: bool = typer.Option(False, "--all-versions", help="导出全部版本（默认只导出有效值）"),
 ) -> None:

@@ -9,14 +9,13 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from baiqiang.cli.common import console, user_errors
 from baiqiang.cli.main import app
 from baiqiang.errors import BaiqiangError
-from baiqiang.extract import FACT_FIELDS, extract_facts
-from baiqiang.extract.mapping import Place, PlaceResolver, build_aliases, fact_place, map_indicator
-from baiqiang.extract.source import read_document
+
+# The extractor (cn2an, the lexicon) and Rich tables are imported inside the commands:
+# `baiqiang --help` must not pay for them (tests/test_startup.py).
 
 review_app = typer.Typer(help="审核候选事实 (review candidate facts).", no_args_is_help=True)
 app.add_typer(review_app, name="review")
@@ -31,6 +30,9 @@ def extract(
     db: Path | None = typer.Option(None, "--db", help="把事实作为候选载入此 DuckDB 数据库"),
 ) -> None:
     """从新闻、政府工作报告、统计公报中抽取指标事实。"""
+    from baiqiang.extract import extract_facts
+    from baiqiang.extract.source import read_document
+
     with user_errors():
         if fmt not in FORMATS:
             raise BaiqiangError.single("--format", f"未知格式 {fmt!r}；可选：{'、'.join(FORMATS)}")
@@ -42,10 +44,9 @@ def extract(
 
 
 def _load(db: Path, doc, facts, place: str) -> None:  # type: ignore[no-untyped-def]
-    from baiqiang.data.store import Store
+    from baiqiang.data.store import Store, check_store_path
+    from baiqiang.extract.mapping import Place, PlaceResolver, build_aliases, fact_place, map_indicator
     from baiqiang.extract.review import Review
-
-    from baiqiang.data.store import check_store_path
 
     check_store_path(db)
     resolver = PlaceResolver()
@@ -64,6 +65,10 @@ def _load(db: Path, doc, facts, place: str) -> None:  # type: ignore[no-untyped-
 
 
 def _print(facts, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    from baiqiang.extract.model import FACT_FIELDS
+
     rows = [f.to_dict() for f in facts]
     if fmt == "jsonl":
         out = io.StringIO()
@@ -112,6 +117,8 @@ def review_list(
     status: str | None = typer.Option(None, "--status", help="candidate、accepted、edited 或 rejected"),
 ) -> None:
     """列出候选事实。"""
+    from rich.table import Table
+
     with user_errors():
         store, rv = _review(db)
         with store:

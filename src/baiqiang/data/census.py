@@ -231,26 +231,27 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     sheet = read_census_sheet(year)
     rows = census_rows(year, sheet)
     units = registry.units
-    cats, stored, extra_units = [], [], []
     prov_codes: dict[str, str] = {}
     for c, n, k in zip(rows["code"], rows["name"], rows["kind"]):
         if k == "province":
             prov_codes.setdefault(n, c)
-    for r in rows.itertuples(index=False):
-        cat, code = r.kind, r.code
-        if r.kind in ("province", "prefecture", "subtotal", "total"):
-            cat, code = "subtotal", ""
-        elif r.kind == "unit" and code in units.index:
-            status = units.at[code, "status"]
-            cat = {"current": "unit", "historical": "crosswalk", "non_admin": "non_admin"}[status]
-        elif r.kind == "unit":
-            raise DataError.single(f"{CENSUS_FILES[year]} 第 {r.row} 行", f"代码 {code} 既不在单位表也不在对照表", "unknown_unit")
-        if cat == "non_admin" and (not code or code not in units.index):
-            code = code or f"NA{year}{r.row:05d}"  # synthetic code for uncoded statistical areas
-            extra_units.append(_non_admin_unit(code, r.name, r.province, r.prefecture, prov_codes))
-        cats.append(cat)
-        stored.append(code)
-    rows = rows.assign(category=cats, stored_code=stored)
+    # Category of every row at once: structural rows are subtotals, unit rows take their registry status.
+    structural = rows["kind"].isin(["province", "prefecture", "subtotal", "total"]).to_numpy()
+    is_unit = (rows["kind"] == "unit").to_numpy()
+    status = rows["code"].map(units["status"])
+    unknown = is_unit & status.isna().to_numpy()
+    if unknown.any():
+        r = rows[unknown].iloc[0]
+        raise DataError.single(f"{CENSUS_FILES[year]} 第 {r.row} 行", f"代码 {r.code} 既不在单位表也不在对照表", "unknown_unit")
+    by_status = status.map({"current": "unit", "historical": "crosswalk", "non_admin": "non_admin"}).to_numpy(dtype=object)
+    cats = np.where(structural, "subtotal", np.where(is_unit, by_status, rows["kind"].to_numpy(dtype=object)))
+    stored = np.where(structural, "", rows["code"].to_numpy(dtype=object))
+    extra_units = []
+    for i in np.flatnonzero((cats == "non_admin") & ~rows["code"].isin(units.index).to_numpy()):
+        r = rows.iloc[i]
+        stored[i] = r.code or f"NA{year}{r.row:05d}"  # synthetic code for uncoded statistical areas
+        extra_units.append(_non_admin_unit(stored[i], r["name"], r.province, r.prefecture, prov_codes))
+    rows = rows.assign(category=list(cats), stored_code=list(stored))
     if extra_units:
         store.add_units(pd.DataFrame(extra_units))
     # Map columns through aliases.
@@ -271,25 +272,24 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     wide.index = keep["stored_code"].to_numpy()
     derived = _derive(wide)
     fname = CENSUS_FILES[year]
-    row_of = dict(zip(keep["stored_code"], keep["row"]))
     col_of = {v: k for k, v in colmap.items()}
+    # One "<file> 第 <row> 行" per unit, then whole columns of text at once (no Python call per cell).
+    at_row = f"{fname} 第 " + pd.Series(keep["row"].to_numpy(), index=wide.index).astype(str) + " 行"
     parts = []
     for ind in wide.columns:
-        v = wide[ind]
         header = sheet.original_headers[col_of[ind]]
+        note = np.where(zeroed_cells[ind].to_numpy(), f"；{ZERO_NOTE}", "")
         parts.append(pd.DataFrame({
-            "unit_code": wide.index, "indicator": ind, "value": v.to_numpy(),
-            "provenance": [f"{fname} 第 {row_of[c]} 行 列「{header}」" + (f"；{ZERO_NOTE}" if z else "")
-                           for c, z in zip(wide.index, zeroed_cells[ind], strict=True)],
+            "unit_code": wide.index, "indicator": ind, "value": wide[ind].to_numpy(),
+            "provenance": (at_row + f" 列「{header}」" + note).to_numpy(dtype=object),
         }))
     outside = out_of_range(derived)
     for ind in derived.columns:
         if derived[ind].notna().any():
-            flags = outside[ind].to_numpy()
+            note = np.where(outside[ind].to_numpy(), f"；{RANGE_NOTE}", "")
             parts.append(pd.DataFrame({
                 "unit_code": derived.index, "indicator": ind, "value": derived[ind].to_numpy(),
-                "provenance": [f"{fname} 第 {row_of[c]} 行；派生：{DERIVED_FORMULAS[ind]}" + (f"；{RANGE_NOTE}" if f else "")
-                               for c, f in zip(derived.index, flags, strict=True)],
+                "provenance": (at_row + f"；派生：{DERIVED_FORMULAS[ind]}" + note).to_numpy(dtype=object),
             }))
     obs = pd.concat(parts, ignore_index=True).assign(year=year)
     res = store.add_observations(obs, source=SOURCE, file=fname, sha256=file_sha256(census_path(year)),

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -103,6 +102,8 @@ class Store:
         self._tx_depth = 0
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        import duckdb  # here, not at module level: a build from a CSV file never loads DuckDB
+
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from baiqiang import rankings
 from baiqiang.analysis import agreement
+from baiqiang.analysis.agreement import _spearman_rows
 from baiqiang.data.census import import_census
 from baiqiang.data.crosswalk import load_crosswalk, successor_among
 from baiqiang.data.registry import Registry, resource_path
@@ -256,7 +256,7 @@ def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, cros
                     shared.append((int(r.rank), int(our_rank)))
             in_top = sum(1 for m in matches if m["list"] == kind and m["year"] == year
                          and pd.notna(m["our_rank_2020"]) and m["our_rank_2020"] <= 100)
-            rho = spearmanr([a for a, _ in shared], [b for _, b in shared]).statistic if len(shared) >= 3 else np.nan
+            rho = _spearman_rows(*np.array(shared, dtype=float).T[:, None, :])[0] if len(shared) >= 3 else np.nan
             rows.append({"list": "工业百强县" if kind == "county" else "工业百强区", "year": int(year),
                          "published_units": len(grp), "resolved": n_resolved, "in_our_top100_2020": in_top,
                          "shared_with_rank": len(shared), "spearman": rho})
