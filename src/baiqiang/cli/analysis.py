@@ -186,6 +186,7 @@ def explain(
     xlsx: bool = typer.Option(True, help="同时写出 XLSX"),
 ) -> None:
     """解释一个单位的名次：各指标与支柱的贡献、优势与劣势、障碍度、相似单位、省内/市内比较。"""
+    import pandas as pd
     from rich.table import Table
 
     from baiqiang.analysis.explain import explain_unit
