@@ -12,6 +12,7 @@ the preceding level (总产值达943亿元，同比增长12.7%), respectively
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.grammar import apply_rules
@@ -107,21 +108,40 @@ class _Doc:
     section_year: str = ""
     plan: bool = False  # inside a plan section (二、2025年目标任务)
     table: TableState = field(default_factory=TableState)
+    _mark_cache: dict[tuple[int, int], tuple] = field(default_factory=dict)
 
     def period_at(self, para: Paragraph, pos: int | None = None) -> str:
         """The last year stated in the paragraph before ``pos``, else the section's or document's."""
-        years = _YEAR.findall(self.layout.text, para.start, para.end if pos is None else pos)
-        return years[-1] if years else (self.section_year or self.doc_year)
+        ends, years = self._marks(para)[0]
+        k = len(ends) if pos is None else bisect_right(ends, pos)
+        return years[k - 1] if k else (self.section_year or self.doc_year)
 
     def sub_year_at(self, para: Paragraph, pos: int) -> str:
         """The last sub-year period (上半年, 1-6月) stated before ``pos`` in the paragraph."""
-        last = ""
+        ends, subs = self._marks(para)[1]
+        k = bisect_right(ends, pos)
+        return subs[k - 1] if k else ""
+
+    def _marks(self, para: Paragraph) -> tuple[tuple[list[int], list[str]], tuple[list[int], list[str]]]:
+        """The paragraph's year and sub-year marks (end offset, value), scanned once per paragraph.
+
+        A fact asks for the last mark that ends before its number; scanning the paragraph for every
+        fact made long paragraphs quadratic.
+        """
+        key = (para.start, para.end)
+        cached = self._mark_cache.get(key)
+        if cached is not None:
+            return cached
+        years = [(m.end(), m.group(1)) for m in _YEAR.finditer(self.layout.text, para.start, para.end)]
         work = self.layout.work
-        for m in self.lex.sub_year_re.finditer(work, para.start, pos):
+        subs: list[tuple[int, str]] = []
+        for m in self.lex.sub_year_re.finditer(work, para.start, para.end):
             if m.group(1) and work[m.start() - 1:m.start()] in ("比", "较"):
                 continue  # 增幅比上半年提高0.4个百分点: the basis of a comparison, not the period
-            last = m.group(1) or ""
-        return "".join(last.split())
+            subs.append((m.end(), "".join((m.group(1) or "").split())))
+        cached = (([e for e, _ in years], [y for _, y in years]), ([e for e, _ in subs], [v for _, v in subs]))
+        self._mark_cache[key] = cached
+        return cached
 
     def paragraph(self, para: Paragraph) -> None:
         text = self.layout.text

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.model import Fact
 
@@ -38,6 +38,7 @@ _VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|
 _ATTRIBUTES = ("占比", "总投资", "计划总投资", "协议资金", "协议总金额")
 _RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
+_CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
 
 
@@ -51,11 +52,17 @@ class Sentence:
     facts: list[Fact]
     before: list[Fact]
 
+    _pre: dict[int, str] = field(default_factory=dict, repr=False)
+
     def pre(self, fact: Fact) -> str:
-        """The text of the fact's clause before its number."""
+        """The text of the fact's clause before its number (kept per number: most rules ask for it)."""
         pos = number_start(fact)
-        cut = max(self.text.rfind(p, self.start, pos) for p in "，,；;：:")
-        return self.text[max(cut + 1, self.start):pos]
+        cached = self._pre.get(pos)
+        if cached is None:
+            cut = _CLAUSE_BREAK.search(self.text[self.start:pos][::-1])
+            cached = self.text[pos - cut.start() if cut else self.start:pos]
+            self._pre[pos] = cached
+        return cached
 
 
 def number_start(fact: Fact) -> int:
