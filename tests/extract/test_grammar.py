@@ -14,7 +14,8 @@ def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "paired_respectively", "rate_keeps_verb",
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "generic_head_keeps_verb", "attribute_takes_previous_name",
-                                       "rank_of_previous_metric", "footnote_markers"]
+                                       "rank_of_previous_metric", "from_to_levels", "average_growth_takes_name",
+                                       "footnote_markers"]
 
 
 def test_bracket_aside() -> None:
@@ -73,3 +74,25 @@ def test_attribute_takes_previous_name() -> None:
 def test_rank_of_previous_metric() -> None:
     got = facts("全市实际到位外省资金702.76亿元，总量位居全省第三位，增速位居全省第四位。")
     assert [g[0] for g in got[1:]] == ["实际到位外省资金总量", "实际到位外省资金增速"]
+
+
+def test_from_to_levels() -> None:
+    got = [(f.indicator, f.value, f.kind, f.period) for f in extract_facts(
+        "预计全县生产总值从2015年的39.70亿元增长到2020年61.95亿元，年均增长9.3%。")]
+    assert got == [("生产总值", 39.7, "level", "2015"), ("生产总值", 61.95, "level", "2020"),
+                   ("生产总值年均增长", 9.3, "growth", "2020")]
+    # no years: the second level, named by nothing, is the same metric
+    assert facts("工业增加值从1.66亿元增长到2.05亿元。") == [("工业增加值", 1.66, "level"), ("工业增加值", 2.05, "level")]
+
+
+def test_average_growth_takes_name() -> None:
+    got = facts("第一产业增加值370亿元，同比增长9.5%，两年平均增长4.4%。")
+    assert got[-1] == ("第一产业增加值两年平均增长", 4.4, "growth")
+    # across ；and past a rank: the metric is the nearest fact that is no rank
+    got = facts("全省实现地区生产总值6575亿元，同比增长18.4%，增速居全国第7位；两年平均增长6.7%。")
+    assert got[-1] == ("地区生产总值两年平均增长", 6.7, "growth")
+
+
+def test_absolute_change_against_a_named_period_is_dropped() -> None:
+    got = facts("有59个县(市)增速高于全省平均增速，比一季度增加了9个。")
+    assert [g[1] for g in got] == [59]

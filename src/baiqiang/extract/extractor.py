@@ -30,7 +30,7 @@ _CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
 # 到2025年 (a target) is no statement of the period, 截至2025年5月底 is
 _YEAR = re.compile(r"(?<![比较到与和])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
-_NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|[，、。；！？!?;]")
+_NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|到|至|[，、。；！？!?;]")
 _PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
 _TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[部分章节])")
 # 完成年度计划的27.6%: the share of a plan that was met
@@ -42,6 +42,9 @@ _SCOPE_END = re.compile(r"(?<![集其])中\s*$")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
 # 在第二十四届全国县域经济高质量发展百强县榜单中，石门县成功入选，位列第72位: the list names the rank
 _LIST_NAME = re.compile(r"在([^，。；：]{2,40}?)(?:榜单|排行榜|排名|名单)中")
+# the place noun after a count of places (77个县(市), 30个区, 12个乡镇) followed by what they did
+_PLACE_SCOPE = re.compile(r"(?:县[（(]市[、，,]?区?[）)]|县[（(]区[）)]|县市区|县区|区县|县市|乡镇|县|区|市|镇|街道)"
+                          r"(?:中|里)?(?:共|合计|累计)?(?=实现|完成|有|达|共)")
 _LIST_PREFIX = re.compile(r"^(?:[^，。；]*?的)?(?:(?:19|20)\d\d年度?)?(?:第[一二三四五六七八九十百\d]+届)?")
 
 
@@ -218,6 +221,11 @@ class _Sentence:
                 prev_end = q.end
                 i += 1
                 continue
+            scope = self._place_scope(q, qs[i + 1:], ce)
+            if scope:
+                prev_end = scope  # 全省78个县(市)实现工业增加值2284.67亿元: the places are the subject
+                i += 1
+                continue
             if q.follower in ("noun", "of") and self._threshold(q, qs[i + 1:], region, ce):
                 i += 1
                 continue
@@ -307,6 +315,20 @@ class _Sentence:
         text = self.doc.layout.text
         # the count must follow the name directly: 5个“保交房”项目实现100%交付 is no threshold
         return any(lq.start < item_end and not _NOUN_CUT.search(text[q.end:lq.start]) for lq in later)
+
+    def _place_scope(self, q: Quantity, later: list[Quantity], ce: int) -> int:
+        """A count of places that is the clause's subject: 全省77个县(市)实现生产总值2135.01亿元.
+
+        The count (个 or no unit) is followed by a place noun and then by the clause's own quantity
+        before any clause break, so it scopes that quantity (facts.md: scopes are not facts).
+        Returns the end of the place noun, where the next quantity's region starts, or 0.
+        """
+        if q.rank or q.is_percent or (q.unit not in ("", "个")) or not later:
+            return 0
+        m = _PLACE_SCOPE.match(self.doc.layout.text, q.end, ce)
+        if m is None or later[0].start >= ce:
+            return 0
+        return m.end()
 
     # ------------------------------------------------------------ indicator
     def _noun_after(self, q: Quantity, ce: int) -> str:

@@ -31,13 +31,16 @@ _PLACE_METRIC = re.compile(r"^([\u4e00-\u9fff]{2,4}?(?:市|县|区|旗|州|省|�
 _RANK_SCOPE = re.compile(r"^(?:全[省市州县国区]|[苏浙皖闽赣鲁豫鄂湘粤桂川黔滇陕甘][南北中东西]?|[一二三四五六七八九十\d]+个?县(?:市区|市|区)?"
                          r"|同类县市|周边县市)$")
 _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
-_ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)$")
+_ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)了?$")
 _BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
 _GENERIC_HEADS = frozenset({"项目", "企业", "项目个数"})
 _VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库)(?:项目个数|项目|企业))(?:为|达|共)?\s*$")
 _ATTRIBUTES = ("占比", "总投资", "计划总投资", "协议资金", "协议总金额")
 _RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
+_AVERAGE = re.compile(r"(?:[两三四五六七八九十\d]+年|近[两三五十]年)?(?:年)?平均(?:增长)?$|^年均(?:增长)?$")
+_FROM = re.compile(r"(.+?)从(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
+_TO = re.compile(r"(?:增长|提高|增加|提升|扩大|发展|下降|减少|降低)?(?:到|至)(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
 
@@ -211,6 +214,41 @@ def rank_of_previous_metric(s: Sentence) -> None:
                 s.facts[i] = renamed(f, core(prev) + aspect)
 
 
+def from_to_levels(s: Sentence) -> None:
+    """从A增长到B: two levels of one metric, the start and the end: 生产总值从2015年的39.70亿元增长到2020年
+    61.95亿元 → 生产总值 39.70 (2015) and 生产总值 61.95 (2020); the years written are the periods."""
+    for i, f in enumerate(s.facts[:-1]):
+        m = _FROM.fullmatch(core(f))
+        g = s.facts[i + 1]
+        n = _TO.fullmatch(core(g))
+        # 从1.66亿元增长到2.05亿元: the second, named by nothing, took the first's name
+        if m is None or (n is None and core(g) != core(f)):
+            continue
+        if f.kind != "level" or g.kind != "level" or f.unit_std != g.unit_std:
+            continue
+        name, end_period = m.group(1), (n.group(1) if n else None) or g.period
+        s.facts[i] = replace(renamed(f, name), period=m.group(2) or f.period)
+        s.facts[i + 1] = replace(renamed(g, name), period=end_period)
+        for j in range(i + 2, len(s.facts)):  # 年均增长9.3%: the change up to the end year
+            if s.facts[j].kind != "growth":
+                break
+            s.facts[j] = replace(s.facts[j], period=end_period)
+
+
+def average_growth_takes_name(s: Sentence) -> None:
+    """An average rate of growth names the metric before it: 增加值370亿元，同比增长9.5%，两年平均增长4.4%
+    → 增加值两年平均增长 (年均增长, 三年平均增长 alike); the metric is the nearest earlier fact that is
+    no rank and no average itself, in the sentence or the paragraph."""
+    for i, f in enumerate(s.facts):
+        m = _AVERAGE.fullmatch(core(f))
+        if f.kind != "growth" or f.unit_std != "%" or m is None:
+            continue
+        prev = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before[-3:])]
+                     if g.kind != "rank" and not _AVERAGE.search(core(g))), None)
+        if prev is not None:
+            s.facts[i] = renamed(f, _AVERAGE.sub("", core(prev)) + core(f) + "增长")
+
+
 def footnote_markers(s: Sentence) -> None:
     """Footnote markers are not part of a name: 生产总值(GDP)[2] → 生产总值(GDP)."""
     for i, f in enumerate(s.facts):
@@ -236,6 +274,8 @@ RULES: tuple[Rule, ...] = (
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
+    Rule("from_to_levels", from_to_levels),
+    Rule("average_growth_takes_name", average_growth_takes_name),
     Rule("footnote_markers", footnote_markers),
 )
 
