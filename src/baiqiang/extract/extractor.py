@@ -19,6 +19,7 @@ from baiqiang.extract.grammar import apply_rules
 from baiqiang.extract.learned import relabel
 from baiqiang.extract.layout import Layout, Paragraph, normalise, unfurnish
 from baiqiang.extract.lexicon import Lexicon, load_lexicon
+from baiqiang.extract.merge import from_table, merge_restatements
 from baiqiang.extract.model import Fact
 from baiqiang.extract.numbers import scaled
 from baiqiang.extract.quantities import Quantity, find_quantities
@@ -78,7 +79,12 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
             continue
         if para.kind == "table":
             period = doc.table.caption_year or doc.period_at(para)
-            doc.facts.extend(table_facts(layout.text, para.start, para.end, lex, doc.table, period))
+            doc.facts.extend(from_table(table_facts(layout.text, para.start, para.end, lex, doc.table, period)))
+            continue
+        if para.kind == "cells":  # one cell a line: the cells are the lines
+            _, table = stream_facts(layout.text, para.start, para.end, lex, doc.table.caption_year or doc.period_at(para),
+                                    doc.table.default_unit)
+            doc.facts.extend(from_table(table))
             continue
         if is_cell_stream(layout.text, para.start, para.end):
             table_start, table = stream_facts(layout.text, para.start, para.end, lex, doc.period_at(para),
@@ -86,12 +92,13 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
             if table:
                 if table_start > para.start:
                     doc.paragraph(Paragraph(para.start, table_start, "text"))
-                doc.facts.extend(table)
+                doc.facts.extend(from_table(table))
                 continue
         caption = layout.text[para.start:para.end]
         doc.table = TableState(caption_year=_caption_year(caption), default_unit=caption_unit(caption))
         doc.paragraph(para)
-    return relabel(layout.text, doc.facts, lex) if model else doc.facts
+    facts = relabel(layout.text, doc.facts, lex) if model else doc.facts
+    return merge_restatements(facts)
 
 
 def _caption_year(text: str) -> str:
