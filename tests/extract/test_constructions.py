@@ -174,3 +174,13 @@ def test_count_of_places_as_subject_is_a_scope():
                    ("一季度县(市)出现负增长", 6, "level")]
     # the places counted as the fact itself stay
     assert [f.value for f in extract_facts("全市共有5个乡镇实现财政收入超亿元。")] == [5]
+
+
+def test_subject_starts_after_place_or_period_marker():
+    # a headline run into the next line, and a place before its period: the subject starts after them
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("“十四五”开局江西“开门红”一季度我省GDP同比增长18.4%")]
+    assert got == [("一季度GDP", 18.4, "growth")]
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("锦屏县前10个月共签约招商引资项目76个。")]
+    assert got == [("前10个月招商引资项目", 76, "added")]
+    # inside a name the place word stays
+    assert [f.indicator for f in extract_facts("民营经济增加值占全县GDP的比重为55%。")] == ["民营经济增加值占全县GDP的比重"]

@@ -141,6 +141,29 @@ def _rank_split(s: str, lex: Lexicon) -> tuple[str, str] | None:
     return s[: best.start()], s[best.end():]
 
 
+@lru_cache(maxsize=8)
+def _subject_marker_re(lex: Lexicon) -> re.Pattern[str]:
+    places = "|".join(re.escape(w) for w in sorted(lex.document_place, key=len, reverse=True))
+    return re.compile(rf"(?:^|(?<=[”）)县市区旗省]))(?:{places}|{lex.sub_year_re.pattern})+")
+
+
+def after_subject_markers(s: str, lex: Lexicon) -> str:
+    """The region after the last place word or sub-year period that opens a subject.
+
+    A headline run into the next line (“十四五”开局江西“开门红”一季度我省GDP) or a place before its
+    period (锦屏县前10个月共签约…) leaves words before the subject; the subject starts after the
+    last 我省 / 全县 / 一季度 / 前10个月 that stands at the start, after a closing quote or bracket, or
+    after a place name (…县, …市).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
+    """
+    last = None
+    for m in _subject_marker_re(lex).finditer(s):
+        if m.end() > m.start():
+            last = m
+    if last is None or last.start() == 0 or len(s) - last.end() < 2:
+        return s
+    return s[last.end():]
+
+
 def clean(s: str) -> str:
     """Trim separators and the 的 that links an attribute to its noun."""
     s = s.strip(" 、，,：:；")
@@ -162,6 +185,7 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
             text = re.sub(r"上$", "", text.rstrip())
             region.subject_is_place = text.endswith(lex.document_place) or bool(_PLACE_NAME.fullmatch(text.strip()))
     s = _strip_tail(text, region, lex)
+    s = after_subject_markers(s, lex)
     if "分别" in s and not region.respectively:
         region.respectively = True
         s = s.replace("分别", "")
