@@ -184,3 +184,13 @@ def test_subject_starts_after_place_or_period_marker():
     assert got == [("前10个月招商引资项目", 76, "added")]
     # inside a name the place word stays
     assert [f.indicator for f in extract_facts("民营经济增加值占全县GDP的比重为55%。")] == ["民营经济增加值占全县GDP的比重"]
+
+
+def test_two_numbers_share_the_points_unit():
+    got = [(f.indicator, f.value, f.unit_std, f.kind) for f in extract_facts("城镇化率和森林覆盖率分别提高2个和3.5个百分点。")]
+    assert got == [("城镇化率", 2, "百分点", "growth"), ("森林覆盖率", 3.5, "百分点", "growth")]
+
+
+def test_conjunction_before_a_rank_verb():
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("全县经济综合实力稳步提升，并位列全国百强县第80位。")]
+    assert got == [("全国百强县", 80, "rank")]

@@ -14,7 +14,8 @@ def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "paired_respectively", "rate_keeps_verb",
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "generic_head_keeps_verb", "attribute_takes_previous_name",
-                                       "rank_of_previous_metric", "from_to_levels", "average_growth_takes_name",
+                                       "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
+                                       "average_growth_takes_name",
                                        "footnote_markers"]
 
 
@@ -96,3 +97,21 @@ def test_average_growth_takes_name() -> None:
 def test_absolute_change_against_a_named_period_is_dropped() -> None:
     got = facts("有59个县(市)增速高于全省平均增速，比一季度增加了9个。")
     assert [g[1] for g in got] == [59]
+
+
+def test_each_ranks() -> None:
+    got = facts("规上工业增加值增长5%，其中制造业增长6%，高新技术产业占比70%，均居全省第2位。")
+    assert got[3:] == [("规上工业增加值增速", 2, "rank"), ("制造业增速", 2, "rank"), ("高新技术产业占比", 2, "rank")]
+    got = facts("培育专精特新企业30家、高新技术企业12家，数量均居全市第一。")
+    assert got[2:] == [("专精特新企业数量", 1, "rank"), ("高新技术企业数量", 1, "rank")]
+    ranks = [(f.indicator, f.value, f.qualifier) for f in extract_facts("工业投资、技改投资、民间投资均位居全市前三。")]
+    assert ranks == [("工业投资", 3, "at_most"), ("技改投资", 3, "at_most"), ("民间投资", 3, "at_most")]
+    # one item: the rank is that item's, once
+    assert facts("工业投资增长8%，增速均居全市第一。")[1:] == [("工业投资增速", 1, "rank")]
+
+
+def test_list_keeps_verb() -> None:
+    assert facts("全年引进甲企业30家、乙企业12家，丙企业8家。") == [
+        ("甲企业", 30, "added"), ("乙企业", 12, "added"), ("丙企业", 8, "added")]
+    # a total after the list is no item of it
+    assert facts("新增企业12家、商户30家，企业总数300家。")[-1] == ("企业", 300, "level")

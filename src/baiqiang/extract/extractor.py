@@ -262,7 +262,7 @@ class _Sentence:
                 i += 1
                 continue
             for sq in [*stacked, q]:
-                self._emit(sq, indicator, kind, region, cs)
+                self._emit(sq, indicator, kind, region, cs, frozenset(cats))
             stacked = []
             prev_end = q.end
             i += 1
@@ -443,7 +443,7 @@ class _Sentence:
             for name in names or [region.indicator]:
                 kind = self._kind(run[0], region, cats, name, cs)
                 if kind:
-                    self._emit(run[0], name, kind, region, cs)
+                    self._emit(run[0], name, kind, region, cs, frozenset(cats))
             return
         if len(names) == 1 and len(run) == 2:
             names = self._paired(names[0]) or names
@@ -453,10 +453,11 @@ class _Sentence:
         for q, name in zip(run, names, strict=False):
             kind = self._kind(q, region, cats, name, cs) if name else None
             if kind:
-                self._emit(q, name, kind, region, cs)
+                self._emit(q, name, kind, region, cs, frozenset(cats))
 
     # ------------------------------------------------------------ emit
-    def _emit(self, q: Quantity, indicator: str, kind: str, region: Region, cs: int) -> None:
+    def _emit(self, q: Quantity, indicator: str, kind: str, region: Region, cs: int,
+              cats: frozenset[str] = frozenset()) -> None:
         text = self.doc.layout.text
         value = q.value
         if kind == "growth" and region.sign < 0 and value > 0:
@@ -478,7 +479,8 @@ class _Sentence:
         fact = Fact(
             indicator=indicator, value=value, unit=unit, value_std=value_std, unit_std=unit_std,
             kind=kind, qualifier=qualifier, period=self.doc.period_at(self.para, q.start),
-            quote=text[start:q.end], start=start, end=q.end, extra={"sub": sub, "number_start": q.start},
+            quote=text[start:q.end], start=start, end=q.end,
+            extra={"sub": sub, "number_start": q.start, "verbless": not (region.head_cats or region.verbs or cats)},
         )
         self.facts.append(fact)
 

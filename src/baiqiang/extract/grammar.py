@@ -41,6 +41,7 @@ _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
 _AVERAGE = re.compile(r"(?:[两三四五六七八九十\d]+年|近[两三五十]年)?(?:年)?平均(?:增长)?$|^年均(?:增长)?$")
 _FROM = re.compile(r"(.+?)从(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
 _TO = re.compile(r"(?:增长|提高|增加|提升|扩大|发展|下降|减少|降低)?(?:到|至)(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
+_TOTAL = re.compile(r"总|共|累计|合计")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
 
@@ -214,6 +215,58 @@ def rank_of_previous_metric(s: Sentence) -> None:
                 s.facts[i] = renamed(f, core(prev) + aspect)
 
 
+def each_ranks(s: Sentence) -> None:
+    """均 gives every item its rank: A增长5%，其中B增长6%，C占比70%，均居全省第2位 → a rank 2 for A, B and C;
+    A、B、C均位居全市前三 → a rank for each listed name.
+
+    The items are the sentence's earlier facts with distinct names (a growth ranks as X增速); a word
+    between the last item and 均 is the ranked aspect (数量均居全市第一 → X数量).  A rank already
+    split by the clause reader (分别增长…，均居…) is left alone.
+    """
+    out: list[Fact] = []
+    for i, f in enumerate(s.facts):
+        pre = s.pre(f)
+        shared = sum(1 for g in s.facts if number_start(g) == number_start(f))
+        if f.kind != "rank" or "均" not in pre or shared > 1:
+            out.append(f)
+            continue
+        if "、" in core(f):
+            names = [n for n in core(f).split("、") if n]
+        else:
+            items: dict[str, Fact] = {}
+            for g in s.facts[:i]:
+                if g.kind != "rank":
+                    items[core(g)] = g
+            aspect = pre[:pre.index("均")].strip(" ，,、")
+            aspect = aspect if 0 < len(aspect) <= 3 else ""
+            names = [n + (aspect or ("增速" if g.kind == "growth" and not n.endswith(_GROWTH_NAME_END) else ""))
+                     for n, g in items.items()]
+        if len(names) < 2:
+            out.append(f)
+            continue
+        out.extend(renamed(f, name) for name in names)
+    s.facts[:] = out
+
+
+def list_keeps_verb(s: Sentence) -> None:
+    """A list goes on over a comma with its verb: 引进甲企业30家、乙企业12家，丙企业8家 → 丙 is added too.
+
+    A count with no verb of its own (``extra["verbless"]``) right after at least two added counts of
+    the same unit, the last one in the previous clause, is added; a total (企业总数, 共, 累计) is not.
+    The call is the rule's (``extra["rule_kind"]``), so the learned model does not revisit it.
+    """
+    for i, f in enumerate(s.facts):
+        if i < 2 or f.kind != "level" or not f.extra.get("verbless") or _TOTAL.search(core(f)):
+            continue
+        a, b = s.facts[i - 2], s.facts[i - 1]
+        if not (a.kind == b.kind == "added" and a.unit_std == b.unit_std == f.unit_std):
+            continue
+        # a and b in one clause (a list), f after a clause break
+        if _CLAUSE_BREAK.search(s.text[a.end:number_start(b)]) or not _CLAUSE_BREAK.search(s.text[b.end:number_start(f)]):
+            continue
+        s.facts[i] = replace(f, kind="added", extra={**f.extra, "rule_kind": "list_keeps_verb"})
+
+
 def from_to_levels(s: Sentence) -> None:
     """从A增长到B: two levels of one metric, the start and the end: 生产总值从2015年的39.70亿元增长到2020年
     61.95亿元 → 生产总值 39.70 (2015) and 生产总值 61.95 (2020); the years written are the periods."""
@@ -274,6 +327,8 @@ RULES: tuple[Rule, ...] = (
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
+    Rule("each_ranks", each_ranks),
+    Rule("list_keeps_verb", list_keeps_verb),
     Rule("from_to_levels", from_to_levels),
     Rule("average_growth_takes_name", average_growth_takes_name),
     Rule("footnote_markers", footnote_markers),

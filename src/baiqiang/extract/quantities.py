@@ -17,6 +17,7 @@ from baiqiang.extract.numbers import ARABIC, CHINESE, parse_number
 
 _BOUNDARY = set("、，,。；;：:）)”’》\n!！?？")
 _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
+_SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\s*个(?:百分点|千分点)")
 _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
 
 
@@ -49,7 +50,8 @@ def _pattern(lex: Lexicon) -> re.Pattern[str]:
     rank_units = "|".join(sorted(lex.rank_units))
     return re.compile(
         rf"(?P<rank>第\s*(?P<rnum>\d+|[一二三四五六七八九十百]+)\s*(?P<runit>{rank_units})?)"
-        rf"|(?P<top>(?<=[居列在入])前(?P<tnum>[二两三四五六七八九十]|\d+)(?P<tunit>{rank_units})?)"
+        rf"|(?P<top>(?:(?<=[居列在入])|(?<=[居列在入]全[省市州县国区]))前(?P<tnum>[二两三四五六七八九十]|\d+)"
+        rf"(?P<tunit>{rank_units})?)"
         rf"|(?P<pct>百分之(?P<pnum>{CHINESE}|\d+(?:\.\d+)?))"
         rf"|(?P<num>{ARABIC}|{CHINESE})\s*(?P<inside>余|多)?\s*(?P<unit>{lex.unit_pattern})?"
     )
@@ -112,6 +114,8 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
             qual = lex.qual_inside.get(um.group(1))
             unit = unit + um.group(2)
             stop += um.end()
+    if unit == "个" and _SHARED_POINT.match(work, stop, end):
+        unit = "个百分点"  # 分别提高2个和3.5个百分点: the first number shares the second's unit
     am = after_re.match(work, stop, end)
     if am and unit:
         qual = lex.qual_after[am.group()]
