@@ -167,11 +167,12 @@ def test_table_rows():
 
 
 def test_count_of_places_as_subject_is_a_scope():
-    # 77个县(市) is who did it, not a fact; the next quantity's name starts after the places
+    # 77个县(市) is who did it, not a fact; the place noun scopes the metric's name (not the verb)
     got = [(f.indicator, f.value, f.kind) for f in extract_facts(
-        "一季度，全省77个县(市)实现生产总值2135.01亿元，同比增长3.2%，有6个县(市)出现负增长。")]
-    assert got == [("一季度生产总值", 2135.01, "level"), ("一季度生产总值", 3.2, "growth"),
-                   ("一季度县(市)出现负增长", 6, "level")]
+        "一季度，全省77个县(市)实现生产总值2135.01亿元，同比增长3.2%，有6个县(市)出现负增长。"
+        "全省30个区实现生产总值2943.45亿元。")]
+    assert got == [("一季度县(市)生产总值", 2135.01, "level"), ("一季度县(市)生产总值", 3.2, "growth"),
+                   ("一季度县(市)出现负增长", 6, "level"), ("一季度区生产总值", 2943.45, "level")]
     # the places counted as the fact itself stay
     assert [f.value for f in extract_facts("全市共有5个乡镇实现财政收入超亿元。")] == [5]
 

@@ -44,7 +44,7 @@ _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
 # 在第二十四届全国县域经济高质量发展百强县榜单中，石门县成功入选，位列第72位: the list names the rank
 _LIST_NAME = re.compile(r"在([^，。；：]{2,40}?)(?:榜单|排行榜|排名|名单)中")
 # the place noun after a count of places (77个县(市), 30个区, 12个乡镇) followed by what they did
-_PLACE_SCOPE = re.compile(r"(?:县[（(]市[、，,]?区?[）)]|县[（(]区[）)]|县市区|县区|区县|县市|乡镇|县|区|市|镇|街道)"
+_PLACE_SCOPE = re.compile(r"(县[（(]市[、，,]?区?[）)]|县[（(]区[）)]|县市区|县区|区县|县市|乡镇|县|区|市|镇|街道)"
                           r"(?:中|里)?(?:共|合计|累计)?(?=实现|完成|有|达|共)")
 _LIST_PREFIX = re.compile(r"^(?:[^，。；]*?的)?(?:(?:19|20)\d\d年度?)?(?:第[一二三四五六七八九十百\d]+届)?")
 
@@ -211,6 +211,8 @@ class _Sentence:
             # within the sentence the previous clause's verb; at its start the previous sentence's
             head_cats = set(self.last_cats if self.facts else self.prev_cats)
         stacked: list[Quantity] = []
+        subject = ""  # the place noun of a scope count (77个县(市)) for the next quantity's name
+        text = self.doc.layout.text
         i = 0
         while i < len(qs):
             q = qs[i]
@@ -229,8 +231,10 @@ class _Sentence:
                 i += 1
                 continue
             scope = self._place_scope(q, qs[i + 1:], ce)
-            if scope:
-                prev_end = scope  # 全省78个县(市)实现工业增加值2284.67亿元: the places are the subject
+            if scope is not None:
+                # 全省78个县(市)实现工业增加值2284.67亿元: the places are the subject; their count is
+                # no fact, their noun names the metric's scope (县(市)工业增加值, not 区工业增加值)
+                prev_end, subject = scope.end(), scope.group(1)
                 i += 1
                 continue
             if q.follower in ("noun", "of") and self._threshold(q, qs[i + 1:], region, ce):
@@ -251,6 +255,9 @@ class _Sentence:
                 i += 1
                 continue
             indicator = self._indicator(q, region, ce)
+            if subject and indicator and not region.empty:
+                indicator = subject + indicator
+            subject = ""
             cm = _COMPLETION.search(text_region) if q.is_percent else None
             if cm:  # 完成年度计划的27.6% → 年度计划完成率
                 indicator = clean(strip_head(cm.group(1), lex)) + "完成率"
@@ -323,19 +330,16 @@ class _Sentence:
         # the count must follow the name directly: 5个“保交房”项目实现100%交付 is no threshold
         return any(lq.start < item_end and not _NOUN_CUT.search(text[q.end:lq.start]) for lq in later)
 
-    def _place_scope(self, q: Quantity, later: list[Quantity], ce: int) -> int:
+    def _place_scope(self, q: Quantity, later: list[Quantity], ce: int) -> re.Match[str] | None:
         """A count of places that is the clause's subject: 全省77个县(市)实现生产总值2135.01亿元.
 
         The count (个 or no unit) is followed by a place noun and then by the clause's own quantity
         before any clause break, so it scopes that quantity (facts.md: scopes are not facts).
-        Returns the end of the place noun, where the next quantity's region starts, or 0.
+        The match's end is where the next quantity's region starts; its group 1 is the place noun.
         """
-        if q.rank or q.is_percent or (q.unit not in ("", "个")) or not later:
-            return 0
-        m = _PLACE_SCOPE.match(self.doc.layout.text, q.end, ce)
-        if m is None or later[0].start >= ce:
-            return 0
-        return m.end()
+        if q.rank or q.is_percent or (q.unit not in ("", "个")) or not later or later[0].start >= ce:
+            return None
+        return _PLACE_SCOPE.match(self.doc.layout.text, q.end, ce)
 
     # ------------------------------------------------------------ indicator
     def _noun_after(self, q: Quantity, ce: int) -> str:
