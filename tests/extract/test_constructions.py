@@ -195,3 +195,15 @@ def test_two_numbers_share_the_points_unit():
 def test_conjunction_before_a_rank_verb():
     got = [(f.indicator, f.value, f.kind) for f in extract_facts("全县经济综合实力稳步提升，并位列全国百强县第80位。")]
     assert got == [("全国百强县", 80, "rank")]
+
+
+def test_place_measured_by_an_aspect_and_ranked():
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("其中，洋浦以增速14.2%位列第一。")]
+    assert got == [("洋浦增速", 14.2, "growth"), ("洋浦增速", 1, "rank")]
+
+
+def test_result_against_a_target_is_no_plan():
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts(
+        "物价涨幅控制在预期目标以内，全省居民消费价格同比上涨2.6%。")]
+    assert got == [("居民消费价格", 2.6, "growth")]
+    assert extract_facts("力争全年完成引资4亿元。") == []  # a plan stays a plan

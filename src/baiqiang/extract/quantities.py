@@ -17,6 +17,8 @@ from baiqiang.extract.numbers import ARABIC, CHINESE, parse_number
 
 _BOUNDARY = set("、，,。；;：:）)”’》\n!！?？")
 _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
+# a rank verb right after a quantity (增速14.2%位列第一) ends its phrase like a comma
+_RANK_AFTER = ("位列", "位居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
 _SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\s*个(?:百分点|千分点)")
 _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
 
@@ -69,7 +71,7 @@ def _follower(work: str, pos: int, end: int, lex: Lexicon) -> str:
     if pos >= end or work[pos] in _BOUNDARY:
         return "boundary"
     rest = work[pos:end]
-    if rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns):
+    if rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns) or rest.startswith(_RANK_AFTER):
         return "boundary"
     if rest[0] == "的":
         return "of"

@@ -24,6 +24,8 @@ _PLACE_HEAD = re.compile(r"[\u4e00-\u9fff]{1,4}(?:县|市)(?=[\u4e00-\u9fff])")
 _LIST_MARKER = re.compile(r"^\s*[一二三四五六七八九十]{1,2}是")
 # an organisation as the subject of a verb (县投资促进中心开展…): not part of the indicator
 _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|法院|检察院)")
+# X以增速/总量…: the aspect by which X is measured (and then ranked)
+_BY_ASPECT = re.compile(r"([\u4e00-\u9fff]{1,8}?)以(增速|增幅|总量|总额|产值|规模)")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
 
 
@@ -207,6 +209,9 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     if rank and s.startswith("在"):
         s = s[1:]
     s = clean(s)
+    bm = _BY_ASPECT.fullmatch(s)
+    if bm:  # 洋浦以增速14.2%位列第一: the place's growth
+        s = bm.group(1) + bm.group(2)
     region.indicator = s
     return region
 
