@@ -223,13 +223,14 @@ def each_ranks(s: Sentence) -> None:
     between the last item and 均 is the ranked aspect (数量均居全市第一 → X数量).  A rank already
     split by the clause reader (分别增长…，均居…) is left alone.
     """
+    if not any(f.kind == "rank" for f in s.facts):
+        return
     out: list[Fact] = []
     for i, f in enumerate(s.facts):
-        pre = s.pre(f)
-        shared = sum(1 for g in s.facts if number_start(g) == number_start(f))
-        if f.kind != "rank" or "均" not in pre or shared > 1:
+        if f.kind != "rank" or "均" not in s.pre(f) or sum(number_start(g) == number_start(f) for g in s.facts) > 1:
             out.append(f)
             continue
+        pre = s.pre(f)
         if "、" in core(f):
             names = [n for n in core(f).split("、") if n]
         else:
