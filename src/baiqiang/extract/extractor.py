@@ -197,6 +197,7 @@ class _Sentence:
     last_cats: set[str] = field(default_factory=set)
     prev_cats: set[str] = field(default_factory=set)  # the previous sentence's verb categories
     scoped: bool = False  # inside 其中 / …项目中: items continue the previous verb
+    target_ends: list[int] | None = None  # see _target_ends
 
     # ------------------------------------------------------------ clause
     def clause(self, cs: int, ce: int, found: list[Quantity]) -> None:
@@ -313,8 +314,15 @@ class _Sentence:
             return True  # 连续N年 streaks are optional in gold
         if self.doc.lex.gap_re.search(text, cs, q.start):
             return True
-        targets = self.doc.lex.target_cues
-        return any(m.group() in targets for m in self.doc.lex.target_re.finditer(text, self.start, q.start))
+        return any(end <= q.start for end in self._target_ends())
+
+    def _target_ends(self) -> list[int]:
+        """Where the sentence's plan cues (力争, 计划…; not the exceptions such as 计划总投资) end, found once."""
+        if self.target_ends is None:
+            targets = self.doc.lex.target_cues
+            self.target_ends = [m.end() for m in self.doc.lex.target_re.finditer(self.doc.layout.text, self.start, self.end)
+                                if m.group() in targets]
+        return self.target_ends
 
     def _threshold(self, q: Quantity, later: list[Quantity], region: Region, ce: int) -> bool:
         """10亿元以上企业5家: a number inside a name, followed by the real count."""

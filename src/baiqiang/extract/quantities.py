@@ -20,6 +20,8 @@ _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
 # a rank verb right after a quantity (增速14.2%位列第一) ends its phrase like a comma
 _RANK_AFTER = ("位列", "位居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
 _SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\s*个(?:百分点|千分点)")
+_CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-×*/")  # G60, 5.0+, 2+5
+_YEAR_NUMBER = re.compile(r"(19|20)\d\d")
 _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
 
 
@@ -60,6 +62,18 @@ def _pattern(lex: Lexicon) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
+def _stacked_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """A number and its unit right after another quantity (1.2万套3000户): stacked quantities."""
+    return re.compile(rf"(?:{ARABIC}|{CHINESE})\s*(?:{lex.unit_pattern})")
+
+
+@lru_cache(maxsize=8)
+def _odd_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """余/多 between a scale prefix and the counting word (1.5万余人次)."""
+    return re.compile(rf"(余|多)({lex.unit_pattern})")
+
+
+@lru_cache(maxsize=8)
 def _after_pattern(lex: Lexicon) -> re.Pattern[str]:
     words = sorted(lex.qual_after, key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in words))
@@ -75,7 +89,7 @@ def _follower(work: str, pos: int, end: int, lex: Lexicon) -> str:
         return "boundary"
     if rest[0] == "的":
         return "of"
-    if _CN_DIGIT.match(rest) and re.match(rf"(?:{ARABIC}|{CHINESE})\s*(?:{lex.unit_pattern})", rest):
+    if _CN_DIGIT.match(rest) and _stacked_pattern(lex).match(rest):
         return "stacked"
     return "noun"
 
@@ -99,7 +113,7 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
         return Quantity(m.start(), m.end(), value, "%", lex.units.get("%"), False, True, None,
                         _follower(work, m.end(), end, lex), False)
     num, unit = m.group("num"), m.group("unit") or ""
-    if m.start() > 0 and re.match(r"[A-Za-z.+\-×*/]", work[m.start() - 1]) and num[0].isdigit():
+    if m.start() > 0 and work[m.start() - 1] in _CODE_BEFORE and num[0].isdigit():
         return None  # G60, 5.0+, 2+5: part of a code, not a number
     try:
         value = parse_number(num)
@@ -111,18 +125,18 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
     info = lex.units.get(unit) if unit else None
     if info is not None and info.family == "count" and not info.std and not m.group("inside"):
         # 1.5万余人次: the 余/多 sits between the scale prefix and the counting word
-        um = re.match(rf"(余|多)({lex.unit_pattern})", work[stop:end])
+        um = _odd_pattern(lex).match(work, stop, end)
         if um and lex.units.get(unit + um.group(2)) is not None:
             qual = lex.qual_inside.get(um.group(1))
             unit = unit + um.group(2)
-            stop += um.end()
+            stop = um.end()
     if unit == "个" and _SHARED_POINT.match(work, stop, end):
         unit = "个百分点"  # 分别提高2个和3.5个百分点: the first number shares the second's unit
     am = after_re.match(work, stop, end)
     if am and unit:
         qual = lex.qual_after[am.group()]
         stop = am.end()
-    is_date = bool(unit == "年" and not chinese and re.fullmatch(r"(19|20)\d\d", num))
+    is_date = bool(unit == "年" and not chinese and _YEAR_NUMBER.fullmatch(num))
     return Quantity(m.start(), stop, value, unit, lex.units.get(unit) if unit else None, False,
                     chinese, qual, _follower(work, stop, end, lex), is_date)
 

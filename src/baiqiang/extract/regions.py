@@ -53,6 +53,11 @@ class Region:
         return not self.indicator
 
 
+# The tail patterns are anchored at the end ($) and their words are at most a few characters long:
+# searching only the last _TAIL_WINDOW characters finds the same match without trying every start.
+_TAIL_WINDOW = 40
+
+
 def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
     last = ""
     for _ in range(6):
@@ -60,17 +65,17 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
         if s.endswith("连续"):
             region.streak = True
             return s[:-2]
-        cm = lex.comparison_period_re.search(s)
+        cm = lex.comparison_period_re.search(s, max(0, len(s) - _TAIL_WINDOW))
         if cm:  # 增幅比上半年(提高), 比1-8月(回落): the basis of a comparison
             s = s[: cm.start()]
             last = "比"
             continue
-        m = lex.tail_re.search(s)
+        m = lex.tail_re.search(s, max(0, len(s) - _TAIL_WINDOW))
         if not m:
             break
         word = m.group()
         cat = lex.tail_cats[word]
-        nc = lex.not_cue_tail_re.search(s)
+        nc = lex.not_cue_tail_re.search(s, max(0, len(s) - _TAIL_WINDOW))
         if nc and nc.end() - nc.start() > len(word):
             break
         if cat == "added" and not word.startswith("新") and word not in lex.amount_verbs:
