@@ -8,10 +8,10 @@ the package (its ``src`` folder, e.g. ``git archive main src | tar -x -C /tmp/ba
 alternating subprocesses on the same text and prints the ratio of each round, so that a loaded
 machine slows both alike.
 
-Quality: each gold file in tests/extract/data, and the forty real public texts of
+Quality: each gold file in tests/extract/data, and the real public texts of
 tests/extract/corpus (per batch, genre and split, lenient and strict F1), scored with the
 reference scorer (score.py, rule of shared/spec/facts.md).  Throughput: the fourteen own texts and
-the forty corpus texts concatenated and repeated to about 1 MB, extracted in one process on one
+the corpus texts concatenated and repeated (``--repeat``), extracted in one process on one
 core with every component (tables, grammar rules, the CRF), best of three runs after one warm-up
 run that loads the lexicons and the model.
 """

@@ -213,7 +213,6 @@ class _Sentence:
             head_cats = set(self.last_cats if self.facts else self.prev_cats)
         stacked: list[Quantity] = []
         subject = ""  # the place noun of a scope count (77个县(市)) for the next quantity's name
-        text = self.doc.layout.text
         i = 0
         while i < len(qs):
             q = qs[i]

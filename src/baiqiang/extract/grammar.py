@@ -294,13 +294,12 @@ def average_growth_takes_name(s: Sentence) -> None:
     → 增加值两年平均增长 (年均增长, 三年平均增长 alike); the metric is the nearest earlier fact that is
     no rank and no average itself, in the sentence or the paragraph."""
     for i, f in enumerate(s.facts):
-        m = _AVERAGE.fullmatch(core(f))
-        if f.kind != "growth" or f.unit_std != "%" or m is None:
+        if f.kind != "growth" or f.unit_std != "%" or not _AVERAGE.fullmatch(core(f)):
             continue
         prev = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before[-3:])]
                      if g.kind != "rank" and not _AVERAGE.search(core(g))), None)
         if prev is not None:
-            s.facts[i] = renamed(f, _AVERAGE.sub("", core(prev)) + core(f) + "增长")
+            s.facts[i] = renamed(f, core(prev) + core(f).removesuffix("增长") + "增长")
 
 
 def footnote_markers(s: Sentence) -> None:
