@@ -207,3 +207,9 @@ def test_result_against_a_target_is_no_plan():
         "物价涨幅控制在预期目标以内，全省居民消费价格同比上涨2.6%。")]
     assert got == [("居民消费价格", 2.6, "growth")]
     assert extract_facts("力争全年完成引资4亿元。") == []  # a plan stays a plan
+
+
+def test_planned_project_lists_are_facts():
+    # 计划开工项目 names a list of projects (a level), not a plan of the text
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("计划开工项目207个，年度计划投资209.7亿元。")]
+    assert got == [("计划开工项目", 207, "level"), ("年度计划投资", 209.7, "level")]

@@ -15,7 +15,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "generic_head_keeps_verb", "attribute_takes_previous_name",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
-                                       "average_growth_takes_name",
+                                       "rank_from_to", "average_growth_takes_name",
                                        "footnote_markers"]
 
 
@@ -115,3 +115,11 @@ def test_list_keeps_verb() -> None:
         ("甲企业", 30, "added"), ("乙企业", 12, "added"), ("丙企业", 8, "added")]
     # a total after the list is no item of it
     assert facts("新增企业12家、商户30家，企业总数300家。")[-1] == ("企业", 300, "level")
+
+
+def test_rank_from_to() -> None:
+    # the new rank is the fact, named by what stands before 由; the old rank is dropped
+    assert facts("规上工业增加值增幅居全市第6位，位次由第一位下滑到第六位。") == [
+        ("规上工业增加值增幅", 6, "rank"), ("位次", 6, "rank")]
+    # two ranks without 由…到 stay two ranks
+    assert [g[1] for g in facts("地区生产总值增速居全市第二位、全省第15位。")] == [2, 15]

@@ -41,6 +41,7 @@ _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
 _AVERAGE = re.compile(r"(?:[两三四五六七八九十\d]+年|近[两三五十]年)?(?:年)?平均(?:增长)?$|^年均(?:增长)?$")
 _FROM = re.compile(r"(.+?)从(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
 _TO = re.compile(r"(?:增长|提高|增加|提升|扩大|发展|下降|减少|降低)?(?:到|至)(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
+_RANK_TO = re.compile(r"^[^，,；;。]{0,4}?(?:上升|提升|前进|跃升|攀升|下滑|下降|后退|回落)?(?:到|至)$")
 _TOTAL = re.compile(r"总|共|累计|合计")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
@@ -289,6 +290,26 @@ def from_to_levels(s: Sentence) -> None:
             s.facts[j] = replace(s.facts[j], period=end_period)
 
 
+def rank_from_to(s: Sentence) -> None:
+    """由A上升到B for ranks: 位次由第一位下滑到第六位, 我县由二季度的第12位上升到第6位 — the new rank is
+    the fact, named by what came before 由 (位次); the old one is its starting point and is dropped."""
+    out: list[Fact] = []
+    skip = False
+    for i, f in enumerate(s.facts):
+        if skip:
+            skip = False
+            continue
+        g = s.facts[i + 1] if i + 1 < len(s.facts) else None
+        if (f.kind == "rank" and g is not None and g.kind == "rank" and "由" in s.pre(f)
+                and _RANK_TO.search(s.text[f.end:number_start(g)])):
+            name = core(f)[:core(f).find("由")] if "由" in core(f) else ""
+            out.append(renamed(g, name) if name else g)
+            skip = True
+            continue
+        out.append(f)
+    s.facts[:] = out
+
+
 def average_growth_takes_name(s: Sentence) -> None:
     """An average rate of growth names the metric before it: 增加值370亿元，同比增长9.5%，两年平均增长4.4%
     → 增加值两年平均增长 (年均增长, 三年平均增长 alike); the metric is the nearest earlier fact that is
@@ -330,6 +351,7 @@ RULES: tuple[Rule, ...] = (
     Rule("each_ranks", each_ranks),
     Rule("list_keeps_verb", list_keeps_verb),
     Rule("from_to_levels", from_to_levels),
+    Rule("rank_from_to", rank_from_to),
     Rule("average_growth_takes_name", average_growth_takes_name),
     Rule("footnote_markers", footnote_markers),
 )
