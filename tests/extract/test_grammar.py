@@ -106,6 +106,9 @@ def test_each_ranks() -> None:
     assert got[2:] == [("专精特新企业数量", 1, "rank"), ("高新技术企业数量", 1, "rank")]
     ranks = [(f.indicator, f.value, f.qualifier) for f in extract_facts("工业投资、技改投资、民间投资均位居全市前三。")]
     assert ranks == [("工业投资", 3, "at_most"), ("技改投资", 3, "at_most"), ("民间投资", 3, "at_most")]
+    # a counted list without 均: every listed metric ranks
+    got = facts("工业增加值、工业投资、地方一般公共预算收入3项指标增速全市第一。")
+    assert got == [("工业增加值增速", 1, "rank"), ("工业投资增速", 1, "rank"), ("地方一般公共预算收入增速", 1, "rank")]
     # one item: the rank is that item's, once
     assert facts("工业投资增长8%，增速均居全市第一。")[1:] == [("工业投资增速", 1, "rank")]
 

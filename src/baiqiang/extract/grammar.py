@@ -42,6 +42,7 @@ _AVERAGE = re.compile(r"(?:[两三四五六七八九十\d]+年|近[两三五十]
 _FROM = re.compile(r"(.+?)从(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
 _TO = re.compile(r"(?:增长|提高|增加|提升|扩大|发展|下降|减少|降低)?(?:到|至)(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
 _RANK_TO = re.compile(r"^[^，,；;。]{0,4}?(?:上升|提升|前进|跃升|攀升|下滑|下降|后退|回落)?(?:到|至)$")
+_COUNTED_LIST = re.compile(r"([^、]+(?:、[^、]+)+?)[\d一二三四五六七八九十]+项(?:指标)?(增速|增幅|总量)?(?:全[省市国州县区])?")
 _TOTAL = re.compile(r"总|共|累计|合计")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
@@ -218,7 +219,8 @@ def rank_of_previous_metric(s: Sentence) -> None:
 
 def each_ranks(s: Sentence) -> None:
     """均 gives every item its rank: A增长5%，其中B增长6%，C占比70%，均居全省第2位 → a rank 2 for A, B and C;
-    A、B、C均位居全市前三 → a rank for each listed name.
+    A、B、C均位居全市前三 → a rank for each listed name; so does a counted list without 均
+    (A、B、C3项指标增速全市第一 → A增速, B增速, C增速).
 
     The items are the sentence's earlier facts with distinct names (a growth ranks as X增速); a word
     between the last item and 均 is the ranked aspect (数量均居全市第一 → X数量).  A rank already
@@ -228,11 +230,15 @@ def each_ranks(s: Sentence) -> None:
         return
     out: list[Fact] = []
     for i, f in enumerate(s.facts):
-        if f.kind != "rank" or "均" not in s.pre(f) or sum(number_start(g) == number_start(f) for g in s.facts) > 1:
+        counted = _COUNTED_LIST.fullmatch(core(f)) if f.kind == "rank" else None
+        if f.kind != "rank" or ("均" not in s.pre(f) and counted is None) \
+                or sum(number_start(g) == number_start(f) for g in s.facts) > 1:
             out.append(f)
             continue
         pre = s.pre(f)
-        if "、" in core(f):
+        if counted is not None:  # A、B、C3项指标增速全市第一
+            names = [n + (counted.group(2) or "") for n in counted.group(1).split("、") if n]
+        elif "、" in core(f):
             names = [n for n in core(f).split("、") if n]
         else:
             items: dict[str, Fact] = {}
