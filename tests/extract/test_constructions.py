@@ -213,3 +213,15 @@ def test_planned_project_lists_are_facts():
     # 计划开工项目 names a list of projects (a level), not a plan of the text
     got = [(f.indicator, f.value, f.kind) for f in extract_facts("计划开工项目207个，年度计划投资209.7亿元。")]
     assert got == [("计划开工项目", 207, "level"), ("年度计划投资", 209.7, "level")]
+
+
+def test_count_named_by_verb_phrase_before_de_and_noun_after():
+    # 40个 is the count (an attribute of the counted follows), named by 集中开工…的 and 重点项目
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("今天集中开工的40个重点项目总投资120亿元。")]
+    assert got == [("今天集中开工重点项目", 40, "level"), ("重点项目总投资", 120, "level")]
+    # a money threshold inside a name stays a threshold
+    assert [f.value for f in extract_facts("5000万元以上项目投资2项指标增速全市第二。")] == [2]
+
+
+def test_end_of_an_ordinal_range_is_a_label():
+    assert extract_facts("完成联东U谷·智能制造产业园第16至23批次招商。") == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.grammar import apply_rules
@@ -99,6 +100,13 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
         doc.paragraph(para)
     facts = relabel(layout.text, doc.facts, lex) if model else doc.facts
     return merge_restatements(facts)
+
+
+@lru_cache(maxsize=8)
+def _DIGIT_OR_ATTRIBUTE(lex: Lexicon) -> re.Pattern[str]:  # noqa: N802 - a compiled pattern, named like one
+    """Where a counted noun ends: at a number or an attribute word (总投资, 面积…) of the things counted."""
+    words = sorted(lex.attribute_words, key=len, reverse=True)
+    return re.compile(r"\d|" + "|".join(map(re.escape, words)))
 
 
 def _caption_year(text: str) -> str:
@@ -334,8 +342,12 @@ class _Sentence:
             if k != -1:
                 item_end = min(item_end, k)
         text = self.doc.layout.text
-        # the count must follow the name directly: 5个“保交房”项目实现100%交付 is no threshold
-        return any(lq.start < item_end and not _NOUN_CUT.search(text[q.end:lq.start]) for lq in later)
+        # the count must follow the name directly: 5个“保交房”项目实现100%交付 is no threshold, and
+        # an attribute of the things counted (40个重点项目总投资120亿元) makes the first number the count
+        counted = q.info is not None and q.info.family == "count"
+        attributes = self.doc.lex.attribute_words if counted else ()
+        return any(lq.start < item_end and not _NOUN_CUT.search(text[q.end:lq.start])
+                   and not any(w in text[q.end:lq.start] for w in attributes) for lq in later)
 
     def _place_scope(self, q: Quantity, later: list[Quantity], ce: int) -> re.Match[str] | None:
         """A count of places that is the clause's subject: 全省77个县(市)实现生产总值2135.01亿元.
@@ -373,6 +385,11 @@ class _Sentence:
             last = self.facts[-1]  # 引进企业3家，总投资超50亿元: the investment of those firms
             if last.kind in ("added", "level", "cumulative") and last.unit_std not in ("元", "美元", "%"):
                 return self._base(last.indicator) + region.indicator
+        if (q.follower == "noun" and not region.empty and q.info is not None and q.info.family == "count"
+                and self.doc.layout.text.endswith("的", 0, q.start)):
+            # 集中开工的40个重点项目总投资…: the verb phrase before 的 and the noun after the count name it
+            noun = _DIGIT_OR_ATTRIBUTE(self.doc.lex).split(self._noun_after(q, ce), maxsplit=1)[0]
+            return region.indicator + noun
         if not region.empty and not (q.rank and region.subject_is_place):
             return region.indicator
         if q.rank and region.scope and (region.subject_is_place or self._previous() is None):

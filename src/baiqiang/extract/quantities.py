@@ -21,6 +21,7 @@ _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
 _RANK_AFTER = ("位列", "位居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
 _SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\s*个(?:百分点|千分点)")
 _CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-×*/")  # G60, 5.0+, 2+5
+_ORDINAL_RANGE = re.compile(r"第\s*\d+\s*[至到\-—~－]\s*$")
 _YEAR_NUMBER = re.compile(r"(19|20)\d\d")
 _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
 
@@ -115,6 +116,8 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
     num, unit = m.group("num"), m.group("unit") or ""
     if m.start() > 0 and work[m.start() - 1] in _CODE_BEFORE and num[0].isdigit():
         return None  # G60, 5.0+, 2+5: part of a code, not a number
+    if _ORDINAL_RANGE.search(work, max(0, m.start() - 8), m.start()):
+        return None  # 第16至23批次: the end of a range of ordinals, a label
     try:
         value = parse_number(num)
     except ValueError:
