@@ -225,3 +225,12 @@ def test_count_named_by_verb_phrase_before_de_and_noun_after():
 
 def test_end_of_an_ordinal_range_is_a_label():
     assert extract_facts("完成联东U谷·智能制造产业园第16至23批次招商。") == []
+
+
+def test_count_of_a_universe_before_zhong_is_a_scope():
+    # 38个…中 names the universe of what follows; with a verb (签约的28个项目中) it is a count of its own
+    assert [f.value for f in extract_facts("38个工业行业大类中，有37个行业实现正增长。")] == [37]
+    assert [f.value for f in extract_facts("签约的28个项目中，新能源项目11个。")] == [28, 11]
+    # 由二季度的第12位: a starting point gives no sub-year period to the new rank
+    got = extract_facts("在16个县市区经济指标综合排名中，我县由二季度的第12位上升到第6位。")
+    assert [(f.value, f.kind) for f in got] == [(6, "rank")] and not got[0].indicator.startswith("二季度")

@@ -154,8 +154,8 @@ class _Doc:
         work = self.layout.work
         subs: list[tuple[int, str]] = []
         for m in self.lex.sub_year_re.finditer(work, para.start, para.end):
-            if m.group(1) and work[m.start() - 1:m.start()] in ("比", "较"):
-                continue  # 增幅比上半年提高0.4个百分点: the basis of a comparison, not the period
+            if m.group(1) and work[m.start() - 1:m.start()] in ("比", "较", "由", "从"):
+                continue  # 增幅比上半年提高…, 由二季度的第12位上升到…: a basis or a start, not the period
             subs.append((m.end(), "".join((m.group(1) or "").split())))
         cached = (([e for e, _ in years], [y for _, y in years]), ([e for e, _ in subs], [v for _, v in subs]))
         self._mark_cache[key] = cached
@@ -243,6 +243,14 @@ class _Sentence:
                 # 全省78个县(市)实现工业增加值2284.67亿元: the places are the subject; their count is
                 # no fact, their noun names the metric's scope (县(市)工业增加值, not 区工业增加值)
                 prev_end, subject = scope.end(), scope.group(1)
+                i += 1
+                continue
+            if (q.follower == "noun" and i == len(qs) - 1 and not q.is_percent and not q.rank
+                    and not (region.head_cats or region.verbs)
+                    and _SCOPE_END.search(self.doc.layout.text, cs, ce)):
+                # 38个工业行业大类中，有37个…: the count names the universe of what follows; with a verb
+                # (签约的28个项目中，…) it is a count of its own
+                prev_end = q.end
                 i += 1
                 continue
             if q.follower in ("noun", "of") and self._threshold(q, qs[i + 1:], region, ce):
