@@ -22,6 +22,7 @@ _RANK_AFTER = ("位列", "位居", "居全", "居第", "排名", "排在", "排�
 _SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\s*个(?:百分点|千分点)")
 _CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-×*/")  # G60, 5.0+, 2+5
 _ORDINAL_RANGE = re.compile(r"第\s*\d+\s*[至到\-—~－]\s*$")
+_DIGIT_RUN = re.compile(r"[一二两三四五六七八九]{2,}")
 _YEAR_NUMBER = re.compile(r"(19|20)\d\d")
 _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
 
@@ -123,6 +124,8 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
     except ValueError:
         return None
     chinese = not num[0].isdigit() and num[0] not in "-−"
+    if chinese and _DIGIT_RUN.fullmatch(num):
+        return None  # 位列二三名, 一二三产业: a list of single numerals, not 23 or 123
     qual = lex.qual_inside.get(m.group("inside") or "")
     stop = m.end()
     info = lex.units.get(unit) if unit else None
