@@ -158,5 +158,7 @@ def _rank(m: re.Match[str], work: str, end: int, lex: Lexicon) -> Quantity | Non
     follower = _follower(work, m.end(), end, lex)
     if not unit and follower != "boundary":
         return None  # 第三届, 第一产业, 第一方阵: ordinals inside names
+    if work.endswith("倒数", max(0, m.start() - 2), m.start()):
+        return None  # 排名倒数第三: counted from the bottom, not a rank N of facts.md
     return Quantity(m.start(), m.end(), value, unit, None, True, not num[0].isdigit(),
                     "at_most" if top else None, follower, False)
