@@ -234,3 +234,15 @@ def test_count_of_a_universe_before_zhong_is_a_scope():
     # 由二季度的第12位: a starting point gives no sub-year period to the new rank
     got = extract_facts("在16个县市区经济指标综合排名中，我县由二季度的第12位上升到第6位。")
     assert [(f.value, f.kind) for f in got] == [(6, "rank")] and not got[0].indicator.startswith("二季度")
+
+
+def test_ordinal_list_shares_the_noun():
+    got = [(f.indicator, f.value) for f in extract_facts(
+        "第二、第三产业占地区生产总值的比重分别回落2.16和1.66个百分点。")]
+    assert got == [("第二产业占地区生产总值的比重", -2.16), ("第三产业占地区生产总值的比重", -1.66)]
+
+
+def test_current_month_is_a_sub_year_period():
+    got = [(f.indicator, f.value) for f in extract_facts(
+        "1-5月，规模以上工业企业产值4568.3亿元，其中当月实现产值1001.1亿元，增长6.5%。")]
+    assert got == [("1-5月规模以上工业企业产值", 4568.3), ("当月产值", 1001.1), ("当月产值", 6.5)]

@@ -11,7 +11,8 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 
 
 def test_the_rule_table_is_ordered_and_named() -> None:
-    assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "paired_respectively", "rate_keeps_verb",
+    assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
+                                       "rate_keeps_verb",
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "generic_head_keeps_verb", "attribute_takes_previous_name",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
@@ -126,3 +127,8 @@ def test_rank_from_to() -> None:
         ("规上工业增加值增幅", 6, "rank"), ("位次", 6, "rank")]
     # two ranks without 由…到 stay two ranks
     assert [g[1] for g in facts("地区生产总值增速居全市第二位、全省第15位。")] == [2, 15]
+
+
+def test_basis_list() -> None:
+    got = facts("规上工业增加值增长10%，增速较一季度和1-5月分别提高15.5和2.2个百分点。")
+    assert got[1:] == [("规上工业增加值增速较一季度", 15.5, "growth"), ("规上工业增加值增速较1-5月", 2.2, "growth")]

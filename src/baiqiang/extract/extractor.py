@@ -153,9 +153,14 @@ class _Doc:
         years = [(m.end(), m.group(1)) for m in _YEAR.finditer(self.layout.text, para.start, para.end)]
         work = self.layout.work
         subs: list[tuple[int, str]] = []
+        basis_end = -1
         for m in self.lex.sub_year_re.finditer(work, para.start, para.end):
-            if m.group(1) and work[m.start() - 1:m.start()] in ("比", "较", "由", "从"):
-                continue  # 增幅比上半年提高…, 由二季度的第12位上升到…: a basis or a start, not the period
+            before = work[m.start() - 1:m.start()]
+            if m.group(1) and (before in ("比", "较", "由", "从") or (before and before in "和与、" and m.start() - 1 == basis_end)):
+                # 增幅比上半年提高…, 较一季度和1-5月分别提高…, 由二季度的第12位上升到…: a basis or a
+                # start, not the period
+                basis_end = m.end()
+                continue
             subs.append((m.end(), "".join((m.group(1) or "").split())))
         cached = (([e for e, _ in years], [y for _, y in years]), ([e for e, _ in subs], [v for _, v in subs]))
         self._mark_cache[key] = cached

@@ -43,6 +43,8 @@ _FROM = re.compile(r"(.+?)从(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
 _TO = re.compile(r"(?:增长|提高|增加|提升|扩大|发展|下降|减少|降低)?(?:到|至)(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
 _RANK_TO = re.compile(r"^[^，,；;。]{0,4}?(?:上升|提升|前进|跃升|攀升|下滑|下降|后退|回落)?(?:到|至)$")
 _COUNTED_LIST = re.compile(r"([^、]+(?:、[^、]+)+?)[\d一二三四五六七八九十]+项(?:指标)?(增速|增幅|总量)?(?:全[省市国州县区])?")
+_BASIS_PAIR = re.compile(r"(增速|增幅)?(?:较|比)([^，,；;。和与、]{2,8})(?:和|与|、)([^，,；;。和与、]{2,8})分别"
+                         r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)")
 _TOTAL = re.compile(r"总|共|累计|合计")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
@@ -125,6 +127,23 @@ def basis_in_name(s: Sentence) -> None:
             name += "增速"
         basis = m.group(1)
         s.facts[i] = renamed(f, name + ("" if basis[1:] in _DEFAULT_BASES else basis))
+
+
+def basis_list(s: Sentence) -> None:
+    """Two bases, two changes: 增速较一季度和1-5月分别提高15.5和2.2个百分点 → X增速较一季度 15.5, X增速较1-5月
+    2.2; X is the preceding % growth's name."""
+    for run in _runs(s):
+        if len(run) != 2:
+            continue
+        first = s.facts[run[0]]
+        m = _BASIS_PAIR.search(s.pre(first))
+        if m is None or first.unit_std not in ("百分点", "千分点"):
+            continue
+        base = _previous_growth(s, run[0])
+        name = (core(base) if base is not None else "") + (m.group(1) or "增速")
+        for i, basis in zip(run, (m.group(2), m.group(3))):
+            f = s.facts[i]
+            s.facts[i] = replace(f, indicator=name + "较" + basis, kind="growth", extra={**f.extra, "sub": ""})
 
 
 def paired_respectively(s: Sentence) -> None:
@@ -346,6 +365,7 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("bracket_aside", bracket_aside),
     Rule("basis_in_name", basis_in_name),
+    Rule("basis_list", basis_list),
     Rule("paired_respectively", paired_respectively),
     Rule("rate_keeps_verb", rate_keeps_verb),
     Rule("place_list_metric", place_list_metric),

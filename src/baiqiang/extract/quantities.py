@@ -23,6 +23,7 @@ _SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\
 _CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-×*/")  # G60, 5.0+, 2+5
 _ORDINAL_RANGE = re.compile(r"第\s*\d+\s*[至到\-—~－]\s*$")
 _DIGIT_RUN = re.compile(r"[一二两三四五六七八九]{2,}")
+_ORDINAL_LIST = re.compile(r"(?:、第[一二三四五六七八九十]+)+(?![位名])[\u4e00-\u9fff]")
 _YEAR_NUMBER = re.compile(r"(19|20)\d\d")
 _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
 
@@ -136,8 +137,8 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
             qual = lex.qual_inside.get(um.group(1))
             unit = unit + um.group(2)
             stop = um.end()
-    if unit == "个" and _SHARED_POINT.match(work, stop, end):
-        unit = "个百分点"  # 分别提高2个和3.5个百分点: the first number shares the second's unit
+    if unit in ("个", "") and _SHARED_POINT.match(work, stop, end):
+        unit = "个百分点"  # 分别提高2个和3.5个百分点, 15.5和2.2个百分点: the first shares the second's unit
     am = after_re.match(work, stop, end)
     if am and unit:
         qual = lex.qual_after[am.group()]
@@ -158,6 +159,8 @@ def _rank(m: re.Match[str], work: str, end: int, lex: Lexicon) -> Quantity | Non
     follower = _follower(work, m.end(), end, lex)
     if not unit and follower != "boundary":
         return None  # 第三届, 第一产业, 第一方阵: ordinals inside names
+    if not unit and _ORDINAL_LIST.match(work, m.end(), end):
+        return None  # 第二、第三产业占…的比重: ordinals of a name list, not a rank
     if work.endswith("倒数", max(0, m.start() - 2), m.start()):
         return None  # 排名倒数第三: counted from the bottom, not a rank N of facts.md
     return Quantity(m.start(), m.end(), value, unit, None, True, not num[0].isdigit(),

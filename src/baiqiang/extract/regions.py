@@ -26,6 +26,7 @@ _LIST_MARKER = re.compile(r"^\s*[一二三四五六七八九十]{1,2}是")
 _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|法院|检察院)")
 # X以增速/总量…: the aspect by which X is measured (and then ranked)
 _BY_ASPECT = re.compile(r"([\u4e00-\u9fff]{1,8}?)以(增速|增幅|总量|总额|产值|规模)")
+_ORDINAL_HEAD = re.compile(r"第[一二三四五六七八九十]+")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
 
 
@@ -200,6 +201,11 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
         region.names_before = clean(strip_head(s, lex, region.head_cats))
     order: list[str] = []
     s = strip_head(s, lex, region.head_cats, region.verbs, order)
+    sm = lex.sub_year_re.match(s)
+    if sm and sm.group(1) and len(s) - sm.end() >= 2:
+        # 其中当月实现产值: the period is the fact's prefix (added back when the fact is made), and the
+        # verb after it is a verb like any other
+        s = strip_head(s[sm.end():], lex, region.head_cats, region.verbs, order)
     region.head_verb = order[-1] if order else ""
     em = lex.example_cut_re.match(s)
     if em and not 0 < len(clean(s[em.end():])) <= 2:
@@ -222,5 +228,10 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
 
 
 def split_names(s: str) -> list[str]:
-    """``A、B和C`` → ``[A, B, C]`` (empty parts dropped)."""
-    return [p for p in (clean(x) for x in _SEPARATORS.split(s)) if p]
+    """``A、B和C`` → ``[A, B, C]`` (empty parts dropped); ordinals share the noun after the last one:
+    ``第二、第三产业占GDP的比重`` → ``[第二产业占GDP的比重, 第三产业占GDP的比重]``."""
+    parts = [p for p in (clean(x) for x in _SEPARATORS.split(s)) if p]
+    last = _ORDINAL_HEAD.match(parts[-1]) if len(parts) > 1 else None
+    if last and all(_ORDINAL_HEAD.fullmatch(p) for p in parts[:-1]):
+        return [p + parts[-1][last.end():] for p in parts[:-1]] + [parts[-1]]
+    return parts
