@@ -103,7 +103,7 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
 
 
 @lru_cache(maxsize=8)
-def _DIGIT_OR_ATTRIBUTE(lex: Lexicon) -> re.Pattern[str]:  # noqa: N802 - a compiled pattern, named like one
+def _counted_noun_end(lex: Lexicon) -> re.Pattern[str]:
     """Where a counted noun ends: at a number or an attribute word (总投资, 面积…) of the things counted."""
     words = sorted(lex.attribute_words, key=len, reverse=True)
     return re.compile(r"\d|" + "|".join(map(re.escape, words)))
@@ -401,7 +401,7 @@ class _Sentence:
         if (q.follower == "noun" and not region.empty and q.info is not None and q.info.family == "count"
                 and self.doc.layout.text.endswith("的", 0, q.start)):
             # 集中开工的40个重点项目总投资…: the verb phrase before 的 and the noun after the count name it
-            noun = _DIGIT_OR_ATTRIBUTE(self.doc.lex).split(self._noun_after(q, ce), maxsplit=1)[0]
+            noun = _counted_noun_end(self.doc.lex).split(self._noun_after(q, ce), maxsplit=1)[0]
             return region.indicator + noun
         if not region.empty and not (q.rank and region.subject_is_place):
             return region.indicator
