@@ -14,7 +14,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
                                        "rate_keeps_verb",
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
-                                       "generic_head_keeps_verb", "attribute_takes_previous_name",
+                                       "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "footnote_markers"]
@@ -132,3 +132,10 @@ def test_rank_from_to() -> None:
 def test_basis_list() -> None:
     got = facts("规上工业增加值增长10%，增速较一季度和1-5月分别提高15.5和2.2个百分点。")
     assert got[1:] == [("规上工业增加值增速较一季度", 15.5, "growth"), ("规上工业增加值增速较1-5月", 2.2, "growth")]
+
+
+def test_action_head_is_added() -> None:
+    assert facts("东部地区签约项目为216个。") == [("东部地区签约项目", 216, "added")]
+    # a plan list or a stock is no count of things made in the period
+    assert facts("计划开工项目207个。") == [("计划开工项目", 207, "level")]
+    assert facts("全县在建项目194个。") == [("在建项目", 194, "level")]

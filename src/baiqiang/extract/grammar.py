@@ -45,6 +45,8 @@ _RANK_TO = re.compile(r"^[^，,；;。]{0,4}?(?:上升|提升|前进|跃升|攀�
 _COUNTED_LIST = re.compile(r"([^、]+(?:、[^、]+)+?)[\d一二三四五六七八九十]+项(?:指标)?(增速|增幅|总量)?(?:全[省市国州县区])?")
 _BASIS_PAIR = re.compile(r"(增速|增幅)?(?:较|比)([^，,；;。和与、]{2,8})(?:和|与|、)([^，,；;。和与、]{2,8})分别"
                          r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)")
+_ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
+_NOT_ACTION = re.compile(r"计划|在建|储备|拟|待")
 _TOTAL = re.compile(r"总|共|累计|合计")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
@@ -212,6 +214,20 @@ def generic_head_keeps_verb(s: Sentence) -> None:
                 s.facts[i] = renamed(f, m.group(1))
 
 
+def action_head_is_added(s: Sentence) -> None:
+    """A count named by the action that made the things is added: 东部地区签约项目为216个, 竣工项目12个
+    (facts.md: counts of things created or obtained in the period).  Not a plan or stock list
+    (计划开工项目, 在建项目, 储备项目) and not a total (共有, 总数, 累计).  The call is the rule's, so
+    the learned model does not revisit it."""
+    for i, f in enumerate(s.facts):
+        if f.kind != "level" or f.unit_std in ("元", "美元", "%", "位", "百分点", "千分点"):
+            continue
+        name = core(f)
+        if not _ACTION_HEAD.search(name) or _NOT_ACTION.search(name) or _TOTAL.search(s.pre(f)):
+            continue
+        s.facts[i] = replace(f, kind="added", extra={**f.extra, "rule_kind": "action_head_is_added"})
+
+
 def attribute_takes_previous_name(s: Sentence) -> None:
     """An attribute word names the thing before it: 新签约工业项目58个、占比26.5%，总投资355.1亿元、占比31.8%
     → …项目占比, …项目总投资, …项目总投资占比 (each attribute reads the fact just before it)."""
@@ -372,6 +388,7 @@ RULES: tuple[Rule, ...] = (
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
+    Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
     Rule("each_ranks", each_ranks),
