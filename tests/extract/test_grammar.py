@@ -139,3 +139,4 @@ def test_action_head_is_added() -> None:
     # a plan list or a stock is no count of things made in the period
     assert facts("计划开工项目207个。") == [("计划开工项目", 207, "level")]
     assert facts("全县在建项目194个。") == [("在建项目", 194, "level")]
+    assert facts("储备亿元以上招引项目20个。") == [("亿元以上招引项目", 20, "level")]  # 储备: a stock

@@ -46,7 +46,7 @@ _COUNTED_LIST = re.compile(r"([^、]+(?:、[^、]+)+?)[\d一二三四五六七�
 _BASIS_PAIR = re.compile(r"(增速|增幅)?(?:较|比)([^，,；;。和与、]{2,8})(?:和|与|、)([^，,；;。和与、]{2,8})分别"
                          r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)")
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
-_NOT_ACTION = re.compile(r"计划|在建|储备|拟|待")
+_NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈")
 _TOTAL = re.compile(r"总|共|累计|合计")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
@@ -223,7 +223,8 @@ def action_head_is_added(s: Sentence) -> None:
         if f.kind != "level" or f.unit_std in ("元", "美元", "%", "位", "百分点", "千分点"):
             continue
         name = core(f)
-        if not _ACTION_HEAD.search(name) or _NOT_ACTION.search(name) or _TOTAL.search(s.pre(f)):
+        pre = s.pre(f)
+        if not _ACTION_HEAD.search(name) or _NOT_ACTION.search(name + pre) or _TOTAL.search(pre):
             continue
         s.facts[i] = replace(f, kind="added", extra={**f.extra, "rule_kind": "action_head_is_added"})
 
