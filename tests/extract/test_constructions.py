@@ -164,3 +164,85 @@ def test_not_facts(text):
 def test_table_rows():
     text = "产品名称      单位      产量      比上年增长(%)\n粮食          万吨      12.46     1.8\n"
     assert facts(text) == [("粮食", 124600, "吨", "level", "exact"), ("粮食", 1.8, "%", "growth", "exact")]
+
+
+def test_count_of_places_as_subject_is_a_scope():
+    # 77个县(市) is who did it, not a fact; the place noun scopes the metric's name (not the verb)
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts(
+        "一季度，全省77个县(市)实现生产总值2135.01亿元，同比增长3.2%，有6个县(市)出现负增长。"
+        "全省30个区实现生产总值2943.45亿元。")]
+    assert got == [("一季度县(市)生产总值", 2135.01, "level"), ("一季度县(市)生产总值", 3.2, "growth"),
+                   ("一季度县(市)出现负增长", 6, "level"), ("一季度区生产总值", 2943.45, "level")]
+    # the places counted as the fact itself stay
+    assert [f.value for f in extract_facts("全市共有5个乡镇实现财政收入超亿元。")] == [5]
+
+
+def test_subject_starts_after_place_or_period_marker():
+    # a headline run into the next line, and a place before its period: the subject starts after them
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("“十四五”开局江西“开门红”一季度我省GDP同比增长18.4%")]
+    assert got == [("一季度GDP", 18.4, "growth")]
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("锦屏县前10个月共签约招商引资项目76个。")]
+    assert got == [("前10个月招商引资项目", 76, "added")]
+    # inside a name the place word stays
+    assert [f.indicator for f in extract_facts("民营经济增加值占全县GDP的比重为55%。")] == ["民营经济增加值占全县GDP的比重"]
+
+
+def test_two_numbers_share_the_points_unit():
+    got = [(f.indicator, f.value, f.unit_std, f.kind) for f in extract_facts("城镇化率和森林覆盖率分别提高2个和3.5个百分点。")]
+    assert got == [("城镇化率", 2, "百分点", "growth"), ("森林覆盖率", 3.5, "百分点", "growth")]
+
+
+def test_conjunction_before_a_rank_verb():
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("全县经济综合实力稳步提升，并位列全国百强县第80位。")]
+    assert got == [("全国百强县", 80, "rank")]
+
+
+def test_place_measured_by_an_aspect_and_ranked():
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("其中，洋浦以增速14.2%位列第一。")]
+    assert got == [("洋浦增速", 14.2, "growth"), ("洋浦增速", 1, "rank")]
+
+
+def test_result_against_a_target_is_no_plan():
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts(
+        "物价涨幅控制在预期目标以内，全省居民消费价格同比上涨2.6%。")]
+    assert got == [("居民消费价格", 2.6, "growth")]
+    assert extract_facts("力争全年完成引资4亿元。") == []  # a plan stays a plan
+
+
+def test_planned_project_lists_are_facts():
+    # 计划开工项目 names a list of projects (a level), not a plan of the text
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("计划开工项目207个，年度计划投资209.7亿元。")]
+    assert got == [("计划开工项目", 207, "level"), ("年度计划投资", 209.7, "level")]
+
+
+def test_count_named_by_verb_phrase_before_de_and_noun_after():
+    # 40个 is the count (an attribute of the counted follows), named by 集中开工…的 and 重点项目
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts("今天集中开工的40个重点项目总投资120亿元。")]
+    assert got == [("今天集中开工重点项目", 40, "level"), ("重点项目总投资", 120, "level")]
+    # a money threshold inside a name stays a threshold
+    assert [f.value for f in extract_facts("5000万元以上项目投资2项指标增速全市第二。")] == [2]
+
+
+def test_end_of_an_ordinal_range_is_a_label():
+    assert extract_facts("完成联东U谷·智能制造产业园第16至23批次招商。") == []
+
+
+def test_count_of_a_universe_before_zhong_is_a_scope():
+    # 38个…中 names the universe of what follows; with a verb (签约的28个项目中) it is a count of its own
+    assert [f.value for f in extract_facts("38个工业行业大类中，有37个行业实现正增长。")] == [37]
+    assert [f.value for f in extract_facts("签约的28个项目中，新能源项目11个。")] == [28, 11]
+    # 由二季度的第12位: a starting point gives no sub-year period to the new rank
+    got = extract_facts("在16个县市区经济指标综合排名中，我县由二季度的第12位上升到第6位。")
+    assert [(f.value, f.kind) for f in got] == [(6, "rank")] and not got[0].indicator.startswith("二季度")
+
+
+def test_ordinal_list_shares_the_noun():
+    got = [(f.indicator, f.value) for f in extract_facts(
+        "第二、第三产业占地区生产总值的比重分别回落2.16和1.66个百分点。")]
+    assert got == [("第二产业占地区生产总值的比重", -2.16), ("第三产业占地区生产总值的比重", -1.66)]
+
+
+def test_current_month_is_a_sub_year_period():
+    got = [(f.indicator, f.value) for f in extract_facts(
+        "1-5月，规模以上工业企业产值4568.3亿元，其中当月实现产值1001.1亿元，增长6.5%。")]
+    assert got == [("1-5月规模以上工业企业产值", 4568.3), ("当月产值", 1001.1), ("当月产值", 6.5)]

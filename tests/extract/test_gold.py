@@ -69,3 +69,9 @@ def test_scorer_checks_from_readme(tmp_path):
                           str(DATA / "seed_damaged.jsonl")], capture_output=True, text=True, check=True).stdout
     assert "TP 46  FP 10  FN 11" in out
     assert out.strip().endswith("F1 0.814")
+
+
+def test_seed_stays_perfect(scorer):
+    """The seed is the reference text: every required fact, nothing else (TP 57, FP 0, FN 0)."""
+    res = scorer.score_pair(_gold("seed"), _predict("seed"))
+    assert (res["tp"], res["fp"], res["fn"]) == (57, 0, 0)

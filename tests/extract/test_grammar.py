@@ -11,10 +11,13 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 
 
 def test_the_rule_table_is_ordered_and_named() -> None:
-    assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "paired_respectively", "rate_keeps_verb",
+    assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
+                                       "rate_keeps_verb",
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
-                                       "generic_head_keeps_verb", "attribute_takes_previous_name",
-                                       "rank_of_previous_metric", "footnote_markers"]
+                                       "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
+                                       "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
+                                       "rank_from_to", "average_growth_takes_name",
+                                       "footnote_markers"]
 
 
 def test_bracket_aside() -> None:
@@ -73,3 +76,67 @@ def test_attribute_takes_previous_name() -> None:
 def test_rank_of_previous_metric() -> None:
     got = facts("全市实际到位外省资金702.76亿元，总量位居全省第三位，增速位居全省第四位。")
     assert [g[0] for g in got[1:]] == ["实际到位外省资金总量", "实际到位外省资金增速"]
+
+
+def test_from_to_levels() -> None:
+    got = [(f.indicator, f.value, f.kind, f.period) for f in extract_facts(
+        "预计全县生产总值从2015年的39.70亿元增长到2020年61.95亿元，年均增长9.3%。")]
+    assert got == [("生产总值", 39.7, "level", "2015"), ("生产总值", 61.95, "level", "2020"),
+                   ("生产总值年均增长", 9.3, "growth", "2020")]
+    # no years: the second level, named by nothing, is the same metric
+    assert facts("工业增加值从1.66亿元增长到2.05亿元。") == [("工业增加值", 1.66, "level"), ("工业增加值", 2.05, "level")]
+
+
+def test_average_growth_takes_name() -> None:
+    got = facts("第一产业增加值370亿元，同比增长9.5%，两年平均增长4.4%。")
+    assert got[-1] == ("第一产业增加值两年平均增长", 4.4, "growth")
+    # across ；and past a rank: the metric is the nearest fact that is no rank
+    got = facts("全省实现地区生产总值6575亿元，同比增长18.4%，增速居全国第7位；两年平均增长6.7%。")
+    assert got[-1] == ("地区生产总值两年平均增长", 6.7, "growth")
+
+
+def test_absolute_change_against_a_named_period_is_dropped() -> None:
+    got = facts("有59个县(市)增速高于全省平均增速，比一季度增加了9个。")
+    assert [g[1] for g in got] == [59]
+
+
+def test_each_ranks() -> None:
+    got = facts("规上工业增加值增长5%，其中制造业增长6%，高新技术产业占比70%，均居全省第2位。")
+    assert got[3:] == [("规上工业增加值增速", 2, "rank"), ("制造业增速", 2, "rank"), ("高新技术产业占比", 2, "rank")]
+    got = facts("培育专精特新企业30家、高新技术企业12家，数量均居全市第一。")
+    assert got[2:] == [("专精特新企业数量", 1, "rank"), ("高新技术企业数量", 1, "rank")]
+    ranks = [(f.indicator, f.value, f.qualifier) for f in extract_facts("工业投资、技改投资、民间投资均位居全市前三。")]
+    assert ranks == [("工业投资", 3, "at_most"), ("技改投资", 3, "at_most"), ("民间投资", 3, "at_most")]
+    # a counted list without 均: every listed metric ranks
+    got = facts("工业增加值、工业投资、地方一般公共预算收入3项指标增速全市第一。")
+    assert got == [("工业增加值增速", 1, "rank"), ("工业投资增速", 1, "rank"), ("地方一般公共预算收入增速", 1, "rank")]
+    # one item: the rank is that item's, once
+    assert facts("工业投资增长8%，增速均居全市第一。")[1:] == [("工业投资增速", 1, "rank")]
+
+
+def test_list_keeps_verb() -> None:
+    assert facts("全年引进甲企业30家、乙企业12家，丙企业8家。") == [
+        ("甲企业", 30, "added"), ("乙企业", 12, "added"), ("丙企业", 8, "added")]
+    # a total after the list is no item of it
+    assert facts("新增企业12家、商户30家，企业总数300家。")[-1] == ("企业", 300, "level")
+
+
+def test_rank_from_to() -> None:
+    # the new rank is the fact, named by what stands before 由; the old rank is dropped
+    assert facts("规上工业增加值增幅居全市第6位，位次由第一位下滑到第六位。") == [
+        ("规上工业增加值增幅", 6, "rank"), ("位次", 6, "rank")]
+    # two ranks without 由…到 stay two ranks
+    assert [g[1] for g in facts("地区生产总值增速居全市第二位、全省第15位。")] == [2, 15]
+
+
+def test_basis_list() -> None:
+    got = facts("规上工业增加值增长10%，增速较一季度和1-5月分别提高15.5和2.2个百分点。")
+    assert got[1:] == [("规上工业增加值增速较一季度", 15.5, "growth"), ("规上工业增加值增速较1-5月", 2.2, "growth")]
+
+
+def test_action_head_is_added() -> None:
+    assert facts("东部地区签约项目为216个。") == [("东部地区签约项目", 216, "added")]
+    # a plan list or a stock is no count of things made in the period
+    assert facts("计划开工项目207个。") == [("计划开工项目", 207, "level")]
+    assert facts("全县在建项目194个。") == [("在建项目", 194, "level")]
+    assert facts("储备亿元以上招引项目20个。") == [("亿元以上招引项目", 20, "level")]  # 储备: a stock

@@ -42,3 +42,19 @@ def test_decimals_round_trip(whole, cents):
     x = float(f"{whole}.{cents:02d}")
     assert parse_number(format_number(x)) == x
     assert parse_number(format_number(x, chinese=True)) == x
+
+
+def test_a_run_of_single_chinese_numerals_is_no_number():
+    from baiqiang.extract import extract_facts
+
+    # 二三名 is "second and third", not 23; 一二三产业 is a label
+    assert [f.value for f in extract_facts("临高县12.2%、东方市11.6%紧随其后位列二三名。")] == [12.2, 11.6]
+    assert extract_facts("一二三产业协调发展。") == []
+    assert [f.value for f in extract_facts("全县新增企业三家。")] == [3]
+
+
+def test_rank_counted_from_the_bottom_is_no_rank():
+    from baiqiang.extract import extract_facts
+
+    got = [(f.value, f.kind) for f in extract_facts("三亚市上半年GDP增速4.1%，排名倒数第三。")]
+    assert got == [(4.1, "growth")]

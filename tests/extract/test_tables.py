@@ -74,3 +74,16 @@ def test_table_rows_map_to_catalog_codes_in_the_catalog_unit() -> None:
         ("工业增加值", ""), ("工业增加值", "")]  # all industry is not the 规上 indicator: left for the reviewer
     level = got[0]
     assert convert(level[2], level[3], catalog["industrial_value_added"].unit) == 143.0  # the header's 亿元, back
+
+
+def test_one_cell_a_line_table_with_blank_lines() -> None:
+    """ce.cn-style tables: every cell on a line of its own, blank lines between, a bracket lost."""
+    from baiqiang.extract import extract_facts
+
+    text = ("表1 2022年年末全区人口数及其结构\n\n指 标\n\n年末数(万人)\n\n比重( %\n\n"
+            "年末常住人口\n\n728\n\n100.00\n\n其中:城镇\n\n483\n\n66.34\n\n乡村\n\n245\n\n33.66\n")
+    got = [(f.indicator, f.value_std, f.unit_std, f.kind, f.period) for f in extract_facts(text)]
+    assert got == [("年末常住人口", 7280000, "人", "level", "2022"), ("年末常住人口比重", 100, "%", "rate", "2022"),
+                   ("城镇年末常住人口", 4830000, "人", "level", "2022"), ("城镇年末常住人口比重", 66.34, "%", "rate", "2022"),
+                   ("乡村", 2450000, "人", "level", "2022"), ("乡村比重", 33.66, "%", "rate", "2022")]
+

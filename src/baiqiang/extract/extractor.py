@@ -12,12 +12,15 @@ the preceding level (总产值达943亿元，同比增长12.7%), respectively
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.grammar import apply_rules
 from baiqiang.extract.learned import relabel
 from baiqiang.extract.layout import Layout, Paragraph, normalise, unfurnish
 from baiqiang.extract.lexicon import Lexicon, load_lexicon
+from baiqiang.extract.merge import from_table, merge_restatements
 from baiqiang.extract.model import Fact
 from baiqiang.extract.numbers import scaled
 from baiqiang.extract.quantities import Quantity, find_quantities
@@ -29,7 +32,7 @@ _CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
 # 到2025年 (a target) is no statement of the period, 截至2025年5月底 is
 _YEAR = re.compile(r"(?<![比较到与和])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
-_NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|[，、。；！？!?;]")
+_NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|到|至|[，、。；！？!?;]")
 _PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
 _TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[部分章节])")
 # 完成年度计划的27.6%: the share of a plan that was met
@@ -41,6 +44,9 @@ _SCOPE_END = re.compile(r"(?<![集其])中\s*$")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
 # 在第二十四届全国县域经济高质量发展百强县榜单中，石门县成功入选，位列第72位: the list names the rank
 _LIST_NAME = re.compile(r"在([^，。；：]{2,40}?)(?:榜单|排行榜|排名|名单)中")
+# the place noun after a count of places (77个县(市), 30个区, 12个乡镇) followed by what they did
+_PLACE_SCOPE = re.compile(r"(县[（(]市[、，,]?区?[）)]|县[（(]区[）)]|县市区|县区|区县|县市|乡镇|县|区|市|镇|街道)"
+                          r"(?:中|里)?(?:共|合计|累计)?(?=实现|完成|有|达|共)")
 _LIST_PREFIX = re.compile(r"^(?:[^，。；]*?的)?(?:(?:19|20)\d\d年度?)?(?:第[一二三四五六七八九十百\d]+届)?")
 
 
@@ -74,7 +80,12 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
             continue
         if para.kind == "table":
             period = doc.table.caption_year or doc.period_at(para)
-            doc.facts.extend(table_facts(layout.text, para.start, para.end, lex, doc.table, period))
+            doc.facts.extend(from_table(table_facts(layout.text, para.start, para.end, lex, doc.table, period)))
+            continue
+        if para.kind == "cells":  # one cell a line: the cells are the lines
+            _, table = stream_facts(layout.text, para.start, para.end, lex, doc.table.caption_year or doc.period_at(para),
+                                    doc.table.default_unit)
+            doc.facts.extend(from_table(table))
             continue
         if is_cell_stream(layout.text, para.start, para.end):
             table_start, table = stream_facts(layout.text, para.start, para.end, lex, doc.period_at(para),
@@ -82,12 +93,20 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
             if table:
                 if table_start > para.start:
                     doc.paragraph(Paragraph(para.start, table_start, "text"))
-                doc.facts.extend(table)
+                doc.facts.extend(from_table(table))
                 continue
         caption = layout.text[para.start:para.end]
         doc.table = TableState(caption_year=_caption_year(caption), default_unit=caption_unit(caption))
         doc.paragraph(para)
-    return relabel(layout.text, doc.facts, lex) if model else doc.facts
+    facts = relabel(layout.text, doc.facts, lex) if model else doc.facts
+    return merge_restatements(facts)
+
+
+@lru_cache(maxsize=8)
+def _counted_noun_end(lex: Lexicon) -> re.Pattern[str]:
+    """Where a counted noun ends: at a number or an attribute word (总投资, 面积…) of the things counted."""
+    words = sorted(lex.attribute_words, key=len, reverse=True)
+    return re.compile(r"\d|" + "|".join(map(re.escape, words)))
 
 
 def _caption_year(text: str) -> str:
@@ -107,21 +126,45 @@ class _Doc:
     section_year: str = ""
     plan: bool = False  # inside a plan section (二、2025年目标任务)
     table: TableState = field(default_factory=TableState)
+    _mark_cache: dict[tuple[int, int], tuple] = field(default_factory=dict)
 
     def period_at(self, para: Paragraph, pos: int | None = None) -> str:
         """The last year stated in the paragraph before ``pos``, else the section's or document's."""
-        years = _YEAR.findall(self.layout.text, para.start, para.end if pos is None else pos)
-        return years[-1] if years else (self.section_year or self.doc_year)
+        ends, years = self._marks(para)[0]
+        k = len(ends) if pos is None else bisect_right(ends, pos)
+        return years[k - 1] if k else (self.section_year or self.doc_year)
 
     def sub_year_at(self, para: Paragraph, pos: int) -> str:
         """The last sub-year period (上半年, 1-6月) stated before ``pos`` in the paragraph."""
-        last = ""
+        ends, subs = self._marks(para)[1]
+        k = bisect_right(ends, pos)
+        return subs[k - 1] if k else ""
+
+    def _marks(self, para: Paragraph) -> tuple[tuple[list[int], list[str]], tuple[list[int], list[str]]]:
+        """The paragraph's year and sub-year marks (end offset, value), scanned once per paragraph.
+
+        A fact asks for the last mark that ends before its number; scanning the paragraph for every
+        fact made long paragraphs quadratic.
+        """
+        key = (para.start, para.end)
+        cached = self._mark_cache.get(key)
+        if cached is not None:
+            return cached
+        years = [(m.end(), m.group(1)) for m in _YEAR.finditer(self.layout.text, para.start, para.end)]
         work = self.layout.work
-        for m in self.lex.sub_year_re.finditer(work, para.start, pos):
-            if m.group(1) and work[m.start() - 1:m.start()] in ("比", "较"):
-                continue  # 增幅比上半年提高0.4个百分点: the basis of a comparison, not the period
-            last = m.group(1) or ""
-        return "".join(last.split())
+        subs: list[tuple[int, str]] = []
+        basis_end = -1
+        for m in self.lex.sub_year_re.finditer(work, para.start, para.end):
+            before = work[m.start() - 1:m.start()]
+            if m.group(1) and (before in ("比", "较", "由", "从") or (before and before in "和与、" and m.start() - 1 == basis_end)):
+                # 增幅比上半年提高…, 较一季度和1-5月分别提高…, 由二季度的第12位上升到…: a basis or a
+                # start, not the period
+                basis_end = m.end()
+                continue
+            subs.append((m.end(), "".join((m.group(1) or "").split())))
+        cached = (([e for e, _ in years], [y for _, y in years]), ([e for e, _ in subs], [v for _, v in subs]))
+        self._mark_cache[key] = cached
+        return cached
 
     def paragraph(self, para: Paragraph) -> None:
         text = self.layout.text
@@ -167,6 +210,7 @@ class _Sentence:
     last_cats: set[str] = field(default_factory=set)
     prev_cats: set[str] = field(default_factory=set)  # the previous sentence's verb categories
     scoped: bool = False  # inside 其中 / …项目中: items continue the previous verb
+    target_ends: list[int] | None = None  # see _target_ends
 
     # ------------------------------------------------------------ clause
     def clause(self, cs: int, ce: int, found: list[Quantity]) -> None:
@@ -181,6 +225,7 @@ class _Sentence:
             # within the sentence the previous clause's verb; at its start the previous sentence's
             head_cats = set(self.last_cats if self.facts else self.prev_cats)
         stacked: list[Quantity] = []
+        subject = ""  # the place noun of a scope count (77个县(市)) for the next quantity's name
         i = 0
         while i < len(qs):
             q = qs[i]
@@ -195,6 +240,21 @@ class _Sentence:
                 continue
             if q.follower == "stacked":
                 stacked.append(q)
+                prev_end = q.end
+                i += 1
+                continue
+            scope = self._place_scope(q, qs[i + 1:], ce)
+            if scope is not None:
+                # 全省78个县(市)实现工业增加值2284.67亿元: the places are the subject; their count is
+                # no fact, their noun names the metric's scope (县(市)工业增加值, not 区工业增加值)
+                prev_end, subject = scope.end(), scope.group(1)
+                i += 1
+                continue
+            if (q.follower == "noun" and i == len(qs) - 1 and not q.is_percent and not q.rank
+                    and not (region.head_cats or region.verbs)
+                    and _SCOPE_END.search(self.doc.layout.text, cs, ce)):
+                # 38个工业行业大类中，有37个…: the count names the universe of what follows; with a verb
+                # (签约的28个项目中，…) it is a count of its own
                 prev_end = q.end
                 i += 1
                 continue
@@ -216,6 +276,9 @@ class _Sentence:
                 i += 1
                 continue
             indicator = self._indicator(q, region, ce)
+            if subject and indicator and not region.empty:
+                indicator = subject + indicator
+            subject = ""
             cm = _COMPLETION.search(text_region) if q.is_percent else None
             if cm:  # 完成年度计划的27.6% → 年度计划完成率
                 indicator = clean(strip_head(cm.group(1), lex)) + "完成率"
@@ -227,7 +290,7 @@ class _Sentence:
                 i += 1
                 continue
             for sq in [*stacked, q]:
-                self._emit(sq, indicator, kind, region, cs)
+                self._emit(sq, indicator, kind, region, cs, frozenset(cats))
             stacked = []
             prev_end = q.end
             i += 1
@@ -271,8 +334,15 @@ class _Sentence:
             return True  # 连续N年 streaks are optional in gold
         if self.doc.lex.gap_re.search(text, cs, q.start):
             return True
-        targets = self.doc.lex.target_cues
-        return any(m.group() in targets for m in self.doc.lex.target_re.finditer(text, self.start, q.start))
+        return any(end <= q.start for end in self._target_ends())
+
+    def _target_ends(self) -> list[int]:
+        """Where the sentence's plan cues (力争, 计划…; not the exceptions such as 计划总投资) end, found once."""
+        if self.target_ends is None:
+            targets = self.doc.lex.target_cues
+            self.target_ends = [m.end() for m in self.doc.lex.target_re.finditer(self.doc.layout.text, self.start, self.end)
+                                if m.group() in targets]
+        return self.target_ends
 
     def _threshold(self, q: Quantity, later: list[Quantity], region: Region, ce: int) -> bool:
         """10亿元以上企业5家: a number inside a name, followed by the real count."""
@@ -285,8 +355,23 @@ class _Sentence:
             if k != -1:
                 item_end = min(item_end, k)
         text = self.doc.layout.text
-        # the count must follow the name directly: 5个“保交房”项目实现100%交付 is no threshold
-        return any(lq.start < item_end and not _NOUN_CUT.search(text[q.end:lq.start]) for lq in later)
+        # the count must follow the name directly: 5个“保交房”项目实现100%交付 is no threshold, and
+        # an attribute of the things counted (40个重点项目总投资120亿元) makes the first number the count
+        counted = q.info is not None and q.info.family == "count"
+        attributes = self.doc.lex.attribute_words if counted else ()
+        return any(lq.start < item_end and not _NOUN_CUT.search(text[q.end:lq.start])
+                   and not any(w in text[q.end:lq.start] for w in attributes) for lq in later)
+
+    def _place_scope(self, q: Quantity, later: list[Quantity], ce: int) -> re.Match[str] | None:
+        """A count of places that is the clause's subject: 全省77个县(市)实现生产总值2135.01亿元.
+
+        The count (个 or no unit) is followed by a place noun and then by the clause's own quantity
+        before any clause break, so it scopes that quantity (facts.md: scopes are not facts).
+        The match's end is where the next quantity's region starts; its group 1 is the place noun.
+        """
+        if q.rank or q.is_percent or (q.unit not in ("", "个")) or not later or later[0].start >= ce:
+            return None
+        return _PLACE_SCOPE.match(self.doc.layout.text, q.end, ce)
 
     # ------------------------------------------------------------ indicator
     def _noun_after(self, q: Quantity, ce: int) -> str:
@@ -313,6 +398,11 @@ class _Sentence:
             last = self.facts[-1]  # 引进企业3家，总投资超50亿元: the investment of those firms
             if last.kind in ("added", "level", "cumulative") and last.unit_std not in ("元", "美元", "%"):
                 return self._base(last.indicator) + region.indicator
+        if (q.follower == "noun" and not region.empty and q.info is not None and q.info.family == "count"
+                and self.doc.layout.text.endswith("的", 0, q.start)):
+            # 集中开工的40个重点项目总投资…: the verb phrase before 的 and the noun after the count name it
+            noun = _counted_noun_end(self.doc.lex).split(self._noun_after(q, ce), maxsplit=1)[0]
+            return region.indicator + noun
         if not region.empty and not (q.rank and region.subject_is_place):
             return region.indicator
         if q.rank and region.scope and (region.subject_is_place or self._previous() is None):
@@ -394,7 +484,7 @@ class _Sentence:
             for name in names or [region.indicator]:
                 kind = self._kind(run[0], region, cats, name, cs)
                 if kind:
-                    self._emit(run[0], name, kind, region, cs)
+                    self._emit(run[0], name, kind, region, cs, frozenset(cats))
             return
         if len(names) == 1 and len(run) == 2:
             names = self._paired(names[0]) or names
@@ -404,10 +494,11 @@ class _Sentence:
         for q, name in zip(run, names, strict=False):
             kind = self._kind(q, region, cats, name, cs) if name else None
             if kind:
-                self._emit(q, name, kind, region, cs)
+                self._emit(q, name, kind, region, cs, frozenset(cats))
 
     # ------------------------------------------------------------ emit
-    def _emit(self, q: Quantity, indicator: str, kind: str, region: Region, cs: int) -> None:
+    def _emit(self, q: Quantity, indicator: str, kind: str, region: Region, cs: int,
+              cats: frozenset[str] = frozenset()) -> None:
         text = self.doc.layout.text
         value = q.value
         if kind == "growth" and region.sign < 0 and value > 0:
@@ -429,7 +520,8 @@ class _Sentence:
         fact = Fact(
             indicator=indicator, value=value, unit=unit, value_std=value_std, unit_std=unit_std,
             kind=kind, qualifier=qualifier, period=self.doc.period_at(self.para, q.start),
-            quote=text[start:q.end], start=start, end=q.end, extra={"sub": sub, "number_start": q.start},
+            quote=text[start:q.end], start=start, end=q.end,
+            extra={"sub": sub, "number_start": q.start, "verbless": not (region.head_cats or region.verbs or cats)},
         )
         self.facts.append(fact)
 

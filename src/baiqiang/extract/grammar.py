@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.model import Fact
 
@@ -31,13 +31,24 @@ _PLACE_METRIC = re.compile(r"^([\u4e00-\u9fff]{2,4}?(?:市|县|区|旗|州|省|�
 _RANK_SCOPE = re.compile(r"^(?:全[省市州县国区]|[苏浙皖闽赣鲁豫鄂湘粤桂川黔滇陕甘][南北中东西]?|[一二三四五六七八九十\d]+个?县(?:市区|市|区)?"
                          r"|同类县市|周边县市)$")
 _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
-_ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)$")
+_ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)了?$")
 _BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
 _GENERIC_HEADS = frozenset({"项目", "企业", "项目个数"})
 _VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库)(?:项目个数|项目|企业))(?:为|达|共)?\s*$")
 _ATTRIBUTES = ("占比", "总投资", "计划总投资", "协议资金", "协议总金额")
 _RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
+_AVERAGE = re.compile(r"(?:[两三四五六七八九十\d]+年|近[两三五十]年)?(?:年)?平均(?:增长)?$|^年均(?:增长)?$")
+_FROM = re.compile(r"(.+?)从(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
+_TO = re.compile(r"(?:增长|提高|增加|提升|扩大|发展|下降|减少|降低)?(?:到|至)(?:((?:19|20)\d\d)年(?:的|末|底)?)?")
+_RANK_TO = re.compile(r"^[^，,；;。]{0,4}?(?:上升|提升|前进|跃升|攀升|下滑|下降|后退|回落)?(?:到|至)$")
+_COUNTED_LIST = re.compile(r"([^、]+(?:、[^、]+)+?)[\d一二三四五六七八九十]+项(?:指标)?(增速|增幅|总量)?(?:全[省市国州县区])?")
+_BASIS_PAIR = re.compile(r"(增速|增幅)?(?:较|比)([^，,；;。和与、]{2,8})(?:和|与|、)([^，,；;。和与、]{2,8})分别"
+                         r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)")
+_ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
+_NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈")
+_TOTAL = re.compile(r"总|共|累计|合计")
+_CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
 
 
@@ -51,11 +62,17 @@ class Sentence:
     facts: list[Fact]
     before: list[Fact]
 
+    _pre: dict[int, str] = field(default_factory=dict, repr=False)
+
     def pre(self, fact: Fact) -> str:
-        """The text of the fact's clause before its number."""
+        """The text of the fact's clause before its number (kept per number: most rules ask for it)."""
         pos = number_start(fact)
-        cut = max(self.text.rfind(p, self.start, pos) for p in "，,；;：:")
-        return self.text[max(cut + 1, self.start):pos]
+        cached = self._pre.get(pos)
+        if cached is None:
+            cut = _CLAUSE_BREAK.search(self.text[self.start:pos][::-1])
+            cached = self.text[pos - cut.start() if cut else self.start:pos]
+            self._pre[pos] = cached
+        return cached
 
 
 def number_start(fact: Fact) -> int:
@@ -112,6 +129,23 @@ def basis_in_name(s: Sentence) -> None:
             name += "增速"
         basis = m.group(1)
         s.facts[i] = renamed(f, name + ("" if basis[1:] in _DEFAULT_BASES else basis))
+
+
+def basis_list(s: Sentence) -> None:
+    """Two bases, two changes: 增速较一季度和1-5月分别提高15.5和2.2个百分点 → X增速较一季度 15.5, X增速较1-5月
+    2.2; X is the preceding % growth's name."""
+    for run in _runs(s):
+        if len(run) != 2:
+            continue
+        first = s.facts[run[0]]
+        m = _BASIS_PAIR.search(s.pre(first))
+        if m is None or first.unit_std not in ("百分点", "千分点"):
+            continue
+        base = _previous_growth(s, run[0])
+        name = (core(base) if base is not None else "") + (m.group(1) or "增速")
+        for i, basis in zip(run, (m.group(2), m.group(3))):
+            f = s.facts[i]
+            s.facts[i] = replace(f, indicator=name + "较" + basis, kind="growth", extra={**f.extra, "sub": ""})
 
 
 def paired_respectively(s: Sentence) -> None:
@@ -180,6 +214,21 @@ def generic_head_keeps_verb(s: Sentence) -> None:
                 s.facts[i] = renamed(f, m.group(1))
 
 
+def action_head_is_added(s: Sentence) -> None:
+    """A count named by the action that made the things is added: 东部地区签约项目为216个, 竣工项目12个
+    (facts.md: counts of things created or obtained in the period).  Not a plan or stock list
+    (计划开工项目, 在建项目, 储备项目) and not a total (共有, 总数, 累计).  The call is the rule's, so
+    the learned model does not revisit it."""
+    for i, f in enumerate(s.facts):
+        if f.kind != "level" or f.unit_std in ("元", "美元", "%", "位", "百分点", "千分点"):
+            continue
+        name = core(f)
+        pre = s.pre(f)
+        if not _ACTION_HEAD.search(name) or _NOT_ACTION.search(name + pre) or _TOTAL.search(pre):
+            continue
+        s.facts[i] = replace(f, kind="added", extra={**f.extra, "rule_kind": "action_head_is_added"})
+
+
 def attribute_takes_previous_name(s: Sentence) -> None:
     """An attribute word names the thing before it: 新签约工业项目58个、占比26.5%，总投资355.1亿元、占比31.8%
     → …项目占比, …项目总投资, …项目总投资占比 (each attribute reads the fact just before it)."""
@@ -204,6 +253,118 @@ def rank_of_previous_metric(s: Sentence) -> None:
                 s.facts[i] = renamed(f, core(prev) + aspect)
 
 
+def each_ranks(s: Sentence) -> None:
+    """均 gives every item its rank: A增长5%，其中B增长6%，C占比70%，均居全省第2位 → a rank 2 for A, B and C;
+    A、B、C均位居全市前三 → a rank for each listed name; so does a counted list without 均
+    (A、B、C3项指标增速全市第一 → A增速, B增速, C增速).
+
+    The items are the sentence's earlier facts with distinct names (a growth ranks as X增速); a word
+    between the last item and 均 is the ranked aspect (数量均居全市第一 → X数量).  A rank already
+    split by the clause reader (分别增长…，均居…) is left alone.
+    """
+    if not any(f.kind == "rank" for f in s.facts):
+        return
+    out: list[Fact] = []
+    for i, f in enumerate(s.facts):
+        counted = _COUNTED_LIST.fullmatch(core(f)) if f.kind == "rank" else None
+        if f.kind != "rank" or ("均" not in s.pre(f) and counted is None) \
+                or sum(number_start(g) == number_start(f) for g in s.facts) > 1:
+            out.append(f)
+            continue
+        pre = s.pre(f)
+        if counted is not None:  # A、B、C3项指标增速全市第一
+            names = [n + (counted.group(2) or "") for n in counted.group(1).split("、") if n]
+        elif "、" in core(f):
+            names = [n for n in core(f).split("、") if n]
+        else:
+            items: dict[str, Fact] = {}
+            for g in s.facts[:i]:
+                if g.kind != "rank":
+                    items[core(g)] = g
+            aspect = pre[:pre.index("均")].strip(" ，,、")
+            aspect = aspect if 0 < len(aspect) <= 3 else ""
+            names = [n + (aspect or ("增速" if g.kind == "growth" and not n.endswith(_GROWTH_NAME_END) else ""))
+                     for n, g in items.items()]
+        if len(names) < 2:
+            out.append(f)
+            continue
+        out.extend(renamed(f, name) for name in names)
+    s.facts[:] = out
+
+
+def list_keeps_verb(s: Sentence) -> None:
+    """A list goes on over a comma with its verb: 引进甲企业30家、乙企业12家，丙企业8家 → 丙 is added too.
+
+    A count with no verb of its own (``extra["verbless"]``) right after at least two added counts of
+    the same unit, the last one in the previous clause, is added; a total (企业总数, 共, 累计) is not.
+    The call is the rule's (``extra["rule_kind"]``), so the learned model does not revisit it.
+    """
+    for i, f in enumerate(s.facts):
+        if i < 2 or f.kind != "level" or not f.extra.get("verbless") or _TOTAL.search(core(f)):
+            continue
+        a, b = s.facts[i - 2], s.facts[i - 1]
+        if not (a.kind == b.kind == "added" and a.unit_std == b.unit_std == f.unit_std):
+            continue
+        # a and b in one clause (a list), f after a clause break
+        if _CLAUSE_BREAK.search(s.text[a.end:number_start(b)]) or not _CLAUSE_BREAK.search(s.text[b.end:number_start(f)]):
+            continue
+        s.facts[i] = replace(f, kind="added", extra={**f.extra, "rule_kind": "list_keeps_verb"})
+
+
+def from_to_levels(s: Sentence) -> None:
+    """从A增长到B: two levels of one metric, the start and the end: 生产总值从2015年的39.70亿元增长到2020年
+    61.95亿元 → 生产总值 39.70 (2015) and 生产总值 61.95 (2020); the years written are the periods."""
+    for i, f in enumerate(s.facts[:-1]):
+        m = _FROM.fullmatch(core(f))
+        g = s.facts[i + 1]
+        n = _TO.fullmatch(core(g))
+        # 从1.66亿元增长到2.05亿元: the second, named by nothing, took the first's name
+        if m is None or (n is None and core(g) != core(f)):
+            continue
+        if f.kind != "level" or g.kind != "level" or f.unit_std != g.unit_std:
+            continue
+        name, end_period = m.group(1), (n.group(1) if n else None) or g.period
+        s.facts[i] = replace(renamed(f, name), period=m.group(2) or f.period)
+        s.facts[i + 1] = replace(renamed(g, name), period=end_period)
+        for j in range(i + 2, len(s.facts)):  # 年均增长9.3%: the change up to the end year
+            if s.facts[j].kind != "growth":
+                break
+            s.facts[j] = replace(s.facts[j], period=end_period)
+
+
+def rank_from_to(s: Sentence) -> None:
+    """由A上升到B for ranks: 位次由第一位下滑到第六位, 我县由二季度的第12位上升到第6位 — the new rank is
+    the fact, named by what came before 由 (位次); the old one is its starting point and is dropped."""
+    out: list[Fact] = []
+    skip = False
+    for i, f in enumerate(s.facts):
+        if skip:
+            skip = False
+            continue
+        g = s.facts[i + 1] if i + 1 < len(s.facts) else None
+        if (f.kind == "rank" and g is not None and g.kind == "rank" and "由" in s.pre(f)
+                and _RANK_TO.search(s.text[f.end:number_start(g)])):
+            name = core(f)[:core(f).find("由")] if "由" in core(f) else ""
+            out.append(renamed(g, name) if name else g)
+            skip = True
+            continue
+        out.append(f)
+    s.facts[:] = out
+
+
+def average_growth_takes_name(s: Sentence) -> None:
+    """An average rate of growth names the metric before it: 增加值370亿元，同比增长9.5%，两年平均增长4.4%
+    → 增加值两年平均增长 (年均增长, 三年平均增长 alike); the metric is the nearest earlier fact that is
+    no rank and no average itself, in the sentence or the paragraph."""
+    for i, f in enumerate(s.facts):
+        if f.kind != "growth" or f.unit_std != "%" or not _AVERAGE.fullmatch(core(f)):
+            continue
+        prev = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before[-3:])]
+                     if g.kind != "rank" and not _AVERAGE.search(core(g))), None)
+        if prev is not None:
+            s.facts[i] = renamed(f, core(prev) + core(f).removesuffix("增长") + "增长")
+
+
 def footnote_markers(s: Sentence) -> None:
     """Footnote markers are not part of a name: 生产总值(GDP)[2] → 生产总值(GDP)."""
     for i, f in enumerate(s.facts):
@@ -221,14 +382,21 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("bracket_aside", bracket_aside),
     Rule("basis_in_name", basis_in_name),
+    Rule("basis_list", basis_list),
     Rule("paired_respectively", paired_respectively),
     Rule("rate_keeps_verb", rate_keeps_verb),
     Rule("place_list_metric", place_list_metric),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
+    Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
+    Rule("each_ranks", each_ranks),
+    Rule("list_keeps_verb", list_keeps_verb),
+    Rule("from_to_levels", from_to_levels),
+    Rule("rank_from_to", rank_from_to),
+    Rule("average_growth_takes_name", average_growth_takes_name),
     Rule("footnote_markers", footnote_markers),
 )
 

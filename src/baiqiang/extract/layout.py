@@ -54,7 +54,7 @@ _LABELS = re.compile(r"“[^“”\n]{1,24}”|‘[^‘’\n]{1,24}’|「[^「�
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A span of :attr:`Layout.text`; ``kind`` is text, heading or table."""
+    """A span of :attr:`Layout.text`; ``kind`` is text, heading, table or cells (one cell a line)."""
 
     start: int
     end: int
@@ -135,6 +135,50 @@ def _consistent_rows(lines: list[str], kinds: list[str]) -> None:
         i = j + 1
 
 
+_CELL_HEADER = re.compile(r"^(?:指标名称|指标|行业名称|行业|项目|名称|类别|地区|产品名称)$")
+_MAX_CELL = 24
+_CAPTION = re.compile(r"^(?:附?表|图)\d")
+_COLUMN_CELL = re.compile(r"[（(%]|增长|比重|绝对|总量|数量|年末|年底|同比|金额|产量|增减|占")
+
+
+def _cell_columns(lines: list[str], kinds: list[str]) -> None:
+    """Mark tables flattened to one cell a line (指 标 / 年末数(万人) / 比重(%) / 年末常住人口 / 728 / …) as
+    ``cell`` lines (in place).
+
+    The run starts at a label-column header line and goes on over short lines without sentence
+    punctuation (blank lines between them allowed); it is a table when it has at least two numeric
+    cells, each after a label or another number, and a header cell between the label column and the
+    first number.
+    """
+    i = 0
+    while i < len(lines):
+        if kinds[i] != "text" or not _CELL_HEADER.match(_squeeze(lines[i])):
+            i += 1
+            continue
+        run = [i]
+        j = i + 1
+        while j < len(lines):
+            line = _squeeze(lines[j])
+            if kinds[j] == "blank":
+                j += 1
+                continue
+            if kinds[j] != "text" or len(line) > _MAX_CELL or any(c in line for c in "，。；,;"):
+                break
+            run.append(j)
+            j += 1
+        cells = [_squeeze(lines[k]) for k in run]
+        numeric = [k for k, c in enumerate(cells) if _NUMERIC_CELL.match(c)]
+        before = next((_squeeze(lines[k]) for k in range(i - 1, -1, -1) if kinds[k] != "blank"), "。")
+        # a broken sentence (OCR damage) gives short lines too: the header line must start a block
+        # (after a sentence end or a caption) and the column cells must read as column names
+        starts_block = before[-1:] in _TERMINAL or bool(_CAPTION.match(before))
+        if (len(numeric) >= 2 and numeric[0] >= 3 and starts_block
+                and all(_COLUMN_CELL.search(c) for c in cells[1:numeric[0] - 1])):
+            for k in run:
+                kinds[k] = "cell"
+        i = j
+
+
 def _is_heading(line: str) -> bool:
     # a sentence end inside the line (（一）预算编制不够精准。一是…) makes it a paragraph
     # whose line was broken, not a heading: a heading is one phrase
@@ -176,6 +220,7 @@ def _line_kinds(lines: list[str]) -> list[str]:
         else:
             kinds.append("text")
     _consistent_rows(lines, kinds)
+    _cell_columns(lines, kinds)
     return kinds
 
 
@@ -196,7 +241,27 @@ def normalise(raw: str) -> Layout:
             paras.append(Paragraph(buf_start, pos, "text"))
         buf_start = None
 
+    cells_start = None
+
+    def close_cells() -> None:
+        nonlocal cells_start
+        if cells_start is not None:
+            paras.append(Paragraph(cells_start, pos, "cells"))
+        cells_start = None
+
     for line, kind in zip(lines, kinds, strict=False):
+        if kind == "cell":
+            close()
+            if parts:
+                parts.append("\n")
+                pos += 1
+            if cells_start is None:
+                cells_start = pos
+            parts.append(line)
+            pos += len(line)
+            continue
+        if kind != "blank":
+            close_cells()
         if kind == "blank":
             if line and buf_start is not None:
                 # spaces on a line of their own inside a paragraph (…存栏2\n \n1.4万头) are text:
@@ -227,6 +292,7 @@ def normalise(raw: str) -> Layout:
         if line.rstrip()[-1:] in _TERMINAL or line.rstrip().endswith(("。”", "！”", "？”")):
             close()
     close()
+    close_cells()
     out = "".join(parts)
     work = mask(out)
     if furniture:

@@ -25,7 +25,7 @@ _COUNTABLE = ("count",)
 
 def is_fuzzy(text: str, fact: Fact, lex: Lexicon) -> bool:
     """A count whose kind the rules left to the default: no added or level cue before its number."""
-    if fact.kind not in ("added", "level") or fact.unit_std in ("元", "美元", "%", "位"):
+    if fact.kind not in ("added", "level") or fact.unit_std in ("元", "美元", "%", "位") or "rule_kind" in fact.extra:
         return False
     info = lex.units.get(fact.unit)
     if info is None or info.family not in _COUNTABLE:

@@ -17,6 +17,14 @@ from baiqiang.extract.numbers import ARABIC, CHINESE, parse_number
 
 _BOUNDARY = set("、，,。；;：:）)”’》\n!！?？")
 _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
+# a rank verb right after a quantity (增速14.2%位列第一) ends its phrase like a comma
+_RANK_AFTER = ("位列", "位居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
+_SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\s*个(?:百分点|千分点)")
+_CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-×*/")  # G60, 5.0+, 2+5
+_ORDINAL_RANGE = re.compile(r"第\s*\d+\s*[至到\-—~－]\s*$")
+_DIGIT_RUN = re.compile(r"[一二两三四五六七八九]{2,}")
+_ORDINAL_LIST = re.compile(r"(?:、第[一二三四五六七八九十]+)+(?![位名])[\u4e00-\u9fff]")
+_YEAR_NUMBER = re.compile(r"(19|20)\d\d")
 _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
 
 
@@ -49,10 +57,23 @@ def _pattern(lex: Lexicon) -> re.Pattern[str]:
     rank_units = "|".join(sorted(lex.rank_units))
     return re.compile(
         rf"(?P<rank>第\s*(?P<rnum>\d+|[一二三四五六七八九十百]+)\s*(?P<runit>{rank_units})?)"
-        rf"|(?P<top>(?<=[居列在入])前(?P<tnum>[二两三四五六七八九十]|\d+)(?P<tunit>{rank_units})?)"
+        rf"|(?P<top>(?:(?<=[居列在入])|(?<=[居列在入]全[省市州县国区]))前(?P<tnum>[二两三四五六七八九十]|\d+)"
+        rf"(?P<tunit>{rank_units})?)"
         rf"|(?P<pct>百分之(?P<pnum>{CHINESE}|\d+(?:\.\d+)?))"
         rf"|(?P<num>{ARABIC}|{CHINESE})\s*(?P<inside>余|多)?\s*(?P<unit>{lex.unit_pattern})?"
     )
+
+
+@lru_cache(maxsize=8)
+def _stacked_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """A number and its unit right after another quantity (1.2万套3000户): stacked quantities."""
+    return re.compile(rf"(?:{ARABIC}|{CHINESE})\s*(?:{lex.unit_pattern})")
+
+
+@lru_cache(maxsize=8)
+def _odd_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """余/多 between a scale prefix and the counting word (1.5万余人次)."""
+    return re.compile(rf"(余|多)({lex.unit_pattern})")
 
 
 @lru_cache(maxsize=8)
@@ -67,11 +88,11 @@ def _follower(work: str, pos: int, end: int, lex: Lexicon) -> str:
     if pos >= end or work[pos] in _BOUNDARY:
         return "boundary"
     rest = work[pos:end]
-    if rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns):
+    if rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns) or rest.startswith(_RANK_AFTER):
         return "boundary"
     if rest[0] == "的":
         return "of"
-    if _CN_DIGIT.match(rest) and re.match(rf"(?:{ARABIC}|{CHINESE})\s*(?:{lex.unit_pattern})", rest):
+    if _CN_DIGIT.match(rest) and _stacked_pattern(lex).match(rest):
         return "stacked"
     return "noun"
 
@@ -95,28 +116,34 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
         return Quantity(m.start(), m.end(), value, "%", lex.units.get("%"), False, True, None,
                         _follower(work, m.end(), end, lex), False)
     num, unit = m.group("num"), m.group("unit") or ""
-    if m.start() > 0 and re.match(r"[A-Za-z.+\-×*/]", work[m.start() - 1]) and num[0].isdigit():
+    if m.start() > 0 and work[m.start() - 1] in _CODE_BEFORE and num[0].isdigit():
         return None  # G60, 5.0+, 2+5: part of a code, not a number
+    if _ORDINAL_RANGE.search(work, max(0, m.start() - 8), m.start()):
+        return None  # 第16至23批次: the end of a range of ordinals, a label
     try:
         value = parse_number(num)
     except ValueError:
         return None
     chinese = not num[0].isdigit() and num[0] not in "-−"
+    if chinese and _DIGIT_RUN.fullmatch(num):
+        return None  # 位列二三名, 一二三产业: a list of single numerals, not 23 or 123
     qual = lex.qual_inside.get(m.group("inside") or "")
     stop = m.end()
     info = lex.units.get(unit) if unit else None
     if info is not None and info.family == "count" and not info.std and not m.group("inside"):
         # 1.5万余人次: the 余/多 sits between the scale prefix and the counting word
-        um = re.match(rf"(余|多)({lex.unit_pattern})", work[stop:end])
+        um = _odd_pattern(lex).match(work, stop, end)
         if um and lex.units.get(unit + um.group(2)) is not None:
             qual = lex.qual_inside.get(um.group(1))
             unit = unit + um.group(2)
-            stop += um.end()
+            stop = um.end()
+    if unit in ("个", "") and _SHARED_POINT.match(work, stop, end):
+        unit = "个百分点"  # 分别提高2个和3.5个百分点, 15.5和2.2个百分点: the first shares the second's unit
     am = after_re.match(work, stop, end)
     if am and unit:
         qual = lex.qual_after[am.group()]
         stop = am.end()
-    is_date = bool(unit == "年" and not chinese and re.fullmatch(r"(19|20)\d\d", num))
+    is_date = bool(unit == "年" and not chinese and _YEAR_NUMBER.fullmatch(num))
     return Quantity(m.start(), stop, value, unit, lex.units.get(unit) if unit else None, False,
                     chinese, qual, _follower(work, stop, end, lex), is_date)
 
@@ -132,5 +159,9 @@ def _rank(m: re.Match[str], work: str, end: int, lex: Lexicon) -> Quantity | Non
     follower = _follower(work, m.end(), end, lex)
     if not unit and follower != "boundary":
         return None  # 第三届, 第一产业, 第一方阵: ordinals inside names
+    if not unit and _ORDINAL_LIST.match(work, m.end(), end):
+        return None  # 第二、第三产业占…的比重: ordinals of a name list, not a rank
+    if work.endswith("倒数", max(0, m.start() - 2), m.start()):
+        return None  # 排名倒数第三: counted from the bottom, not a rank N of facts.md
     return Quantity(m.start(), m.end(), value, unit, None, True, not num[0].isdigit(),
                     "at_most" if top else None, follower, False)

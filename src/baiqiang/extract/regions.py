@@ -24,6 +24,9 @@ _PLACE_HEAD = re.compile(r"[\u4e00-\u9fff]{1,4}(?:县|市)(?=[\u4e00-\u9fff])")
 _LIST_MARKER = re.compile(r"^\s*[一二三四五六七八九十]{1,2}是")
 # an organisation as the subject of a verb (县投资促进中心开展…): not part of the indicator
 _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|法院|检察院)")
+# X以增速/总量…: the aspect by which X is measured (and then ranked)
+_BY_ASPECT = re.compile(r"([\u4e00-\u9fff]{1,8}?)以(增速|增幅|总量|总额|产值|规模)")
+_ORDINAL_HEAD = re.compile(r"第[一二三四五六七八九十]+")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
 
 
@@ -51,6 +54,11 @@ class Region:
         return not self.indicator
 
 
+# The tail patterns are anchored at the end ($) and their words are at most a few characters long:
+# searching only the last _TAIL_WINDOW characters finds the same match without trying every start.
+_TAIL_WINDOW = 40
+
+
 def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
     last = ""
     for _ in range(6):
@@ -58,17 +66,17 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
         if s.endswith("连续"):
             region.streak = True
             return s[:-2]
-        cm = lex.comparison_period_re.search(s)
+        cm = lex.comparison_period_re.search(s, max(0, len(s) - _TAIL_WINDOW))
         if cm:  # 增幅比上半年(提高), 比1-8月(回落): the basis of a comparison
             s = s[: cm.start()]
             last = "比"
             continue
-        m = lex.tail_re.search(s)
+        m = lex.tail_re.search(s, max(0, len(s) - _TAIL_WINDOW))
         if not m:
             break
         word = m.group()
         cat = lex.tail_cats[word]
-        nc = lex.not_cue_tail_re.search(s)
+        nc = lex.not_cue_tail_re.search(s, max(0, len(s) - _TAIL_WINDOW))
         if nc and nc.end() - nc.start() > len(word):
             break
         if cat == "added" and not word.startswith("新") and word not in lex.amount_verbs:
@@ -141,6 +149,29 @@ def _rank_split(s: str, lex: Lexicon) -> tuple[str, str] | None:
     return s[: best.start()], s[best.end():]
 
 
+@lru_cache(maxsize=8)
+def _subject_marker_re(lex: Lexicon) -> re.Pattern[str]:
+    places = "|".join(re.escape(w) for w in sorted(lex.document_place, key=len, reverse=True))
+    return re.compile(rf"(?:^|(?<=[”）)县市区旗省]))(?:{places}|{lex.sub_year_re.pattern})+")
+
+
+def after_subject_markers(s: str, lex: Lexicon) -> str:
+    """The region after the last place word or sub-year period that opens a subject.
+
+    A headline run into the next line (“十四五”开局江西“开门红”一季度我省GDP) or a place before its
+    period (锦屏县前10个月共签约…) leaves words before the subject; the subject starts after the
+    last 我省 / 全县 / 一季度 / 前10个月 that stands at the start, after a closing quote or bracket, or
+    after a place name (…县, …市).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
+    """
+    last = None
+    for m in _subject_marker_re(lex).finditer(s):
+        if m.end() > m.start():
+            last = m
+    if last is None or last.start() == 0 or len(s) - last.end() < 2:
+        return s
+    return s[last.end():]
+
+
 def clean(s: str) -> str:
     """Trim separators and the 的 that links an attribute to its noun."""
     s = s.strip(" 、，,：:；")
@@ -162,6 +193,7 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
             text = re.sub(r"上$", "", text.rstrip())
             region.subject_is_place = text.endswith(lex.document_place) or bool(_PLACE_NAME.fullmatch(text.strip()))
     s = _strip_tail(text, region, lex)
+    s = after_subject_markers(s, lex)
     if "分别" in s and not region.respectively:
         region.respectively = True
         s = s.replace("分别", "")
@@ -169,6 +201,11 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
         region.names_before = clean(strip_head(s, lex, region.head_cats))
     order: list[str] = []
     s = strip_head(s, lex, region.head_cats, region.verbs, order)
+    sm = lex.sub_year_re.match(s)
+    if sm and sm.group(1) and len(s) - sm.end() >= 2:
+        # 其中当月实现产值: the period is the fact's prefix (added back when the fact is made), and the
+        # verb after it is a verb like any other
+        s = strip_head(s[sm.end():], lex, region.head_cats, region.verbs, order)
     region.head_verb = order[-1] if order else ""
     em = lex.example_cut_re.match(s)
     if em and not 0 < len(clean(s[em.end():])) <= 2:
@@ -183,10 +220,18 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     if rank and s.startswith("在"):
         s = s[1:]
     s = clean(s)
+    bm = _BY_ASPECT.fullmatch(s)
+    if bm:  # 洋浦以增速14.2%位列第一: the place's growth
+        s = bm.group(1) + bm.group(2)
     region.indicator = s
     return region
 
 
 def split_names(s: str) -> list[str]:
-    """``A、B和C`` → ``[A, B, C]`` (empty parts dropped)."""
-    return [p for p in (clean(x) for x in _SEPARATORS.split(s)) if p]
+    """``A、B和C`` → ``[A, B, C]`` (empty parts dropped); ordinals share the noun after the last one:
+    ``第二、第三产业占GDP的比重`` → ``[第二产业占GDP的比重, 第三产业占GDP的比重]``."""
+    parts = [p for p in (clean(x) for x in _SEPARATORS.split(s)) if p]
+    last = _ORDINAL_HEAD.match(parts[-1]) if len(parts) > 1 else None
+    if last and all(_ORDINAL_HEAD.fullmatch(p) for p in parts[:-1]):
+        return [p + parts[-1][last.end():] for p in parts[:-1]] + [parts[-1]]
+    return parts

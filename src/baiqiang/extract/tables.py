@@ -125,7 +125,8 @@ def _fact(label: str, role: str, cell: str, unit: str, lex: Lexicon, period: str
     if kind == "level" and label.endswith(lex.rate_suffixes):
         kind = "rate"
     return Fact(indicator=label, value=value, unit=unit, value_std=scaled(value, mult), unit_std=std,
-                kind=kind, qualifier="exact", period=period, quote=text[start:end], start=start, end=end)
+                kind=kind, qualifier="exact", period=period, quote=text[start:end].replace("\n", ""), start=start,
+                end=end)
 
 
 # ------------------------------------------------------------------ cell streams
@@ -133,12 +134,12 @@ def _fact(label: str, role: str, cell: str, unit: str, lex: Lexicon, period: str
 # or the whole table on one line), tabs or full-width spaces.  The header names the columns
 # (指标名称 | 本月 | 同比% | 累计 | 同比%); every row label is followed by at most one number per column.
 
-_SEPARATOR = re.compile(r"\s*[|｜\t\u3000]+\s*")
+_SEPARATOR = re.compile(r"\s*[|｜\t\u3000\n]+\s*")
 _LABEL_COLUMN = re.compile(r"^(?:指标名称|指标|行业名称|行业|项目|名称|类别|地区|产品名称|单位名称)$")
 _COLUMN_UNIT = re.compile(r"[（(]\s*([^（）()]{1,6})\s*[）)]|(%)$")
 _CUMULATIVE_HEAD = ("累计",)
 #: column names that say nothing beyond the row label (the value is the label's own)
-_GENERIC_COLUMNS = frozenset({"绝对值", "绝对数", "数值", "总量", "数量", "金额", "本年", "全年", "比上年增长",
+_GENERIC_COLUMNS = frozenset({"绝对值", "绝对数", "数值", "总量", "数量", "金额", "本年", "全年", "年末数", "年底数", "比上年增长",
                               "比上年增长%", "比上年±%", "增长%", "比上年增减%"})
 _MODIFIER_ROWS = re.compile(r"^(?:规模以上|规上|限额以上|限上|城镇|农村|乡村|国有|民营|私营|外资|县属|市属)$")
 _UNIT_LIST = re.compile(r"单位[:：]\s*([^|｜\t\u3000]+)")
@@ -189,7 +190,7 @@ def column(cell: str) -> Column:
     squeezed = "".join(cell.split())
     m = _COLUMN_UNIT.search(squeezed)
     unit = (m.group(1) or m.group(2)) if m else ""
-    name = _COLUMN_UNIT.sub("", squeezed)
+    name = _COLUMN_UNIT.sub("", squeezed).rstrip("（(")  # 比重( %: a bracket lost its partner on the host
     if any(w in name for w in _CUMULATIVE_HEAD):
         role = "cumulative"
     elif any(w in name for w in _GROWTH_HEAD):
