@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from baiqiang.errors import DataError
 from baiqiang.web import api, auth, charts, tables, writes
 from baiqiang.web.app import HERE
+from baiqiang.web.cache import CSRF_MARK, request_key
 from baiqiang.web.deps import User, can_read, check_csrf, current_user, editor_write, lang_of, require
 from baiqiang.web.model import FILTERS, RANKINGS
 
@@ -25,7 +26,7 @@ FILTER_LABELS = {"province": ("省份", "Province"), "prefecture": ("地级市",
                  "region": ("区域", "Region"), "tier": ("梯队", "Tier")}
 COLUMN_LABELS = {"rank": ("排名", "Rank"), "name": ("名称", "Name"), "province": ("省份", "Province"),
                  "prefecture": ("地级市", "Prefecture"), "type": ("类型", "Type"), "region": ("区域", "Region"),
-                 "score": ("得分", "Score"), "tier": ("梯队", "Tier"), "province_rank": ("省内排名", "Rank in province"),
+                 "score": ("得分", "Score"), "tier": ("梯队", "Tier"), "tier_name": ("梯队名称", "Tier name"), "province_rank": ("省内排名", "Rank in province"),
                  "code": ("代码", "Code")}
 
 
@@ -49,6 +50,29 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
 
 def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context(request, **extra), status_code=status)
+
+
+def cached_page(request: Request, build: Callable[[], tuple[str, dict[str, Any]]]) -> HTMLResponse:
+    """A read-only page rendered once per (store version, URL, language, signed-in user, htmx target).
+
+    ``build()`` returns (template, context).  The page is cached with
+    :data:`CSRF_MARK` for the token and each reader gets their own token back
+    (see :mod:`baiqiang.web.cache`).
+    """
+    state = request.app.state
+    user = current_user(request)
+    target = request.headers.get("hx-target") if request.headers.get("hx-request") else None
+    key = request_key(request.url.path, request.query_params, lang_of(request),
+                      user.name if user else None, user.role if user else None, target)
+    csrf = auth.csrf_token(request.session)
+
+    def body() -> bytes:
+        name, extra = build()
+        ctx = context(request, **extra)
+        ctx["csrf"] = CSRF_MARK
+        return templates.get_template(name).render(ctx).encode("utf-8")
+
+    return HTMLResponse(state.cache.page(state.db.version, key, body, csrf))
 
 
 def error_page(request: Request, status: int, message: str, errors: list[dict[str, str]],
@@ -131,15 +155,20 @@ async def logout(request: Request) -> RedirectResponse:
 
 # -- rankings ---------------------------------------------------------------------
 def _ranking_view(request: Request, ranking: str, year: int | None, q: str, sort: str, order: str,
-                  page: int) -> dict[str, Any]:
+                  page: int, list_id: str = "") -> dict[str, Any]:
     lang = lang_of(request)
-    ranked, pg = api.ranking_rows(request, ranking, year, q, sort, order, page, None)
+    ranked, pg = api.ranking_rows(request, ranking, year, q, sort, order, page, None, list_id)
     book = request.app.state.book
-    columns = book.columns(ranked)
+    columns = book.columns(ranked, list_id or None)
     params = {k: v for k, v in request.query_params.items() if k not in ("page", "sort", "order", "lang")}
     params.update({"ranking": ranked.ranking.id, "year": str(ranked.year)})
+    if list_id:
+        params["list"] = list_id
+    else:
+        params.pop("list", None)
     return {"ranked": ranked, "pg": pg, "columns": columns, "labels": {c: label(c, lang, request) for c in columns},
-            "facets": book.facets(ranked), "filters": {k: request.query_params.get(k, "") for k in FILTERS},
+            "list_id": list_id, "list": ranked.list_spec(list_id) if list_id else None,
+            "facets": book.facets(ranked, list_id or None), "filters": {k: request.query_params.get(k, "") for k in FILTERS},
             "filter_labels": {k: (en if lang == "en" else zh) for k, (zh, en) in FILTER_LABELS.items()},
             "years": book.years(), "q": q, "sort": sort, "order": order, "base": params,
             "qs": lambda **kw: urlencode({**params, "sort": sort, "order": order, "page": str(pg.page),
@@ -148,24 +177,26 @@ def _ranking_view(request: Request, ranking: str, year: int | None, q: str, sort
 
 @router.get("/rankings", dependencies=read)
 def rankings(request: Request, ranking: str = "county", year: int | None = None, q: str = "", sort: str = "rank",
-             order: str = "asc", page: int = 1) -> HTMLResponse:
-    view = _ranking_view(request, ranking, year, q, sort, order, page)
-    if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
-        return render(request, "_ranking_rows.html", **view)
-    return render(request, "rankings.html", **view)
+             order: str = "asc", page: int = 1, list_id: str = Query("", alias="list")) -> HTMLResponse:
+    def build() -> tuple[str, dict[str, Any]]:
+        view = _ranking_view(request, ranking, year, q, sort, order, page, list_id)
+        partial = request.headers.get("hx-request") and request.headers.get("hx-target") == "results"
+        return ("_ranking_rows.html" if partial else "rankings.html"), view
+
+    return cached_page(request, build)
 
 
 @router.get("/rankings/download.{fmt}", dependencies=read)
 def download(request: Request, fmt: str, ranking: str = "county", year: int | None = None, q: str = "",
-             sort: str = "rank", order: str = "asc", page: int = 1) -> Response:
+             sort: str = "rank", order: str = "asc", page: int = 1, list_id: str = Query("", alias="list")) -> Response:
     """Exactly the rows and columns the page shows, with the page's headers."""
     if fmt not in ("csv", "xlsx"):
         raise DataError.single("format", "下载格式须为 csv 或 xlsx", "not_found")
     lang = lang_of(request)
-    view = _ranking_view(request, ranking, year, q, sort, order, page)
+    view = _ranking_view(request, ranking, year, q, sort, order, page, list_id)
     cols = ["code", *view["columns"]]
     frame = view["pg"].rows[cols].rename(columns={c: label(c, lang, request) for c in cols})
-    name = f"baiqiang_{view['ranked'].ranking.id}_{view['ranked'].year}_p{view['pg'].page}.{fmt}"
+    name = f"baiqiang_{view['ranked'].ranking.id}_{list_id + '_' if list_id else ''}{view['ranked'].year}_p{view['pg'].page}.{fmt}"
     if fmt == "csv":
         body, media = tables.to_csv(frame), "text/csv; charset=utf-8"
     else:
@@ -177,28 +208,32 @@ def download(request: Request, fmt: str, ranking: str = "county", year: int | No
 # -- map, profile, compare, methodology ------------------------------------------
 @router.get("/map", dependencies=read)
 def map_page(request: Request, ranking: str = "county", year: int | None = None, measure: str = "score") -> HTMLResponse:
-    lang = lang_of(request)
-    book = request.app.state.book
-
-    def build() -> tuple[Any, Markup, int]:
-        ranked, points = book.map_points(ranking, year, measure)
+    def build() -> tuple[str, dict[str, Any]]:
+        lang = lang_of(request)
+        book = request.app.state.book
+        ranked, units = book.map_units(ranking, year, measure)
         measure_label = label(measure, lang, request) if measure != "score" else ("Score" if lang == "en" else "综合得分")
-        return ranked, vega(charts.map_spec(points, measure_label, lang)), len(points)
+        return "map.html", {"ranked": ranked, "measure": measure, "years": book.years(),
+                            "measures": [("score", label("score", lang, request))]
+                            + [(p, label(p, lang, request)) for p in ranked.pillars],
+                            "spec": vega(charts.map_spec(units, measure_label, lang)), "n_units": len(units),
+                            "n_ranked": len(ranked.table)}
 
-    ranked, spec, n_points = book.memo(("map-page", ranking, year, measure, lang), build)
-    return render(request, "map.html", ranked=ranked, measure=measure, years=book.years(),
-                  measures=[("score", label("score", lang, request))] + [(p, label(p, lang, request)) for p in ranked.pillars],
-                  spec=spec, n_points=n_points)
+    return cached_page(request, build)
 
 
 @router.get("/units/{code}", dependencies=read)
 def profile(request: Request, code: str, year: int | None = None) -> HTMLResponse:
-    lang = lang_of(request)
-    book = request.app.state.book
-    p = book.memo(("profile", code, year, lang), lambda: book.profile(code, year, lang))
-    return render(request, "profile.html", p=p, years=book.years(),
-                  pillar_spec=vega(charts.pillar_spec(p["pillars"], lang)) if p["pillars"] else None,
-                  history_spec=vega(charts.history_spec(p["history"], lang)) if len(p["history"]) > 1 else None)
+    def build() -> tuple[str, dict[str, Any]]:
+        lang = lang_of(request)
+        book = request.app.state.book
+        p = book.profile(code, year, lang)
+        return "profile.html", {
+            "p": p, "years": book.years(),
+            "pillar_spec": vega(charts.pillar_spec(p["pillars"], lang)) if p["pillars"] else None,
+            "history_spec": vega(charts.history_spec(p["history"], lang)) if len(p["history"]) > 1 else None}
+
+    return cached_page(request, build)
 
 
 @router.get("/units/{code}/history/{indicator}", dependencies=read)
@@ -258,7 +293,8 @@ def compare_download(request: Request, fmt: str, units: str, year: int | None = 
 @router.get("/methodology", dependencies=read)
 def methodology(request: Request, ranking: str = "county", year: int | None = None) -> HTMLResponse:
     book = request.app.state.book
-    return render(request, "methodology.html", m=book.methodology(ranking, year, lang_of(request)), years=book.years())
+    return cached_page(request, lambda: ("methodology.html", {"m": book.methodology(ranking, year, lang_of(request)),
+                                                               "years": book.years()}))
 
 
 # -- import -----------------------------------------------------------------------
