@@ -161,7 +161,16 @@ def test_map_click_opens_profile_and_english_switch(browser_page):
     page = browser_page
     page.goto("/map")
     page.wait_for_selector("#map-chart[data-ready] svg path")
+    # county polygons, not points: the coloured layer draws one geoshape per ranked county (all 8 have one)
+    coloured = page.locator("#map-chart svg path[aria-roledescription='geoshape'][aria-label*='名称']")
+    assert coloured.count() == 8
+    assert page.locator("#map-chart svg path[aria-roledescription='geoshape']").count() > 2800  # the whole country
     shot(page, "e2e-10-map")
+    page.locator("#map-chart svg path[aria-label*='永康市']").click()
+    page.wait_for_url("**/units/330784")
+    assert page.inner_text("#rank") == "4"
+    page.goto("/map?measure=prosperity")
+    page.wait_for_selector("#map-chart[data-ready] svg path")
     page.goto("/methodology")
     assert "规模" in page.inner_text(".tree")
     page.click("text=English")

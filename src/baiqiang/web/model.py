@@ -200,17 +200,28 @@ class Book:
         self._cache: dict[tuple[str, int, int], Ranked] = {}
         self._years: tuple[int, list[int]] | None = None
         self._memo: dict[tuple[Any, ...], Any] = {}
+        self._memo_locks: dict[tuple[Any, ...], threading.Lock] = {}
         self._memo_version = -1
+        self._memo_guard = threading.Lock()
         self._lock = threading.Lock()
 
     def memo(self, key: tuple[Any, ...], build: Any) -> Any:
-        """``build()`` once per key until the next write (bounded: cleared when it grows past 4,096)."""
+        """``build()`` once per key until the next write (bounded: cleared when it grows past 4,096).
+
+        One build per key even when many requests miss at once: the first
+        builds under the key's lock, the others wait for its result.
+        """
         version = self.db.version
-        if version != self._memo_version or len(self._memo) > 4096:
-            self._memo, self._memo_version = {}, version
-        if key not in self._memo:
-            self._memo[key] = build()
-        return self._memo[key]
+        with self._memo_guard:
+            if version != self._memo_version or len(self._memo) > 4096:
+                self._memo, self._memo_locks, self._memo_version = {}, {}, version
+            if key in self._memo:
+                return self._memo[key]
+            memo, lock = self._memo, self._memo_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in memo:
+                memo[key] = build()
+            return memo[key]
 
     # -- framework ------------------------------------------------------------------
     def node_name(self, code: str, lang: str) -> str:
@@ -250,6 +261,7 @@ class Book:
             for year in self.years():
                 for r in RANKINGS:
                     self.ranked(r.id, year)
+                self._cells(year)
         except BaiqiangError:
             pass  # an empty or partial store: the pages say what is missing when asked
 
@@ -436,11 +448,13 @@ class Book:
         One query per (store version, year) instead of one per profile: a profile then picks its rows.
         """
         def build() -> tuple[pd.DataFrame, dict[str, Any]]:
+            codes = sorted({i.code for fw in self.frameworks.values() for i in fw.indicators})
             with self.db.read() as store:
                 cells = store.con.execute(
                     "SELECT unit_code, indicator, value, source, provenance, version, batch_id, pinned, n_versions "
                     "FROM (SELECT *, count(*) OVER (PARTITION BY unit_code, indicator) AS n_versions "
-                    "      FROM observations WHERE year = ?) WHERE active", [year]).df()
+                    "      FROM observations WHERE year = ? AND list_contains(?, indicator)) WHERE active",
+                    [year, codes]).df()
             return cells, cells.groupby("unit_code").indices
 
         return self.memo(("cells", year), build)
