@@ -164,7 +164,7 @@ def test_map_click_opens_profile_and_english_switch(browser_page):
     # county polygons, not points: the coloured layer draws one geoshape per ranked county (all 8 have one)
     coloured = page.locator("#map-chart svg path[aria-roledescription='geoshape'][aria-label*='名称']")
     assert coloured.count() == 8
-    assert page.locator("#map-chart svg path[aria-roledescription='geoshape']").count() > 2800  # the whole country
+    assert page.locator("#map-chart svg .mark-shape path").count() > 2800  # the whole country in grey
     shot(page, "e2e-10-map")
     page.locator("#map-chart svg path[aria-label*='永康市']").click()
     page.wait_for_url("**/units/330784")

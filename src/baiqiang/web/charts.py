@@ -63,7 +63,9 @@ def map_spec(units: pd.DataFrame, measure_label: str, lang: str) -> dict[str, An
                              {"field": "province", "title": "省份" if zh else "Province"},
                              {"field": "rank", "title": "排名" if zh else "Rank"},
                              {"field": "value", "title": measure_label, "format": ".2f"}]}},
-            {"data": geometry, "transform": [{"filter": "datum.properties.layer == 'province'"}],
+            # named so app.css lets clicks through the outlines to the county below
+            {"name": "province_outlines", "data": geometry,
+             "transform": [{"filter": "datum.properties.layer == 'province'"}],
              "mark": {"type": "geoshape", "filled": False, "stroke": "#888888", "strokeWidth": 0.4}},
         ],
     }
