@@ -175,3 +175,25 @@ def test_geometry_gzip_is_the_bundled_file(client):
     from baiqiang.web.api import _geometry
 
     assert gzip.decompress(_geometry()[1]) == raw
+
+
+def test_profile_analysis_is_the_reports_profile(client):
+    """The web's analysis is report.profile.build_profile on the same build (the list top5 applied)."""
+    a = client.get("/api/v1/units/永康市/analysis", params={"year": 2023}).json()["data"]
+    f = a["facts"]
+    # the report ranks the seven units that pass the gate (磐安县 does not): 永康 4th of 7, as in 2022
+    assert (f["rank"], f["n_ranked"], f["tier"], f["top_n"]) == (4, 7, 2, 5)
+    assert (f["previous_year"], f["previous_rank"], f["rank_change"]) == ("2022", 4, 0)
+    assert (f["province.rank"], f["province.units"]) == (3, 6)
+    # gdp 800 is 3rd (after 5000, 1900); income 70000 is 4th (after 90000, 80000, 72000)
+    names = {r["code"]: r["rank"] for r in a["indicators"]}
+    assert names["gdp"] == 3 and names["disposable_income"] == 4
+    assert a["target"] is None and "target.rank" not in f
+    t = client.get("/api/v1/units/永康市/analysis", params={"year": 2023, "target": "true"}).json()["data"]
+    assert t["facts"]["target.rank"] == 2  # tier 2 -> the last rank of tier 1
+    body = client.get("/api/v1/units/330727/analysis").json()
+    assert body["status"] == 404 and "门槛" in body["error"]
+    html = client.get("/units/330727/analysis").text
+    assert 'id="analysis-none"' in html and "门槛" in html
+    page = client.get("/units/330784/analysis?year=2023").text
+    assert 'id="strengths"' in page and 'id="analysis-change"' in page

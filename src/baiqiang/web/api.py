@@ -128,6 +128,11 @@ def unit(request: Request, code: str, year: int | None = None) -> Response:
     return cached_json(request, lambda: ok(book(request).profile(code, year, lang_of(request))))
 
 
+@router.get("/units/{code}/analysis", summary="The report's county profile: strengths, weaknesses, obstacles, change, peers, next-tier target")
+def unit_analysis(request: Request, code: str, year: int | None = None, target: bool = False) -> Response:
+    return cached_json(request, lambda: ok(book(request).analysis(code, year, target=target)))
+
+
 @router.get("/units/{code}/history/{indicator}", summary="Every version of one cell, with its batch")
 def cell_history(request: Request, code: str, indicator: str) -> dict[str, Any]:
     return ok(records(book(request).cell_history(code, indicator)))

@@ -34,6 +34,7 @@ from baiqiang.pipeline.panel import panel_for
 from baiqiang.pipeline.results import Results
 from baiqiang.rankings.apply import STATUS_LISTED, RankingOutcome
 from baiqiang.web.database import Database
+from baiqiang.web.writes import _records
 
 UNIT_COLUMNS = ("code", "name", "short_name", "type", "prefecture", "province", "region")
 FILTERS = ("province", "prefecture", "type", "region", "tier")
@@ -479,6 +480,51 @@ class Book:
                         "tier": int(r["tier"]), "tier_name": str(r.get("tier_name") or "") or None,
                         "reason": str(r["reason"] or "")})
         return out
+
+    def report_content(self, ranked: Ranked) -> Any:
+        """The white paper's content (:func:`report.content.build_report`) for one ranking and year, built once per version.
+
+        It follows the framework's first named list (gates, scores, tiers) when
+        there is one, and compares with the latest earlier year in the store.
+        """
+        from baiqiang.report.content import build_report
+
+        def build() -> Any:
+            earlier = [y for y in self.years() if y < ranked.year]
+            prev = self.ranked(ranked.ranking.id, earlier[-1]) if earlier else None
+            first = ranked.list_specs[0].id if ranked.list_specs else None
+            return build_report(ranked.results, prev.results if prev is not None else None,
+                                year=str(ranked.year), previous_year=str(prev.year) if prev is not None else None,
+                                ranked_list=ranked.outcome.lists[first] if first else None,
+                                previous_list=prev.outcome.lists[first] if first and prev is not None else None)
+
+        return self.memo(("report-content", ranked.ranking.id, ranked.year), build)
+
+    def analysis(self, query: str, year: int | None = None, *, target: bool = False) -> dict[str, Any]:
+        """The report's county profile (:func:`report.profile.build_profile`), the same content as the printed one.
+
+        Strengths and weaknesses (indicator ranks), obstacle degrees, change
+        since the previous year with its main drivers, nearest peers, and with
+        ``target`` the smallest improvement that reaches the next tier.
+        """
+        from baiqiang.report.profile import build_profile
+
+        code = str(self.unit(query).name)
+        ranked = self.placement(code, self.year_or_latest(year))
+        if ranked is None:
+            raise not_found(code, "该单位这一年未参与排名，没有画像分析")
+        content = self.report_content(ranked)
+        earlier = [y for y in self.years() if y < ranked.year]
+        previous = self.ranked(ranked.ranking.id, earlier[-1]).results if earlier else None
+        try:
+            prof = build_profile(content, ranked.results, code, previous, target=target)
+        except BaiqiangError as exc:  # a unit the list's gates leave out has no place in the report
+            raise not_found(code, f"该单位不在{content.title}的参评单位中（未达准入门槛），没有画像分析") from exc
+        frames = ("strengths", "weaknesses", "obstacles", "peers", "indicators")
+        return {"code": code, "year": ranked.year, "ranking": ranked.ranking.id, "title": content.title,
+                "previous_year": content.previous_year, "facts": prof["facts"], "pillars": prof["pillars"],
+                **{k: _records(prof[k]) for k in frames},
+                "target": None if prof["target"] is None else _records(prof["target"])}
 
     def _peers(self, ranked: Ranked, code: str, k: int = 4) -> list[dict[str, Any]]:
         """The units ranked just above and below (nearest by rank)."""

@@ -271,6 +271,22 @@ def profile(request: Request, code: str, year: int | None = None) -> HTMLRespons
     return cached_page(request, build)
 
 
+@router.get("/units/{code}/analysis", dependencies=read)
+def unit_analysis(request: Request, code: str, year: int | None = None, target: bool = False) -> HTMLResponse:
+    """The report's profile analysis, loaded into the profile page after it shows (it takes a moment the first time)."""
+    book = request.app.state.book
+
+    def build() -> tuple[str, dict[str, Any]]:
+        try:
+            return "_analysis.html", {"a": book.analysis(code, year, target=target)}
+        except DataError as exc:  # e.g. a unit the list's gates leave out: say why inside the page
+            if not any(p.code == "not_found" for p in exc.problems):
+                raise
+            return "_analysis.html", {"a": None, "message": exc.problems[0].message}
+
+    return cached_page(request, build)
+
+
 @router.get("/units/{code}/history/{indicator}", dependencies=read)
 def cell_history(request: Request, code: str, indicator: str) -> HTMLResponse:
     versions = request.app.state.book.cell_history(code, indicator)
