@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from baiqiang.web.cache import CSRF_MARK, ResponseCache
+from baiqiang.web.cache import CSRF_MARK, ResponseCache, put_csrf
 
 from .conftest import sign_in, yearbook_xlsx
 
@@ -86,9 +86,10 @@ def test_cache_is_bounded_and_dropped_when_the_version_moves():
     # a request that began before the write is answered but not stored under the new version
     assert cache.get(0, "b", build(b"old")) == b"old" and cache.get(1, "b", build(b"x")) == b"B1"
     assert built == [b"A", b"B", b"C", b"A2", b"B1", b"old"]
-    page = cache.page(1, "p", lambda: f"<meta content='{CSRF_MARK}'>".encode(), "token-1")
-    assert page == b"<meta content='token-1'>"
-    assert cache.page(1, "p", lambda: b"never", "token-2") == b"<meta content='token-2'>"
+    assert cache.peek(1, "b") == b"B1" and cache.peek(0, "b") is None and cache.peek(1, "zz") is None
+    page = cache.get(1, "p", lambda: f"<meta content='{CSRF_MARK}'>".encode())
+    assert put_csrf(page, "token-1") == b"<meta content='token-1'>"
+    assert put_csrf(cache.get(1, "p", lambda: b"never"), "token-2") == b"<meta content='token-2'>"
 
 
 def test_cached_pages_carry_each_readers_own_csrf_token(make_app):

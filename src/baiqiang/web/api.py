@@ -18,6 +18,7 @@ from typing import Any, Callable
 import pandas as pd
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from baiqiang.errors import DataError
 from baiqiang.web import auth, charts, uploads, writes
@@ -53,14 +54,19 @@ def json_bytes(body: Any) -> bytes:
                       default=_json_default).encode("utf-8")
 
 
-def cached_json(request: Request, build: Callable[[], dict[str, Any]]) -> Response:
+async def cached_json(request: Request, build: Callable[[], dict[str, Any]]) -> Response:
     """``build()`` serialised once per (store version, URL, language) and served from memory until the next write.
 
-    The version is read before building (see :mod:`baiqiang.web.cache`).
+    A hit is answered on the event loop; a miss builds on a worker thread
+    (reading DuckDB and pandas must not block the loop).  The version is read
+    before building (see :mod:`baiqiang.web.cache`).
     """
     state = request.app.state
     key = request_key(request.url.path, request.query_params, lang_of(request))
-    body = state.cache.get(state.db.version, key, lambda: json_bytes(build()))
+    version = state.db.version
+    body = state.cache.peek(version, key)
+    if body is None:
+        body = await run_in_threadpool(state.cache.get, version, key, lambda: json_bytes(build()))
     return Response(body, media_type="application/json")
 
 
@@ -97,7 +103,7 @@ def list_info(lst: Any) -> dict[str, Any]:
 
 # -- reading ------------------------------------------------------------------------
 @router.get("/rankings", summary="Rankings, their named lists, and the years in the store")
-def list_rankings(request: Request) -> Response:
+async def list_rankings(request: Request) -> Response:
     b, lang = book(request), lang_of(request)
 
     def build() -> dict[str, Any]:
@@ -107,11 +113,11 @@ def list_rankings(request: Request) -> Response:
              "lists": [list_info(x) for x in (b.frameworks[r.id].rankings.lists if b.frameworks[r.id].rankings else [])]}
             for r in RANKINGS]})
 
-    return cached_json(request, build)
+    return await cached_json(request, build)
 
 
 @router.get("/rankings/{ranking}", summary="One ranking or one of its named lists (list=top100): filter, search, sort, paginate")
-def ranking(request: Request, ranking: str, year: int | None = None, q: str = "", sort: str = "rank",
+async def ranking(request: Request, ranking: str, year: int | None = None, q: str = "", sort: str = "rank",
             order: str = "asc", page: int = 1, page_size: int | None = None,
             list_id: str = Query("", alias="list", description="a named list of the framework, e.g. top100")) -> Response:
     def build() -> dict[str, Any]:
@@ -120,17 +126,17 @@ def ranking(request: Request, ranking: str, year: int | None = None, q: str = ""
                   page_size=pg.page_size, total=pg.total, pages=pg.pages,
                   columns=book(request).columns(ranked, list_id or None))
 
-    return cached_json(request, build)
+    return await cached_json(request, build)
 
 
 @router.get("/units/{code}", summary="A unit's profile: ranks, named lists, pillars, indicators with provenance, history")
-def unit(request: Request, code: str, year: int | None = None) -> Response:
-    return cached_json(request, lambda: ok(book(request).profile(code, year, lang_of(request))))
+async def unit(request: Request, code: str, year: int | None = None) -> Response:
+    return await cached_json(request, lambda: ok(book(request).profile(code, year, lang_of(request))))
 
 
 @router.get("/units/{code}/analysis", summary="The report's county profile: strengths, weaknesses, obstacles, change, peers, next-tier target")
-def unit_analysis(request: Request, code: str, year: int | None = None, target: bool = False) -> Response:
-    return cached_json(request, lambda: ok(book(request).analysis(code, year, target=target)))
+async def unit_analysis(request: Request, code: str, year: int | None = None, target: bool = False) -> Response:
+    return await cached_json(request, lambda: ok(book(request).analysis(code, year, target=target)))
 
 
 @router.get("/units/{code}/history/{indicator}", summary="Every version of one cell, with its batch")
@@ -139,17 +145,17 @@ def cell_history(request: Request, code: str, indicator: str) -> dict[str, Any]:
 
 
 @router.get("/compare", summary="2–5 units side by side (units=a,b,c)")
-def compare(request: Request, units: str, year: int | None = None) -> Response:
+async def compare(request: Request, units: str, year: int | None = None) -> Response:
     def build() -> dict[str, Any]:
         data = book(request).compare(units.split(","), year, lang_of(request))
         data["chart"] = charts.compare_spec(data, lang_of(request))
         return ok(data)
 
-    return cached_json(request, build)
+    return await cached_json(request, build)
 
 
 @router.get("/map/{ranking}", summary="Choropleth: each unit's polygon key and value (score or a pillar), and the Vega-Lite spec")
-def map_data(request: Request, ranking: str, year: int | None = None, measure: str = "score") -> Response:
+async def map_data(request: Request, ranking: str, year: int | None = None, measure: str = "score") -> Response:
     b, lang = book(request), lang_of(request)
 
     def build() -> dict[str, Any]:
@@ -160,7 +166,7 @@ def map_data(request: Request, ranking: str, year: int | None = None, measure: s
                                                                            "value", "geo"]]),
                    "spec": charts.map_spec(units, label, lang)})
 
-    return cached_json(request, build)
+    return await cached_json(request, build)
 
 
 @functools.lru_cache(maxsize=1)
@@ -186,8 +192,8 @@ def geometry(request: Request) -> Response:
 
 
 @router.get("/methodology/{ranking}", summary="Indicator tree with weights; rank intervals if analysed")
-def methodology(request: Request, ranking: str, year: int | None = None) -> Response:
-    return cached_json(request, lambda: ok(book(request).methodology(ranking, year, lang_of(request))))
+async def methodology(request: Request, ranking: str, year: int | None = None) -> Response:
+    return await cached_json(request, lambda: ok(book(request).methodology(ranking, year, lang_of(request))))
 
 
 @router.get("/batches", summary="Import batches, newest first, with undo state")

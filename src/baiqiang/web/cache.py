@@ -10,7 +10,7 @@ under it (the writer commits first, then bumps).
 
 Pages embed the session's CSRF token; they are cached with
 :data:`CSRF_MARK` in its place and the reader's own token is put back per
-request (:meth:`ResponseCache.page`), so one cached page serves every
+request (:func:`put_csrf`), so one cached page serves every
 anonymous reader, and each signed-in user has their own (name and role show
 in the page header).
 """
@@ -40,6 +40,15 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._items)
 
+    def peek(self, version: int, key: Hashable) -> bytes | None:
+        """The stored body, or None (no build): lets an async handler answer a hit without a worker thread."""
+        with self._lock:
+            body = self._items.get(key) if version == self._version else None
+            if body is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+            return body
+
     def get(self, version: int, key: Hashable, build: Callable[[], bytes]) -> bytes:
         """The body for ``key`` at ``version``, built (outside the lock) when missing."""
         with self._lock:
@@ -64,9 +73,10 @@ class ResponseCache:
                     self._bytes -= len(old)
         return body
 
-    def page(self, version: int, key: Hashable, build: Callable[[], bytes], csrf: str) -> bytes:
-        """A cached page with the reader's CSRF token in place of :data:`CSRF_MARK`."""
-        return self.get(version, key, build).replace(CSRF_MARK.encode(), csrf.encode())
+
+def put_csrf(body: bytes, csrf: str) -> bytes:
+    """A cached page with the reader's CSRF token in place of :data:`CSRF_MARK`."""
+    return body.replace(CSRF_MARK.encode(), csrf.encode())
 
 
 def request_key(path: str, query: Any, *parts: Hashable) -> tuple[Hashable, ...]:

@@ -9,12 +9,13 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from markupsafe import Markup, escape
 
 from baiqiang.errors import DataError
 from baiqiang.web import api, auth, charts, tables, writes
 from baiqiang.web.app import HERE
-from baiqiang.web.cache import CSRF_MARK, request_key
+from baiqiang.web.cache import CSRF_MARK, put_csrf, request_key
 from baiqiang.web.deps import User, can_read, check_csrf, current_user, editor_write, lang_of, require
 from baiqiang.web.model import FILTERS, RANKINGS
 
@@ -52,7 +53,7 @@ def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTML
     return templates.TemplateResponse(request, name, context(request, **extra), status_code=status)
 
 
-def cached_page(request: Request, build: Callable[[], tuple[str, dict[str, Any]]]) -> HTMLResponse:
+async def cached_page(request: Request, build: Callable[[], tuple[str, dict[str, Any]]]) -> HTMLResponse:
     """A read-only page rendered once per (store version, URL, language, signed-in user, htmx target).
 
     ``build()`` returns (template, context).  The page is cached with
@@ -72,7 +73,11 @@ def cached_page(request: Request, build: Callable[[], tuple[str, dict[str, Any]]
         ctx["csrf"] = CSRF_MARK
         return templates.get_template(name).render(ctx).encode("utf-8")
 
-    return HTMLResponse(state.cache.page(state.db.version, key, body, csrf))
+    version = state.db.version
+    cached = state.cache.peek(version, key)
+    if cached is None:  # build on a worker thread; a hit is answered on the event loop
+        cached = await run_in_threadpool(state.cache.get, version, key, body)
+    return HTMLResponse(put_csrf(cached, csrf))
 
 
 def error_page(request: Request, status: int, message: str, errors: list[dict[str, str]],
@@ -211,14 +216,14 @@ def _ranking_view(request: Request, ranking: str, year: int | None, q: str, sort
 
 
 @router.get("/rankings", dependencies=read)
-def rankings(request: Request, ranking: str = "county", year: int | None = None, q: str = "", sort: str = "rank",
+async def rankings(request: Request, ranking: str = "county", year: int | None = None, q: str = "", sort: str = "rank",
              order: str = "asc", page: int = 1, list_id: str = Query("", alias="list")) -> HTMLResponse:
     def build() -> tuple[str, dict[str, Any]]:
         view = _ranking_view(request, ranking, year, q, sort, order, page, list_id)
         partial = request.headers.get("hx-request") and request.headers.get("hx-target") == "results"
         return ("_ranking_rows.html" if partial else "rankings.html"), view
 
-    return cached_page(request, build)
+    return await cached_page(request, build)
 
 
 @router.get("/rankings/download.{fmt}", dependencies=read)
@@ -242,7 +247,7 @@ def download(request: Request, fmt: str, ranking: str = "county", year: int | No
 
 # -- map, profile, compare, methodology ------------------------------------------
 @router.get("/map", dependencies=read)
-def map_page(request: Request, ranking: str = "county", year: int | None = None, measure: str = "score") -> HTMLResponse:
+async def map_page(request: Request, ranking: str = "county", year: int | None = None, measure: str = "score") -> HTMLResponse:
     def build() -> tuple[str, dict[str, Any]]:
         lang = lang_of(request)
         book = request.app.state.book
@@ -254,11 +259,11 @@ def map_page(request: Request, ranking: str = "county", year: int | None = None,
                             "spec": vega(charts.map_spec(units, measure_label, lang)), "n_units": len(units),
                             "n_ranked": len(ranked.table)}
 
-    return cached_page(request, build)
+    return await cached_page(request, build)
 
 
 @router.get("/units/{code}", dependencies=read)
-def profile(request: Request, code: str, year: int | None = None) -> HTMLResponse:
+async def profile(request: Request, code: str, year: int | None = None) -> HTMLResponse:
     def build() -> tuple[str, dict[str, Any]]:
         lang = lang_of(request)
         book = request.app.state.book
@@ -268,11 +273,11 @@ def profile(request: Request, code: str, year: int | None = None) -> HTMLRespons
             "pillar_spec": vega(charts.pillar_spec(p["pillars"], lang)) if p["pillars"] else None,
             "history_spec": vega(charts.history_spec(p["history"], lang)) if len(p["history"]) > 1 else None}
 
-    return cached_page(request, build)
+    return await cached_page(request, build)
 
 
 @router.get("/units/{code}/analysis", dependencies=read)
-def unit_analysis(request: Request, code: str, year: int | None = None, target: bool = False) -> HTMLResponse:
+async def unit_analysis(request: Request, code: str, year: int | None = None, target: bool = False) -> HTMLResponse:
     """The report's profile analysis, loaded into the profile page after it shows (it takes a moment the first time)."""
     book = request.app.state.book
 
@@ -284,7 +289,7 @@ def unit_analysis(request: Request, code: str, year: int | None = None, target: 
                 raise
             return "_analysis.html", {"a": None, "message": exc.problems[0].message}
 
-    return cached_page(request, build)
+    return await cached_page(request, build)
 
 
 @router.get("/units/{code}/history/{indicator}", dependencies=read)
@@ -342,9 +347,9 @@ def compare_download(request: Request, fmt: str, units: str, year: int | None = 
 
 
 @router.get("/methodology", dependencies=read)
-def methodology(request: Request, ranking: str = "county", year: int | None = None) -> HTMLResponse:
+async def methodology(request: Request, ranking: str = "county", year: int | None = None) -> HTMLResponse:
     book = request.app.state.book
-    return cached_page(request, lambda: ("methodology.html", {"m": book.methodology(ranking, year, lang_of(request)),
+    return await cached_page(request, lambda: ("methodology.html", {"m": book.methodology(ranking, year, lang_of(request)),
                                                                "years": book.years()}))
 
 
