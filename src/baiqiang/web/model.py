@@ -79,9 +79,14 @@ class Ranked:
         return [a.code for a in self.results.framework.aggregates if a.parent == root]
 
     @cached_property
-    def by_code(self) -> pd.DataFrame:
-        """The table indexed by unit code (built once: profiles look units up often)."""
-        return self.table.set_index("code")
+    def rows(self) -> dict[str, dict[str, Any]]:
+        """Each unit's row as a plain dict (built once per ranking and version: a profile reads a few fields)."""
+        return dict(zip(self.table["code"].astype(str), _records(self.table), strict=True))
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Unit code -> row number in :attr:`table` (best first)."""
+        return {c: i for i, c in enumerate(self.table["code"].astype(str))}
 
     @cached_property
     def codes(self) -> frozenset[str]:
@@ -411,7 +416,7 @@ class Book:
         fw = self.framework
         if ranked is not None:
             fw = self.frameworks[ranked.ranking.id]
-            row = ranked.by_code.loc[code]
+            row = ranked.rows[code]
             sizes = ranked.group_sizes
             out["ranking"] = {"id": ranked.ranking.id, "name": ranked.ranking.name(lang), "rank": int(row["rank"]),
                               "of": len(ranked.table), "score": float(row["score"]), "tier": int(row["tier"]),
@@ -437,7 +442,7 @@ class Book:
         for y in self.years():
             r = self.placement(code, y)
             if r is not None:
-                row = r.by_code.loc[code]
+                row = r.rows[code]
                 out["history"].append({"year": y, "ranking": r.ranking.id, "rank": int(row["rank"]),
                                        "of": len(r.table), "score": float(row["score"]), "tier": int(row["tier"]),
                                        "lists": {x["id"]: x["rank"] for x in self._lists_of(r, code)}})
@@ -528,13 +533,10 @@ class Book:
 
     def _peers(self, ranked: Ranked, code: str, k: int = 4) -> list[dict[str, Any]]:
         """The units ranked just above and below (nearest by rank)."""
-        t = ranked.table
-        i = ranked.by_code.index.get_loc(code)
-        lo, hi = max(0, i - k // 2), min(len(t), i + k // 2 + 1)
-        near = t.iloc[lo:hi]
-        near = near[near["code"] != code]
-        return [{"code": r.code, "name": r.name, "province": r.province, "rank": int(r.rank), "score": float(r.score)}
-                for r in near.itertuples(index=False)]
+        i = ranked.position[code]
+        keys = ("code", "name", "province", "rank", "score")
+        near = [ranked.rows[c] for c in ranked.table["code"].iloc[max(0, i - k // 2):i + k // 2 + 1] if c != code]
+        return [{key: r[key] for key in keys} for r in near]
 
     def cell_history(self, code: str, indicator: str) -> pd.DataFrame:
         """Every version of one unit's indicator across years, with its import batch."""
