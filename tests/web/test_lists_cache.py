@@ -198,3 +198,11 @@ def test_profile_analysis_is_the_reports_profile(client):
     assert 'id="analysis-none"' in html and "门槛" in html
     page = client.get("/units/330784/analysis?year=2023").text
     assert 'id="strengths"' in page and 'id="analysis-change"' in page
+
+
+def test_large_json_is_sent_gzip_compressed_when_accepted(client):
+    plain = client.get("/api/v1/map/county", headers={"Accept-Encoding": "identity"})
+    packed = client.get("/api/v1/map/county", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
+    assert packed.json() == plain.json()  # httpx decodes; the data is the same
+    assert int(packed.headers["content-length"]) < len(plain.content) / 3
