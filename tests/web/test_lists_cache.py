@@ -206,3 +206,20 @@ def test_large_json_is_sent_gzip_compressed_when_accepted(client):
     assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
     assert packed.json() == plain.json()  # httpx decodes; the data is the same
     assert int(packed.headers["content-length"]) < len(plain.content) / 3
+
+
+def test_a_sparse_new_year_does_not_break_the_default_pages(client):
+    """One accepted fact for 2024 makes a year that cannot be ranked: pages open on 2023, asking for 2024 says why."""
+    _, csrf = sign_in(client)
+    client.post("/api/v1/review/documents", data={"text": "2024年，永康市实现地区生产总值850亿元。", "place": "永康市",
+                                                  "name": "公报2024"}, headers={"X-CSRF-Token": csrf})
+    cid = next(c["id"] for c in client.get("/api/v1/review/candidates").json()["data"] if c["indicator_code"] == "gdp")
+    client.post(f"/api/v1/review/candidates/{cid}/accept", headers={"X-CSRF-Token": csrf})
+    assert client.get("/api/v1/rankings").json()["data"]["years"] == [2022, 2023, 2024]
+    r = client.get("/api/v1/rankings/county").json()
+    assert r["year"] == 2023 and r["total"] == 8
+    assert client.get("/api/v1/units/330784").json()["data"]["year"] == 2023
+    assert client.get("/rankings").status_code == 200 and client.get("/units/330784").status_code == 200
+    # 2024 is still there to choose: one unit with one of the three indicators
+    sparse = client.get("/api/v1/rankings/county", params={"year": 2024}).json()
+    assert sparse["year"] == 2024 and sparse["total"] <= 1

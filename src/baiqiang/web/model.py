@@ -72,6 +72,7 @@ class Ranked:
     results: Results
     dropped: tuple[str, ...]  # framework indicators with no value this year
     outcome: RankingOutcome | None = None  # the framework's named lists, when it declares any
+    list_problem: str | None = None  # why the lists could not be made this year (the ranking itself stands)
 
     @property
     def pillars(self) -> list[str]:
@@ -105,6 +106,8 @@ class Ranked:
     def list_spec(self, list_id: str) -> Any:
         for lst in self.list_specs:
             if lst.id == list_id:
+                if self.list_problem:
+                    raise DataError.single(f"list {list_id}", self.list_problem, "list_unavailable")
                 return lst
         known = "、".join(x.id for x in self.list_specs) or "（本框架没有命名榜单）"
         raise not_found("list", f"未知榜单 {list_id!r}；可选：{known}")
@@ -117,9 +120,9 @@ class Ranked:
         after ``top``, the list's tiers); ``tier_name`` when the list names
         its tiers; province and prefecture ranks are recounted within the list.
         """
-        out = {}
-        for lst in self.list_specs:
-            full = self.outcome.lists[lst.id] if self.outcome is not None else pd.DataFrame()
+        out: dict[str, pd.DataFrame] = {}
+        for lst in self.list_specs if self.outcome is not None else []:
+            full = self.outcome.lists[lst.id]
             listed = full[full["status"] == STATUS_LISTED].set_index("unit_code")
             t = self.table[self.table["code"].isin(listed.index)].copy()
             t["rank"] = listed["rank"].reindex(t["code"]).to_numpy()
@@ -203,7 +206,7 @@ class Book:
         self.registry = Registry.load()
         self.resolver = Resolver(self.registry, prefer_current=True)
         self.uncertainty = self._read_uncertainty(uncertainty_path)
-        self._cache: dict[tuple[str, int, int], Ranked] = {}
+        self._cache: dict[tuple[str, int, int], Ranked | BaiqiangError] = {}
         self._years: tuple[int, list[int]] | None = None
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._memo_locks: dict[tuple[Any, ...], threading.Lock] = {}
@@ -251,12 +254,22 @@ class Book:
                 self._years = (version, store.years())
         return list(self._years[1])
 
-    def year_or_latest(self, year: int | None) -> int:
+    def year_or_latest(self, year: int | None, ranking_id: str | None = None) -> int:
+        """``year`` if the store has it; else the latest complete year: its ranking builds with every indicator.
+
+        A year holding only a few new cells (an accepted bulletin fact for a
+        year not yet imported) is no ranking to open on: the pages open on the
+        latest complete year (else the latest that builds), and the sparse
+        year is still there to choose.
+        """
         years = self.years()
         if not years:
             raise not_found(self.db.path, "数据库中还没有观测值（先导入数据）")
         if year is None:
-            return years[-1]
+            ranking = self.ranking(ranking_id or RANKINGS[0].id)
+            built = {y: self._attempt(ranking, y) for y in reversed(years)}
+            complete = [y for y, r in built.items() if isinstance(r, Ranked) and not r.dropped]
+            return (complete or [y for y, r in built.items() if isinstance(r, Ranked)] or [years[-1]])[0]
         if year not in years:
             raise not_found("year", f"数据库中没有 {year} 年的数据；已有：{'、'.join(map(str, years))}")
         return year
@@ -264,22 +277,35 @@ class Book:
     def warm(self) -> None:
         """Build every ranking of every year now (the server calls this in the background at start-up)."""
         try:
-            for year in self.years():
+            for year in reversed(self.years()):  # the latest year first: what most pages show
                 for r in RANKINGS:
-                    self.ranked(r.id, year)
+                    self._attempt(r, year)
                 self._cells(year)
         except BaiqiangError:
-            pass  # an empty or partial store: the pages say what is missing when asked
+            pass  # an empty store: the pages say what is missing when asked
 
     # -- rankings -------------------------------------------------------------------
     def ranked(self, ranking_id: str, year: int | None = None) -> Ranked:
+        """One ranking in one year (default: the latest year it can be built), built once per store version."""
         ranking = self.ranking(ranking_id)
-        year = self.year_or_latest(year)
+        built = self._attempt(ranking, self.year_or_latest(year, ranking.id))
+        if isinstance(built, BaiqiangError):
+            raise built
+        return built
+
+    def _attempt(self, ranking: RankingDef, year: int) -> Ranked | BaiqiangError:
+        """The build, or the error that stopped it (kept too, so a sparse year is not rebuilt on every request)."""
         key = (ranking.id, year, self.db.version)
         with self._lock:  # one build per key, even under concurrent first requests
             if key not in self._cache:
                 self._cache = {k: v for k, v in self._cache.items() if k[2] == self.db.version}
-                self._cache[key] = self._build(ranking, year)
+                try:
+                    self._cache[key] = self._build(ranking, year)
+                except BaiqiangError as exc:
+                    self._cache[key] = exc
+                except (ValueError, KeyError, IndexError) as exc:  # the engine on a year too sparse to rank
+                    self._cache[key] = DataError.single(f"{ranking.id} {year}", f"{year} 年的数据无法构建排名：{exc}",
+                                                        "build_failed")
             return self._cache[key]
 
     def _build(self, ranking: RankingDef, year: int) -> Ranked:
@@ -294,10 +320,13 @@ class Book:
                                                             attribute="type", include=list(ranking.types))})
         built = panel_for(panel, fw, source=f"{self.db.path}（{year} 年）")
         results = run(fw, built)
-        outcome = None
+        outcome, problem = None, None
         if fw.rankings is not None and fw.rankings.lists:
-            outcome = lists_.apply(results, fw, built,
-                                   base_panel=None if base is None else panel_for(base, fw, source=f"{progress.base_year} 年"))
+            try:
+                outcome = lists_.apply(results, fw, built, base_panel=None if base is None
+                                       else panel_for(base, fw, source=f"{progress.base_year} 年"))
+            except BaiqiangError as exc:  # e.g. a gate's column missing this year: the ranking stands, lists say why
+                problem = f"{year} 年无法编制榜单：{exc}"
         root = results.root
         pillars = [a.code for a in fw.aggregates if a.parent == root]
         table = panel.set_index("code").reindex(results.scores.index)
@@ -314,7 +343,7 @@ class Book:
         table["prefecture_rank"] = _within(table, "score", "prefecture")
         table.index.name = "code"
         table = table.reset_index().sort_values(["rank", "code"], kind="stable").reset_index(drop=True)
-        return Ranked(ranking, year, table, results, dropped, outcome)
+        return Ranked(ranking, year, table, results, dropped, outcome, problem)
 
     def columns(self, ranked: Ranked, list_id: str | None = None) -> list[str]:
         """Every column a user may sort by, in display order (a list that names its tiers adds ``tier_name``)."""
@@ -391,11 +420,11 @@ class Book:
             raise DataError.single(query, "多个单位同名：" + "；".join(res.candidates), "ambiguous")
         raise not_found(query, "找不到这个单位" + (f"（{res.note}）" if res.note else ""))
 
-    def placement(self, code: str, year: int | None = None) -> Ranked | None:
-        """The ranking (if any) that ranks ``code`` in ``year``."""
+    def placement(self, code: str, year: int) -> Ranked | None:
+        """The ranking (if any) that ranks ``code`` in ``year`` (a ranking that cannot be built that year ranks no one)."""
         for r in RANKINGS:
-            ranked = self.ranked(r.id, year)
-            if code in ranked.codes:
+            ranked = self._attempt(r, year)
+            if isinstance(ranked, Ranked) and code in ranked.codes:
                 return ranked
         return None
 
@@ -428,6 +457,7 @@ class Book:
                                "rank": int(row[f"{p}_rank"])} for p in ranked.pillars]
             out["peers"] = self._peers(ranked, code)
             out["lists"] = self._lists_of(ranked, code)
+            out["lists_problem"] = ranked.list_problem
         for ind in fw.indicators:
             c = active.loc[ind.code] if ind.code in active.index else None
             out["indicators"].append({
@@ -475,7 +505,7 @@ class Book:
     def _lists_of(self, ranked: Ranked, code: str) -> list[dict[str, Any]]:
         """The unit's place on each named list: rank and tier when listed, else its status and the reason."""
         out = []
-        for lst in ranked.list_specs:
+        for lst in ranked.list_specs if ranked.outcome is not None else []:
             table = ranked.list_status[lst.id]
             if code not in table.index:
                 continue
@@ -495,15 +525,23 @@ class Book:
         from baiqiang.report.content import build_report
 
         def build() -> Any:
-            earlier = [y for y in self.years() if y < ranked.year]
-            prev = self.ranked(ranked.ranking.id, earlier[-1]) if earlier else None
-            first = ranked.list_specs[0].id if ranked.list_specs else None
+            prev = self._previous(ranked)
+            first = ranked.list_specs[0].id if ranked.list_specs and ranked.outcome is not None else None
             return build_report(ranked.results, prev.results if prev is not None else None,
                                 year=str(ranked.year), previous_year=str(prev.year) if prev is not None else None,
                                 ranked_list=ranked.outcome.lists[first] if first else None,
-                                previous_list=prev.outcome.lists[first] if first and prev is not None else None)
+                                previous_list=prev.outcome.lists[first] if first and prev is not None
+                                and prev.outcome is not None else None)
 
         return self.memo(("report-content", ranked.ranking.id, ranked.year), build)
+
+    def _previous(self, ranked: Ranked) -> Ranked | None:
+        """The same ranking in the latest earlier year that can be built, if any."""
+        for y in reversed([y for y in self.years() if y < ranked.year]):
+            prev = self._attempt(ranked.ranking, y)
+            if isinstance(prev, Ranked):
+                return prev
+        return None
 
     def analysis(self, query: str, year: int | None = None, *, target: bool = False) -> dict[str, Any]:
         """The report's county profile (:func:`report.profile.build_profile`), the same content as the printed one.
@@ -519,8 +557,8 @@ class Book:
         if ranked is None:
             raise not_found(code, "该单位这一年未参与排名，没有画像分析")
         content = self.report_content(ranked)
-        earlier = [y for y in self.years() if y < ranked.year]
-        previous = self.ranked(ranked.ranking.id, earlier[-1]).results if earlier else None
+        prev = self._previous(ranked)
+        previous = prev.results if prev is not None else None
         try:
             prof = build_profile(content, ranked.results, code, previous, target=target)
         except BaiqiangError as exc:  # a unit the list's gates leave out has no place in the report
