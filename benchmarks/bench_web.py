@@ -111,6 +111,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a short run (400 requests) to check the set-up")
     ap.add_argument("-c", type=int, default=50, help="concurrency (default 50)")
     ap.add_argument("--max-seconds", type=float, default=300)
+    ap.add_argument("--no-import", action="store_true", help="reads only (no import meanwhile): the steady-state cost")
     args = ap.parse_args()
     args.n = args.n or (400 if args.quick else 2000)
     work = Path(tempfile.mkdtemp(prefix="bench-web-"))
@@ -138,9 +139,11 @@ def main() -> None:
         importer = threading.Thread(target=import_meanwhile, args=(url, yearbook(work / "年鉴.xlsx"), outcome))
         load0 = os.getloadavg()
         cpu0 = cpu_seconds(proc.pid)
-        importer.start()
+        if not args.no_import:
+            importer.start()
         result = asyncio.run(run_load(url, paths, total=args.n, concurrency=args.c, max_seconds=args.max_seconds))
-        importer.join(timeout=120)
+        if not args.no_import:
+            importer.join(timeout=120)
         server_cpu = cpu_seconds(proc.pid) - cpu0
         load1 = os.getloadavg()
     finally:

@@ -207,6 +207,8 @@ def _ranking_view(request: Request, ranking: str, year: int | None, q: str, sort
     base_qs = urlencode(params) + "&"  # the links differ only in sort, order and page
     return {"ranked": ranked, "pg": pg, "columns": columns, "labels": {c: label(c, lang, request) for c in columns},
             "list_id": list_id, "list": ranked.list_spec(list_id) if list_id else None,
+            "gate_names": {g.id: g.name or g.id for g in (ranked.results.framework.rankings.gates
+                                                          if ranked.results.framework.rankings else [])},
             "rows_html": rows_html(pg.rows, columns, ranked.year, "Compare" if lang == "en" else "比较"),
             "options": {k: options_html(v, filters[k]) for k, v in facets.items()}, "filters": filters,
             "filter_labels": {k: (en if lang == "en" else zh) for k, (zh, en) in FILTER_LABELS.items()},
