@@ -63,3 +63,33 @@ def test_generated_registry_passes_the_importer(tmp_path: Path) -> None:
     small = generate(5_000, tmp_path / "gen", seed=1)
     result = import_firms(tmp_path / "gen", tmp_path / "data")
     assert result.rows == small.rows
+
+
+def test_the_shipped_sample_is_what_the_documented_command_makes(tmp_path: Path) -> None:
+    """docs/platform.md: `baiqiang firms generate -o examples/firms/sample --n 40000 --seed 7`."""
+    from baiqiang.firms.importer import read_manifest
+
+    shipped = Path(__file__).resolve().parents[2] / "examples" / "firms" / "sample"
+    assert generate(40_000, tmp_path / "s", seed=7).data_checksum == read_manifest(shipped)["data_checksum"]
+
+
+def test_chunks_keep_codes_unique_and_totals_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Firms are drawn chunk by chunk; designations are one draw over all chunks (merged top-k)."""
+    import baiqiang.firms.generate as gen
+
+    monkeypatch.setattr(gen, "CHUNK", 7_000)
+    n = 20_000
+    out = tmp_path / "chunked"
+    result = gen.generate(n, out, seed=2)
+    assert len(list((out / "enterprises").glob("*.parquet"))) == 3
+    codes = duckdb.sql(f"SELECT uscc FROM '{out}/enterprises/*.parquet'").df()["uscc"]
+    assert codes.is_unique and len(codes) == n
+    designated = duckdb.sql(f"SELECT d.type || '/' || d.level AS k, count(*) AS c, count(e.uscc) AS known "
+                            f"FROM '{out}/designations/*.parquet' d LEFT JOIN '{out}/enterprises/*.parquet' e "
+                            "USING (uscc) GROUP BY ALL").df().set_index("k")
+    for key, (total, _source) in NATIONAL_TOTALS.items():
+        if key != "above_scale":
+            expected = round(total * n / REFERENCE_FIRMS)
+            got = designated.reindex([key]).fillna(0).iloc[0]
+            assert got["c"] == got["known"] == expected, key
+    assert result.rows["enterprises"] == n

@@ -93,24 +93,32 @@ def _modified(panel: Panel, unit: str, moves: _Moves, t: float) -> Panel:
     return dataclasses.replace(panel, frame=frame, checksum="")
 
 
+def _rank_among(scores: pd.Series, unit: str, among: pd.Index | None) -> float:
+    """Competition rank of ``unit`` among ``among`` (default: every scored unit): 1 + units scoring higher."""
+    others = scores.drop(unit).dropna()
+    if among is not None:
+        others = others[others.index.isin(among)]
+    return float((others > scores[unit]).sum() + 1)
+
+
 def _solve(
-    plan: Plan, panel: Panel, unit: str, moves: _Moves, k: int, t_max: float
+    plan: Plan, panel: Panel, unit: str, moves: _Moves, k: int, t_max: float, among: pd.Index | None = None
 ) -> tuple[float, bool, str, float, float]:
-    """Smallest t with rank(t) <= k; returns (t, reachable, method, rank, score)."""
-    root = None
+    """Smallest t with rank(t) <= k among ``among``; returns (t, reachable, method, rank, score)."""
 
     def rank_at(t: float) -> tuple[float, float, pd.Series]:
-        nonlocal root
-        res = run(plan, _modified(panel, unit, moves, t))
-        root = res.root
-        return float(res.ranks.loc[unit, root]), float(res.scores.loc[unit, root]), res.scores[root]
+        scores = run(plan, _modified(panel, unit, moves, t)).scores[plan.hierarchy.root]
+        return _rank_among(scores, unit, among), float(scores[unit]), scores
 
     r0, s0, scores0 = rank_at(0.0)
     if r0 <= k:
         return 0.0, True, "already", r0, s0
     r1, s1, _ = rank_at(1.0)
     slope = s1 - s0
-    others = scores0.drop(unit).dropna().sort_values(ascending=False)
+    others = scores0.drop(unit).dropna()
+    if among is not None:
+        others = others[others.index.isin(among)]
+    others = others.sort_values(ascending=False)
     s_k = float(others.iloc[k - 1])  # the unit now at rank K (ranking without this unit)
     if slope > 0:
         t_lin = (s_k - s0) / slope
@@ -148,6 +156,7 @@ def solve_target(
     n_default: int = 5,
     t_max: float = 20.0,
     single: bool = True,
+    among: pd.Index | None = None,
 ) -> TargetResult:
     """Smallest equal improvement (in standard deviations) on chosen indicators to reach rank ``rank``.
 
@@ -165,6 +174,10 @@ def solve_target(
         Largest improvement tried, in standard deviations.
     single : bool
         Also solve each chosen indicator alone.
+    among : pandas.Index, optional
+        The units the rank counts (e.g. a named list's units through its gates,
+        :func:`baiqiang.rankings.apply.standings`); default every scored unit.
+        The set is held fixed while the unit's values move.
 
     Returns
     -------
@@ -175,8 +188,9 @@ def solve_target(
     expl = explain_unit(res, unit)
     unit = expl.unit
     h = res.hierarchy
-    if rank < 1 or rank > expl.n_ranked:
-        raise BaiqiangError.single("rank", f"目标名次须在 1 到 {expl.n_ranked} 之间 / rank must be in 1..{expl.n_ranked}", "bad_value")
+    competing = expl.n_ranked if among is None else len(among)
+    if rank < 1 or rank > competing:
+        raise BaiqiangError.single("rank", f"目标名次须在 1 到 {competing} 之间 / rank must be in 1..{competing}", "bad_value")
     if indicators is None:
         indicators = expl.indicators["obstacle"].dropna().sort_values(ascending=False).head(n_default).index.tolist()
     unknown = [c for c in indicators if c not in h.indicator_codes]
@@ -189,7 +203,7 @@ def solve_target(
     step = np.where(sd > 0, sd, 0.0) * plan.direction[position]
     current = panel.frame.loc[unit, indicators].to_numpy(dtype=float)
     moves = _Moves(indicators, current, step, [plan.transforms[j] for j in position])
-    t, ok, method, r_v, s_v = _solve(plan, panel, unit, moves, rank, t_max)
+    t, ok, method, r_v, s_v = _solve(plan, panel, unit, moves, rank, t_max, among)
     units = {i.code: (i.unit or "") for i in framework.indicators}
     required = moves.raw(t) if ok else np.nan
     table = pd.DataFrame(
@@ -208,8 +222,9 @@ def solve_target(
     rows = []
     if single:
         for j, code in enumerate(indicators):
-            tj, okj, mj, rj, _ = _solve(plan, panel, unit, moves.only(j), rank, t_max)
+            tj, okj, mj, rj, _ = _solve(plan, panel, unit, moves.only(j), rank, t_max, among)
             rows.append({"code": code, "name": h.name(code), "increase_sd": tj,
                          "increase": moves.only(j).raw(tj)[0] - current[j] if okj else np.nan, "method": mj, "verified_rank": rj})
     single_df = pd.DataFrame(rows).set_index("code") if rows else pd.DataFrame()
-    return TargetResult(unit, expl.name, expl.rank, rank, t, ok, method, r_v, s_v, table, single_df)
+    current_rank = expl.rank if among is None else _rank_among(res.scores[res.root], unit, among)
+    return TargetResult(unit, expl.name, current_rank, rank, t, ok, method, r_v, s_v, table, single_df)

@@ -23,10 +23,31 @@ from baiqiang.errors import DataError
 
 
 def _load(framework: Path, data: Path, year: int | None = None):  # noqa: ANN202 - (Framework, Panel)
+    """The framework and the panel ``build`` would rank (a store is read under the framework's source precedence)."""
     from baiqiang.framework import load_framework
+    from baiqiang.rankings.inputs import build_panel
 
     fw = load_framework(framework)
-    return fw, load_panel(data, fw, year)
+    return fw, build_panel(data, fw, year, load_panel)[0]
+
+
+def _standings(fw, panel, data: Path, results, unit: str) -> list:  # noqa: ANN001 - (Framework, Panel, Results)
+    """The unit's standing in each named list of the framework (empty without lists)."""
+    if fw.rankings is None or not fw.rankings.lists:
+        return []
+    from baiqiang import rankings
+    from baiqiang.rankings.apply import standings
+    from baiqiang.rankings.inputs import base_panel
+
+    base = base_panel(data, fw, lambda y: load_panel(data, fw, y))
+    return standings(rankings.apply(results, fw, panel, base_panel=base), unit)
+
+
+def _standing_line(s) -> str:  # noqa: ANN001 - Standing
+    if s.rank is None:
+        return f"榜单「{s.list_name}」：{s.status}（{s.reason}）"
+    cut = f"，前 {s.top} 名入选" if s.top is not None else ""
+    return f"榜单「{s.list_name}」：第 {s.rank} 名 / 共 {s.eligible} 个通过门槛的单位（{s.status}{cut}）"
 
 
 YEAR = typer.Option(None, "--year", help="DATA 为 DuckDB 数据库时的年份")
@@ -161,10 +182,18 @@ def explain(
 
     with user_errors():
         fw, panel = _load(framework, data, year)
-        e = explain_unit(run(fw, panel), resolve_unit(unit, panel), top=top, n_peers=peers)
+        results = run(fw, panel)
+        e = explain_unit(results, resolve_unit(unit, panel), top=top, n_peers=peers)
+        lists = _standings(fw, panel, data, results, e.unit)
         if out is not None:
-            _write(e.tables(), out, "explain", xlsx)
-    console.print(f"[bold]{e.name}[/]（{e.unit}）：得分 {e.score:.2f}，第 {e.rank:.0f} 名 / 共 {e.n_ranked} 个")
+            tables = e.tables()
+            if lists:
+                tables["lists"] = pd.DataFrame([{"list_id": s.list_id, "list_name": s.list_name, "status": s.status,
+                                                 "rank": s.rank, "eligible": s.eligible, "reason": s.reason} for s in lists])
+            _write(tables, out, "explain", xlsx)
+    console.print(f"[bold]{e.name}[/]（{e.unit}）：得分 {e.score:.2f}，综合排名第 {e.rank:.0f} 名 / 共 {e.n_ranked} 个参评单位")
+    for s in lists:
+        console.print(_standing_line(s))
     agg = Table(title="各支柱贡献与障碍度")
     for col in ["代码", "名称", "得分", "名次", "对总分贡献", "障碍度"]:
         agg.add_column(col, justify="left" if col in ("代码", "名称") else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
@@ -199,19 +228,25 @@ def target(
     indicators: Optional[str] = typer.Option(None, help="可改进的指标代码，逗号分隔 (默认：障碍度最高的 5 项)"),
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="输出目录 (可选)"),
     xlsx: bool = typer.Option(True, help="同时写出 XLSX"),
+    list_id: Optional[str] = typer.Option(None, "--list", help="名次按哪个命名榜单计（只与通过其门槛的单位比较）；"
+                                          "默认：框架中第一个按综合得分排名的榜单，没有则按全部参评单位"),
 ) -> None:
     """达标测算：其他条件不变，所选指标至少需改进多少（以标准差计）才能进入第 K 名；结果经重算验证。"""
     from baiqiang.analysis.target import solve_target
+    from baiqiang.pipeline import run
 
     with user_errors():
         fw, panel = _load(framework, data, year)
         chosen = [c.strip() for c in indicators.split(",") if c.strip()] if indicators else None
         if rank < 1 or rank > len(panel.codes):
             raise DataError.single("--rank", f"目标名次 {rank} 须在 1–{len(panel.codes)} 之间", "bad_option")
-        res = solve_target(fw, panel, resolve_unit(unit, panel), rank, indicators=chosen)
+        code = resolve_unit(unit, panel)
+        basis = _target_basis(_standings(fw, panel, data, run(fw, panel), code), list_id, fw)
+        res = solve_target(fw, panel, code, rank, indicators=chosen, among=basis.competitors if basis else None)
         if out is not None:
             _write({"plan": res.plan, "single": res.single}, out, "target", xlsx)
-    console.print(f"[bold]{res.name}[/]（{res.unit}）：当前第 {res.current_rank:.0f} 名，目标第 {res.target_rank} 名")
+    where = f"榜单「{basis.list_name}」（{basis.eligible} 个通过门槛的单位）" if basis else "全部参评单位"
+    console.print(f"[bold]{res.name}[/]（{res.unit}）：名次口径：{where}；当前第 {res.current_rank:.0f} 名，目标第 {res.target_rank} 名")
     if res.method == "already":
         console.print("[green]已达到目标名次，无需改进。[/]")
         return
@@ -236,6 +271,28 @@ def target(
         if len(single):
             best = single.iloc[0]
             console.print(f"单项最省力：仅改进「{best['name']}」{best['increase_sd']:.3f} 个标准差（{best['increase']:+.4g}）")
+
+
+def _target_basis(lists: list, list_id: str | None, fw):  # noqa: ANN001, ANN202 - Standing | None
+    """The list whose units a target rank counts: ``--list``, else the first that ranks the index score itself."""
+    if list_id is None:
+        usable = [s for s in lists if s.ranks_index_score]
+        if not usable:
+            return None
+        chosen = usable[0]
+    else:
+        ids = [lst.id for lst in (fw.rankings.lists if fw.rankings else [])]
+        if list_id not in ids:
+            raise DataError.single("--list", f"框架中没有榜单 {list_id!r}；可选：{', '.join(ids) or '（无）'}", "bad_option")
+        matching = [s for s in lists if s.list_id == list_id]
+        if not matching:
+            raise DataError.single("--list", f"该单位不在榜单 {list_id!r} 的范围内", "bad_option")
+        chosen = matching[0]
+        if not chosen.ranks_index_score:
+            raise DataError.single("--list", f"榜单 {list_id!r} 不按综合得分本身排名（类别权重、组团或其他得分），无法据此测算", "bad_option")
+    if chosen.rank is None:
+        raise DataError.single("--list", f"该单位在榜单「{chosen.list_name}」中{chosen.status}：{chosen.reason}", "not_ranked")
+    return chosen
 
 
 @app.command()

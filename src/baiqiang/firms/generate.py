@@ -19,7 +19,7 @@ replacement (Gumbel top-k), scaled so that each national total is met at
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -128,170 +128,33 @@ def _dictionary(indices: np.ndarray, values: np.ndarray | list[str]) -> pa.Dicti
     return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)), pa.array(list(values), type=pa.string()))
 
 
-def _gumbel_top(rng: np.random.Generator, weight: np.ndarray, k: int) -> np.ndarray:
-    """Indices of a size-``k`` draw without replacement with probabilities ∝ ``weight`` (Gumbel top-k)."""
-    k = int(min(k, np.count_nonzero(weight > 0)))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    keys = np.where(weight > 0, np.log(np.maximum(weight, 1e-300)) + rng.gumbel(size=len(weight)), -np.inf)
-    return np.argpartition(-keys, k - 1)[:k]
-
-
 def generate(n: int, out: Path, *, seed: int = 0, years: tuple[int, ...] = YEARS,
              progress: Progress | None = None) -> GeneratedRegistry:
-    """Write a synthetic registry of ``n`` enterprises to ``out`` (a canonical firm dataset)."""
+    """Write a synthetic registry of ``n`` enterprises to ``out`` (a canonical firm dataset).
+
+    Firms are drawn and written in chunks of :data:`CHUNK` (each with its own seeded generator),
+    so memory is bounded by the chunk, not by ``n``; only county totals and the running top-k
+    candidates of each designation are kept across chunks.
+    """
+    if n < 1:
+        raise ValueError(f"the registry needs at least one enterprise (n = {n})")
     out = Path(out)
-    rng = np.random.default_rng(seed)
-    counties = county_weights()
+    layout = _layout(n, seed)
     scale = n / REFERENCE_FIRMS
-    n_ind = int(round(n * INDUSTRIAL_SHARE))
-    ind_classes, other_classes = _industry_tables()
-
-    # Place firms: county index per firm, industrial firms first.
-    c_ind = np.repeat(np.arange(len(counties)), rng.multinomial(n_ind, counties["w_industry"] / counties["w_industry"].sum()))
-    c_oth = np.repeat(np.arange(len(counties)), rng.multinomial(n - n_ind, counties["w_other"] / counties["w_other"].sum()))
-    county_idx = np.concatenate([c_ind, c_oth]).astype(np.int32)
-    industrial = np.arange(n) < n_ind
-
-    # Industry: 大类 mix per province for industrial firms, 门类 mix for the rest; 小类 uniform within.
-    class_idx = np.empty(n, dtype=np.int32)
-    ind_codes = ind_classes["code"].to_numpy()
-    base = ind_classes["division"].map(DIVISION_WEIGHT).fillna(1.0).to_numpy()
-    base = base / ind_classes.groupby("division")["code"].transform("size").to_numpy()
-    provinces = counties["province_code"].to_numpy()
-    for prov in np.unique(provinces):
-        members = np.flatnonzero(industrial & (provinces[county_idx] == prov))
-        tilt = ind_classes["division"].map(PROVINCE_TILTS.get(prov, {})).fillna(1.0).to_numpy()
-        noise = np.random.default_rng([seed, int(prov)]).lognormal(0.0, 0.5, size=len(base))
-        w = base * tilt * noise
-        class_idx[members] = rng.choice(len(w), size=len(members), p=w / w.sum())
-    oth_codes = other_classes["code"].to_numpy()
-    sec_w = other_classes["section"].map(SECTION_MIX).fillna(0.0).to_numpy()
-    sec_w = sec_w / other_classes.groupby("section")["code"].transform("size").to_numpy()
-    class_idx[~industrial] = rng.choice(len(oth_codes), size=n - n_ind, p=sec_w / sec_w.sum())
-    all_codes = np.concatenate([ind_codes, oth_codes])
-    code_idx = np.where(industrial, class_idx, class_idx + len(ind_codes)).astype(np.int32)
-    code_sections = pd.Series(all_codes).map(industry_codes().sections).to_numpy(dtype="U1")
-    sections = code_sections[code_idx]
-
-    # Dates: registrations grow ~12 % a year from 1990; about 3 % of firms exit in each of the last two years.
-    first, last = 1990, max(years)
-    span = np.arange(first, last + 1)
-    p_year = np.exp(0.12 * (span - first))
-    reg_year = rng.choice(span, size=n, p=p_year / p_year.sum())
-    reg_day = rng.integers(0, 365, size=n)
-    registered = (reg_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + reg_day.astype("timedelta64[D]")
-    exit_draw = rng.random(n)
-    exit_year = np.where(exit_draw < 0.03, years[0], np.where(exit_draw < 0.06, last, 0))
-    exit_ok = (exit_year > 0) & (exit_year > reg_year)
-    exit_day = rng.integers(0, 365, size=n).astype("timedelta64[D]")
-    exited = np.where(exit_ok, (exit_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + exit_day,
-                      np.datetime64("NaT", "D"))
-
-    # Size: Pareto-tailed revenue (万元) with a county productivity factor.
-    county_factor = rng.lognormal(0.0, 0.35, size=len(counties))[county_idx]
-    alpha = np.where(industrial, 1.1, 1.3)
-    x_min = np.where(industrial, 180.0, 40.0)
-    revenue0 = x_min * (1.0 - rng.random(n)) ** (-1.0 / alpha) * county_factor
-    size_idx = np.select([revenue0 >= 40_000, revenue0 >= 2_000, revenue0 >= 300], [0, 1, 2], 3)
-
-    # Designations: size-weighted draws among eligible firms, totals scaled to n.
-    designation_rows = _designations(rng, n, scale, industrial, sections, revenue0, reg_year, years)
-
-    county_list = counties["code"].to_numpy()
-    digits = np.frombuffer("".join(county_list).encode(), dtype=np.uint8).reshape(-1, 6).astype(np.int32) - ord("0")
-    uscc = pa.chunked_array([_uscc(digits[county_idx[lo:lo + CHUNK]], np.arange(lo, min(n, lo + CHUNK)))
-                             for lo in range(0, n, CHUNK)])
-    county_codes = _dictionary(county_idx, county_list)
-    industry_arr = _dictionary(code_idx, all_codes)
-    section_list = sorted(set(code_sections))
-    section_arr = _dictionary(np.searchsorted(section_list, sections), section_list)
+    candidates = {key: _TopK(int(round(total * scale))) for key, (total, _source) in NATIONAL_TOTALS.items()
+                  if key != "above_scale"}
     out.mkdir(parents=True, exist_ok=True)
-    rows: dict[str, int] = {}
-
-    # enterprises
-    ent_dir = out / "enterprises"
-    ent_dir.mkdir(exist_ok=True)
-    status = _dictionary(exit_ok.astype(np.int32), ["存续", "注销"])
-    size_class = _dictionary(size_idx, ["大型", "中型", "小型", "微型"])
+    rows = dict.fromkeys(("enterprises", "enterprise_years", "patents", "projects"), 0)
+    projects_so_far = dict.fromkeys(years, 0)
     for part, lo in enumerate(range(0, n, CHUNK)):
-        hi = min(n, lo + CHUNK)
-        names = pc.binary_join_element_wise(pa.scalar("合成企业"), pa.array(np.arange(lo, hi)).cast(pa.string()),
-                                            pa.scalar("有限公司"), "")
-        table = pa.table({
-            "uscc": uscc.slice(lo, hi - lo).combine_chunks(), "name": names, "county": county_codes[lo:hi],
-            "industry": industry_arr[lo:hi],
-            "registered": pa.array(registered[lo:hi], type=pa.date32()),
-            "exited": pa.array(exited[lo:hi], type=pa.date32()),
-            "status": status[lo:hi], "size": size_class[lo:hi], "section": section_arr[lo:hi],
-        })
-        pq.write_table(table, ent_dir / f"part-{part:05d}.parquet")
+        firms = _draw_firms(layout, np.random.default_rng([seed, part]), lo, min(n, lo + CHUNK), years)
+        _offer_designations(layout, candidates, firms)
+        rows["enterprises"] += _write_enterprises(layout, firms, out, part)
+        for table, count in _write_years(layout, firms, out, part, years, projects_so_far).items():
+            rows[table] += count
         if progress:
-            progress("enterprises", hi, n)
-    rows["enterprises"] = n
-
-    # enterprise_years: industrial firms alive in the year.
-    idx = np.flatnonzero(industrial)
-    growth = np.ones(len(idx))
-    ey_rows = pt_rows = pj_rows = 0
-    for y in years:
-        alive = (reg_year[idx] <= y) & ~(exit_ok[idx] & (exit_year[idx] <= y))
-        growth = growth * rng.lognormal(0.04, 0.15, size=len(idx))
-        rev = revenue0[idx] * growth
-        div = pd.Series(all_codes[code_idx[idx]]).str[:2]
-        output = rev * rng.uniform(0.85, 1.05, size=len(idx))
-        exporter = rng.random(len(idx)) < 0.25
-        rd_on = rng.random(len(idx)) < np.clip(0.15 + 0.1 * np.log10(np.maximum(rev, 1) / 100), 0.05, 0.9)
-        rd = np.where(rd_on, rev * rng.lognormal(np.log(0.02), 0.6, size=len(idx)), 0.0)
-        energy = output / 10.0 * div.map(ENERGY_INTENSIVE).fillna(1.0).to_numpy() * rng.lognormal(0, 0.3, size=len(idx))
-        sel = alive
-        frame = pa.table({
-            "uscc": uscc.take(pa.array(idx[sel])), "above_scale": pa.array(rev[sel] >= ABOVE_SCALE_REVENUE),
-            "revenue": pa.array(rev[sel]), "output": pa.array(output[sel]),
-            "value_added": pa.array(output[sel] * rng.uniform(0.2, 0.35, size=int(sel.sum()))),
-            "employees": pa.array(np.maximum(1.0, np.round(rev[sel] / rng.lognormal(np.log(80), 0.4, size=int(sel.sum()))))),
-            "exports": pa.array(np.where(exporter[sel], output[sel] * rng.beta(2, 5, size=int(sel.sum())), 0.0)),
-            "rd": pa.array(rd[sel]), "energy": pa.array(energy[sel]),
-            "county": county_codes.take(pa.array(idx[sel])), "industry": industry_arr.take(pa.array(idx[sel])),
-            "section": section_arr.take(pa.array(idx[sel])),
-        })
-        _write_partition(frame, out / "enterprise_years" / f"year={y}")
-        ey_rows += frame.num_rows
-        # patents: firms with R&D get Poisson counts.
-        lam = rd[sel] / 300.0
-        inv, uti, des = rng.poisson(lam * 0.3), rng.poisson(lam * 0.6), rng.poisson(lam * 0.1)
-        has = (inv + uti + des) > 0
-        pidx = idx[sel][has]
-        patents = pa.table({"uscc": uscc.take(pa.array(pidx)), "invention": pa.array(inv[has]),
-                            "utility_model": pa.array(uti[has]), "design": pa.array(des[has]),
-                            "county": county_codes.take(pa.array(pidx)), "industry": industry_arr.take(pa.array(pidx)),
-                            "section": section_arr.take(pa.array(pidx))})
-        _write_partition(patents, out / "patents" / f"year={y}")
-        pt_rows += patents.num_rows
-        # projects: about 3 % of above-scale firms run a digital or upgrading project each year.
-        gs = idx[sel][(rev[sel] >= ABOVE_SCALE_REVENUE) & (rng.random(int(sel.sum())) < 0.03)]
-        projects = pa.table({
-            "uscc": uscc.take(pa.array(gs)),
-            "project_id": pa.array([f"P{y}{i:09d}" for i in range(len(gs))]),
-            "type": pa.array(np.array(PROJECT_TYPES)[rng.integers(0, len(PROJECT_TYPES), size=len(gs))]),
-            "investment": pa.array(rng.lognormal(np.log(500), 1.0, size=len(gs))),
-            "county": county_codes.take(pa.array(gs)), "industry": industry_arr.take(pa.array(gs)),
-            "section": section_arr.take(pa.array(gs))})
-        _write_partition(projects, out / "projects" / f"year={y}")
-        pj_rows += projects.num_rows
-        if progress:
-            progress(f"year {y}", 1, 1)
-    rows.update(enterprise_years=ey_rows, patents=pt_rows, projects=pj_rows)
-
-    d_idx, d_type, d_level, d_granted, d_revoked = designation_rows
-    designations = pa.table({
-        "uscc": uscc.take(pa.array(d_idx)), "type": pa.array(d_type), "level": pa.array(d_level),
-        "granted": pa.array(d_granted, type=pa.int32()), "revoked": pa.array(d_revoked, type=pa.int32()),
-        "county": county_codes.take(pa.array(d_idx)), "industry": industry_arr.take(pa.array(d_idx)),
-        "section": section_arr.take(pa.array(d_idx))})
-    (out / "designations").mkdir(exist_ok=True)
-    pq.write_table(designations, out / "designations" / "part-00000.parquet")
-    rows["designations"] = designations.num_rows
+            progress("enterprises", firms.hi, n)
+    rows["designations"] = _write_designations(layout, candidates, out, np.random.default_rng([seed, 1 << 30]), years)
 
     checksum = dataset_checksum(out)
     manifest = {"schema_version": SCHEMA_VERSION, "generated": {"n": n, "seed": seed, "years": list(years)},
@@ -300,53 +163,282 @@ def generate(n: int, out: Path, *, seed: int = 0, years: tuple[int, ...] = YEARS
     return GeneratedRegistry(out, rows, checksum)
 
 
-def _write_partition(table: pa.Table, folder: Path) -> None:
+@dataclass(frozen=True)
+class _Layout:
+    """What every chunk shares: the counties and their firm counts, and the industry mix."""
+
+    n_industrial: int
+    county_codes: np.ndarray        # (c,) six-digit codes
+    county_digits: np.ndarray       # (c, 6) digit values, for the credit codes
+    industrial_ends: np.ndarray     # (c,) cumulative industrial firms per county (firms 0..n_industrial-1)
+    other_ends: np.ndarray          # (c,) cumulative other firms per county (firms n_industrial..n-1)
+    county_factor: np.ndarray       # (c,) county productivity factor of revenue
+    province_of_county: np.ndarray  # (c,) index into ``class_p``
+    class_p: np.ndarray             # (provinces, industrial classes) probabilities per province
+    other_p: np.ndarray             # (other classes,) probabilities of the non-industrial classes
+    all_codes: np.ndarray           # industrial classes, then the other classes
+    section_of_code: np.ndarray     # (codes,) index into ``sections``
+    sections: list[str]
+
+    def county_of(self, firm: np.ndarray) -> np.ndarray:
+        """County index of global firm indices: industrial firms first, each part grouped by county."""
+        industrial = firm < self.n_industrial
+        return np.where(industrial, np.searchsorted(self.industrial_ends, firm, side="right"),
+                        np.searchsorted(self.other_ends, firm - self.n_industrial, side="right")).astype(np.int32)
+
+
+def _layout(n: int, seed: int) -> _Layout:
+    """Place firms in counties (multinomial ∝ census employment) and fix the industry mix per province."""
+    rng = np.random.default_rng(seed)
+    counties = county_weights()
+    n_ind = int(round(n * INDUSTRIAL_SHARE))
+    per_ind = rng.multinomial(n_ind, counties["w_industry"] / counties["w_industry"].sum())
+    per_oth = rng.multinomial(n - n_ind, counties["w_other"] / counties["w_other"].sum())
+    county_factor = rng.lognormal(0.0, 0.35, size=len(counties))
+
+    ind_classes, other_classes = _industry_tables()
+    base = ind_classes["division"].map(DIVISION_WEIGHT).fillna(1.0).to_numpy()
+    base = base / ind_classes.groupby("division")["code"].transform("size").to_numpy()
+    province_codes, province_of_county = np.unique(counties["province_code"].to_numpy(), return_inverse=True)
+    class_p = np.empty((len(province_codes), len(base)))
+    for row, prov in enumerate(province_codes):
+        tilt = ind_classes["division"].map(PROVINCE_TILTS.get(prov, {})).fillna(1.0).to_numpy()
+        noise = np.random.default_rng([seed, int(prov)]).lognormal(0.0, 0.5, size=len(base))
+        class_p[row] = base * tilt * noise / (base * tilt * noise).sum()
+    sec_w = other_classes["section"].map(SECTION_MIX).fillna(0.0).to_numpy()
+    sec_w = sec_w / other_classes.groupby("section")["code"].transform("size").to_numpy()
+
+    all_codes = np.concatenate([ind_classes["code"].to_numpy(), other_classes["code"].to_numpy()])
+    code_sections = pd.Series(all_codes).map(industry_codes().sections).to_numpy(dtype="U1")
+    sections = sorted(set(code_sections))
+    county_codes = counties["code"].to_numpy()
+    digits = np.frombuffer("".join(county_codes).encode(), dtype=np.uint8).reshape(-1, 6).astype(np.int32) - ord("0")
+    return _Layout(n_ind, county_codes, digits, np.cumsum(per_ind), np.cumsum(per_oth), county_factor,
+                   province_of_county.astype(np.int32), class_p, sec_w / sec_w.sum(), all_codes,
+                   np.searchsorted(sections, code_sections).astype(np.int32), sections)
+
+
+@dataclass
+class _Firms:
+    """The firms ``lo..hi-1`` of one chunk, with the draws the writers and designations need."""
+
+    rng: np.random.Generator
+    lo: int
+    hi: int
+    county: np.ndarray
+    code: np.ndarray
+    industrial: np.ndarray
+    reg_year: np.ndarray
+    registered: np.ndarray
+    exit_year: np.ndarray
+    exited: np.ndarray
+    revenue0: np.ndarray
+    size: np.ndarray
+
+
+def _draw_firms(layout: _Layout, rng: np.random.Generator, lo: int, hi: int, years: tuple[int, ...]) -> _Firms:
+    """County, industry, dates and size of the firms ``lo..hi-1``."""
+    firm = np.arange(lo, hi)
+    m = hi - lo
+    county = layout.county_of(firm)
+    industrial = firm < layout.n_industrial
+
+    # Industry: 小类 mix per province for industrial firms (a loop over provinces, not firms), 门类 mix for the rest.
+    code = np.empty(m, dtype=np.int32)
+    n_ind_classes = layout.class_p.shape[1]
+    province = layout.province_of_county[county]
+    for row in np.unique(province[industrial]):
+        members = np.flatnonzero(industrial & (province == row))
+        code[members] = rng.choice(n_ind_classes, size=len(members), p=layout.class_p[row])
+    code[~industrial] = n_ind_classes + rng.choice(len(layout.other_p), size=int((~industrial).sum()), p=layout.other_p)
+
+    # Dates: registrations grow ~12 % a year from 1990; about 3 % of firms exit in each of the last two years.
+    span = np.arange(1990, max(years) + 1)
+    p_year = np.exp(0.12 * (span - span[0]))
+    reg_year = rng.choice(span, size=m, p=p_year / p_year.sum())
+    registered = _dates(reg_year, rng.integers(0, 365, size=m))
+    exit_draw = rng.random(m)
+    exit_year = np.where(exit_draw < 0.03, years[0], np.where(exit_draw < 0.06, max(years), 0))
+    exit_year = np.where(exit_year > reg_year, exit_year, 0)
+    exited = np.where(exit_year > 0, _dates(exit_year, rng.integers(0, 365, size=m)), np.datetime64("NaT", "D"))
+
+    # Size: Pareto-tailed revenue (万元) with a county productivity factor.
+    alpha = np.where(industrial, 1.1, 1.3)
+    x_min = np.where(industrial, 180.0, 40.0)
+    revenue0 = x_min * (1.0 - rng.random(m)) ** (-1.0 / alpha) * layout.county_factor[county]
+    size = np.select([revenue0 >= 40_000, revenue0 >= 2_000, revenue0 >= 300], [0, 1, 2], 3)
+    return _Firms(rng, lo, hi, county, code, industrial, reg_year, registered, exit_year, exited, revenue0, size)
+
+
+def _dates(year: np.ndarray, day: np.ndarray) -> np.ndarray:
+    return (year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + day.astype("timedelta64[D]")
+
+
+def _columns(layout: _Layout, firms: _Firms, rows: np.ndarray) -> dict[str, pa.Array]:
+    """The key columns every table carries (credit code, county, industry, 门类) for chunk rows ``rows``."""
+    county, code = firms.county[rows], firms.code[rows]
+    return {"uscc": _uscc(layout.county_digits[county], firms.lo + rows),
+            "county": _dictionary(county, layout.county_codes), "industry": _dictionary(code, layout.all_codes),
+            "section": _dictionary(layout.section_of_code[code], layout.sections)}
+
+
+def _write_enterprises(layout: _Layout, firms: _Firms, out: Path, part: int) -> int:
+    keys = _columns(layout, firms, np.arange(firms.hi - firms.lo))
+    names = pc.binary_join_element_wise(pa.scalar("合成企业"), pa.array(np.arange(firms.lo, firms.hi)).cast(pa.string()),
+                                        pa.scalar("有限公司"), "")
+    table = pa.table({
+        "uscc": keys["uscc"], "name": names, "county": keys["county"], "industry": keys["industry"],
+        "registered": pa.array(firms.registered, type=pa.date32()),
+        "exited": pa.array(firms.exited, type=pa.date32()),
+        "status": _dictionary((firms.exit_year > 0).astype(np.int32), ["存续", "注销"]),
+        "size": _dictionary(firms.size, ["大型", "中型", "小型", "微型"]), "section": keys["section"],
+    })
+    _write_part(table, out / "enterprises", part)
+    return table.num_rows
+
+
+def _write_years(layout: _Layout, firms: _Firms, out: Path, part: int, years: tuple[int, ...],
+                 projects_so_far: dict[int, int]) -> dict[str, int]:
+    """Yearly records of the chunk's industrial firms alive in each year: accounts, patents, projects."""
+    rng = firms.rng
+    idx = np.flatnonzero(firms.industrial)
+    divisions = pd.Series(layout.all_codes[firms.code[idx]]).str[:2]
+    energy_factor = divisions.map(ENERGY_INTENSIVE).fillna(1.0).to_numpy()
+    growth = np.ones(len(idx))
+    rows = dict.fromkeys(("enterprise_years", "patents", "projects"), 0)
+    for y in years:
+        alive = (firms.reg_year[idx] <= y) & ~((firms.exit_year[idx] > 0) & (firms.exit_year[idx] <= y))
+        growth = growth * rng.lognormal(0.04, 0.15, size=len(idx))
+        rev = firms.revenue0[idx] * growth
+        output = rev * rng.uniform(0.85, 1.05, size=len(idx))
+        exporter = rng.random(len(idx)) < 0.25
+        rd_on = rng.random(len(idx)) < np.clip(0.15 + 0.1 * np.log10(np.maximum(rev, 1) / 100), 0.05, 0.9)
+        rd = np.where(rd_on, rev * rng.lognormal(np.log(0.02), 0.6, size=len(idx)), 0.0)
+        energy = output / 10.0 * energy_factor * rng.lognormal(0, 0.3, size=len(idx))
+        sel, k = idx[alive], int(alive.sum())
+        rev, output, rd, energy, exporter = rev[alive], output[alive], rd[alive], energy[alive], exporter[alive]
+        keys = _columns(layout, firms, sel)
+        accounts = pa.table({
+            "uscc": keys["uscc"], "above_scale": pa.array(rev >= ABOVE_SCALE_REVENUE),
+            "revenue": pa.array(rev), "output": pa.array(output),
+            "value_added": pa.array(output * rng.uniform(0.2, 0.35, size=k)),
+            "employees": pa.array(np.maximum(1.0, np.round(rev / rng.lognormal(np.log(80), 0.4, size=k)))),
+            "exports": pa.array(np.where(exporter, output * rng.beta(2, 5, size=k), 0.0)),
+            "rd": pa.array(rd), "energy": pa.array(energy),
+            "county": keys["county"], "industry": keys["industry"], "section": keys["section"],
+        })
+        _write_part(accounts, out / "enterprise_years" / f"year={y}", part)
+        # patents: firms with R&D get Poisson counts.
+        lam = rd / 300.0
+        inv, uti, des = rng.poisson(lam * 0.3), rng.poisson(lam * 0.6), rng.poisson(lam * 0.1)
+        has = (inv + uti + des) > 0
+        patents = pa.table({"invention": pa.array(inv[has]), "utility_model": pa.array(uti[has]),
+                            "design": pa.array(des[has]), **_columns(layout, firms, sel[has])})
+        _write_part(patents.select(["uscc", "invention", "utility_model", "design", "county", "industry", "section"]),
+                    out / "patents" / f"year={y}", part)
+        # projects: about 3 % of above-scale firms run a digital or upgrading project each year.
+        runs = (rev >= ABOVE_SCALE_REVENUE) & (rng.random(k) < 0.03)
+        numbers = pa.array(np.arange(projects_so_far[y], projects_so_far[y] + int(runs.sum()))).cast(pa.string())
+        projects_so_far[y] += int(runs.sum())
+        keys = _columns(layout, firms, sel[runs])
+        projects = pa.table({
+            "uscc": keys["uscc"],
+            "project_id": pc.binary_join_element_wise(pa.scalar(f"P{y}"), pc.utf8_lpad(numbers, 9, "0"), ""),
+            "type": pa.array(np.array(PROJECT_TYPES)[rng.integers(0, len(PROJECT_TYPES), size=int(runs.sum()))]),
+            "investment": pa.array(rng.lognormal(np.log(500), 1.0, size=int(runs.sum()))),
+            "county": keys["county"], "industry": keys["industry"], "section": keys["section"]})
+        _write_part(projects, out / "projects" / f"year={y}", part)
+        for table, t in (("enterprise_years", accounts), ("patents", patents), ("projects", projects)):
+            rows[table] += t.num_rows
+    return rows
+
+
+def _write_part(table: pa.Table, folder: Path, part: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for part, lo in enumerate(range(0, max(table.num_rows, 1), CHUNK)):
-        pq.write_table(table.slice(lo, CHUNK), folder / f"part-{part:05d}.parquet")
+    pq.write_table(table, folder / f"part-{part:05d}.parquet")
 
 
-def _designations(rng: np.random.Generator, n: int, scale: float, industrial: np.ndarray, sections: np.ndarray,
-                  revenue: np.ndarray, reg_year: np.ndarray, years: tuple[int, ...]
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Designation rows (firm index, type, level, granted, revoked) calibrated to :data:`NATIONAL_TOTALS`.
+# Designations ---------------------------------------------------------------------------------------
+
+def _eligible(kind: str, firms: _Firms, sections: np.ndarray) -> np.ndarray:
+    """Firms that may hold a designation: rules on 门类 and the first-year revenue (万元)."""
+    revenue = firms.revenue0
+    return {
+        "专精特新小巨人": lambda: (sections == "C") & (revenue >= 2000) & (revenue <= 400_000),
+        "专精特新中小企业": lambda: firms.industrial & (revenue >= 500) & (revenue <= 400_000),
+        "制造业单项冠军": lambda: (sections == "C") & (revenue >= 50_000),
+        "高新技术企业": lambda: np.isin(sections, ["C", "I", "M"]) & (revenue >= 200),
+        "上市企业": lambda: revenue >= 20_000,
+    }[kind]()
+
+
+FIRST_YEAR = {"专精特新小巨人": 2019, "专精特新中小企业": 2019, "制造业单项冠军": 2016, "高新技术企业": 2008, "上市企业": 1991}
+
+
+@dataclass
+class _TopK:
+    """The ``k`` largest Gumbel keys seen so far, with their firms (global index, county, industry, reg. year).
+
+    The top ``k`` of a union is the top ``k`` of the parts' top ``k``, so a draw over all chunks
+    keeps at most ``2k`` candidates in memory at any time.
+    """
+
+    k: int
+    key: np.ndarray = field(default_factory=lambda: np.empty(0))
+    firm: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    county: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    reg_year: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def offer(self, key: np.ndarray, firm: np.ndarray, county: np.ndarray, code: np.ndarray,
+              reg_year: np.ndarray) -> None:
+        merged = [np.concatenate(pair) for pair in ((self.key, key), (self.firm, firm), (self.county, county),
+                                                    (self.code, code), (self.reg_year, reg_year))]
+        if len(merged[0]) > self.k:
+            keep = np.argpartition(-merged[0], self.k - 1)[:self.k] if self.k > 0 else np.zeros(0, dtype=np.int64)
+            merged = [a[keep] for a in merged]
+        self.key, self.firm, self.county, self.code, self.reg_year = merged
+
+
+def _offer_designations(layout: _Layout, candidates: dict[str, _TopK], firms: _Firms) -> None:
+    """Offer the chunk's eligible firms to each designation's size-weighted draw (Gumbel top-k, weight √revenue)."""
+    sections = np.asarray(layout.sections)[layout.section_of_code[firms.code]]
+    rng = firms.rng
+    for key, top in candidates.items():
+        kind = key.split("/")[0]
+        rows = np.flatnonzero(_eligible(kind, firms, sections))
+        gumbel = np.log(np.sqrt(firms.revenue0[rows])) + rng.gumbel(size=len(rows))
+        top.offer(gumbel, firms.lo + rows, firms.county[rows], firms.code[rows], firms.reg_year[rows])
+
+
+def _write_designations(layout: _Layout, candidates: dict[str, _TopK], out: Path, rng: np.random.Generator,
+                        years: tuple[int, ...]) -> int:
+    """Designation rows of the drawn firms, calibrated to :data:`NATIONAL_TOTALS`.
 
     Stock at the last year equals the national total × ``n / REFERENCE_FIRMS``; grant years are
     spread over the programme's life with 15 % granted in the last year, and 5 % of 高新技术企业
     grants lapse (revoked) the year after grant when not renewed.
     """
-    manufacturing = sections == "C"
-    tech_sections = np.isin(sections, ["C", "I", "M"])
-    eligible = {
-        "专精特新小巨人": manufacturing & (revenue >= 2000) & (revenue <= 400_000),
-        "专精特新中小企业": industrial & (revenue >= 500) & (revenue <= 400_000),
-        "制造业单项冠军": manufacturing & (revenue >= 50_000),
-        "高新技术企业": tech_sections & (revenue >= 200),
-        "上市企业": revenue >= 20_000,
-    }
-    first_year = {"专精特新小巨人": 2019, "专精特新中小企业": 2019, "制造业单项冠军": 2016, "高新技术企业": 2008, "上市企业": 1991}
     last = max(years)
     parts = []
-    for key, (total, _source) in NATIONAL_TOTALS.items():
-        if key == "above_scale":
-            continue
+    for key, top in candidates.items():
         kind, level = key.split("/")
-        k = int(round(total * scale))
-        w = np.where(eligible[kind], np.sqrt(revenue), 0.0)
-        chosen = _gumbel_top(rng, w, k)
-        span = np.arange(first_year[kind], last + 1)
+        order = np.argsort(top.firm)
+        firm, county, code, reg_year = top.firm[order], top.county[order], top.code[order], top.reg_year[order]
+        span = np.arange(FIRST_YEAR[kind], last + 1)
         p = np.full(len(span), 0.85 / max(1, len(span) - 1))
         p[-1] = 0.15 if len(span) > 1 else 1.0
-        granted = np.maximum(rng.choice(span, size=len(chosen), p=p / p.sum()), reg_year[chosen])
-        granted = np.minimum(granted, last)
-        revoked = np.full(len(chosen), -1)
+        granted = np.minimum(np.maximum(rng.choice(span, size=len(firm), p=p / p.sum()), reg_year), last)
+        revoked = np.full(len(firm), np.nan)
         if kind == "高新技术企业":
-            lapse = (rng.random(len(chosen)) < 0.05) & (granted < last)
-            revoked = np.where(lapse, granted + 1, -1)
-        parts.append((chosen, np.full(len(chosen), kind, dtype=object), np.full(len(chosen), level, dtype=object),
-                      granted, revoked))
-    idx = np.concatenate([p[0] for p in parts])
-    revoked = np.concatenate([p[4] for p in parts]).astype(float)
-    revoked[revoked < 0] = np.nan
-    return (idx, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]),
-            np.concatenate([p[3] for p in parts]), pd.array(revoked, dtype="Int32"))
+            lapse = (rng.random(len(firm)) < 0.05) & (granted < last)
+            revoked[lapse] = granted[lapse] + 1
+        parts.append(pa.table({
+            "uscc": _uscc(layout.county_digits[county], firm), "type": pa.array([kind] * len(firm), type=pa.string()),
+            "level": pa.array([level] * len(firm), type=pa.string()), "granted": pa.array(granted, type=pa.int32()),
+            "revoked": pa.array(revoked, mask=np.isnan(revoked)).cast(pa.int32()),
+            "county": _dictionary(county, layout.county_codes), "industry": _dictionary(code, layout.all_codes),
+            "section": _dictionary(layout.section_of_code[code], layout.sections)}))
+    designations = pa.concat_tables(parts)
+    _write_part(designations, out / "designations", 0)
+    return designations.num_rows

@@ -256,3 +256,36 @@ def list_table(lst: RankingList, k: int, scores: pd.DataFrame, frame: pd.DataFra
     out = out[universe].reset_index(drop=True)
     out = out.sort_values(["rank", "score", "unit_code"], ascending=[True, False, True], na_position="last", kind="stable")
     return out.reset_index(drop=True), cut_breaks
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one unit stands in one named list: its rank among the list's eligible units, or why it is out."""
+
+    list_id: str
+    list_name: str
+    status: str
+    rank: int | None      # among the eligible units (universe, scored, through the gates), listed or not
+    eligible: int         # units competing in the list
+    top: int | None
+    reason: str
+    competitors: pd.Index  # codes of the eligible units
+    ranks_index_score: bool  # the list ranks the index score itself (no classes, groups or another score)
+
+
+def standings(outcome: RankingOutcome, unit: str) -> list[Standing]:
+    """The unit's standing in every named list whose universe holds it (explain and target read the list this way)."""
+    spec, root = outcome.spec, Plan.of(outcome.framework).hierarchy.root
+    plain = spec.classes is None and spec.unit_groups is None
+    out = []
+    for lst in spec.lists:
+        table = outcome.lists[lst.id]
+        row = table[table["unit_code"] == unit]
+        if row.empty:
+            continue
+        eligible = table[table["status"].isin([STATUS_LISTED, STATUS_BELOW])]
+        status, score = str(row["status"].iloc[0]), float(row["score"].iloc[0])
+        rank = int((eligible["score"] > score).sum()) + 1 if status in (STATUS_LISTED, STATUS_BELOW) else None
+        out.append(Standing(lst.id, lst.name, status, rank, len(eligible), lst.top, str(row["reason"].iloc[0]),
+                            pd.Index(eligible["unit_code"]), plain and lst.score in (None, root)))
+    return out
