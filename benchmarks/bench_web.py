@@ -138,6 +138,7 @@ def main() -> None:
         outcome: dict = {}
         importer = threading.Thread(target=import_meanwhile, args=(url, yearbook(work / "年鉴.xlsx"), outcome))
         load0 = os.getloadavg()
+        client0 = time.process_time()
         cpu0 = cpu_seconds(proc.pid)
         if not args.no_import:
             importer.start()
@@ -145,6 +146,7 @@ def main() -> None:
         if not args.no_import:
             importer.join(timeout=120)
         server_cpu = cpu_seconds(proc.pid) - cpu0
+        client_cpu = time.process_time() - client0  # this load generator's own CPU: it shares the 2 cores
         load1 = os.getloadavg()
     finally:
         proc.terminate()
@@ -157,6 +159,7 @@ def main() -> None:
                       "load_average_1min": {"before": round(load0[0], 2), "after": round(load1[0], 2)},
                       "concurrency": args.c,
                       "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, result.sent), 1),
+                      "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, result.sent), 1),
                       "latency_ms": {k: {m: round(v, 1) for m, v in d.items()} for k, d in summary.items()}},
                      ensure_ascii=False, indent=2))
     if result.errors:
