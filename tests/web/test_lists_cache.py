@@ -223,3 +223,10 @@ def test_a_sparse_new_year_does_not_break_the_default_pages(client):
     # 2024 is still there to choose: one unit with one of the three indicators
     sparse = client.get("/api/v1/rankings/county", params={"year": 2024}).json()
     assert sparse["year"] == 2024 and sparse["total"] <= 1
+
+
+def test_map_page_loads_its_spec_from_the_api(client):
+    html = client.get("/map", params={"measure": "scale"}).text
+    assert 'data-vega-src="/api/v1/map/county?year=2023&amp;measure=scale&amp;lang=zh"' in html
+    assert len(html.encode()) < 20_000  # the polygons' values and the spec are not inlined
+    assert client.get("/api/v1/map/county?year=2023&measure=scale&lang=zh").json()["data"]["measure"] == "scale"

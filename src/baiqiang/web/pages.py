@@ -254,12 +254,11 @@ async def map_page(request: Request, ranking: str = "county", year: int | None =
         lang = lang_of(request)
         book = request.app.state.book
         ranked, units = book.map_units(ranking, year, measure)
-        measure_label = label(measure, lang, request) if measure != "score" else ("Score" if lang == "en" else "综合得分")
+        spec_url = f"/api/v1/map/{ranked.ranking.id}?" + urlencode({"year": ranked.year, "measure": measure, "lang": lang})
         return "map.html", {"ranked": ranked, "measure": measure, "years": book.years(),
                             "measures": [("score", label("score", lang, request))]
                             + [(p, label(p, lang, request)) for p in ranked.pillars],
-                            "spec": vega(charts.map_spec(units, measure_label, lang)), "n_units": len(units),
-                            "n_ranked": len(ranked.table)}
+                            "spec_url": spec_url, "n_units": len(units), "n_ranked": len(ranked.table)}
 
     return await cached_page(request, build)
 
