@@ -75,6 +75,9 @@ def test_find_by_short_name_profile_compare_download(browser_page, tmp_path):
     page.wait_for_url("**/units/330784**")
     analysed(page)
     assert page.inner_text("#rank") == "4"
+    # the report's profile, loaded into the page: 永康's strongest indicator is its gdp (3rd of 8)
+    assert "地区生产总值" in page.inner_text("#strengths") and page.locator("#analysis-change").count() == 1
+    assert "入选" in page.inner_text("#lists tr[data-list=top5]")
     page.wait_for_selector("#pillar-chart[data-ready] svg")
     shot(page, "e2e-2-profile")
     page.click("#compare-link")
@@ -181,6 +184,11 @@ def test_map_click_opens_profile_and_english_switch(browser_page):
     assert page.inner_text("#rank") == "4"
     page.goto("/map?measure=prosperity")
     page.wait_for_selector("#map-chart[data-ready] svg path")
+    page.goto("/rankings")
+    page.select_option("#f-list", "top5")  # htmx swaps in the named list
+    page.wait_for_selector("#list-note")
+    assert page.locator("#ranking-table tbody tr").count() == 5 and "第二梯队" in page.inner_text("#ranking-table")
+    shot(page, "e2e-12-list")
     page.goto("/methodology")
     assert "规模" in page.inner_text(".tree")
     page.click("text=English")
