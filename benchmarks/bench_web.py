@@ -3,7 +3,8 @@
 Starts ``baiqiang serve`` as its own process on a copy of the store (the
 demo's ``census.duckdb``; made with ``baiqiang demo`` when not given), warms
 each ranking once, then sends a bounded mix of list, profile and map requests
-(profiles over many different units, so they are not just cache hits) at a
+(profiles over 200 different units, so many are first views that miss the response cache; the
+named list top100 as a page) at a
 fixed concurrency while one signed-in import runs, and prints p50/p95/p99 per
 kind and requests per second.
 
@@ -106,10 +107,13 @@ def import_meanwhile(url: str, path: Path, outcome: dict) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", type=Path, help="census.duckdb from baiqiang demo (default: build one)")
-    ap.add_argument("-n", type=int, default=2000, help="requests (default 2000)")
+    ap.add_argument("-n", type=int, default=None, help="requests (default 2000; 400 with --quick)")
+    ap.add_argument("--quick", action="store_true", help="a short run (400 requests) to check the set-up")
     ap.add_argument("-c", type=int, default=50, help="concurrency (default 50)")
     ap.add_argument("--max-seconds", type=float, default=300)
+    ap.add_argument("--no-import", action="store_true", help="reads only (no import meanwhile): the steady-state cost")
     args = ap.parse_args()
+    args.n = args.n or (400 if args.quick else 2000)
     work = Path(tempfile.mkdtemp(prefix="bench-web-"))
     store = national_store(args.store, work)
     port = free_port()
@@ -129,14 +133,21 @@ def main() -> None:
                       ("list_page", f"/rankings?province={rng.choice(provinces)}&page=1"),
                       ("profile", f"/api/v1/units/{rng.choice(codes)}"),
                       ("profile_page", f"/units/{rng.choice(codes)}"),
-                      ("map", "/api/v1/map/county")]
+                      ("map", "/api/v1/map/county"),
+                      ("top100_page", f"/rankings?list=top100&page={k % 2 + 1}")]
         outcome: dict = {}
         importer = threading.Thread(target=import_meanwhile, args=(url, yearbook(work / "年鉴.xlsx"), outcome))
+        load0 = os.getloadavg()
+        client0 = time.process_time()
         cpu0 = cpu_seconds(proc.pid)
-        importer.start()
+        if not args.no_import:
+            importer.start()
         result = asyncio.run(run_load(url, paths, total=args.n, concurrency=args.c, max_seconds=args.max_seconds))
-        importer.join(timeout=120)
+        if not args.no_import:
+            importer.join(timeout=120)
         server_cpu = cpu_seconds(proc.pid) - cpu0
+        client_cpu = time.process_time() - client0  # this load generator's own CPU: it shares the 2 cores
+        load1 = os.getloadavg()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -145,7 +156,10 @@ def main() -> None:
     print(json.dumps({"requests": result.sent, "errors": len(result.errors), "seconds": round(result.seconds, 2),
                       "requests_per_second": round(result.requests_per_second, 1), "import": outcome,
                       "server_cpu_seconds": round(server_cpu, 2),
+                      "load_average_1min": {"before": round(load0[0], 2), "after": round(load1[0], 2)},
+                      "concurrency": args.c,
                       "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, result.sent), 1),
+                      "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, result.sent), 1),
                       "latency_ms": {k: {m: round(v, 1) for m, v in d.items()} for k, d in summary.items()}},
                      ensure_ascii=False, indent=2))
     if result.errors:

@@ -40,9 +40,15 @@ def test_profile_compare_map_methodology(client):
     assert [u["name"] for u in c["units"]] == ["永康市", "义乌市", "东阳市"]
     assert c["chart"]["mark"] == "bar" and len(c["chart"]["data"]["values"]) == 6
     m = client.get("/api/v1/map/county", params={"measure": "scale"}).json()["data"]
-    assert len(m["points"]) == 8 and m["spec"]["encoding"]["href"]["field"] == "href"
-    yk = next(x for x in m["points"] if x["code"] == "330784")
+    # every county of the tiny store has its own polygon in the bundled geometry (keyed by its code)
+    assert len(m["units"]) == 8 and all(u["geo"] == u["code"] for u in m["units"])
+    yk = next(x for x in m["units"] if x["code"] == "330784")
     assert yk["value"] == pytest.approx((700 / 4900 + 50 / 440) * 50)
+    counties, coloured, outlines = m["spec"]["layer"]
+    assert counties["data"]["url"] == coloured["data"]["url"] == m["geometry"] == "/api/v1/geometry"
+    assert coloured["transform"][1]["lookup"] == "properties.adcode"
+    assert coloured["encoding"]["href"]["field"] == "href" and coloured["mark"]["type"] == "geoshape"
+    assert {v["geo"]: v["href"] for v in coloured["transform"][1]["from"]["data"]["values"]}["330784"] == "/units/330784"
     tree = client.get("/api/v1/methodology/county").json()["data"]["tree"]
     assert [c["code"] for c in tree["children"]] == ["scale", "prosperity"]
 

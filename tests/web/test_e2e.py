@@ -46,6 +46,11 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def analysed(page) -> None:
+    """Wait for the profile page's analysis fragment (the report's profile, loaded by htmx after the page)."""
+    page.wait_for_selector("#analysis-body, #analysis-none")
+
+
 def sign_in(page, name: str = "editor1") -> None:
     page.goto("/login")
     page.fill("input[name=username]", name)
@@ -68,7 +73,11 @@ def test_find_by_short_name_profile_compare_download(browser_page, tmp_path):
     assert len(rows) == 2 and rows[1].startswith("330784,4,永康市")
     page.click("#ranking-table >> text=永康市")
     page.wait_for_url("**/units/330784**")
+    analysed(page)
     assert page.inner_text("#rank") == "4"
+    # the report's profile, loaded into the page: 永康's strongest indicator is its gdp (3rd of 8)
+    assert "地区生产总值" in page.inner_text("#strengths") and page.locator("#analysis-change").count() == 1
+    assert "入选" in page.inner_text("#lists tr[data-list=top5]")
     page.wait_for_selector("#pillar-chart[data-ready] svg")
     shot(page, "e2e-2-profile")
     page.click("#compare-link")
@@ -107,6 +116,7 @@ def test_sign_in_import_confirm_see_value_undo(browser_page, tmp_path):
     page.wait_for_selector("#job[data-status=done]")
     shot(page, "e2e-5-imported")
     page.goto("/units/330784?year=2023")
+    analysed(page)
     assert page.inner_text("#rank") == "3"  # 1200 亿元 lifts 永康 above 东阳 (see test_api)
     assert "1,200.00" in page.inner_text("#indicators tr[data-indicator=gdp]")
     page.click("#indicators tr[data-indicator=gdp] a")
@@ -117,6 +127,7 @@ def test_sign_in_import_confirm_see_value_undo(browser_page, tmp_path):
     page.wait_for_url("**/import?undone=*")
     assert "已撤销" in page.inner_text("#batches tbody tr:first-child")
     page.goto("/units/330784?year=2023")
+    analysed(page)
     assert page.inner_text("#rank") == "4"
     assert "800.00" in page.inner_text("#indicators tr[data-indicator=gdp]")
     shot(page, "e2e-7-undone")
@@ -153,6 +164,7 @@ def test_paste_bulletin_accept_two_edit_one_history(browser_page):
     assert set(page.locator("#history tbody td:nth-child(4)").all_inner_texts()) == {"", "editor1"}
     shot(page, "e2e-9-reviewed")
     page.goto("/units/330784?year=2023")
+    analysed(page)
     assert "71,000.00" in page.inner_text("#indicators tr[data-indicator=disposable_income]")
     assert "71234元" in page.inner_text("#indicators tr[data-indicator=disposable_income]")
 
@@ -161,7 +173,22 @@ def test_map_click_opens_profile_and_english_switch(browser_page):
     page = browser_page
     page.goto("/map")
     page.wait_for_selector("#map-chart[data-ready] svg path")
+    # county polygons, not points: the coloured layer draws one geoshape per ranked county (all 8 have one)
+    coloured = page.locator("#map-chart svg path[aria-roledescription='geoshape'][aria-label*='名称']")
+    assert coloured.count() == 8
+    assert page.locator("#map-chart svg .mark-shape path").count() > 2800  # the whole country in grey
     shot(page, "e2e-10-map")
+    page.locator("#map-chart svg path[aria-label*='永康市']").click()
+    page.wait_for_url("**/units/330784")
+    analysed(page)
+    assert page.inner_text("#rank") == "4"
+    page.goto("/map?measure=prosperity")
+    page.wait_for_selector("#map-chart[data-ready] svg path")
+    page.goto("/rankings")
+    page.select_option("#f-list", "top5")  # htmx swaps in the named list
+    page.wait_for_selector("#list-note")
+    assert page.locator("#ranking-table tbody tr").count() == 5 and "第二梯队" in page.inner_text("#ranking-table")
+    shot(page, "e2e-12-list")
     page.goto("/methodology")
     assert "规模" in page.inner_text(".tree")
     page.click("text=English")

@@ -24,7 +24,7 @@ def serve(
     db: Path = typer.Option(..., "--db", help="DuckDB 数据库文件（如 baiqiang-demo/census.duckdb）"),
     host: str = typer.Option("127.0.0.1", help="监听地址（对外服务请放在反向代理之后）"),
     port: int = typer.Option(8000, help="端口"),
-    framework: Path = typer.Option(None, "--framework", help="框架文件（默认：随附的县域产业基础指数）"),
+    framework: Path = typer.Option(None, "--framework", help="框架文件，两个排名共用（默认：演示的县域与市辖区两个框架，各带 top100 榜单）"),
     uncertainty: Path = typer.Option(None, "--uncertainty", help="baiqiang uncertainty 的输出目录（显示排名区间）"),
     private: bool = typer.Option(False, "--private", help="浏览也需要登录（默认公开只读）"),
     secure_cookies: bool = typer.Option(False, "--secure-cookies", help="会话 Cookie 只经 HTTPS 发送（HTTPS 反向代理之后请打开）"),

@@ -7,17 +7,22 @@ Success: ``{"ok": true, "data": ...}`` (lists add ``page``, ``page_size``,
 
 from __future__ import annotations
 
+import functools
+import gzip
+import json
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from baiqiang.errors import DataError
 from baiqiang.web import auth, charts, uploads, writes
+from baiqiang.web.cache import request_key
 from baiqiang.web.deps import User, can_read, current_user, editor_write, lang_of, require
 from baiqiang.web.model import FILTERS, RANKINGS, Book
 
@@ -38,6 +43,45 @@ def book(request: Request) -> Book:
     return request.app.state.book
 
 
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):  # NumPy scalars
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def json_bytes(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                      default=_json_default).encode("utf-8")
+
+
+GZIP_MIN_BYTES = 1400  # below one packet compression saves nothing
+
+
+async def cached_json(request: Request, build: Callable[[], dict[str, Any]]) -> Response:
+    """``build()`` serialised once per (store version, URL, language) and served from memory until the next write.
+
+    A hit is answered on the event loop; a miss builds on a worker thread
+    (reading DuckDB and pandas must not block the loop).  Bodies over a
+    packet are also kept gzip-compressed (once per version) for clients that
+    accept it: the map's 450 KB go out as about a tenth.  The version is read
+    before building (see :mod:`baiqiang.web.cache`).
+    """
+    state = request.app.state
+    key = request_key(request.url.path, request.query_params, lang_of(request))
+    version = state.db.version
+    body = state.cache.peek(version, key)
+    if body is None:
+        body = await run_in_threadpool(state.cache.get, version, key, lambda: json_bytes(build()))
+    if len(body) < GZIP_MIN_BYTES or "gzip" not in request.headers.get("accept-encoding", ""):
+        return Response(body, media_type="application/json", headers={"Vary": "Accept-Encoding"})
+    packed = state.cache.peek(version, (*key, "gzip"))
+    if packed is None:
+        packed = await run_in_threadpool(state.cache.get, version, (*key, "gzip"),
+                                         lambda: gzip.compress(body, compresslevel=6, mtime=0))
+    return Response(packed, media_type="application/json",
+                    headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+
+
 @dataclass
 class PendingImport:
     """An upload that passed its dry run and waits for the same user to confirm it."""
@@ -54,34 +98,57 @@ def filters_from(request: Request) -> dict[str, str]:
 
 
 def ranking_rows(request: Request, ranking: str, year: int | None, q: str, sort: str, order: str,
-                 page: int, page_size: int | None) -> tuple[Any, Any]:
+                 page: int, page_size: int | None, list_id: str | None = None) -> tuple[Any, Any]:
     """The ranked rows a rankings view shows (shared by the page, the API and the downloads)."""
     b = book(request)
     ranked = b.ranked(ranking, year)
-    rows = b.filtered(ranked, filters=filters_from(request), q=q, sort=sort, order=order)
+    rows = b.filtered(ranked, filters=filters_from(request), q=q, sort=sort, order=order, list_id=list_id or None)
     return ranked, b.page(rows, page, page_size or request.app.state.settings.page_size)
 
 
+def list_info(lst: Any) -> dict[str, Any]:
+    """A named list as the API describes it: id, name, length, gates and tiers."""
+    tiers = lst.tiers
+    return {"id": lst.id, "name": lst.name, "top": lst.top, "gates": list(lst.gates),
+            "tiers": None if tiers is None else {"cuts": tiers.cuts, "jenks": tiers.jenks, "names": tiers.names}}
+
+
 # -- reading ------------------------------------------------------------------------
-@router.get("/rankings", summary="Named rankings and the years in the store")
-def list_rankings(request: Request) -> dict[str, Any]:
-    lang = lang_of(request)
-    return ok({"years": book(request).years(),
-               "rankings": [{"id": r.id, "name": r.name(lang), "types": list(r.types)} for r in RANKINGS]})
-
-
-@router.get("/rankings/{ranking}", summary="One ranking: filter, search, sort, paginate")
-def ranking(request: Request, ranking: str, year: int | None = None, q: str = "", sort: str = "rank",
-            order: str = "asc", page: int = 1, page_size: int | None = None) -> dict[str, Any]:
-    ranked, pg = ranking_rows(request, ranking, year, q, sort, order, page, page_size)
-    return ok(records(pg.rows), ranking=ranked.ranking.id, year=ranked.year, page=pg.page,
-              page_size=pg.page_size, total=pg.total, pages=pg.pages, columns=book(request).columns(ranked))
-
-
-@router.get("/units/{code}", summary="A unit's profile: ranks, pillars, indicators with provenance, history")
-def unit(request: Request, code: str, year: int | None = None) -> dict[str, Any]:
+@router.get("/rankings", summary="Rankings, their named lists, and the years in the store")
+async def list_rankings(request: Request) -> Response:
     b, lang = book(request), lang_of(request)
-    return ok(b.memo(("profile", code, year, lang), lambda: b.profile(code, year, lang)))
+
+    def build() -> dict[str, Any]:
+        years = b.years()
+        return ok({"years": years, "rankings": [
+            {"id": r.id, "name": r.name(lang), "types": list(r.types), "framework": b.frameworks[r.id].id,
+             "lists": [list_info(x) for x in (b.frameworks[r.id].rankings.lists if b.frameworks[r.id].rankings else [])]}
+            for r in RANKINGS]})
+
+    return await cached_json(request, build)
+
+
+@router.get("/rankings/{ranking}", summary="One ranking or one of its named lists (list=top100): filter, search, sort, paginate")
+async def ranking(request: Request, ranking: str, year: int | None = None, q: str = "", sort: str = "rank",
+            order: str = "asc", page: int = 1, page_size: int | None = None,
+            list_id: str = Query("", alias="list", description="a named list of the framework, e.g. top100")) -> Response:
+    def build() -> dict[str, Any]:
+        ranked, pg = ranking_rows(request, ranking, year, q, sort, order, page, page_size, list_id)
+        return ok(records(pg.rows), ranking=ranked.ranking.id, list=list_id or None, year=ranked.year, page=pg.page,
+                  page_size=pg.page_size, total=pg.total, pages=pg.pages,
+                  columns=book(request).columns(ranked, list_id or None))
+
+    return await cached_json(request, build)
+
+
+@router.get("/units/{code}", summary="A unit's profile: ranks, named lists, pillars, indicators with provenance, history")
+async def unit(request: Request, code: str, year: int | None = None) -> Response:
+    return await cached_json(request, lambda: ok(book(request).profile(code, year, lang_of(request))))
+
+
+@router.get("/units/{code}/analysis", summary="The report's county profile: strengths, weaknesses, obstacles, change, peers, next-tier target")
+async def unit_analysis(request: Request, code: str, year: int | None = None, target: bool = False) -> Response:
+    return await cached_json(request, lambda: ok(book(request).analysis(code, year, target=target)))
 
 
 @router.get("/units/{code}/history/{indicator}", summary="Every version of one cell, with its batch")
@@ -90,29 +157,55 @@ def cell_history(request: Request, code: str, indicator: str) -> dict[str, Any]:
 
 
 @router.get("/compare", summary="2–5 units side by side (units=a,b,c)")
-def compare(request: Request, units: str, year: int | None = None) -> dict[str, Any]:
-    data = book(request).compare(units.split(","), year, lang_of(request))
-    data["chart"] = charts.compare_spec(data, lang_of(request))
-    return ok(data)
+async def compare(request: Request, units: str, year: int | None = None) -> Response:
+    def build() -> dict[str, Any]:
+        data = book(request).compare(units.split(","), year, lang_of(request))
+        data["chart"] = charts.compare_spec(data, lang_of(request))
+        return ok(data)
+
+    return await cached_json(request, build)
 
 
-@router.get("/map/{ranking}", summary="Map points (score or a pillar) and the Vega-Lite spec")
-def map_data(request: Request, ranking: str, year: int | None = None, measure: str = "score") -> dict[str, Any]:
+@router.get("/map/{ranking}", summary="Choropleth: each unit's polygon key and value (score or a pillar), and the Vega-Lite spec")
+async def map_data(request: Request, ranking: str, year: int | None = None, measure: str = "score") -> Response:
     b, lang = book(request), lang_of(request)
 
     def build() -> dict[str, Any]:
-        ranked, points = b.map_points(ranking, year, measure)
-        cols = ["code", "name", "province", "rank", "value", "longitude", "latitude"]
+        ranked, units = b.map_units(ranking, year, measure)
         label = b.node_name(measure, lang) if measure != "score" else ("综合得分" if lang == "zh" else "Score")
-        return {"ranking": ranked.ranking.id, "year": ranked.year, "measure": measure,
-                "points": records(points[cols]), "spec": charts.map_spec(points, label, lang)}
+        return ok({"ranking": ranked.ranking.id, "year": ranked.year, "measure": measure,
+                   "geometry": charts.GEOMETRY_URL, "units": records(units[["code", "name", "province", "rank",
+                                                                           "value", "geo"]]),
+                   "spec": charts.map_spec(units, label, lang)})
 
-    return ok(b.memo(("map-api", ranking, year, measure, lang), build))
+    return await cached_json(request, build)
+
+
+@functools.lru_cache(maxsize=1)
+def _geometry() -> tuple[bytes, bytes, str]:
+    """The bundled geometry file as is and gzip-compressed (once per process), and its ETag (the file's SHA-256)."""
+    from importlib.resources import files
+
+    from baiqiang.report.geometry import geometry_meta
+
+    raw = files("baiqiang.report").joinpath("resources", "counties.geojson").read_bytes()
+    return raw, gzip.compress(raw, compresslevel=6, mtime=0), f'"{geometry_meta()["sha256"][:32]}"'
+
+
+@router.get("/geometry", summary="County and province polygons (GeoJSON, GCJ-02, simplified; see counties.meta.json)")
+def geometry(request: Request) -> Response:
+    raw, packed, etag = _geometry()
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(packed, media_type="application/geo+json", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(raw, media_type="application/geo+json", headers=headers)
 
 
 @router.get("/methodology/{ranking}", summary="Indicator tree with weights; rank intervals if analysed")
-def methodology(request: Request, ranking: str, year: int | None = None) -> dict[str, Any]:
-    return ok(book(request).methodology(ranking, year, lang_of(request)))
+async def methodology(request: Request, ranking: str, year: int | None = None) -> Response:
+    return await cached_json(request, lambda: ok(book(request).methodology(ranking, year, lang_of(request))))
 
 
 @router.get("/batches", summary="Import batches, newest first, with undo state")
@@ -141,7 +234,7 @@ async def dry_run(request: Request, user_name: str, file: UploadFile, year: int 
     state = request.app.state
     upload = await receive_table(request, file)
     try:
-        outcome = await state.db.write(lambda s: writes.dry_run_import(s, upload, year=year))
+        outcome = await state.db.write(lambda s: writes.dry_run_import(s, upload, year=year), mutates=False)
     except Exception:
         uploads.discard(upload)
         raise

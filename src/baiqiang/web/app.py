@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from baiqiang.errors import BaiqiangError
 from baiqiang.web import auth, writes
 from baiqiang.web.auth import LoginLimiter
+from baiqiang.web.cache import ResponseCache
 from baiqiang.web.database import Database
 from baiqiang.web.model import Book
 from baiqiang.web.settings import WebSettings
@@ -118,6 +119,9 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.book = Book(db, settings.framework, settings.uncertainty)
+    app.state.cache = ResponseCache()
+    if settings.warm:  # rebuild the rankings in the background after each write, not on the next reader's time
+        db.on_write(lambda _: threading.Thread(target=app.state.book.warm, name="baiqiang-warm", daemon=True).start())
     app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window_seconds)
     app.state.pending = {}
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="baiqiang_session",

@@ -1,7 +1,8 @@
 """Vega-Lite specifications for the pages (rendered in the browser by the vendored vega-embed).
 
-Kept as plain dicts so the API returns them too.  When the report package's
-chart and map builders land on main, these are the functions to switch.
+Kept as plain dicts so the API returns them too.  The map draws the report
+package's bundled county polygons (:mod:`baiqiang.report.geometry`) in the
+white paper's projection.
 """
 
 from __future__ import annotations
@@ -18,39 +19,55 @@ def _config() -> dict[str, Any]:
     return {"font": FONT, "view": {"stroke": None}}
 
 
-def map_spec(points: pd.DataFrame, measure_label: str, lang: str) -> dict[str, Any]:
-    """Ranked units at their seats, coloured by the measure; clicking a point opens the unit's profile.
+GEOMETRY_URL = "/api/v1/geometry"
+"""The bundled county and province polygons (report/resources/counties.geojson), served once and cached by the browser."""
+PROJECTION = {"type": "conicEqualArea", "parallels": [25, 47], "rotate": [-105, 0, 0]}  # as the white paper's maps
+GREY = "#e3e3e3"
 
-    A point map (示意图): the registry has each unit's seat coordinates; county
-    polygons come with the report package's bundled geometry.
+
+def map_spec(units: pd.DataFrame, measure_label: str, lang: str) -> dict[str, Any]:
+    """Choropleth of the measure on the county polygons; clicking a county opens the unit's profile.
+
+    ``units`` has ``geo`` (the polygon adcode, :attr:`Ranked.geo`), ``code``,
+    ``name``, ``province``, ``rank`` and ``value``.  The geometry is loaded by
+    URL (the same bytes for every map) and joined to the values by adcode in
+    the browser; counties outside the ranking stay grey, so the country is whole.
     """
     zh = lang != "en"
     suffix = "" if zh else "?lang=en"
-    codes = points["code"].astype(object).tolist()
-    columns = {"code": codes, "name": points["name"].astype(object).tolist(),
-               "province": points["province"].astype(object).tolist(),
-               "rank": points["rank"].astype(int).tolist(), "value": points["value"].astype(float).round(3).tolist(),
-               "lon": points["longitude"].astype(float).tolist(), "lat": points["latitude"].astype(float).tolist(),
+    codes = units["code"].astype(object).tolist()
+    columns = {"geo": units["geo"].astype(object).tolist(), "code": codes,
+               "name": units["name"].astype(object).tolist(), "province": units["province"].astype(object).tolist(),
+               "rank": units["rank"].astype(int).tolist(), "value": units["value"].astype(float).round(3).tolist(),
                "href": [f"/units/{c}{suffix}" for c in codes]}
     values = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    geometry = {"url": GEOMETRY_URL, "format": {"type": "json", "property": "features"}}
+    layer = {"filter": "datum.properties.layer == 'county'"}
     return {
-        "$schema": SCHEMA, "width": "container", "height": 520, "config": _config(),
-        "title": ("县域分布示意图（点位为县级单位驻地）" if zh else "Schematic map (points at unit seats)"),
-        "data": {"values": values},
-        "projection": {"type": "mercator"},
-        "mark": {"type": "circle", "cursor": "pointer", "opacity": 0.85},
-        "encoding": {
-            "longitude": {"field": "lon", "type": "quantitative"},
-            "latitude": {"field": "lat", "type": "quantitative"},
-            "color": {"field": "value", "type": "quantitative", "title": measure_label,
-                      "scale": {"scheme": "viridis"}},
-            "size": {"value": 22},
-            "href": {"field": "href"},
-            "tooltip": [{"field": "name", "title": "名称" if zh else "Name"},
-                        {"field": "province", "title": "省份" if zh else "Province"},
-                        {"field": "rank", "title": "排名" if zh else "Rank"},
-                        {"field": "value", "title": measure_label}],
-        },
+        "$schema": SCHEMA, "width": "container", "height": 560, "config": _config(),
+        "title": "县域分布图（示意图）" if zh else "Map (schematic)",
+        "projection": PROJECTION,
+        "layer": [
+            {"data": geometry, "transform": [layer],
+             "mark": {"type": "geoshape", "fill": GREY, "stroke": "white", "strokeWidth": 0.15}},
+            {"data": geometry,
+             "transform": [layer, {"lookup": "properties.adcode", "from": {
+                 "data": {"values": values}, "key": "geo", "fields": ["code", "name", "province", "rank", "value", "href"]}},
+                 {"filter": "isValid(datum.value)"}],
+             "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.2, "cursor": "pointer"},
+             "encoding": {
+                 "color": {"field": "value", "type": "quantitative", "title": measure_label,
+                           "scale": {"scheme": "viridis"}},
+                 "href": {"field": "href"},
+                 "tooltip": [{"field": "name", "title": "名称" if zh else "Name"},
+                             {"field": "province", "title": "省份" if zh else "Province"},
+                             {"field": "rank", "title": "排名" if zh else "Rank"},
+                             {"field": "value", "title": measure_label, "format": ".2f"}]}},
+            # named so app.css lets clicks through the outlines to the county below
+            {"name": "province_outlines", "data": geometry,
+             "transform": [{"filter": "datum.properties.layer == 'province'"}],
+             "mark": {"type": "geoshape", "filled": False, "stroke": "#888888", "strokeWidth": 0.4}},
+        ],
     }
 
 

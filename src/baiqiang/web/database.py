@@ -67,6 +67,7 @@ class Database:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="baiqiang-writer")
         self._cursor_lock = threading.Lock()
         self._version = 0
+        self._listeners: list[Callable[[int], None]] = []
         self.jobs: dict[str, Job] = {}
         self._closed = False
 
@@ -74,6 +75,10 @@ class Database:
     def version(self) -> int:
         """Incremented after every committed write: caches keyed by it stay correct."""
         return self._version
+
+    def on_write(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(new_version)`` on the writer thread after each write (e.g. to rebuild rankings)."""
+        self._listeners.append(listener)
 
     def close(self) -> None:
         """Finish queued writes and close the store (a second call does nothing)."""
@@ -95,15 +100,25 @@ class Database:
             cur.close()
 
     # -- writing ------------------------------------------------------------------
-    def _write_sync(self, fn: Callable[[Store], T]) -> T:
-        result = fn(self._writer)
-        self._version += 1
-        return result
+    def _write_sync(self, fn: Callable[[Store], T], mutates: bool = True) -> T:
+        try:
+            return fn(self._writer)
+        finally:
+            # Bumped after the commit (or a failure, which may have written part of a non-transactional
+            # step): a reader that sees the new version also sees the new data.
+            if mutates:
+                self._version += 1
+                for listener in self._listeners:
+                    listener(self._version)
 
-    async def write(self, fn: Callable[[Store], T]) -> T:
-        """Run ``fn(store)`` on the writer thread, after every write queued before it."""
+    async def write(self, fn: Callable[[Store], T], *, mutates: bool = True) -> T:
+        """Run ``fn(store)`` on the writer thread, after every write queued before it.
+
+        ``mutates=False`` for work that leaves the store as it was (a dry run
+        rolled back): the version, and so every cache, stays.
+        """
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._write_sync, fn)
+        return await loop.run_in_executor(self._executor, self._write_sync, fn, mutates)
 
     def write_blocking(self, fn: Callable[[Store], T]) -> T:
         """:meth:`write` for synchronous callers (CLI, tests)."""

@@ -33,7 +33,7 @@ def state(request: Request) -> Any:
     return request.app.state
 
 
-def can_read(request: Request) -> None:
+async def can_read(request: Request) -> None:
     """Reading is public unless the server says otherwise; then any signed-in role may read."""
     if state(request).settings.public_read:
         return

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from markupsafe import Markup, escape
 
 from baiqiang.errors import DataError
 from baiqiang.web import api, auth, charts, tables, writes
 from baiqiang.web.app import HERE
+from baiqiang.web.cache import CSRF_MARK, put_csrf, request_key
 from baiqiang.web.deps import User, can_read, check_csrf, current_user, editor_write, lang_of, require
 from baiqiang.web.model import FILTERS, RANKINGS
 
@@ -25,7 +27,7 @@ FILTER_LABELS = {"province": ("省份", "Province"), "prefecture": ("地级市",
                  "region": ("区域", "Region"), "tier": ("梯队", "Tier")}
 COLUMN_LABELS = {"rank": ("排名", "Rank"), "name": ("名称", "Name"), "province": ("省份", "Province"),
                  "prefecture": ("地级市", "Prefecture"), "type": ("类型", "Type"), "region": ("区域", "Region"),
-                 "score": ("得分", "Score"), "tier": ("梯队", "Tier"), "province_rank": ("省内排名", "Rank in province"),
+                 "score": ("得分", "Score"), "tier": ("梯队", "Tier"), "tier_name": ("梯队名称", "Tier name"), "province_rank": ("省内排名", "Rank in province"),
                  "code": ("代码", "Code")}
 
 
@@ -49,6 +51,33 @@ def context(request: Request, **extra: Any) -> dict[str, Any]:
 
 def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context(request, **extra), status_code=status)
+
+
+async def cached_page(request: Request, build: Callable[[], tuple[str, dict[str, Any]]]) -> HTMLResponse:
+    """A read-only page rendered once per (store version, URL, language, signed-in user, htmx target).
+
+    ``build()`` returns (template, context).  The page is cached with
+    :data:`CSRF_MARK` for the token and each reader gets their own token back
+    (see :mod:`baiqiang.web.cache`).
+    """
+    state = request.app.state
+    user = current_user(request)
+    target = request.headers.get("hx-target") if request.headers.get("hx-request") else None
+    key = request_key(request.url.path, request.query_params, lang_of(request),
+                      user.name if user else None, user.role if user else None, target)
+    csrf = auth.csrf_token(request.session)
+
+    def body() -> bytes:
+        name, extra = build()
+        ctx = context(request, **extra)
+        ctx["csrf"] = CSRF_MARK
+        return templates.get_template(name).render(ctx).encode("utf-8")
+
+    version = state.db.version
+    cached = state.cache.peek(version, key)
+    if cached is None:  # build on a worker thread; a hit is answered on the event loop
+        cached = await run_in_threadpool(state.cache.get, version, key, body)
+    return HTMLResponse(put_csrf(cached, csrf))
 
 
 def error_page(request: Request, status: int, message: str, errors: list[dict[str, str]],
@@ -130,42 +159,86 @@ async def logout(request: Request) -> RedirectResponse:
 
 
 # -- rankings ---------------------------------------------------------------------
+TEXT_COLUMNS = frozenset({"name", "province", "prefecture", "type", "region", "tier_name"})
+RANK_COLUMNS = frozenset({"rank", "tier"})
+
+
+def _cell(column: str, value: Any) -> str:
+    """One table cell: text as is, scores with two decimals, ranks and tiers as integers (— when missing)."""
+    if column in TEXT_COLUMNS:
+        return f"<td>{escape('' if value is None else value)}</td>"
+    if value is None or value != value:  # None, NaN
+        return '<td class="num">—</td>'
+    if column in RANK_COLUMNS or column.endswith("_rank"):
+        return f'<td class="num">{int(value)}</td>'
+    return f'<td class="num">{float(value):.2f}</td>'
+
+
+def rows_html(rows: Any, columns: list[str], year: int, compare: str) -> Markup:
+    """The ``<tbody>`` rows of a rankings page, formatted in Python (a Jinja loop over 50 x 17 cells costs ~10 ms)."""
+    out = []
+    for r in writes._records(rows[["code", *columns]]):
+        code = escape(r["code"])
+        cells = "".join(f'<td><a href="/units/{code}?year={year}">{escape(r[c])}</a></td>' if c == "name"
+                        else _cell(c, r[c]) for c in columns)
+        out.append(f'<tr data-code="{code}">{cells}<td><a href="/compare?units={code}">{escape(compare)}</a></td></tr>')
+    return Markup("\n".join(out))
+
+
+def options_html(values: list[str], chosen: str) -> Markup:
+    """``<option>`` elements of a filter (hundreds for prefectures), the chosen one selected."""
+    return Markup("".join(f"<option{' selected' if v == chosen else ''}>{escape(v)}</option>" for v in values))
+
+
 def _ranking_view(request: Request, ranking: str, year: int | None, q: str, sort: str, order: str,
-                  page: int) -> dict[str, Any]:
+                  page: int, list_id: str = "") -> dict[str, Any]:
     lang = lang_of(request)
-    ranked, pg = api.ranking_rows(request, ranking, year, q, sort, order, page, None)
+    ranked, pg = api.ranking_rows(request, ranking, year, q, sort, order, page, None, list_id)
     book = request.app.state.book
-    columns = book.columns(ranked)
+    columns = book.columns(ranked, list_id or None)
     params = {k: v for k, v in request.query_params.items() if k not in ("page", "sort", "order", "lang")}
     params.update({"ranking": ranked.ranking.id, "year": str(ranked.year)})
+    if list_id:
+        params["list"] = list_id
+    else:
+        params.pop("list", None)
+    filters = {k: request.query_params.get(k, "") for k in FILTERS}
+    facets = book.memo(("facets", ranked.ranking.id, ranked.year, list_id), lambda: book.facets(ranked, list_id or None))
+    base_qs = urlencode(params) + "&"  # the links differ only in sort, order and page
     return {"ranked": ranked, "pg": pg, "columns": columns, "labels": {c: label(c, lang, request) for c in columns},
-            "facets": book.facets(ranked), "filters": {k: request.query_params.get(k, "") for k in FILTERS},
+            "list_id": list_id, "list": ranked.list_spec(list_id) if list_id else None,
+            "gate_names": {g.id: g.name or g.id for g in (ranked.results.framework.rankings.gates
+                                                          if ranked.results.framework.rankings else [])},
+            "rows_html": rows_html(pg.rows, columns, ranked.year, "Compare" if lang == "en" else "比较"),
+            "options": {k: options_html(v, filters[k]) for k, v in facets.items()}, "filters": filters,
             "filter_labels": {k: (en if lang == "en" else zh) for k, (zh, en) in FILTER_LABELS.items()},
             "years": book.years(), "q": q, "sort": sort, "order": order, "base": params,
-            "qs": lambda **kw: urlencode({**params, "sort": sort, "order": order, "page": str(pg.page),
-                                          **{k: str(v) for k, v in kw.items()}})}
+            "qs": lambda **kw: base_qs + urlencode({"sort": sort, "order": order, "page": str(pg.page),
+                                                    **{k: str(v) for k, v in kw.items()}})}
 
 
 @router.get("/rankings", dependencies=read)
-def rankings(request: Request, ranking: str = "county", year: int | None = None, q: str = "", sort: str = "rank",
-             order: str = "asc", page: int = 1) -> HTMLResponse:
-    view = _ranking_view(request, ranking, year, q, sort, order, page)
-    if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
-        return render(request, "_ranking_rows.html", **view)
-    return render(request, "rankings.html", **view)
+async def rankings(request: Request, ranking: str = "county", year: int | None = None, q: str = "", sort: str = "rank",
+             order: str = "asc", page: int = 1, list_id: str = Query("", alias="list")) -> HTMLResponse:
+    def build() -> tuple[str, dict[str, Any]]:
+        view = _ranking_view(request, ranking, year, q, sort, order, page, list_id)
+        partial = request.headers.get("hx-request") and request.headers.get("hx-target") == "results"
+        return ("_ranking_rows.html" if partial else "rankings.html"), view
+
+    return await cached_page(request, build)
 
 
 @router.get("/rankings/download.{fmt}", dependencies=read)
 def download(request: Request, fmt: str, ranking: str = "county", year: int | None = None, q: str = "",
-             sort: str = "rank", order: str = "asc", page: int = 1) -> Response:
+             sort: str = "rank", order: str = "asc", page: int = 1, list_id: str = Query("", alias="list")) -> Response:
     """Exactly the rows and columns the page shows, with the page's headers."""
     if fmt not in ("csv", "xlsx"):
         raise DataError.single("format", "下载格式须为 csv 或 xlsx", "not_found")
     lang = lang_of(request)
-    view = _ranking_view(request, ranking, year, q, sort, order, page)
+    view = _ranking_view(request, ranking, year, q, sort, order, page, list_id)
     cols = ["code", *view["columns"]]
     frame = view["pg"].rows[cols].rename(columns={c: label(c, lang, request) for c in cols})
-    name = f"baiqiang_{view['ranked'].ranking.id}_{view['ranked'].year}_p{view['pg'].page}.{fmt}"
+    name = f"baiqiang_{view['ranked'].ranking.id}_{list_id + '_' if list_id else ''}{view['ranked'].year}_p{view['pg'].page}.{fmt}"
     if fmt == "csv":
         body, media = tables.to_csv(frame), "text/csv; charset=utf-8"
     else:
@@ -176,29 +249,48 @@ def download(request: Request, fmt: str, ranking: str = "county", year: int | No
 
 # -- map, profile, compare, methodology ------------------------------------------
 @router.get("/map", dependencies=read)
-def map_page(request: Request, ranking: str = "county", year: int | None = None, measure: str = "score") -> HTMLResponse:
-    lang = lang_of(request)
-    book = request.app.state.book
+async def map_page(request: Request, ranking: str = "county", year: int | None = None, measure: str = "score") -> HTMLResponse:
+    def build() -> tuple[str, dict[str, Any]]:
+        lang = lang_of(request)
+        book = request.app.state.book
+        ranked, units = book.map_units(ranking, year, measure)
+        spec_url = f"/api/v1/map/{ranked.ranking.id}?" + urlencode({"year": ranked.year, "measure": measure, "lang": lang})
+        return "map.html", {"ranked": ranked, "measure": measure, "years": book.years(),
+                            "measures": [("score", label("score", lang, request))]
+                            + [(p, label(p, lang, request)) for p in ranked.pillars],
+                            "spec_url": spec_url, "n_units": len(units), "n_ranked": len(ranked.table)}
 
-    def build() -> tuple[Any, Markup, int]:
-        ranked, points = book.map_points(ranking, year, measure)
-        measure_label = label(measure, lang, request) if measure != "score" else ("Score" if lang == "en" else "综合得分")
-        return ranked, vega(charts.map_spec(points, measure_label, lang)), len(points)
-
-    ranked, spec, n_points = book.memo(("map-page", ranking, year, measure, lang), build)
-    return render(request, "map.html", ranked=ranked, measure=measure, years=book.years(),
-                  measures=[("score", label("score", lang, request))] + [(p, label(p, lang, request)) for p in ranked.pillars],
-                  spec=spec, n_points=n_points)
+    return await cached_page(request, build)
 
 
 @router.get("/units/{code}", dependencies=read)
-def profile(request: Request, code: str, year: int | None = None) -> HTMLResponse:
-    lang = lang_of(request)
+async def profile(request: Request, code: str, year: int | None = None) -> HTMLResponse:
+    def build() -> tuple[str, dict[str, Any]]:
+        lang = lang_of(request)
+        book = request.app.state.book
+        p = book.profile(code, year, lang)
+        return "profile.html", {
+            "p": p, "years": book.years(),
+            "pillar_spec": vega(charts.pillar_spec(p["pillars"], lang)) if p["pillars"] else None,
+            "history_spec": vega(charts.history_spec(p["history"], lang)) if len(p["history"]) > 1 else None}
+
+    return await cached_page(request, build)
+
+
+@router.get("/units/{code}/analysis", dependencies=read)
+async def unit_analysis(request: Request, code: str, year: int | None = None, target: bool = False) -> HTMLResponse:
+    """The report's profile analysis, loaded into the profile page after it shows (it takes a moment the first time)."""
     book = request.app.state.book
-    p = book.memo(("profile", code, year, lang), lambda: book.profile(code, year, lang))
-    return render(request, "profile.html", p=p, years=book.years(),
-                  pillar_spec=vega(charts.pillar_spec(p["pillars"], lang)) if p["pillars"] else None,
-                  history_spec=vega(charts.history_spec(p["history"], lang)) if len(p["history"]) > 1 else None)
+
+    def build() -> tuple[str, dict[str, Any]]:
+        try:
+            return "_analysis.html", {"a": book.analysis(code, year, target=target)}
+        except DataError as exc:  # e.g. a unit the list's gates leave out: say why inside the page
+            if not any(p.code == "not_found" for p in exc.problems):
+                raise
+            return "_analysis.html", {"a": None, "message": exc.problems[0].message}
+
+    return await cached_page(request, build)
 
 
 @router.get("/units/{code}/history/{indicator}", dependencies=read)
@@ -256,9 +348,10 @@ def compare_download(request: Request, fmt: str, units: str, year: int | None = 
 
 
 @router.get("/methodology", dependencies=read)
-def methodology(request: Request, ranking: str = "county", year: int | None = None) -> HTMLResponse:
+async def methodology(request: Request, ranking: str = "county", year: int | None = None) -> HTMLResponse:
     book = request.app.state.book
-    return render(request, "methodology.html", m=book.methodology(ranking, year, lang_of(request)), years=book.years())
+    return await cached_page(request, lambda: ("methodology.html", {"m": book.methodology(ranking, year, lang_of(request)),
+                                                               "years": book.years()}))
 
 
 # -- import -----------------------------------------------------------------------

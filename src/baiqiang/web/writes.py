@@ -67,7 +67,16 @@ def _plain(value: Any) -> Any:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
+    """Rows as JSON-ready dicts: missing values None, times ISO text, Python scalars (boxed column by column)."""
+    columns = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            columns[name] = [_plain(v) for v in col]
+        else:
+            columns[name] = col.to_numpy(dtype=object, na_value=None).tolist()
+    names = [str(c) for c in columns]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def _changes(store: Store, batch_id: int) -> pd.DataFrame:

@@ -68,8 +68,10 @@ def main(store: Path, out: Path) -> None:
                 page.screenshot(path=str(out / f"{name}.png"))
 
             shot("/rankings?province=浙江省", "rankings")
+            shot("/rankings?list=top100", "rankings-top100", "#list-note")
             shot("/map", "map", "#map-chart[data-ready] svg")
-            shot("/units/330784", "profile", "#pillar-chart[data-ready] svg")
+            shot("/units/330784", "profile", "#analysis-body")
+            page.screenshot(path=str(out / "profile-full.png"), full_page=True)
             shot("/compare?units=330784,330782,330783", "compare", "#compare-chart[data-ready] svg")
             shot("/methodology", "methodology")
             page.goto("/login")
