@@ -46,6 +46,7 @@ def write_grid(grid: pd.DataFrame, path: str | Path, *, workbook_sha256: str) ->
     import pyarrow.parquet as pq
 
     cells = grid.to_numpy(dtype=object)
+    # One Python call per cell: this runs in scripts/build_census_parquet.py only, once per workbook.
     kind = np.vectorize(_kind, otypes=[np.int8])(cells) if cells.size else np.zeros(cells.shape, np.int8)
     if (kind < 0).any():
         r, c = np.argwhere(kind < 0)[0]
