@@ -92,7 +92,9 @@ def build_profile(
     target_table = None
     goal = _next_target(content, int(u["rank"]), int(u["tier"]))
     if target and goal is not None:
-        tr = solve_target(results.framework, results.panel, code, goal)
+        # The goal is a rank in the profile's list (units through its gates); the table needs the joint plan only.
+        tr = solve_target(results.framework, results.panel, code, goal, single=False,
+                          among=pd.Index(content.units["code"]))
         f["target.rank"] = goal
         f["target.reachable"] = bool(tr.reachable)
         if tr.reachable:
