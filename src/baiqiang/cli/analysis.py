@@ -240,8 +240,7 @@ def target(
     indicators: Optional[str] = typer.Option(None, help="可改进的指标代码，逗号分隔 (默认：障碍度最高的 5 项)"),
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="输出目录 (可选)"),
     xlsx: bool = typer.Option(True, help="同时写出 XLSX"),
-    list_id: Optional[str] = typer.Option(None, "--list", help="名次按哪个命名榜单计（只与通过其门槛的单位比较）；"
-                                          "默认：框架中第一个按综合得分排名的榜单，没有则按全部参评单位"),
+    list_id: Optional[str] = typer.Option(None, "--list", help="名次按哪个榜单计（默认：第一个按综合得分排名的榜单）"),
 ) -> None:
     """达标测算：其他条件不变，所选指标至少需改进多少（以标准差计）才能进入第 K 名；结果经重算验证。"""
     from rich.table import Table
