@@ -56,7 +56,7 @@ def _escape_labels(index: pd.Index) -> pd.Index:
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells, column labels and index labels are escaped (:func:`escape_text`)."""
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never changed in place: no need to copy a big frame
     for j in range(out.shape[1]):
         col = out.iloc[:, j]
         if isinstance(col.dtype, pd.StringDtype):  # text only: one vectorised test (a million-row report)

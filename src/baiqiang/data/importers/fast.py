@@ -52,6 +52,8 @@ _ASCII_WS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 _NUMBER_RE = r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?"
 
 Progress = Callable[[str], None]
+#: Memory for the staging connection; beyond it DuckDB spills to a temporary folder.
+STAGING_MEMORY = "512MB"
 
 
 def _sql_text(s: str) -> str:
@@ -122,6 +124,7 @@ def import_plain_csv(
     if plain is None:
         return None
     data, enc, delim, n_lines = plain
+    del plain
     step = progress or (lambda stage: None)
     step("读取")
     header = data[: data.find(b"\n") if b"\n" in data else len(data)].decode(enc).rstrip("\r")
@@ -132,9 +135,9 @@ def import_plain_csv(
         return None
     # Staging runs in a private in-memory connection: a DuckDB error there (a ragged line) must not abort
     # the store's open transaction, which the generic path then still needs.
-    con = duckdb.connect()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect(config={"temp_directory": tmp, "memory_limit": STAGING_MEMORY})
+        try:
             source_file = _utf8_source(path, data, enc, Path(tmp))
             del data
             cols = ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width))
@@ -145,11 +148,11 @@ def import_plain_csv(
                     f"null_padding = false, nullstr = '')", [str(source_file), delim])
             except duckdb.Error:  # the generic reader reports the line with its row
                 return None
-        if con.execute("SELECT count(*) FROM _fast_raw").fetchall()[0][0] != n_lines:
-            return None
-        return _FastImport(store, con, path, width, year, source, registry, layout, step).run()
-    finally:
-        con.close()
+            if con.execute("SELECT count(*) FROM _fast_raw").fetchall()[0][0] != n_lines:
+                return None
+            return _FastImport(store, con, path, width, year, source, registry, layout, step).run()
+        finally:
+            con.close()
 
 
 def _lit(s: str) -> str:
@@ -164,6 +167,7 @@ class _FastImport:
         self.store, self.con, self.path, self.fname = store, con, path, path.name
         self.width, self.year, self.source, self.registry, self.layout, self.step = (
             width, year, source, registry, layout, step)
+        self.labels: dict[int, str] = {}  # value column index → its label, for provenance
 
     def run(self):
         from baiqiang.data.importers import table as tb
@@ -190,6 +194,7 @@ class _FastImport:
             "SELECT count(*) FILTER (_filled AND NOT _has_num), count(*) FILTER (_filled) FROM _fast_body").fetchall()[0]
         if footnote_like or not n_rows:
             return None  # footnotes, text rows or no data rows: the generic sheet parser decides
+        con.execute("DROP TABLE _fast_raw")
         con.execute("DELETE FROM _fast_body WHERE NOT _filled")
         measure_data = {label: [v for (v,) in con.execute(
             f"SELECT DISTINCT {self.col[label]} FROM _fast_body WHERE {self.col[label]} IS NOT NULL").fetchall()]
@@ -205,7 +210,8 @@ class _FastImport:
             return None
         self.step("解析单位")
         value_labels = ([keys.year] if self.year is None else []) + ([keys.value] if long else list(mapped))
-        n_imported = self._resolve(keys, tb, [self.col[lb] for lb in value_labels])
+        raw = [self.col[lb] for lb in (keys.indicator, keys.measure) if long and lb]
+        n_imported = self._resolve(keys, tb, [self.col[lb] for lb in value_labels], raw)
         if n_imported and not self._year_ok(keys):
             return None
         self.step("解析数值")
@@ -213,20 +219,23 @@ class _FastImport:
             built = self._long_obs(keys, lookup) if long else self._wide_obs(sh, mapped)
             if not built or not self._obs_ok():
                 return None
-        report = con.sql("SELECT _row AS row, rname AS name, status, rcode AS code, candidates, note FROM _fast_rows "
-                         "ORDER BY _row").to_arrow_table().to_pandas()
+        report = con.sql("SELECT r._row AS row, g.rname AS name, g.status, g.rcode AS code, g.candidates, g.note "
+                         "FROM _fast_rows r JOIN _fast_groups g ON g.g = r._g ORDER BY r._row").to_arrow_table().to_pandas()
         batch, warnings = None, []
         if n_imported and con.execute("SELECT count(*) FROM _fast_obs").fetchall()[0][0]:
             self.step("写入")
             obs = con.sql("SELECT * FROM _fast_obs ORDER BY _row, _col").to_arrow_table()
-            con.execute("DROP TABLE _fast_obs")
-            self.store.con.register("_fast_obs", obs)
+            con.close()  # staging is done: free its memory before the store's insert
+            store = self.store.con
+            store.register("_fast_obs_in", obs)
             try:
+                store.execute(f"CREATE OR REPLACE TEMP VIEW _fast_obs AS {self._with_provenance('_fast_obs_in')}")
                 warnings = tb.plausibility_table_warnings(self.store, "_fast_obs")
                 batch = self.store.add_validated("_fast_obs", source=self.source or self.fname,
                                                  file=str(self.path), sha256=file_sha256(self.path))
             finally:
-                self.store.con.unregister("_fast_obs")
+                store.execute("DROP VIEW IF EXISTS _fast_obs")
+                store.unregister("_fast_obs_in")
         return tb.ImportReport(self.fname, report, unmapped, [], batch, warnings)
 
     # -- cells --------------------------------------------------------------------------
@@ -266,11 +275,13 @@ class _FastImport:
         return f"({head} WHEN _bq_ascii({alias}.{c}) THEN {ascii_rule} ELSE n_{c}.{other} END)"
 
     # -- units and years ----------------------------------------------------------------
-    def _resolve(self, keys, tb, parse: list[str]) -> int:
-        """Resolve each distinct (code, name, province, prefecture) once; ``_fast_rows`` = body + report line.
+    def _resolve(self, keys, tb, parse: list[str], raw: list[str]) -> int:
+        """Resolve each distinct (code, name, province, prefecture) once, into ``_fast_groups``.
 
-        The cells of the columns ``parse`` are parsed once, into ``ok_<col>``
-        and ``v_<col>``.  Returns the number of rows to import.
+        ``_fast_rows`` holds per body row its group ``_g``, whether it is
+        imported, the raw cells of the columns ``raw`` and the parsed cells of
+        the columns ``parse`` (``ok_<col>``, ``v_<col>``).  Returns the number
+        of rows to import.
         """
         from baiqiang.data.resolve import Resolver
 
@@ -281,6 +292,7 @@ class _FastImport:
         regions = tb._Regions.of(self.registry)
         lines = [tb._report_line(resolver, regions, keys, None, dict(zip(labels, g))) for g in groups]
         frame = pd.DataFrame({f"k{i}": pd.Series([g[i] for g in groups], dtype=object) for i in range(len(kc))})
+        frame["g"] = np.arange(len(groups))
         for col, key in (("status", "status"), ("rcode", "code"), ("rname", "name"), ("candidates", "candidates"),
                          ("note", "note")):
             frame[col] = pd.Series([str(line[key]) for line in lines], dtype=object)
@@ -288,10 +300,12 @@ class _FastImport:
         on = " AND ".join(f"b.{c} IS NOT DISTINCT FROM g.k{i}" for i, c in enumerate(kc))
         parsed = "".join(f", {self._cell(c, 'ok', 'b')} AS ok_{c}, {self._cell(c, 'value', 'b')} AS v_{c}"
                          for c in parse)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _fast_rows AS SELECT b.*, g.status, g.rcode, g.rname, "
-                         f"g.candidates, g.note{parsed} FROM _fast_body b JOIN _fast_groups g ON {on} "
-                         f"{self._joins('b', parse)}")
-        return self.con.execute("SELECT count(*) FROM _fast_rows WHERE status = 'imported'").fetchall()[0][0]
+        kept = "".join(f", b.{c}" for c in raw)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _fast_rows AS SELECT b._row, g.g AS _g, "
+                         f"g.status = 'imported' AS _imported{kept}{parsed} FROM _fast_body b JOIN _fast_groups g "
+                         f"ON {on} {self._joins('b', parse)}")
+        self.con.execute("DROP TABLE _fast_body")
+        return self.con.execute("SELECT count(*) FROM _fast_rows WHERE _imported").fetchall()[0][0]
 
     def _year_ok(self, keys) -> bool:
         """Set ``self.year_sql``; False when an imported row's year is not a whole number (the generic path reports it)."""
@@ -301,20 +315,30 @@ class _FastImport:
         self.year_sql = f"r.v_{self.col[keys.year]}"
         bad = self.con.execute(
             f"SELECT count(*) FROM (SELECT {self.year_sql} AS y FROM _fast_rows r "
-            f"WHERE r.status = 'imported') WHERE y IS NULL OR NOT isfinite(y) OR y <> floor(y) "
+            f"WHERE r._imported) WHERE y IS NULL OR NOT isfinite(y) OR y <> floor(y) "
             f"OR y < -2147483648 OR y > 2147483647").fetchall()[0][0]
         return not bad
 
     # -- observations -------------------------------------------------------------------
-    def _obs_select(self, value_col: str, label: str, j: int, conv: str, joins: str, indicator: str) -> str:
-        """One SELECT of observations from ``_fast_rows`` for value column ``value_col`` (file label ``label``)."""
-        prov = f"{_lit(self.fname + ' 第 ')} || CAST(r._row AS VARCHAR) || {_lit(' 行 列「' + label + '」')}"
-        return (f"SELECT r.rcode AS unit_code, {indicator} AS indicator, CAST({self.year_sql} AS INTEGER) AS year, "
-                f"{conv} AS value, {_lit(self.source or self.fname)} AS source, {prov} AS provenance, "
-                f"r._row AS _row, {j} AS _col FROM _fast_rows r {joins} WHERE r.status = 'imported'")
+    def _obs_select(self, label: str, j: int, conv: str, joins: str, indicator: str) -> str:
+        """One SELECT of observations from ``_fast_rows`` for value column ``j`` (file label ``label``)."""
+        self.labels[j] = label
+        return (f"SELECT g.rcode AS unit_code, {indicator} AS indicator, CAST({self.year_sql} AS INTEGER) AS year, "
+                f"{conv} AS value, r._row AS _row, {j} AS _col FROM _fast_rows r JOIN _fast_groups g ON g.g = r._g "
+                f"{joins} WHERE r._imported")
+
+    def _with_provenance(self, table: str) -> str:
+        """A SELECT adding source and provenance (``file 第 R 行 列「label」``) to the observations in ``table``.
+
+        Built in the store's connection, so the million provenance strings never pass through Python.
+        """
+        label = "CASE _col " + " ".join(f"WHEN {j} THEN {_lit(' 行 列「' + lb + '」')}" for j, lb in self.labels.items())
+        prov = f"{_lit(self.fname + ' 第 ')} || CAST(_row AS VARCHAR) || {label} END"
+        return (f"SELECT unit_code, indicator, year, value, {_lit(self.source or self.fname)} AS source, "
+                f"{prov} AS provenance, _row, _col FROM {table}")
 
     def _not_ok(self, c: str) -> int:
-        return self.con.execute(f"SELECT count(*) FROM _fast_rows WHERE status = 'imported' AND NOT ok_{c}"
+        return self.con.execute(f"SELECT count(*) FROM _fast_rows WHERE _imported AND NOT ok_{c}"
                                 ).fetchall()[0][0]
 
     def _long_obs(self, keys, lookup) -> bool:
@@ -323,7 +347,7 @@ class _FastImport:
 
         ci, cv = self.col[keys.indicator], self.col[keys.value]
         labels = [v for (v,) in self.con.execute(
-            f"SELECT DISTINCT {ci} FROM _fast_rows WHERE status = 'imported'").fetchall()]
+            f"SELECT DISTINCT {ci} FROM _fast_rows WHERE _imported").fetchall()]
         hits = [lookup.get(label_key(str(v))) for v in labels]
         if any(h is None for h in hits) or self._not_ok(cv):
             return False
@@ -336,7 +360,7 @@ class _FastImport:
         if keys.measure is not None:
             cm = self.col[keys.measure]
             pairs = self.con.execute(f"SELECT DISTINCT r.{cm}, i.unit FROM _fast_rows r JOIN _fast_ind i "
-                                     f"ON r.{ci} IS NOT DISTINCT FROM i.label WHERE r.status = 'imported'").fetchall()
+                                     f"ON r.{ci} IS NOT DISTINCT FROM i.label WHERE r._imported").fetchall()
             rows = []
             for given, unit in pairs:
                 f = _factor(normalise_unit(given), unit)
@@ -348,7 +372,7 @@ class _FastImport:
             joins += f" JOIN _fast_units u ON r.{cm} IS NOT DISTINCT FROM u.given AND i.unit = u.unit"
             conv = f"CASE WHEN u.divide THEN {value} / u.f ELSE {value} * u.f END"
         self.con.execute("CREATE OR REPLACE TEMP TABLE _fast_obs AS "
-                         + self._obs_select(cv, keys.value, 0, conv, joins, "i.code") + " ORDER BY _row")
+                         + self._obs_select(keys.value, 0, conv, joins, "i.code") + " ORDER BY _row")
         return True
 
     def _wide_obs(self, sh, mapped: dict[str, tuple[str, str]]) -> bool:
@@ -360,7 +384,7 @@ class _FastImport:
             if f is None or self._not_ok(c):
                 return False
             conv = f"r.v_{c} {'/' if f[1] else '*'} CAST({f[0]!r} AS DOUBLE)"
-            selects.append(self._obs_select(c, label, j, conv, "", _lit(code)))
+            selects.append(self._obs_select(label, j, conv, "", _lit(code)))
         if not selects:
             return False
         self.con.execute("CREATE OR REPLACE TEMP TABLE _fast_obs AS " + " UNION ALL ".join(selects)
