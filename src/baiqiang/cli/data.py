@@ -381,7 +381,7 @@ def resolve(
 def units(
     province: str = typer.Option(None, "--province", help="省份（名称、简称或代码前两位）"),
     prefecture: str = typer.Option(None, "--prefecture", help="地级市（名称或简称）"),
-    type_: str = typer.Option(None, "--type", help="类型：县、县级市、自治县、旗、自治旗、市辖区、特区、林区、不设区地级市、非行政统计区"),
+    type_: str = typer.Option(None, "--type", help="类型：县、县级市、自治县、旗、自治旗、市辖区、特区、林区、不设区地级市、设区地级市（三沙）、非行政统计区"),
     status: str = typer.Option("current", "--status", help="current（现行，默认）、historical、non_admin 或 all"),
     fmt: str = typer.Option("table", "--format", help="输出格式：table 或 csv"),
     out: Path = typer.Option(None, "-o", "--out", help="写出 CSV 文件"),
