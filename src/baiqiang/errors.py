@@ -99,6 +99,9 @@ PROBLEMS_EN: dict[str, str] = {
     "no_version": "no such version", "store": "cannot open the database", "sheet": "no such worksheet",
     "ambiguous": "ambiguous name: several units match", "unknown_place": "unknown unit",
     "missing_input": "an input is missing", "not_ranked": "the unit was not ranked (screened out)",
+    "not_in_data": "the unit is not in this data", "no_year": "no year given (use --year)",
+    "bad_n": "the sample size is too small", "not_found": "not found", "too_few_units": "too few units",
+    "bad_value": "invalid value", "missing_extra": "an optional component is not installed",
 }
 
 
