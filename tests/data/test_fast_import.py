@@ -43,6 +43,8 @@ NAMES = """地区,年份,指标,数值
 东莞市,2020,地区生产总值,9650.19
 浙江省,2020,地区生产总值,64613
 全国,2020,地区生产总值,1000000
+=HYPERLINK(x),2020,地区生产总值,5
+-不存在县,2020,地区生产总值,6
 """
 MEASURE = """区划代码,年份,指标,数值,单位
 330784,2020,地区生产总值,6125000,万元
@@ -126,9 +128,11 @@ def _assert_same(fast, slow, store: Store, generic: Store, tmp_path: Path) -> No
                 assert getattr(fast.batch, attr) == getattr(slow.batch, attr), attr
             assert _frame(fast.batch.conflicts) == _frame(slow.batch.conflicts)
             assert _frame(fast.batch.blanks_kept) == _frame(slow.batch.blanks_kept)
-        write_csv(fast.rows, tmp_path / "fast.resolution.csv")
+        fast.write_rows(tmp_path / "fast.resolution.csv")
         write_csv(slow.rows, tmp_path / "slow.resolution.csv")
         assert (tmp_path / "fast.resolution.csv").read_bytes() == (tmp_path / "slow.resolution.csv").read_bytes()
+        write_csv(fast.rows, tmp_path / "fast_frame.resolution.csv")  # the frame itself writes the same bytes
+        assert (tmp_path / "fast_frame.resolution.csv").read_bytes() == (tmp_path / "slow.resolution.csv").read_bytes()
     assert _state(store) == _state(generic)
 
 

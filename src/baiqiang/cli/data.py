@@ -37,12 +37,6 @@ app.add_typer(store_app, name="store")
 
 
 # -- helpers -------------------------------------------------------------------------
-def _write_csv_to(df: pd.DataFrame, path: Path) -> None:
-    from baiqiang.pipeline.export import write_csv
-
-    write_csv(df, path)
-
-
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     """Write ``df`` to ``path`` atomically (UTF-8 with BOM so that Excel reads Chinese)."""
     from baiqiang.pipeline.export import write_csv
@@ -123,7 +117,7 @@ def import_cmd(
         with atomic_dir(report.parent) as tmp, _stages(file, progress) as step:  # report written before commit
             def write_report(r: ImportReport) -> None:
                 step("写出报告")
-                _write_csv_to(r.rows, tmp / report.name)
+                r.write_rows(tmp / report.name)
                 step("提交")
 
             rep, n_ind = _import_into_store(

@@ -221,6 +221,8 @@ class _FastImport:
                 return None
         report = con.sql("SELECT r._row AS row, g.rname AS name, g.status, g.rcode AS code, g.candidates, g.note "
                          "FROM _fast_rows r JOIN _fast_groups g ON g.g = r._g ORDER BY r._row").to_arrow_table().to_pandas()
+        lines = con.sql("SELECT CAST(r._row AS VARCHAR) || g.tail AS line FROM _fast_rows r JOIN _fast_groups g "
+                        "ON g.g = r._g ORDER BY r._row").to_arrow_table().column("line")
         batch, warnings = None, []
         if n_imported and con.execute("SELECT count(*) FROM _fast_obs").fetchall()[0][0]:
             self.step("写入")
@@ -236,7 +238,7 @@ class _FastImport:
             finally:
                 store.execute("DROP VIEW IF EXISTS _fast_obs")
                 store.unregister("_fast_obs_in")
-        return tb.ImportReport(self.fname, report, unmapped, [], batch, warnings)
+        return tb.ImportReport(self.fname, report, unmapped, [], batch, warnings, csv_lines=lines)
 
     # -- cells --------------------------------------------------------------------------
     def _non_ascii(self) -> None:
@@ -296,6 +298,7 @@ class _FastImport:
         for col, key in (("status", "status"), ("rcode", "code"), ("rname", "name"), ("candidates", "candidates"),
                          ("note", "note")):
             frame[col] = pd.Series([str(line[key]) for line in lines], dtype=object)
+        frame["tail"] = pd.Series([csv_tail([line[k] for k in tb._REPORT_COLUMNS[1:]]) for line in lines], dtype=object)
         self._table("_fast_groups", frame)
         on = " AND ".join(f"b.{c} IS NOT DISTINCT FROM g.k{i}" for i, c in enumerate(kc))
         parsed = "".join(f", {self._cell(c, 'ok', 'b')} AS ok_{c}, {self._cell(c, 'value', 'b')} AS v_{c}"
@@ -419,3 +422,16 @@ def _factor(source: str, target: str) -> tuple[float, bool] | None:
     except UnitError:
         return None
     return float(f), bool(divide)
+
+
+def csv_tail(cells: list[object]) -> str:
+    """``,cell,cell…\\r\\n`` as :func:`pipeline.export.write_csv` writes these cells after a first one.
+
+    The same escaping (``safe_frame``) and the same ``csv`` dialect as pandas'
+    ``to_csv``, so a report line is ``str(row) + tail`` byte for byte.
+    """
+    from baiqiang.pipeline.export import escape_text
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(["", *map(escape_text, cells)])
+    return buf.getvalue()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,27 @@ class ImportReport:
     footnotes: list[tuple[int, str]] = field(default_factory=list)
     batch: BatchResult | None = None
     warnings: list[str] = field(default_factory=list)  # plausibility, located
+    #: The set-based path's report lines (``row,name,…\r\n`` each, in row order): written as they are.
+    csv_lines: Any = field(default=None, repr=False)
+
+    def write_rows(self, path: Path) -> None:
+        """Write the row report as CSV, byte for byte as ``write_csv(self.rows, path)`` would."""
+        from baiqiang.pipeline.export import write_csv
+
+        if self.csv_lines is None:
+            write_csv(self.rows, path)
+            return
+        import pyarrow as pa
+
+        from baiqiang.data.importers.fast import csv_tail
+
+        header = csv_tail(list(self.rows.columns[1:]))
+        with open(path, "wb") as f:
+            f.write(("\ufeff" + str(self.rows.columns[0]) + header).encode("utf-8"))
+            for chunk in self.csv_lines.cast(pa.large_string()).chunks:  # the lines' bytes, back to back
+                offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+                if len(chunk):
+                    f.write(memoryview(chunk.buffers()[2])[offsets[0]: offsets[-1]])
 
     def counts(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in self.rows["status"].value_counts().items()}
