@@ -216,3 +216,16 @@ def _takes_fast_path(store: Store, registry, path: Path, *, year: int | None = N
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_reimport_of_the_same_file_is_idempotent(store, registry, tmp_path):
+    """The same plain file twice: no second batch, every cell unchanged, the store as after the first."""
+    path = _write(tmp_path / "long.csv", LONG)
+    with store.transaction():
+        first = import_file(store, path, registry=registry)
+    before = _state(store)
+    with store.transaction():
+        again = import_file(store, path, registry=registry)
+    assert first.batch.batch_id == 1 and again.batch.batch_id is None
+    assert (again.batch.n_new, again.batch.n_changed, again.batch.n_unchanged) == (0, 0, first.batch.n_new)
+    assert _state(store) == before

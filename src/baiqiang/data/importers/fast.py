@@ -127,9 +127,7 @@ def import_plain_csv(
     del plain
     step = progress or (lambda stage: None)
     step("读取")
-    header = data[: data.find(b"\n") if b"\n" in data else len(data)].decode(enc).rstrip("\r")
-    if enc == "utf-8-sig":
-        header = header.lstrip("\ufeff")
+    header = data[: data.find(b"\n") if b"\n" in data else len(data)].decode(enc).rstrip("\r")  # BOM dropped
     width = len(header.split(delim))
     if width < 2:
         return None
