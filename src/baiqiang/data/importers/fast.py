@@ -73,7 +73,7 @@ def _macros(con) -> None:
         CREATE OR REPLACE TEMP MACRO _bq_missing(c) AS c IS NULL OR _bq_s1(c) IN ({tokens});
         CREATE OR REPLACE TEMP MACRO _bq_ok(c) AS _bq_missing(c) OR regexp_full_match(_bq_s2(_bq_s1(c)), '{_NUMBER_RE}');
         CREATE OR REPLACE TEMP MACRO _bq_value(c) AS
-            CASE WHEN _bq_missing(c) THEN NULL ELSE TRY_CAST(_bq_s2(_bq_s1(c)) AS DOUBLE) END;
+            CASE WHEN _bq_missing(c) THEN NULL ELSE CAST(_bq_s2(_bq_s1(c)) AS DOUBLE) END;
     """)
 
 
@@ -168,7 +168,33 @@ class _FastImport:
         self.labels: dict[int, str] = {}  # value column index → its label, for provenance
 
     def run(self):
+        """Stage in the private connection, then insert into the store; ``None`` for the generic path."""
         from baiqiang.data.importers import table as tb
+
+        try:
+            staged = self._stage(tb)
+        except duckdb.Error:  # e.g. a cell the SQL rules accept but DuckDB cannot cast: let the generic path decide
+            return None
+        if staged is None:
+            return None
+        report, lines, unmapped, obs = staged
+        batch, warnings = None, []
+        if obs is not None:
+            self.step("写入")
+            store = self.store.con
+            store.register("_fast_obs_in", obs)
+            try:
+                store.execute(f"CREATE OR REPLACE TEMP VIEW _fast_obs AS {self._with_provenance('_fast_obs_in')}")
+                warnings = tb.plausibility_table_warnings(self.store, "_fast_obs")
+                batch = self.store.add_validated("_fast_obs", source=self.source or self.fname,
+                                                 file=str(self.path), sha256=file_sha256(self.path))
+            finally:
+                store.execute("DROP VIEW IF EXISTS _fast_obs")
+                store.unregister("_fast_obs_in")
+        return tb.ImportReport(self.fname, report, unmapped, [], batch, warnings, csv_lines=lines)
+
+    def _stage(self, tb):
+        """Every check and the observations, in the private connection: ``(report, lines, unmapped, obs)``."""
         from baiqiang.errors import DataError
 
         con = self.con
@@ -221,22 +247,11 @@ class _FastImport:
                          "FROM _fast_rows r JOIN _fast_groups g ON g.g = r._g ORDER BY r._row").to_arrow_table().to_pandas()
         lines = con.sql("SELECT CAST(r._row AS VARCHAR) || g.tail AS line FROM _fast_rows r JOIN _fast_groups g "
                         "ON g.g = r._g ORDER BY r._row").to_arrow_table().column("line")
-        batch, warnings = None, []
+        obs = None
         if n_imported and con.execute("SELECT count(*) FROM _fast_obs").fetchall()[0][0]:
-            self.step("写入")
             obs = con.sql("SELECT * FROM _fast_obs ORDER BY _row, _col").to_arrow_table()
-            con.close()  # staging is done: free its memory before the store's insert
-            store = self.store.con
-            store.register("_fast_obs_in", obs)
-            try:
-                store.execute(f"CREATE OR REPLACE TEMP VIEW _fast_obs AS {self._with_provenance('_fast_obs_in')}")
-                warnings = tb.plausibility_table_warnings(self.store, "_fast_obs")
-                batch = self.store.add_validated("_fast_obs", source=self.source or self.fname,
-                                                 file=str(self.path), sha256=file_sha256(self.path))
-            finally:
-                store.execute("DROP VIEW IF EXISTS _fast_obs")
-                store.unregister("_fast_obs_in")
-        return tb.ImportReport(self.fname, report, unmapped, [], batch, warnings, csv_lines=lines)
+        con.close()  # staging is done: free its memory before the store's insert
+        return report, lines, unmapped, obs
 
     # -- cells --------------------------------------------------------------------------
     def _non_ascii(self) -> None:
