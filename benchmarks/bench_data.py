@@ -2,6 +2,7 @@
 
     python benchmarks/bench_data.py [--repeat N]
     python benchmarks/bench_data.py --big-mb 50     # only the large import, in a child process
+    python benchmarks/bench_data.py --big-mb 50 --compare   # ... and the generic path, interleaved
 
 For each census year: reading the XLSX into a raw grid, parsing the yearbook
 sheet (titles, headers, missing markers, numbers) and the full
@@ -79,14 +80,35 @@ def user_table(reg: Registry, repeat: int, tmp: Path) -> None:
           f"({rep.batch.n_new} observations)")
 
 
-def big_csv(reg: Registry, megabytes: float, tmp: Path) -> None:
+#: A child that runs ``baiqiang import`` with the set-based CSV path switched off (for --compare).
+_GENERIC_CHILD = (
+    "import sys; import baiqiang.data.importers.table as t; t.import_plain_csv = lambda *a, **k: None; "
+    "from baiqiang.cli import run; sys.argv = ['baiqiang', *sys.argv[1:]]; sys.exit(run())")
+
+
+def _child(argv: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and status of one child process (each child is measured alone)."""
+    import os
+    import subprocess
+
+    t = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # a fresh child per run, so ru_maxrss is this run's peak and not the largest so far
+        done = subprocess.run(argv, capture_output=True, text=True)
+        os._exit(0 if done.returncode == 0 else 100 + min(done.returncode, 100))
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - t
+    code = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss / 1024, "ok" if code == 0 else f"exit {code - 100}"
+
+
+def big_csv(reg: Registry, megabytes: float, tmp: Path, *, compare: bool = False, repeat: int = 1) -> None:
     """``baiqiang import`` of a long CSV of about ``megabytes`` MB, run as a child process.
 
     Rows: every county-level code × years × indicators (区划代码,年份,指标,数值).  Wall time
-    and the child's peak resident memory (ru_maxrss) are printed.
+    and the child's peak resident memory (ru_maxrss) are printed.  ``compare`` also runs the
+    generic path (the set-based CSV path switched off), alternating with the fast one.
     """
-    import resource
-    import subprocess
     import sys
 
     codes = reg.county_level()["code"].tolist()
@@ -105,25 +127,30 @@ def big_csv(reg: Registry, megabytes: float, tmp: Path) -> None:
             year += 1
     n_rows = sum(1 for _ in open(path, encoding="utf-8")) - 1
     cli = Path(sys.executable).with_name("baiqiang")
-    t = time.perf_counter()
-    done = subprocess.run([str(cli), "import", str(path), "--db", str(tmp / "big.duckdb")], capture_output=True,
-                          text=True)
-    seconds = time.perf_counter() - t
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    status = "ok" if done.returncode == 0 else f"exit {done.returncode}: {done.stderr[-300:]}"
-    print(f"big CSV: {path.stat().st_size / 1e6:.1f} MB, {n_rows} rows; baiqiang import {seconds:.1f} s, "
-          f"peak RSS {peak_mb:.0f} MB ({status})")
+    print(f"big CSV: {path.stat().st_size / 1e6:.1f} MB, {n_rows} rows")
+    runs = {"fast": [str(cli)], "generic": [sys.executable, "-c", _GENERIC_CHILD]} if compare else {"fast": [str(cli)]}
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for k in range(repeat):
+        for name, argv in runs.items():
+            db = tmp / f"big_{name}_{k}.duckdb"
+            seconds, peak_mb, status = _child([*argv, "import", str(path), "--db", str(db), "--no-progress"])
+            times[name].append(seconds)
+            print(f"  {name:7s} baiqiang import {seconds:.1f} s, peak RSS {peak_mb:.0f} MB ({status})", flush=True)
+    if compare:
+        ratios = [g / f for f, g in zip(times["fast"], times["generic"], strict=True)]
+        print(f"  generic / fast wall time: {', '.join(f'{r:.1f}×' for r in ratios)}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--big-mb", type=float, default=0, help="only run the large-CSV import of this size")
+    ap.add_argument("--compare", action="store_true", help="with --big-mb: also the generic path, interleaved")
     args = ap.parse_args()
     reg = Registry.load()
     if args.big_mb:
         with tempfile.TemporaryDirectory() as d:
-            big_csv(reg, args.big_mb, Path(d))
+            big_csv(reg, args.big_mb, Path(d), compare=args.compare, repeat=args.repeat if args.compare else 1)
         return
     with tempfile.TemporaryDirectory() as d:
         census(reg, args.repeat, Path(d))

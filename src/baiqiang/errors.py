@@ -58,6 +58,16 @@ class BaiqiangError(Exception):
         head = self.summary or f"{len(self.problems)} problem(s) found"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
+    def render(self, lang: str = "zh") -> str:
+        """The message in ``lang``: as :meth:`__str__` for ``zh``; for ``en`` locations and the common
+        problems in English (:data:`PROBLEMS_EN`), the original text kept in brackets for the rest."""
+        if lang != "en":
+            return str(self)
+        lines = [f"{english_where(p.where)}: {english_message(p)}" for p in self.problems]
+        if len(lines) == 1:
+            return lines[0]
+        return "\n".join([f"{len(lines)} problem(s) found", *(f"  - {line}" for line in lines)])
+
     @classmethod
     def single(cls, where: str, message: str, code: str = "invalid") -> "BaiqiangError":
         return cls([Problem(where, message, code)], summary=f"{where}: {message}")
@@ -69,3 +79,41 @@ class FrameworkError(BaiqiangError):
 
 class DataError(BaiqiangError):
     """Input data is invalid or does not fit the framework."""
+
+
+#: English text of the common problems, by :attr:`Problem.code` (the Chinese message, which may
+#: carry values such as the cell, is kept after it in brackets).
+PROBLEMS_EN: dict[str, str] = {
+    "file_missing": "file not found", "not_a_file": "is a folder, not a data file",
+    "unsupported": "unsupported file type (CSV, XLSX or Parquet)", "corrupt": "the file is damaged or not in its format",
+    "encoding": "cannot decode the text (UTF-8 or GBK expected)", "empty": "no data in the table",
+    "missing_column": "a required column is missing", "missing_year": "no year: give --year or a 年份 column",
+    "duplicate_column": "duplicate column", "ragged": "the row has a different number of fields than the header",
+    "non_numeric": "not a number", "non_finite": "not a finite number (inf, or beyond double range such as 1e309)",
+    "unknown_indicator": "indicator not in the catalog", "unknown_unit": "unit code not in the unit table",
+    "bad_year": "the year is missing or not a whole number", "duplicate": "given more than once",
+    "unit": "the unit of measure does not convert to the indicator's unit",
+    "not_a_store": "not a DuckDB database (give a .duckdb file or a new .duckdb path)",
+    "bad_option": "invalid option value", "no_data": "no data for this selection",
+    "missing_indicator": "indicator missing from the data", "no_batch": "no such import batch (or already undone)",
+    "no_version": "no such version", "store": "cannot open the database", "sheet": "no such worksheet",
+    "ambiguous": "ambiguous name: several units match", "unknown_place": "unknown unit",
+    "missing_input": "an input is missing", "not_ranked": "the unit was not ranked (screened out)",
+    "not_in_data": "the unit is not in this data", "no_year": "no year given (use --year)",
+    "bad_n": "the sample size is too small", "not_found": "not found", "too_few_units": "too few units",
+    "bad_value": "invalid value", "missing_extra": "an optional component is not installed",
+}
+
+
+def english_where(where: str) -> str:
+    """A location in English: ``第 12 行`` → ``row 12``, ``列`` → ``column``, ``表头`` → ``header``."""
+    import re
+
+    out = re.sub(r"第 ([\d、]+) 行", lambda m: "row " + m.group(1).replace("、", ", "), where)
+    return out.replace("列 ", "column ").replace("表头", "header").replace("批次 ", "batch ").replace("指标 ", "indicator ")
+
+
+def english_message(problem: Problem) -> str:
+    """The English text of a problem, with the original in brackets; the original alone when no text is known."""
+    text = PROBLEMS_EN.get(problem.code)
+    return f"{text} ({problem.message})" if text else problem.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -206,3 +207,19 @@ def test_store_commands_need_existing_file(tmp_path):
     res = run("store", "info", "--db", tmp_path / "none.duckdb")
     assert res.exit_code == 1 and "数据库文件不存在" in res.stderr
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_progress_only_when_asked_or_on_a_terminal(tmp_path, monkeypatch):
+    """Captured (non-terminal) output is the same by default and with --no-progress; --progress adds stage lines."""
+    monkeypatch.chdir(tmp_path)  # relative paths: the messages do not depend on the folder
+    Path("long.csv").write_text("区划代码,年份,指标,数值\n330784,2020,地区生产总值,612.5\n", encoding="utf-8")
+    results = {}
+    for db, extra in (("a.duckdb", []), ("b.duckdb", ["--no-progress"]), ("c.duckdb", ["--progress"])):
+        res = CliRunner().invoke(app, ["import", "long.csv", "--db", db, *extra])
+        assert res.exit_code == 0, res.output
+        results[db] = (res.stdout.replace(db, "DB"), res.stderr)
+    assert results["a.duckdb"] == results["b.duckdb"]
+    assert results["a.duckdb"][1] == ""  # nothing on stderr
+    assert results["c.duckdb"][0] == results["a.duckdb"][0]  # stdout unchanged
+    assert results["c.duckdb"][1].splitlines() == [
+        "导入：读取…", "导入：检查…", "导入：解析单位…", "导入：解析数值…", "导入：写入…", "导入：写出报告…", "导入：提交…"]

@@ -10,7 +10,8 @@ NO_DISTRICT = {"441900": "东莞市", "442000": "中山市", "460400": "儋州�
 
 def test_registry_lists_the_five_cities_and_not_the_sea(registry):
     u = registry.county_level()
-    assert set(u.loc[u["type"] == "不设区地级市", "code"]) == set(NO_DISTRICT)
+    assert set(u.loc[u["type"] == "不设区地级市", "code"]) == set(NO_DISTRICT) - {"460300"}
+    assert u.at["460300", "type"] == "设区地级市"  # 三沙: districts since 2020, one row in the registry
     assert "999900" not in registry.units.index and "990000" not in registry.units.index
     assert registry.units.at["133100", "type"] == "非行政统计区"  # 雄安新区: statistical, not a city
 
@@ -36,3 +37,25 @@ def test_names_without_codes_also_import(store, tmp_path):
     assert rep.rows["status"].tolist() == ["imported", "imported", "subtotal"]
 
 
+
+
+def test_county_list_universe_includes_the_cities_by_rule(registry):
+    """A list over the county types ranks 东莞/中山/儋州/嘉峪关 with the counties (CAICT), never 三沙 or districts."""
+    from baiqiang.data.names import COUNTY_TYPES
+    from baiqiang.framework.rankings import ListUniverse, RankingList
+    from baiqiang.rankings.apply import in_universe
+
+    frame = registry.county_level().reset_index(drop=True)
+    lst = RankingList(id="top", name="百强县", universe={"attribute": "type", "include": list(COUNTY_TYPES)})
+    inside = set(frame.loc[in_universe(lst, frame, "rankings.lists[0]"), "code"])
+    assert {"441900", "442000", "460400", "620200"} <= inside
+    assert "460300" not in inside and "110105" not in inside  # 三沙, 朝阳区 (市辖区)
+    assert "330784" in inside
+    types = set(frame.loc[frame["code"].isin(inside), "type"])
+    assert types == set(COUNTY_TYPES) | {"不设区地级市"}
+    assert "999900" not in set(frame["code"])  # 海域 is no unit at all
+    # Opting out, and a partial list of types, are left as written.
+    out = RankingList(id="x", name="x", universe={"attribute": "type", "include": list(COUNTY_TYPES),
+                                                   "exclude": ["不设区地级市"]})
+    assert not {"441900", "442000"} & set(frame.loc[in_universe(out, frame, "x"), "code"])
+    assert ListUniverse(attribute="type", include=["县级市"]).include == ["县级市"]

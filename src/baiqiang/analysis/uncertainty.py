@@ -114,9 +114,14 @@ class UncertaintyResult:
         ranks = pd.DataFrame(self.ranks, index=self.samples.index, columns=pd.Index(self.units, name="unit"))
         return {"rank_summary": self.summary.table, "samples": self.samples, "sample_ranks": ranks}
 
-    def write(self, outdir: Path, *, xlsx: bool = True) -> list[Path]:
-        """Write each table as CSV (UTF-8) and, optionally, all of them in one XLSX."""
-        return _write_tables(self.tables(), outdir, "uncertainty", xlsx)
+    def write(self, outdir: Path, *, xlsx: bool = True, names: dict[str, str] | None = None,
+              lang: str = "zh") -> list[Path]:
+        """Write each table as CSV (UTF-8) and, optionally, all of them in one XLSX.
+
+        The workbook has Chinese headers (English with ``lang="en"``) and, with
+        ``names`` (unit code → name), unit names beside the codes.
+        """
+        return _write_tables(self.tables(), outdir, "uncertainty", xlsx, names=names, lang=lang)
 
 
 def run_uncertainty(
@@ -201,8 +206,10 @@ class SensitivityResult:
             "samples": self.samples,
         }
 
-    def write(self, outdir: Path, *, xlsx: bool = True) -> list[Path]:
-        return _write_tables(self.tables(), outdir, "sensitivity", xlsx)
+    def write(self, outdir: Path, *, xlsx: bool = True, names: dict[str, str] | None = None,
+              lang: str = "zh") -> list[Path]:
+        """As :meth:`UncertaintyResult.write` (workbook headers in ``lang``, unit ``names`` beside codes)."""
+        return _write_tables(self.tables(), outdir, "sensitivity", xlsx, names=names, lang=lang)
 
 
 def sobol_from_ranks(
@@ -287,11 +294,12 @@ def run_sensitivity(
     return SensitivityResult(names, summary, s1, st, rs, audit, res)
 
 
-def _write_tables(tables: dict[str, pd.DataFrame], outdir: Path, stem: str, xlsx: bool) -> list[Path]:
+def _write_tables(tables: dict[str, pd.DataFrame], outdir: Path, stem: str, xlsx: bool, *,
+                  names: dict[str, str] | None = None, lang: str = "zh") -> list[Path]:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
-    from baiqiang.pipeline.export import write_csv, write_sheets
+    from baiqiang.pipeline.export import workbook_tables, write_csv, write_sheets
 
     for name, df in tables.items():
         path = outdir / f"{name}.csv"
@@ -300,8 +308,8 @@ def _write_tables(tables: dict[str, pd.DataFrame], outdir: Path, stem: str, xlsx
     if xlsx:
         path = outdir / f"{stem}.xlsx"
         # Tables too large for a workbook (Excel's limits, write time) are left out; the CSV has them.
-        write_sheets(path, {name: df for name, df in tables.items()
-                            if df.size <= 2_000_000 and df.shape[1] <= 16_000}, index=True)
+        fitting = {name: df for name, df in tables.items() if df.size <= 2_000_000 and df.shape[1] <= 16_000}
+        write_sheets(path, workbook_tables(fitting, lang=lang, names=names), index=True)
         written.append(path)
     return written
 

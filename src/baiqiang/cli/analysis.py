@@ -100,6 +100,7 @@ def uncertainty(
 
     from baiqiang.analysis.spec import load_spec
     from baiqiang.analysis.uncertainty import run_uncertainty
+    from baiqiang.cli.common import settings
 
     with user_errors():
         _check_sample_size("-n", n, MIN_UNCERTAINTY_N, "名次区间（5%–95%）的估计")
@@ -108,7 +109,7 @@ def uncertainty(
         with _progress("抽样计算") as cb:
             res = run_uncertainty(fw, panel, ua, n=n, seed=seed, progress=cb)
         with atomic_dir(out) as tmp:
-            res.write(tmp, xlsx=xlsx)
+            res.write(tmp, xlsx=xlsx, names=dict(panel.names), lang=settings.lang)
     t = res.summary.table.sort_values(["nominal", "median"]).head(top)
     names = panel.names
     q0, q1 = (int(round(q * 100)) for q in res.summary.quantiles)
@@ -143,6 +144,7 @@ def sensitivity(
 
     from baiqiang.analysis.spec import load_spec
     from baiqiang.analysis.uncertainty import run_sensitivity
+    from baiqiang.cli.common import settings
 
     with user_errors():
         _check_sample_size("-n", n, MIN_SOBOL_N, "Sobol 指数的估计（建议 ≥ 128，取 2 的幂）")
@@ -151,7 +153,7 @@ def sensitivity(
         with _progress("Sobol 计算") as cb:
             res = run_sensitivity(fw, panel, ua, n=n, n_boot=boot, seed=seed, sequence=design, progress=cb)
         with atomic_dir(out) as tmp:
-            res.write(tmp, xlsx=xlsx)
+            res.write(tmp, xlsx=xlsx, names=dict(panel.names), lang=settings.lang)
     view = Table(title=f"{fw.name.zh}：敏感性指数 (目标：平均名次绝对变动；N = {n}，{n * (len(res.factors) + 2)} 次计算)")
     for col in ["不确定因素", "一阶指数 S1", "S1 区间", "总效应指数 ST", "ST 区间"]:
         view.add_column(col, justify="left" if col == "不确定因素" else "right", overflow="fold" if col in ("名称", "主要驱动", "单位") else "ellipsis")
@@ -164,14 +166,17 @@ def sensitivity(
     console.print(f"已写出 {out}/sensitivity_indices.csv、unit_first_order.csv、unit_total.csv、rank_summary.csv、samples.csv")
 
 
-def _write(tables: dict[str, pd.DataFrame], out: Path, stem: str, xlsx: bool) -> None:
-    from baiqiang.pipeline.export import write_csv, write_sheets
+def _write(tables: dict[str, pd.DataFrame], out: Path, stem: str, xlsx: bool,
+           names: dict[str, str] | None = None) -> None:
+    """CSV per table (plain column names) and one workbook with Chinese headers (English with --lang en)."""
+    from baiqiang.cli.common import settings
+    from baiqiang.pipeline.export import workbook_tables, write_csv, write_sheets
 
     with atomic_dir(out) as tmp:
         for name, df in tables.items():
             write_csv(df, tmp / f"{name}.csv", index=True, encoding="utf-8")
         if xlsx:
-            write_sheets(tmp / f"{stem}.xlsx", tables, index=True)
+            write_sheets(tmp / f"{stem}.xlsx", workbook_tables(tables, lang=settings.lang, names=names), index=True)
 
 
 @app.command()

@@ -60,7 +60,7 @@ def print_error(exc: BaiqiangError) -> None:
     """A domain error on stderr: every problem with its location."""
     label = "error" if settings.lang == "en" else "错误"
     err_console.print(f"[bold red]{label}:[/] ", end="", highlight=False)
-    err_console.print(str(exc), highlight=False, markup=False)
+    err_console.print(exc.render(settings.lang), highlight=False, markup=False)
 
 
 def print_unexpected(exc: BaseException) -> None:

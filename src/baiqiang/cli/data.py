@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,12 +37,6 @@ app.add_typer(store_app, name="store")
 
 
 # -- helpers -------------------------------------------------------------------------
-def _write_csv_to(df: pd.DataFrame, path: Path) -> None:
-    from baiqiang.pipeline.export import write_csv
-
-    write_csv(df, path)
-
-
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     """Write ``df`` to ``path`` atomically (UTF-8 with BOM so that Excel reads Chinese)."""
     from baiqiang.pipeline.export import write_csv
@@ -106,6 +101,8 @@ def import_cmd(
     report: Path = typer.Option(None, "--report", help="逐行解析报告 CSV（默认：数据文件旁 <名称>.resolution.csv）"),
     catalog: Path = typer.Option(None, "--catalog", help="先载入指标目录 CSV（code, name_zh, name_en, unit, definition, aliases）"),
     dry_run: bool = typer.Option(False, "--dry-run", help="试运行：完整检查并打印报告，但不写入数据库"),
+    progress: bool = typer.Option(None, "--progress/--no-progress",
+                                  help="在标准错误输出显示进度（默认：终端中导入 5 MB 以上的文件时显示）"),
 ) -> None:
     """导入一张表到数据库：逐行解析单位，列按指标目录映射，失败时数据库不变。"""
     from baiqiang.data.store import check_store_path
@@ -119,12 +116,56 @@ def import_cmd(
             raise DataError.single(str(file), "是目录，不是数据文件", "not_a_file")
         check_store_path(db)
         _check_report_path(report)
-        with atomic_dir(report.parent) as tmp:  # the report is written before the import commits
+        with atomic_dir(report.parent) as tmp, _stages(file, progress) as step:  # report written before commit
+            def write_report(r: ImportReport) -> None:
+                step("写出报告")
+                r.write_rows(tmp / report.name)
+                step("提交")
+
             rep, n_ind = _import_into_store(
-                file, db, catalog, lambda r: _write_csv_to(r.rows, tmp / report.name), dry_run=dry_run,
-                year=year, sheet=_sheet(sheet), source=source, layout="long" if long else "auto")
+                file, db, catalog, write_report, dry_run=dry_run,
+                year=year, sheet=_sheet(sheet), source=source, layout="long" if long else "auto", progress=step)
     _print_import_summary(file, db, rep, n_ind, dry_run=dry_run)
     console.print(f"逐行报告：{report}", highlight=False)
+
+
+#: Files from this size up show a progress display on a terminal (unless --no-progress).
+PROGRESS_MIN_BYTES = 5_000_000
+#: The stages an import reports (the set-based path's, then the CLI's own).
+IMPORT_STAGES = ("读取", "检查", "解析单位", "解析数值", "写入", "写出报告", "提交")
+
+
+@contextlib.contextmanager
+def _stages(file: Path, wanted: bool | None):
+    """A stage callback for the import: a Rich progress bar on stderr, or nothing.
+
+    Shown when asked (``--progress``), or by default for a file of at least
+    :data:`PROGRESS_MIN_BYTES` when stderr is a terminal; never otherwise, so
+    redirected or captured output is exactly as without it.  On a terminal it
+    is transient (nothing of it stays on the screen); asked for without one,
+    it is one line per stage.
+    """
+    from baiqiang.cli.common import err_console
+
+    show = wanted if wanted is not None else (err_console.is_terminal and file.is_file()
+                                              and file.stat().st_size >= PROGRESS_MIN_BYTES)
+    if not show:
+        yield lambda stage: None
+        return
+    if not err_console.is_terminal:  # asked for in a log: one plain line per stage
+        yield lambda stage: err_console.print(f"导入：{stage}…", highlight=False)
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("导入 {task.description}"), BarColumn(), TimeElapsedColumn(), console=err_console,
+                  transient=True) as bar:
+        task = bar.add_task(IMPORT_STAGES[0], total=len(IMPORT_STAGES))
+
+        def step(stage: str) -> None:
+            done = IMPORT_STAGES.index(stage) if stage in IMPORT_STAGES else 0
+            bar.update(task, description=stage, completed=done)
+
+        yield step
 
 
 def _check_report_path(report: Path) -> None:
@@ -347,7 +388,7 @@ def resolve(
 def units(
     province: str = typer.Option(None, "--province", help="省份（名称、简称或代码前两位）"),
     prefecture: str = typer.Option(None, "--prefecture", help="地级市（名称或简称）"),
-    type_: str = typer.Option(None, "--type", help="类型：县、县级市、自治县、旗、自治旗、市辖区、特区、林区、不设区地级市、非行政统计区"),
+    type_: str = typer.Option(None, "--type", help="类型：县、县级市、自治县、旗、自治旗、市辖区、特区、林区、不设区地级市、设区地级市（三沙）、非行政统计区"),
     status: str = typer.Option("current", "--status", help="current（现行，默认）、historical、non_admin 或 all"),
     fmt: str = typer.Option("table", "--format", help="输出格式：table 或 csv"),
     out: Path = typer.Option(None, "-o", "--out", help="写出 CSV 文件"),

@@ -17,6 +17,29 @@ DISTRICT_TYPES: tuple[str, ...] = ("市辖区",)
 #: as single rows in county tables; they are units but neither counties nor districts.
 PREFECTURE_NO_DISTRICT = "不设区地级市"
 NON_ADMIN = "非行政统计区"
+#: A prefecture-level city that has districts but whose districts the registry's source lacks,
+#: so the city is one row: 三沙市 (西沙区 and 南沙区 were set up in 2020).  A unit for imports, but
+#: neither a county nor a 不设区地级市, so no county or district list includes it by type.
+CITY_WITH_DISTRICTS = "设区地级市"
+CITIES_WITH_DISTRICTS: dict[str, str] = {"460300": "三沙市"}
+
+#: The declared rule for county lists (县域榜单): a ``type`` universe that includes every county
+#: type (:data:`COUNTY_TYPES`) also includes :data:`PREFECTURE_NO_DISTRICT` (东莞 441900, 中山 442000,
+#: 儋州 460400, 嘉峪关 620200), as CAICT's 百强县 lists do; ``exclude: [不设区地级市]`` opts out.
+COUNTY_LIST_TYPES: tuple[str, ...] = (*COUNTY_TYPES, PREFECTURE_NO_DISTRICT)
+
+
+def county_list_include(include: list[str] | None) -> list[str] | None:
+    """``include`` with :data:`PREFECTURE_NO_DISTRICT` added when it names every county type.
+
+    >>> county_list_include(["县", "县级市", "自治县", "旗", "自治旗", "特区", "林区"])[-1]
+    '不设区地级市'
+    >>> county_list_include(["县级市"])
+    ['县级市']
+    """
+    if include is None or not set(COUNTY_TYPES) <= set(include) or PREFECTURE_NO_DISTRICT in include:
+        return include
+    return [*include, PREFECTURE_NO_DISTRICT]
 
 # NBS four-region split (国家统计局 东中西部和东北地区划分), keyed by province code.
 REGIONS: dict[str, str] = {

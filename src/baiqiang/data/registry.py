@@ -129,20 +129,21 @@ def _build(crosswalk: pd.DataFrame | None) -> Registry:
     for code, rec in records.items():
         if rec["level"] == "prefecture" and code[:4] not in prefixes and code[:2] not in ("11", "12", "31", "50"):
             rec["level"] = "county"
-            rec["type"] = nm.NON_ADMIN if rec["status"] == "non_admin" else nm.PREFECTURE_NO_DISTRICT
+            rec["type"] = (nm.NON_ADMIN if rec["status"] == "non_admin" else
+                           nm.CITY_WITH_DISTRICTS if code in nm.CITIES_WITH_DISTRICTS else nm.PREFECTURE_NO_DISTRICT)
     if crosswalk is not None and len(crosswalk):
         _add_historical(records, crosswalk)
     provinces = {c[:2]: r["name"] for c, r in records.items() if r["level"] == "province"}
     for code, rec in records.items():
         pcode = code[:4] + "00"
-        if rec["level"] == "county" and rec.get("type") != nm.PREFECTURE_NO_DISTRICT:
+        if rec["level"] == "county" and rec.get("type") not in (nm.PREFECTURE_NO_DISTRICT, nm.CITY_WITH_DISTRICTS):
             pref = records.get(pcode)
             rec["prefecture_code"] = pcode if pref and pref["level"] == "prefecture" else ""
             rec["prefecture"] = (
                 pref["name"] if rec["prefecture_code"] else
                 ("自治区直辖县级行政区划" if code[:2] in ("15", "45", "54", "64", "65") else "省直辖县级行政区划")
             )
-        elif rec["level"] == "county":  # 不设区地级市 is its own prefecture
+        elif rec["level"] == "county":  # 不设区地级市 (and 三沙, one row) is its own prefecture
             rec["prefecture_code"], rec["prefecture"] = code, rec["name"]
         else:
             rec["prefecture_code"], rec["prefecture"] = "", ""

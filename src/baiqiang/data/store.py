@@ -239,21 +239,33 @@ class Store:
         df = self._validate_obs(obs, source)
         with self._transaction():
             self.con.register("_in", df)
+            try:
+                return self.add_validated("_in", source=source, file=file, sha256=sha256, note=note)
+            finally:
+                self.con.unregister("_in")
+
+    def add_validated(self, table: str, *, source: str, file: str = "", sha256: str = "", note: str = "") -> BatchResult:
+        """The batch logic of :meth:`add_observations` for a table or view already in the connection.
+
+        ``table`` must hold the columns of :data:`OBS_COLUMNS` already validated
+        (known units and indicators, integer years, finite values or NULL, one
+        row per cell): the set-based CSV import checks them in SQL first.
+        """
+        with self._transaction():
             # Compare with the currently active version of each cell.
             self.con.execute(
-                """CREATE OR REPLACE TEMP TABLE _cmp AS
+                f"""CREATE OR REPLACE TEMP TABLE _cmp AS
                 WITH agg AS (
                     SELECT unit_code, indicator, year, max(version) AS max_version,
                            bool_or(pinned) AS any_pinned
                     FROM observations GROUP BY unit_code, indicator, year)
                 SELECT i.*, o.value AS old_value, o.source AS old_source, a.max_version, a.any_pinned,
                        (i.value IS NULL AND o.value IS NOT NULL) AS blank_kept
-                FROM _in i
+                FROM (SELECT unit_code, indicator, year, value, source, provenance FROM {table}) i
                 LEFT JOIN agg a ON a.unit_code = i.unit_code AND a.indicator = i.indicator AND a.year = i.year
                 LEFT JOIN observations o ON o.unit_code = i.unit_code
                   AND o.indicator = i.indicator AND o.year = i.year AND o.active"""
             )
-            self.con.unregister("_in")
             # A blank over a stored value is no change: the stored value stays active.
             kept = self.con.execute("SELECT unit_code, indicator, year, old_value, old_source, provenance FROM _cmp "
                                     "WHERE blank_kept ORDER BY unit_code, indicator, year").df()

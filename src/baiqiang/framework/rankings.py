@@ -112,11 +112,24 @@ class Classes(_Model):
 
 
 class ListUniverse(_Model):
-    """Which scored units a named list considers (by unit attributes)."""
+    """Which scored units a named list considers (by unit attributes).
+
+    A ``type`` universe naming every county type also includes 不设区地级市
+    (the county-list rule, :func:`baiqiang.data.names.county_list_include`).
+    """
 
     attribute: str
     include: list[str] | None = None
     exclude: list[str] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _county_list_rule(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("attribute") == "type" and isinstance(data.get("include"), list):
+            from baiqiang.data.names import county_list_include
+
+            data = {**data, "include": county_list_include([str(v) for v in data["include"]])}
+        return data
 
 
 class Tiers(_Model):

@@ -56,10 +56,14 @@ def _escape_labels(index: pd.Index) -> pd.Index:
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells, column labels and index labels are escaped (:func:`escape_text`)."""
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never changed in place: no need to copy a big frame
     for j in range(out.shape[1]):
         col = out.iloc[:, j]
-        if col.dtype == object or pd.api.types.is_string_dtype(col):
+        if isinstance(col.dtype, pd.StringDtype):  # text only: one vectorised test (a million-row report)
+            trigger = col.str.startswith(FORMULA_TRIGGERS).fillna(False).to_numpy(dtype=bool)
+            if trigger.any():
+                out.isetitem(j, col.where(~trigger, "'" + col))
+        elif col.dtype == object or pd.api.types.is_string_dtype(col):
             out.isetitem(j, col.map(escape_text, na_action="ignore"))
     out.columns = _escape_labels(out.columns)
     out.index = _escape_labels(out.index)
@@ -147,3 +151,68 @@ def write_workbook(results: "Results", path: Path, lang: str = "zh") -> None:
     if len(results.excluded):
         sheets[t["excluded"]] = results.excluded.rename(columns={"reason": t["reason"]}).reset_index()
     write_sheets(path, sheets)
+
+
+#: Headers of the analysis workbooks (explain, target, change, uncertainty, sensitivity): name → (zh, en).
+TABLE_HEADERS: dict[str, tuple[str, str]] = {
+    "code": ("代码", "code"), "name": ("名称", "name"), "unit": ("单位代码", "unit code"),
+    "unit_name": ("单位名称", "unit name"), "parent": ("上级", "parent"), "level": ("层级", "level"),
+    "raw": ("原始值", "raw value"), "normalised": ("标准化值", "normalised value"),
+    "weight_in_index": ("总指数中权重", "weight in index"), "contribution": ("贡献", "contribution"),
+    "share": ("贡献占得分比例", "share of score"), "rank": ("排名", "rank"), "gap": ("名次差", "rank gap"),
+    "obstacle": ("障碍度", "obstacle degree"), "score": ("得分", "score"), "distance": ("距离", "distance"),
+    "value": ("本单位值", "value"), "group_mean": ("组均值", "group mean"), "group_median": ("组中位数", "group median"),
+    "group_rank": ("组内排名", "rank in group"), "group_size": ("组内单位数", "group size"),
+    "diff_to_mean": ("与组均值之差", "difference to mean"), "nominal": ("名义排名", "nominal rank"),
+    "mean": ("平均名次", "mean rank"), "median": ("名次中位数", "median rank"), "q_low": ("名次下限", "rank low"),
+    "q_high": ("名次上限", "rank high"), "interval_width": ("区间宽度", "interval width"),
+    "mean_abs_shift": ("平均名次绝对变动", "mean absolute rank shift"), "sample": ("样本", "sample"),
+    "factor": ("不确定因素", "factor"), "S1": ("一阶指数 S1", "first-order index S1"),
+    "ST": ("总效应指数 ST", "total-effect index ST"), "S1_low": ("S1 下限", "S1 low"), "S1_high": ("S1 上限", "S1 high"),
+    "ST_low": ("ST 下限", "ST low"), "ST_high": ("ST 上限", "ST high"), "block": ("抽样块", "block"),
+}
+#: Sheet names of the analysis workbooks (``group_<attribute>`` sheets become 组内比较_<attribute>).
+SHEET_NAMES: dict[str, tuple[str, str]] = {
+    "indicators": ("指标", "indicators"), "aggregates": ("支柱与总指数", "aggregates"), "strengths": ("优势", "strengths"),
+    "weaknesses": ("劣势", "weaknesses"), "peers": ("相似单位", "peers"), "rank_summary": ("名次分布", "rank summary"),
+    "samples": ("抽样选择", "samples"), "sample_ranks": ("各次抽样名次", "sample ranks"),
+    "sensitivity_indices": ("敏感性指数", "sensitivity indices"), "unit_first_order": ("各单位一阶指数", "unit first order"),
+    "unit_total": ("各单位总效应指数", "unit total effect"), "plan": ("提升方案", "plan"), "single": ("单项提升", "single"),
+}
+
+
+def _header(name: object, lang: str) -> object:
+    """The workbook header of a column or index name (``p_top_10`` → 前 10 名概率); others unchanged."""
+    if not isinstance(name, str):
+        return name
+    if name.startswith("p_top_") and name[6:].isdigit():
+        return f"前 {name[6:]} 名概率" if lang == "zh" else f"P(top {name[6:]})"
+    pair = TABLE_HEADERS.get(name)
+    return name if pair is None else pair[0 if lang == "zh" else 1]
+
+
+def workbook_tables(tables: Mapping[str, pd.DataFrame], *, lang: str = "zh",
+                    names: Mapping[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """Copies of analysis tables for a workbook: Chinese headers and sheet names (English with ``lang="en"``).
+
+    With ``names`` (unit code → name), a table indexed by unit (index name
+    ``unit``) gets a name column beside the code, and unit-code columns (the
+    ``sample_ranks`` table) are headed ``code name``.  The CSV files keep the
+    plain column names, for scripts.
+    """
+    i = 0 if lang == "zh" else 1
+    out: dict[str, pd.DataFrame] = {}
+    for sheet, df in tables.items():
+        t = df.copy(deep=False)
+        if names is not None and t.index.name == "unit" and "name" not in t.columns:
+            t.insert(0, _header("unit_name", lang), [names.get(str(c), "") for c in t.index])
+        if names is not None and t.columns.name == "unit":
+            t.columns = pd.Index([f"{c} {names.get(str(c), '')}".strip() for c in t.columns])
+        t = t.rename(columns=lambda c: _header(c, lang))
+        t.index = t.index.rename(_header(t.index.name, lang))
+        if sheet.startswith("group_"):
+            label = ("组内比较_" if lang == "zh" else "group_") + sheet[6:]
+        else:
+            label = SHEET_NAMES.get(sheet, (sheet, sheet))[i]
+        out[label] = t
+    return out

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from baiqiang.data import names as nm
 from baiqiang.data.catalog import index_by_label, label_key
+from baiqiang.data.importers.fast import PLAIN_SUFFIXES, Progress, import_plain_csv
 from baiqiang.data.importers.read import read_raw
 from baiqiang.data.importers.yearbook import Sheet, parse_number, parse_numbers, parse_sheet
 from baiqiang.data.registry import Registry
@@ -58,6 +60,27 @@ class ImportReport:
     footnotes: list[tuple[int, str]] = field(default_factory=list)
     batch: BatchResult | None = None
     warnings: list[str] = field(default_factory=list)  # plausibility, located
+    #: The set-based path's report lines (``row,name,…\r\n`` each, in row order): written as they are.
+    csv_lines: Any = field(default=None, repr=False)
+
+    def write_rows(self, path: Path) -> None:
+        """Write the row report as CSV, byte for byte as ``write_csv(self.rows, path)`` would."""
+        from baiqiang.pipeline.export import write_csv
+
+        if self.csv_lines is None:
+            write_csv(self.rows, path)
+            return
+        import pyarrow as pa
+
+        from baiqiang.data.importers.fast import csv_tail
+
+        header = csv_tail(list(self.rows.columns[1:]))
+        with open(path, "wb") as f:
+            f.write(("\ufeff" + str(self.rows.columns[0]) + header).encode("utf-8"))
+            for chunk in self.csv_lines.cast(pa.large_string()).chunks:  # the lines' bytes, back to back
+                offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+                if len(chunk):
+                    f.write(memoryview(chunk.buffers()[2])[offsets[0]: offsets[-1]])
 
     def counts(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in self.rows["status"].value_counts().items()}
@@ -414,17 +437,28 @@ def _duplicate_problems(fname: str, obs: pd.DataFrame) -> list[Problem]:
 def import_file(
     store: Store, path: str | Path, *, year: int | None = None, sheet: str | int | None = None,
     source: str | None = None, registry: Registry | None = None, header_rows: int | None = None,
-    layout: str = "auto",
+    layout: str = "auto", progress: Progress | None = None, fast: bool = True,
 ) -> ImportReport:
     """Import ``path`` into ``store`` (see module docstring).
 
     ``layout`` is ``auto`` (long when indicator and value columns exist),
-    ``wide`` or ``long`` (a long layout is then required).
+    ``wide`` or ``long`` (a long layout is then required).  A plain CSV takes
+    the set-based path of :mod:`baiqiang.data.importers.fast` (same outcome;
+    ``fast=False`` forces the generic path); ``progress(stage)`` is told each
+    stage of it.
     """
     if layout not in ("auto", "wide", "long"):
         raise ValueError(f"layout must be auto, wide or long, not {layout!r}")
     path = Path(path)
     fname = path.name
+    if fast and header_rows in (None, 1) and path.suffix.lower() in PLAIN_SUFFIXES and path.is_file():
+        store.ensure_registry()
+        store.ensure_catalog()
+        registry = registry or Registry.load()
+        fast = import_plain_csv(store, path, year=year, source=source, registry=registry, layout=layout,
+                                progress=progress)
+        if fast is not None:
+            return fast
     grid = read_raw(path, sheet=sheet)
     if grid.empty or not grid.notna().to_numpy().any():
         raise DataError.single(fname, "表中没有数据（文件为空）", "empty")
@@ -470,39 +504,61 @@ JUMP_FACTOR = 10.0
 
 
 def plausibility_warnings(store: Store, obs: pd.DataFrame, *, limit: int = 50) -> list[str]:
+    """:func:`plausibility_table_warnings` of an observation frame (in its row order)."""
+    frame = pd.DataFrame({
+        "unit_code": obs["unit_code"].astype(str), "indicator": obs["indicator"].astype(str),
+        "year": obs["year"].astype(float).astype("int64"),
+        "value": pd.array(obs["value"].astype(float).to_numpy(), dtype="Float64"),  # NaN → NULL, never compared
+        "provenance": obs["provenance"].astype(str), "_row": np.arange(len(obs)), "_col": 0})
+    store.con.register("_plausible_obs", frame)
+    try:
+        return plausibility_table_warnings(store, "_plausible_obs", limit=limit)
+    finally:
+        store.con.unregister("_plausible_obs")
+
+
+def plausibility_table_warnings(store: Store, table: str, *, limit: int = 50) -> list[str]:
     """Located warnings for implausible values: a negative amount, a share outside 0–100 %, a >10× jump.
 
+    ``table`` (in the store's connection) has unit_code, indicator, year,
+    value (NULL when missing), provenance and the order columns ``_row, _col``.
     The jump compares each value with the store's active value of the same unit
-    and indicator in the previous year.  Warnings never stop an import.
+    and indicator in the previous year.  Warnings never stop an import; at
+    most ``limit`` are returned, negatives first, then shares, then jumps.
     """
     from baiqiang.data.units import UnitError, dimension
 
-    units = dict(store.con.execute("SELECT code, unit FROM indicators").fetchall())
-    dims: dict[str, str] = {}
-    for code in obs["indicator"].unique():
+    con = store.con
+    units = dict(con.execute("SELECT code, unit FROM indicators").fetchall())
+    codes = [c for (c,) in con.execute(f"SELECT DISTINCT indicator FROM {table}").fetchall()]
+    dims = []
+    for code in codes:
         try:
-            dims[code] = dimension(units.get(code) or "")
+            dim = dimension(units.get(code) or "")
         except UnitError:
-            dims[code] = ""
-    v = obs["value"].astype(float)
-    dim = obs["indicator"].map(dims)
-    out: list[str] = []
-    negative = (v < 0) & dim.isin(NON_NEGATIVE)
-    out += [f"{p}：{ind} 为负数 {x:g}" for p, ind, x in zip(obs.loc[negative, "provenance"], obs.loc[negative, "indicator"],
-                                                       v[negative], strict=True)]
-    is_share = obs["indicator"].map(lambda c: units.get(c) in ("%", "％")).astype(bool)
-    level = ~obs["indicator"].str.contains("growth", regex=False)
-    outside = is_share & (((v > 100) | (v < 0)) & level | (v < -100))
-    out += [f"{p}：{ind} = {x:g}%，不在合理范围内（比重 0–100%，增速不低于 -100%）" for p, ind, x in
-            zip(obs.loc[outside, "provenance"], obs.loc[outside, "indicator"], v[outside], strict=True)]
-    prev = store.con.execute(
-        "SELECT unit_code, indicator, year + 1 AS year, value AS previous FROM observations WHERE active "
-        "AND value IS NOT NULL AND indicator IN (SELECT unnest(?))", [list(dims)]).df()
-    if len(prev):
-        m = obs.assign(year=obs["year"].astype(int)).merge(prev, on=["unit_code", "indicator", "year"], how="inner")
-        ratio = m["value"].astype(float) / m["previous"].astype(float)
-        jump = (ratio > JUMP_FACTOR) | ((ratio < 1 / JUMP_FACTOR) & (ratio > 0))
-        out += [f"{p}：{ind} = {x:g}，是上一年（{y - 1} 年 {q:g}）的 {r:.3g} 倍，请检查单位" for p, ind, x, y, q, r in
-                zip(m.loc[jump, "provenance"], m.loc[jump, "indicator"], m.loc[jump, "value"], m.loc[jump, "year"],
-                    m.loc[jump, "previous"], ratio[jump], strict=True)]
+            dim = ""
+        dims.append((code, dim in NON_NEGATIVE, units.get(code) in ("%", "％")))
+    con.register("_plausible_dims", pd.DataFrame(dims, columns=["code", "non_negative", "share"]).astype(
+        {"code": object, "non_negative": bool, "share": bool}))
+    try:
+        base = f"FROM {table} t JOIN _plausible_dims d ON t.indicator = d.code"
+        order = f"ORDER BY t._row, t._col LIMIT {int(limit)}"
+        negative = con.execute(f"SELECT provenance, indicator, value {base} WHERE d.non_negative AND value < 0 "
+                               f"{order}").fetchall()
+        outside = con.execute(
+            f"SELECT provenance, indicator, value {base} WHERE d.share AND ((value > 100 OR value < 0) "
+            f"AND NOT contains(indicator, 'growth') OR value < -100) {order}").fetchall()
+        # previous = 0 gives an infinite ratio for a positive value (as NumPy divides), never NaN > 10.
+        jumps = con.execute(
+            f"SELECT t.provenance, t.indicator, t.value, t.year, o.value {base} JOIN observations o "
+            f"ON o.active AND o.value IS NOT NULL AND o.unit_code = t.unit_code AND o.indicator = t.indicator "
+            f"AND o.year + 1 = t.year WHERE CASE WHEN o.value = 0 THEN t.value > 0 ELSE t.value / o.value > "
+            f"{JUMP_FACTOR} OR (t.value / o.value < {1 / JUMP_FACTOR} AND t.value / o.value > 0) END {order}").fetchall()
+    finally:
+        con.unregister("_plausible_dims")
+    out = [f"{p}：{ind} 为负数 {x:g}" for p, ind, x in negative]
+    out += [f"{p}：{ind} = {x:g}%，不在合理范围内（比重 0–100%，增速不低于 -100%）" for p, ind, x in outside]
+    with np.errstate(divide="ignore"):
+        out += [f"{p}：{ind} = {x:g}，是上一年（{y - 1} 年 {q:g}）的 {float(np.float64(x) / q):.3g} 倍，请检查单位"
+                for p, ind, x, y, q in jumps]
     return out[:limit]
