@@ -9,6 +9,12 @@ fixed concurrency while one signed-in import runs, and prints p50/p95/p99 per
 kind and requests per second.
 
     nice -n 10 python benchmarks/bench_web.py --store baiqiang-demo/census.duckdb -n 2000 -c 50
+
+The default client is httpx + asyncio (the same as the bounded load test in the suite); it costs
+more CPU per request than the server on a 2-core machine, so its latencies include its own
+queueing. ``--client wrk`` drives the same paths with Debian's ``wrk`` (``apt-get install wrk``;
+one thread, a Lua script round-robins the paths), about 0.05 ms of CPU per request, for
+``--seconds`` per kind and for the mix, and reports wrk's own latency percentiles.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -104,6 +111,37 @@ def import_meanwhile(url: str, path: Path, outcome: dict) -> None:
                    n_changed=(job.get("result") or {}).get("n_changed"))
 
 
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("WRK %%d %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write, summary.errors.timeout))
+end
+"""
+
+
+def run_wrk(url: str, paths: list[str], concurrency: int, seconds: int, work: Path) -> dict:
+    """One ``wrk`` run over ``paths`` (round-robin): requests/s, latency percentiles (ms), errors."""
+    script = work / "paths.lua"
+    # Percent-encoded (a request line is ASCII; Lua strings know no \\u escapes).
+    script.write_text(WRK_SCRIPT % ", ".join(json.dumps(quote(p, safe="/?=&")) for p in paths), encoding="utf-8")
+    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script), url],
+                         capture_output=True, text=True)
+    if out.returncode != 0 or "WRK " not in out.stdout:
+        raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr.strip() or out.stdout.strip()}")
+    out = out.stdout
+    n, duration_us, p50, p95, p99, worst, status, socket_errors, timeouts = map(int, out.split("WRK ")[1].split())
+    return {"requests": n, "requests_per_second": round(n / (duration_us / 1e6), 1),
+            "p50": p50 / 1000, "p95": p95 / 1000, "p99": p99 / 1000, "max": worst / 1000,
+            "non_2xx": status, "socket_errors": socket_errors, "timeouts": timeouts}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", type=Path, help="census.duckdb from baiqiang demo (default: build one)")
@@ -112,6 +150,8 @@ def main() -> None:
     ap.add_argument("-c", type=int, default=50, help="concurrency (default 50)")
     ap.add_argument("--max-seconds", type=float, default=300)
     ap.add_argument("--no-import", action="store_true", help="reads only (no import meanwhile): the steady-state cost")
+    ap.add_argument("--client", choices=("httpx", "wrk"), default="httpx", help="load generator (see the module docstring)")
+    ap.add_argument("--seconds", type=int, default=10, help="with --client wrk: seconds per kind and for the mix")
     args = ap.parse_args()
     args.n = args.n or (400 if args.quick else 2000)
     work = Path(tempfile.mkdtemp(prefix="bench-web-"))
@@ -142,7 +182,11 @@ def main() -> None:
         cpu0 = cpu_seconds(proc.pid)
         if not args.no_import:
             importer.start()
-        result = asyncio.run(run_load(url, paths, total=args.n, concurrency=args.c, max_seconds=args.max_seconds))
+        if args.client == "wrk":
+            kinds = {kind: [p for k, p in paths if k == kind] for kind, _ in paths[:6]}
+            runs = {kind: run_wrk(url, ps, args.c, args.seconds, work) for kind, ps in {**kinds, "mix": [p for _, p in paths]}.items()}
+        else:
+            result = asyncio.run(run_load(url, paths, total=args.n, concurrency=args.c, max_seconds=args.max_seconds))
         if not args.no_import:
             importer.join(timeout=120)
         server_cpu = cpu_seconds(proc.pid) - cpu0
@@ -152,6 +196,13 @@ def main() -> None:
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
+    if args.client == "wrk":
+        total = sum(r["requests"] for r in runs.values())
+        print(json.dumps({"client": "wrk", "concurrency": args.c, "seconds_per_run": args.seconds, "import": outcome,
+                          "load_average_1min": {"before": round(load0[0], 2), "after": round(load1[0], 2)},
+                          "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, total), 2), "runs": runs},
+                         ensure_ascii=False, indent=2))
+        return
     summary = result.summary()
     print(json.dumps({"requests": result.sent, "errors": len(result.errors), "seconds": round(result.seconds, 2),
                       "requests_per_second": round(result.requests_per_second, 1), "import": outcome,
