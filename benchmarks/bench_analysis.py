@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -79,8 +80,17 @@ NATIONAL_SPEC = {
 }
 
 
-def national_child(n: int, indicator_noise: bool, units: int = 2900) -> None:
-    """Run in a child process; prints JSON with time and peak RSS."""
+def national_child(n: int, indicator_noise: bool, units: int = 2900, glibc_defaults: bool = False) -> None:
+    """Run in a child process; prints JSON with time and peak RSS.
+
+    The child runs with the process settings of the ``baiqiang`` command (``cli.configure_process``:
+    one OpenBLAS thread, set by the parent before the child starts, and glibc's malloc thresholds)
+    unless ``glibc_defaults``.
+    """
+    if not glibc_defaults:
+        from baiqiang.cli import configure_process
+
+        configure_process()
     from baiqiang.analysis.spec import load_spec
     from baiqiang.analysis.uncertainty import run_uncertainty
 
@@ -98,9 +108,11 @@ def national_child(n: int, indicator_noise: bool, units: int = 2900) -> None:
                       "p_top_100_sum": float(res.summary.table["p_top_100"].sum())}))
 
 
-def national(n: int, indicator_noise: bool, units: int = 2900) -> dict[str, float]:
-    cmd = [sys.executable, __file__, "--national-child", str(n), "--units", str(units)] + (["--indicator-noise"] if indicator_noise else [])
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+def national(n: int, indicator_noise: bool, units: int = 2900, glibc_defaults: bool = False) -> dict[str, float]:
+    cmd = ([sys.executable, __file__, "--national-child", str(n), "--units", str(units)]
+           + (["--indicator-noise"] if indicator_noise else []) + (["--glibc-defaults"] if glibc_defaults else []))
+    env = {**os.environ} if glibc_defaults else {"OPENBLAS_NUM_THREADS": "1", **os.environ}
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -113,12 +125,13 @@ def main() -> None:
     ap.add_argument("--n-national", type=int, default=10_000)
     ap.add_argument("--units", type=int, default=2900, help="units of the national-scale run (e.g. 100000 for the scaling test)")
     ap.add_argument("--national-only", action="store_true")
+    ap.add_argument("--glibc-defaults", action="store_true", help="national runs without the CLI's process settings")
     args = ap.parse_args()
     if args.national_child:
-        national_child(args.national_child, args.indicator_noise, args.units)
+        national_child(args.national_child, args.indicator_noise, args.units, args.glibc_defaults)
         return
     if args.national_only:
-        r = national(args.n_national, args.indicator_noise, args.units)
+        r = national(args.n_national, args.indicator_noise, args.units, args.glibc_defaults)
         print(f"national {args.units:,} x 60, N = {args.n_national:,}: {r['seconds']:.1f} s wall, {r['cpu_seconds']:.1f} s CPU, "
               f"max RSS {r['max_rss_mib']:.0f} MiB")
         return

@@ -1,7 +1,9 @@
 """Benchmark of the index engine (issue 2): one build, and 1,000 methodology variants.
 
-Run: ``python benchmarks/bench_engine.py``.  Times are in-process wall clock
+Run: ``python benchmarks/bench_engine.py [--glibc-defaults]``.  Times are in-process wall clock
 after start-up and one warm-up build; each figure is the median of repeats.
+The process gets the settings of the ``baiqiang`` command (``cli.configure_process``: one
+OpenBLAS thread, glibc's malloc thresholds) unless ``--glibc-defaults``.
 Results go to stdout; docs/performance.md records them.
 """
 
@@ -10,7 +12,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
+if "--glibc-defaults" not in sys.argv:  # before NumPy loads OpenBLAS
+    from baiqiang.cli import configure_process
+
+    configure_process()
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import common  # noqa: E402

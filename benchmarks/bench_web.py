@@ -152,6 +152,8 @@ def main() -> None:
     ap.add_argument("--no-import", action="store_true", help="reads only (no import meanwhile): the steady-state cost")
     ap.add_argument("--client", choices=("httpx", "wrk"), default="httpx", help="load generator (see the module docstring)")
     ap.add_argument("--seconds", type=int, default=10, help="with --client wrk: seconds per kind and for the mix")
+    ap.add_argument("--warm", action="store_true", help="with --client wrk: a short unmeasured run of each kind first "
+                    "(steady state: every page of the kind already built once)")
     args = ap.parse_args()
     args.n = args.n or (400 if args.quick else 2000)
     work = Path(tempfile.mkdtemp(prefix="bench-web-"))
@@ -184,7 +186,11 @@ def main() -> None:
             importer.start()
         if args.client == "wrk":
             kinds = {kind: [p for k, p in paths if k == kind] for kind, _ in paths[:6]}
-            runs = {kind: run_wrk(url, ps, args.c, args.seconds, work) for kind, ps in {**kinds, "mix": [p for _, p in paths]}.items()}
+            runs = {}
+            for kind, ps in {**kinds, "mix": [p for _, p in paths]}.items():
+                if args.warm:  # every path once (first views build and cache the page), not measured
+                    runs[f"{kind} (warm-up)"] = run_wrk(url, ps, args.c, max(2, len(ps) // 100), work)
+                runs[kind] = run_wrk(url, ps, args.c, args.seconds, work)
         else:
             result = asyncio.run(run_load(url, paths, total=args.n, concurrency=args.c, max_seconds=args.max_seconds))
         if not args.no_import:
