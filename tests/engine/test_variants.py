@@ -133,3 +133,29 @@ def test_a_boolean_or_text_weight_is_reported_with_its_variant(asem_framework, a
     for k, value in ((1, "True"), (2, "'heavy'"), (3, "-1.0")):
         assert f"variant {k}: weight.LPI" in text and f"got {value}" in text
     assert "variant 0" not in text
+
+
+def test_groups_differing_after_treatment_share_its_result_and_equal_a_fresh_run(asem_framework, asem_panel):
+    """run_data_steps(memo=...): a second group with the same histories up to treatment reuses them, results unchanged."""
+    from baiqiang.pipeline.engine import run_data_steps
+    from baiqiang.pipeline.run import unit_data
+    from baiqiang.pipeline.variants import group_variants
+
+    variants = [{"step.treat.params.winmax": 2}, {"step.treat.params.winmax": 4},
+                {"step.treat.params.winmax": 2, "step.normalise.method": "zscore"},
+                {"step.treat.params.winmax": 4, "step.normalise.method": "zscore"}]
+    first, second = group_variants(asem_framework, variants)
+    data = unit_data(asem_framework, asem_panel.select(asem_framework))
+    memo: dict = {}
+    run_data_steps(first.plan, data, 2, memo=memo)
+    treat = next(k for k, s in enumerate(first.plan.data_steps) if s.kind == "treat")
+    treated = memo[treat][1][0]
+    shared = run_data_steps(second.plan, data, 2, memo=memo)
+    assert memo[treat][1][0] is treated  # reused, not recomputed
+    fresh = run_data_steps(second.plan, data, 2)
+    np.testing.assert_array_equal(shared.x, fresh.x)
+    np.testing.assert_array_equal(shared.rows, fresh.rows)
+    # A group with other treatment parameters does not reuse it.
+    third = group_variants(asem_framework, [{"step.treat.params.winmax": 3}])[0]
+    np.testing.assert_array_equal(run_data_steps(third.plan, data, 1, memo=memo).x, run_data_steps(third.plan, data, 1).x)
+    assert memo[treat][1][0] is not treated
