@@ -36,6 +36,33 @@ def key_path(loc: tuple[Any, ...]) -> str:
     return out or "(top)"
 
 
+#: Why a YAML document could not be read, by the problem code each reason is reported with.
+YAML_READ_REASONS = {"missing": "not_found", "directory": "not_found", "invalid": "yaml", "nested": "yaml"}
+
+
+def read_yaml(path: Path, error: type["BaiqiangError"], messages: dict[str, str]) -> Any:
+    """Parse the YAML (or JSON) file ``path``; every way it cannot be read is one located ``error``.
+
+    ``messages`` words each reason of :data:`YAML_READ_REASONS` for the file's kind (``invalid``
+    may hold ``{}`` for the parser's own message): a missing file, a folder, text that is not
+    YAML or not UTF-8, and a document nested too deeply for the parser.
+    """
+    import yaml
+
+    reason, detail = "", ""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        reason = "missing"
+    except IsADirectoryError:
+        reason = "directory"
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        reason, detail = "invalid", str(exc)
+    except RecursionError:
+        reason = "nested"
+    raise error.single(str(path), messages[reason].format(detail), YAML_READ_REASONS[reason])
+
+
 def validation_problems(errors: list[dict[str, Any]], source: str) -> list[Problem]:
     """One located problem per entry of pydantic's ``ValidationError.errors()``."""
     return [Problem(f"{source}: {key_path(e['loc'])}", e["msg"], e["type"]) for e in errors]

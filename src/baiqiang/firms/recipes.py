@@ -12,10 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from baiqiang.errors import DataError, Problem, validation_problems
+from baiqiang.errors import DataError, Problem, read_yaml, validation_problems
 from baiqiang.firms.codes import hightech_manufacturing, industrial_chains
 from baiqiang.firms.schema import TABLES
 
@@ -122,16 +121,14 @@ class RecipeBook(_Model):
         return next(r for r in self.recipes if r.code == code)
 
 
+RECIPES_READ = {"missing": "配方文件不存在", "directory": "是文件夹，不是配方文件", "invalid": "不是有效的 YAML：{}",
+                "nested": "嵌套过深，不是配方文件"}
+
+
 def load_recipes(path: str | Path) -> RecipeBook:
     """Read and validate a recipe file; raise :class:`DataError` listing every problem."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError.single(str(path), "配方文件不存在", "not_found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataError.single(str(path), f"不是有效的 YAML：{exc}", "yaml") from None
-    return parse_recipes(raw, source=str(path))
+    return parse_recipes(read_yaml(path, DataError, RECIPES_READ), source=str(path))
 
 
 def parse_recipes(raw: Any, *, source: str = "<recipes>") -> RecipeBook:

@@ -13,10 +13,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from baiqiang.errors import FrameworkError, Problem, validation_problems
+from baiqiang.errors import FrameworkError, Problem, read_yaml, validation_problems
 from baiqiang.framework.plan import _compile, plan_problems, weight_sum_problems
 from baiqiang.framework.rankings import ranking_problems
 from baiqiang.framework.spec import DEFAULT_METHOD, METHOD_STEPS, STEP_KINDS, Framework
@@ -24,6 +23,8 @@ from baiqiang.framework.steps import STEP_PARAMS
 from baiqiang.methods import registry
 
 REPEATABLE = ("weight", "aggregate")
+FRAMEWORK_READ = {"missing": "file not found", "directory": "is a directory, not a framework file",
+                  "invalid": "not valid YAML: {}", "nested": "nested too deeply to be a framework"}
 
 
 def load_framework(path: str | Path) -> Framework:
@@ -33,18 +34,9 @@ def load_framework(path: str | Path) -> Framework:
     loaded, so a published ranking can be rebuilt from its record.
     """
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))  # JSON is YAML
-        if path.suffix.lower() == ".json" and isinstance(raw, dict) and "framework" in raw:
-            raw = raw["framework"]
-    except FileNotFoundError:
-        raise FrameworkError.single(str(path), "file not found", "not_found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise FrameworkError.single(str(path), f"not valid YAML: {exc}", "yaml") from None
-    except RecursionError:  # a deeply nested document exhausts the parser's recursion
-        raise FrameworkError.single(str(path), "nested too deeply to be a framework", "yaml") from None
-    except IsADirectoryError:
-        raise FrameworkError.single(str(path), "is a directory, not a framework file", "not_found") from None
+    raw = read_yaml(path, FrameworkError, FRAMEWORK_READ)  # JSON is YAML
+    if path.suffix.lower() == ".json" and isinstance(raw, dict) and "framework" in raw:
+        raw = raw["framework"]
     return parse_framework(raw, source=str(path))
 
 
