@@ -75,6 +75,15 @@ def build(id, files, *args, exit=1, expect=()):  # noqa: ANN001,ANN201
     return Case(id, "build", ("build", *args), exit, tuple(expect), files)
 
 
+FIRM_SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "firms" / "sample"
+
+
+def firms(id, files, recipes, *, expect=()):  # noqa: ANN001,ANN201
+    """``firms indicators RECIPES`` over the shipped sample."""
+    return Case(id, "firms", ("firms", "indicators", recipes, "--data", str(FIRM_SAMPLE), "-o", "{d}/p.parquet"), 1,
+                tuple(expect), files)
+
+
 CASES: list[Case] = [
     # ---------------------------------------------------------------- import: files
     Case("import-missing-file", "import", ("import", "{d}/nope.csv", "--db", "{db}", "--year", "2020"), 1,
@@ -377,6 +386,14 @@ CASES: list[Case] = [
     Case("units-bad-province", "resolve", ("units", "--province", "火星省"), 1, ("--province", "火星省")),
     Case("units-no-sea", "resolve", ("units", "--province", "99"), 1, ("--province",)),
     # ---------------------------------------------------------------- global
+    # ---------------------------------------------------------------- firms
+    firms("firms-recipes-missing", {}, "{d}/none.yaml", expect=("none.yaml", "配方文件不存在")),
+    firms("firms-recipes-directory", {}, "{d}", expect=("是文件夹，不是配方文件",)),
+    firms("firms-recipes-not-yaml", {"r.yaml": "::: [\n"}, "{d}/r.yaml", expect=("r.yaml", "不是有效的 YAML")),
+    firms("firms-recipes-deeply-nested", {"r.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n"}, "{d}/r.yaml",
+          expect=("r.yaml", "嵌套过深")),
+    Case("firms-generate-zero", "firms", ("firms", "generate", "-o", "{d}/g", "--n", "0"), 1, ("--n", "正整数")),
+    Case("firms-import-missing", "firms", ("firms", "import", "{d}/none", "-o", "{d}/o"), 1, ("none", "不存在")),
     Case("global-version", "global", ("--version",), 0, ("baiqiang",)),
     Case("global-unknown-command", "global", ("buidl",), 2, ("buidl", "build")),
     Case("global-lang-en-usage", "global", ("--lang", "en", "import", "--bd"), 2, ("usage error", "--bd")),
@@ -418,7 +435,7 @@ def test_the_suite_is_large_enough():
 
 def test_every_area_is_covered():
     assert {c.area for c in CASES} >= {"import", "store", "build", "framework", "analysis", "extract", "review",
-                                       "resolve", "global"}
+                                       "resolve", "global", "firms"}
 
 
 @pytest.mark.skipif(os.environ.get("BAIQIANG_COUNTS") is None, reason="prints the per-area counts for the docs")
