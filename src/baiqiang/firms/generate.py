@@ -234,6 +234,7 @@ class _Firms:
     exited: np.ndarray
     revenue0: np.ndarray
     size: np.ndarray
+    keys: dict[str, pa.Array]  # the key columns of every firm of the chunk (:func:`_key_columns`)
 
 
 def _draw_firms(layout: _Layout, rng: np.random.Generator, lo: int, hi: int, years: tuple[int, ...]) -> _Firms:
@@ -267,23 +268,29 @@ def _draw_firms(layout: _Layout, rng: np.random.Generator, lo: int, hi: int, yea
     x_min = np.where(industrial, 180.0, 40.0)
     revenue0 = x_min * (1.0 - rng.random(m)) ** (-1.0 / alpha) * layout.county_factor[county]
     size = np.select([revenue0 >= 40_000, revenue0 >= 2_000, revenue0 >= 300], [0, 1, 2], 3)
-    return _Firms(rng, lo, hi, county, code, industrial, reg_year, registered, exit_year, exited, revenue0, size)
+    return _Firms(rng, lo, hi, county, code, industrial, reg_year, registered, exit_year, exited, revenue0, size,
+                  _key_columns(layout, county, code, firm))
 
 
 def _dates(year: np.ndarray, day: np.ndarray) -> np.ndarray:
     return (year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + day.astype("timedelta64[D]")
 
 
-def _columns(layout: _Layout, firms: _Firms, rows: np.ndarray) -> dict[str, pa.Array]:
-    """The key columns every table carries (credit code, county, industry, 门类) for chunk rows ``rows``."""
-    county, code = firms.county[rows], firms.code[rows]
-    return {"uscc": _uscc(layout.county_digits[county], firms.lo + rows),
+def _key_columns(layout: _Layout, county: np.ndarray, code: np.ndarray, firm: np.ndarray) -> dict[str, pa.Array]:
+    """The key columns every table carries (credit code, county, industry, 门类) of global firm indices ``firm``."""
+    return {"uscc": _uscc(layout.county_digits[county], firm),
             "county": _dictionary(county, layout.county_codes), "industry": _dictionary(code, layout.all_codes),
             "section": _dictionary(layout.section_of_code[code], layout.sections)}
 
 
+def _columns(firms: _Firms, rows: np.ndarray) -> dict[str, pa.Array]:
+    """The key columns of chunk rows ``rows`` (taken from the chunk's, built once)."""
+    indices = pa.array(rows)
+    return {name: column.take(indices) for name, column in firms.keys.items()}
+
+
 def _write_enterprises(layout: _Layout, firms: _Firms, out: Path, part: int) -> int:
-    keys = _columns(layout, firms, np.arange(firms.hi - firms.lo))
+    keys = firms.keys
     names = pc.binary_join_element_wise(pa.scalar("合成企业"), pa.array(np.arange(firms.lo, firms.hi)).cast(pa.string()),
                                         pa.scalar("有限公司"), "")
     table = pa.table({
@@ -317,7 +324,7 @@ def _write_years(layout: _Layout, firms: _Firms, out: Path, part: int, years: tu
         energy = output / 10.0 * energy_factor * rng.lognormal(0, 0.3, size=len(idx))
         sel, k = idx[alive], int(alive.sum())
         rev, output, rd, energy, exporter = rev[alive], output[alive], rd[alive], energy[alive], exporter[alive]
-        keys = _columns(layout, firms, sel)
+        keys = _columns(firms, sel)
         accounts = pa.table({
             "uscc": keys["uscc"], "above_scale": pa.array(rev >= ABOVE_SCALE_REVENUE),
             "revenue": pa.array(rev), "output": pa.array(output),
@@ -333,19 +340,20 @@ def _write_years(layout: _Layout, firms: _Firms, out: Path, part: int, years: tu
         inv, uti, des = rng.poisson(lam * 0.3), rng.poisson(lam * 0.6), rng.poisson(lam * 0.1)
         has = (inv + uti + des) > 0
         patents = pa.table({"invention": pa.array(inv[has]), "utility_model": pa.array(uti[has]),
-                            "design": pa.array(des[has]), **_columns(layout, firms, sel[has])})
+                            "design": pa.array(des[has]), **_columns(firms, sel[has])})
         _write_part(patents.select(["uscc", "invention", "utility_model", "design", "county", "industry", "section"]),
                     out / "patents" / f"year={y}", part)
         # projects: about 3 % of above-scale firms run a digital or upgrading project each year.
         runs = (rev >= ABOVE_SCALE_REVENUE) & (rng.random(k) < 0.03)
-        numbers = pa.array(np.arange(projects_so_far[y], projects_so_far[y] + int(runs.sum()))).cast(pa.string())
-        projects_so_far[y] += int(runs.sum())
-        keys = _columns(layout, firms, sel[runs])
+        n_projects = int(runs.sum())
+        numbers = pa.array(np.arange(projects_so_far[y], projects_so_far[y] + n_projects)).cast(pa.string())
+        projects_so_far[y] += n_projects
+        keys = _columns(firms, sel[runs])
         projects = pa.table({
             "uscc": keys["uscc"],
             "project_id": pc.binary_join_element_wise(pa.scalar(f"P{y}"), pc.utf8_lpad(numbers, 9, "0"), ""),
-            "type": pa.array(np.array(PROJECT_TYPES)[rng.integers(0, len(PROJECT_TYPES), size=int(runs.sum()))]),
-            "investment": pa.array(rng.lognormal(np.log(500), 1.0, size=int(runs.sum()))),
+            "type": pa.array(np.array(PROJECT_TYPES)[rng.integers(0, len(PROJECT_TYPES), size=n_projects)]),
+            "investment": pa.array(rng.lognormal(np.log(500), 1.0, size=n_projects)),
             "county": keys["county"], "industry": keys["industry"], "section": keys["section"]})
         _write_part(projects, out / "projects" / f"year={y}", part)
         for table, t in (("enterprise_years", accounts), ("patents", patents), ("projects", projects)):
@@ -363,13 +371,17 @@ def _write_part(table: pa.Table, folder: Path, part: int) -> None:
 def _eligible(kind: str, firms: _Firms, sections: np.ndarray) -> np.ndarray:
     """Firms that may hold a designation: rules on 门类 and the first-year revenue (万元)."""
     revenue = firms.revenue0
-    return {
-        "专精特新小巨人": lambda: (sections == "C") & (revenue >= 2000) & (revenue <= 400_000),
-        "专精特新中小企业": lambda: firms.industrial & (revenue >= 500) & (revenue <= 400_000),
-        "制造业单项冠军": lambda: (sections == "C") & (revenue >= 50_000),
-        "高新技术企业": lambda: np.isin(sections, ["C", "I", "M"]) & (revenue >= 200),
-        "上市企业": lambda: revenue >= 20_000,
-    }[kind]()
+    if kind == "专精特新小巨人":
+        return (sections == "C") & (revenue >= 2000) & (revenue <= 400_000)
+    if kind == "专精特新中小企业":
+        return firms.industrial & (revenue >= 500) & (revenue <= 400_000)
+    if kind == "制造业单项冠军":
+        return (sections == "C") & (revenue >= 50_000)
+    if kind == "高新技术企业":
+        return np.isin(sections, ["C", "I", "M"]) & (revenue >= 200)
+    if kind == "上市企业":
+        return revenue >= 20_000
+    raise KeyError(kind)
 
 
 FIRST_YEAR = {"专精特新小巨人": 2019, "专精特新中小企业": 2019, "制造业单项冠军": 2016, "高新技术企业": 2008, "上市企业": 1991}
@@ -433,12 +445,12 @@ def _write_designations(layout: _Layout, candidates: dict[str, _TopK], out: Path
         if kind == "高新技术企业":
             lapse = (rng.random(len(firm)) < 0.05) & (granted < last)
             revoked[lapse] = granted[lapse] + 1
+        keys = _key_columns(layout, county, code, firm)
         parts.append(pa.table({
-            "uscc": _uscc(layout.county_digits[county], firm), "type": pa.array([kind] * len(firm), type=pa.string()),
+            "uscc": keys["uscc"], "type": pa.array([kind] * len(firm), type=pa.string()),
             "level": pa.array([level] * len(firm), type=pa.string()), "granted": pa.array(granted, type=pa.int32()),
             "revoked": pa.array(revoked, mask=np.isnan(revoked)).cast(pa.int32()),
-            "county": _dictionary(county, layout.county_codes), "industry": _dictionary(code, layout.all_codes),
-            "section": _dictionary(layout.section_of_code[code], layout.sections)}))
+            "county": keys["county"], "industry": keys["industry"], "section": keys["section"]}))
     designations = pa.concat_tables(parts)
     _write_part(designations, out / "designations", 0)
     return designations.num_rows
