@@ -9,6 +9,7 @@ The CLI maps a ``BaiqiangError`` to a message and exit code 1.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 

@@ -60,7 +60,6 @@ def build_profile(
     """Facts and tables of one unit's profile."""
     code = find_unit(content, unit)
     u = content.units.set_index("code").loc[code]
-    h = results.hierarchy
     expl = explain_unit(results, code)
     f: dict[str, Any] = {"name": u["name"], "title": content.title, "year": content.year, "n_ranked": len(content.units),
                          "rank": int(u["rank"]), "score": round(float(u["score"]), 2), "tier": int(u["tier"]),

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 from pathlib import Path
 from typing import Callable
@@ -42,7 +43,7 @@ import pandas as pd
 from baiqiang.data.importers.read import detect_encoding, sniff_delimiter
 from baiqiang.data.importers.yearbook import MISSING_TOKENS, _masks, parse_numbers, parse_sheet
 from baiqiang.data.registry import Registry
-from baiqiang.data.store import Store, file_sha256
+from baiqiang.data.store import Store
 from baiqiang.data.units import UnitError, factor, normalise as normalise_unit
 
 PLAIN_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -137,6 +138,7 @@ def import_plain_csv(
         con = duckdb.connect(config={"temp_directory": tmp, "memory_limit": STAGING_MEMORY})
         try:
             source_file = _utf8_source(path, data, enc, Path(tmp))
+            sha256 = hashlib.sha256(data).hexdigest()  # the batch's record of the file, from the bytes already read
             del data
             cols = ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width))
             try:
@@ -148,7 +150,7 @@ def import_plain_csv(
                 return None
             if con.execute("SELECT count(*) FROM _fast_raw").fetchall()[0][0] != n_lines:
                 return None
-            return _FastImport(store, con, path, width, year, source, registry, layout, step).run()
+            return _FastImport(store, con, path, sha256, width, year, source, registry, layout, step).run()
         finally:
             con.close()
 
@@ -160,9 +162,9 @@ def _lit(s: str) -> str:
 class _FastImport:
     """The stages of one set-based import over the raw table ``_fast_raw`` (columns c0, c1, ...)."""
 
-    def __init__(self, store: Store, con: duckdb.DuckDBPyConnection, path: Path, width: int, year: int | None,
-                 source: str | None, registry: Registry, layout: str, step: Progress) -> None:
-        self.store, self.con, self.path, self.fname = store, con, path, path.name
+    def __init__(self, store: Store, con: duckdb.DuckDBPyConnection, path: Path, sha256: str, width: int,
+                 year: int | None, source: str | None, registry: Registry, layout: str, step: Progress) -> None:
+        self.store, self.con, self.path, self.fname, self.sha256 = store, con, path, path.name, sha256
         self.width, self.year, self.source, self.registry, self.layout, self.step = (
             width, year, source, registry, layout, step)
         self.labels: dict[int, str] = {}  # value column index → its label, for provenance
@@ -187,7 +189,7 @@ class _FastImport:
                 store.execute(f"CREATE OR REPLACE TEMP VIEW _fast_obs AS {self._with_provenance('_fast_obs_in')}")
                 warnings = tb.plausibility_table_warnings(self.store, "_fast_obs")
                 batch = self.store.add_validated("_fast_obs", source=self.source or self.fname,
-                                                 file=str(self.path), sha256=file_sha256(self.path))
+                                                 file=str(self.path), sha256=self.sha256)
             finally:
                 store.execute("DROP VIEW IF EXISTS _fast_obs")
                 store.unregister("_fast_obs_in")

@@ -26,7 +26,7 @@ from baiqiang.data import names as nm
 from baiqiang.data.catalog import index_by_label, label_key
 from baiqiang.data.importers.fast import PLAIN_SUFFIXES, Progress, import_plain_csv
 from baiqiang.data.importers.read import read_raw
-from baiqiang.data.importers.yearbook import Sheet, parse_number, parse_numbers, parse_sheet
+from baiqiang.data.importers.yearbook import Sheet, parse_numbers, parse_sheet
 from baiqiang.data.registry import Registry
 from baiqiang.data.resolve import Resolution, Resolver
 from baiqiang.data.store import BatchResult, Store, file_sha256
