@@ -17,11 +17,12 @@ from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.model import Fact
 
+#: The verbs of a change against a basis (提高, 回落, 收窄 ...).
+_CHANGE_VERB = r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)"
 # A comparison basis before a change: 较一季度, 比1-5月, 较去年同期, 比上年末 (同比 / 比上年 alone are the default basis).
 _BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年末|上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度"
                     r"|\d{1,2}\s*[-—–~至]\s*\d{1,2}月份?|\d{1,2}月份?|同期|年初))"
-                    r"(?:[^，,；;。]{0,4}?)(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)"
-                    r"[^，,；;。]{0,3}$")
+                    r"(?:[^，,；;。]{0,4}?)" + _CHANGE_VERB + r"[^，,；;。]{0,3}$")
 #: the default basis of a change (last year, or the same period of last year) is not written into names
 _DEFAULT_BASES = frozenset({"上年", "去年", "上年同期", "去年同期", "同期", "上年末", "去年末", "年初"})
 _RATE_OF_CHANGE = ("增速", "增幅", "增长", "降幅", "涨幅", "跌幅")
@@ -44,7 +45,7 @@ _TO = re.compile(r"(?:增长|提高|增加|提升|扩大|发展|下降|减少|�
 _RANK_TO = re.compile(r"^[^，,；;。]{0,4}?(?:上升|提升|前进|跃升|攀升|下滑|下降|后退|回落)?(?:到|至)$")
 _COUNTED_LIST = re.compile(r"([^、]+(?:、[^、]+)+?)[\d一二三四五六七八九十]+项(?:指标)?(增速|增幅|总量)?(?:全[省市国州县区])?")
 _BASIS_PAIR = re.compile(r"(增速|增幅)?(?:较|比)([^，,；;。和与、]{2,8})(?:和|与|、)([^，,；;。和与、]{2,8})分别"
-                         r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)")
+                         + _CHANGE_VERB)
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
 _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈")
 _TOTAL = re.compile(r"总|共|累计|合计")
