@@ -185,7 +185,9 @@ def main() -> None:
         if not args.no_import:
             importer.start()
         if args.client == "wrk":
-            kinds = {kind: [p for k, p in paths if k == kind] for kind, _ in paths[:6]}
+            kinds: dict[str, list[str]] = {}
+            for kind, path in paths:
+                kinds.setdefault(kind, []).append(path)
             runs = {}
             for kind, ps in {**kinds, "mix": [p for _, p in paths]}.items():
                 if args.warm:  # every path once (first views build and cache the page), not measured
