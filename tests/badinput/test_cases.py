@@ -352,6 +352,8 @@ CASES: list[Case] = [
                                                  "{d}/out"), 1, ("-n", "20")),
     Case("uncertainty-spec-bad-yaml", "analysis", ("uncertainty", "{fw}", "{data}", "--spec", "{d}/u.yaml", "-o",
                                                    "{d}/out"), 1, ("u.yaml",), {"u.yaml": "factors: [\n"}),
+    Case("uncertainty-spec-binary", "analysis", ("uncertainty", "{fw}", "{data}", "--spec", "{d}/u.yaml", "-o",
+                                                "{d}/out"), 1, ("u.yaml", "不是有效的 YAML"), {"u.yaml": b"\x00\xff\x00"}),
     Case("uncertainty-spec-unknown-factor", "analysis", ("uncertainty", "{fw}", "{data}", "--spec", "{d}/u.yaml", "-o",
                                                          "{d}/out"), 1, ("u.yaml",),
          {"u.yaml": "schema_version: 1\ntarget: Index\nfactors:\n  - {kind: nosuch, name: x}\n"}),

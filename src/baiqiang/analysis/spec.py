@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from baiqiang.errors import BaiqiangError, Problem
+from baiqiang.errors import BaiqiangError, Problem, read_yaml, validation_problems
 
 __all__ = [
     "ChoiceFactor",
@@ -212,6 +212,10 @@ class UASpec(_Base):
         return self
 
 
+SPEC_READ = {"missing": "找不到不确定性设定文件 / spec file not found", "directory": "是文件夹 / is a folder",
+             "invalid": "不是有效的 YAML / not valid YAML: {}", "nested": "嵌套过深 / nested too deeply"}
+
+
 def load_spec(source: str | Path | dict[str, Any]) -> UASpec:
     """Read and validate a ``UA.yaml`` (or an already-parsed mapping).
 
@@ -222,22 +226,14 @@ def load_spec(source: str | Path | dict[str, Any]) -> UASpec:
     """
     where = "UA spec"
     if not isinstance(source, dict):
-        import yaml
-
         where = str(source)
-        try:
-            data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise BaiqiangError.single(where, f"无法读取不确定性设定 / cannot read spec: {exc}") from None
+        data = read_yaml(Path(source), BaiqiangError, SPEC_READ)
     else:
         data = source
     try:
         return UASpec.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            Problem(f"{where}: {'.'.join(str(p) for p in e['loc']) or '(top)'}", e["msg"], "spec")
-            for e in exc.errors()
-        ]
+        problems = validation_problems(exc.errors(), where)
         raise BaiqiangError(problems, summary=f"{where}: 不确定性设定无效 / invalid spec") from None
 
 
