@@ -45,10 +45,9 @@ def configure_process(environ: dict[str, str] | None = None) -> list[str]:
 
 def _glibc_mallopt():  # type: ignore[no-untyped-def]
     """glibc's ``mallopt``, or ``None`` where the C library is not glibc or cannot be loaded."""
-    import platform
-
     try:
-        if platform.libc_ver()[0] != "glibc":
+        # glibc answers this itself (platform.libc_ver() would scan the interpreter's binary instead).
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
             return None
         import ctypes
 
