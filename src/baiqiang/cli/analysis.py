@@ -34,14 +34,16 @@ def _load(framework: Path, data: Path, year: int | None = None):  # noqa: ANN202
     return fw, build_panel(data, fw, year, load_panel)[0]
 
 
-def _standings(fw, panel, data: Path, results, unit: str) -> list:  # noqa: ANN001 - (Framework, Panel, Results)
-    """The unit's standing in each named list of the framework (empty without lists)."""
+def _standings(fw, panel, data: Path, unit: str, results=None) -> list:  # noqa: ANN001 - (Framework, Panel, Results)
+    """The unit's standing in each named list of the framework (empty without lists; builds when not given a build)."""
     if fw.rankings is None or not fw.rankings.lists:
         return []
     from baiqiang import rankings
+    from baiqiang.pipeline import run
     from baiqiang.rankings.apply import standings
     from baiqiang.rankings.inputs import base_panel
 
+    results = results if results is not None else run(fw, panel)
     base = base_panel(data, fw, lambda y: load_panel(data, fw, y))
     return standings(rankings.apply(results, fw, panel, base_panel=base), unit)
 
@@ -201,7 +203,7 @@ def explain(
         fw, panel = _load(framework, data, year)
         results = run(fw, panel)
         e = explain_unit(results, resolve_unit(unit, panel), top=top, n_peers=peers)
-        lists = _standings(fw, panel, data, results, e.unit)
+        lists = _standings(fw, panel, data, e.unit, results)
         if out is not None:
             tables = e.tables()
             if lists:
@@ -251,7 +253,6 @@ def target(
     from rich.table import Table
 
     from baiqiang.analysis.target import solve_target
-    from baiqiang.pipeline import run
 
     with user_errors():
         fw, panel = _load(framework, data, year)
@@ -259,7 +260,7 @@ def target(
         if rank < 1 or rank > len(panel.codes):
             raise DataError.single("--rank", f"目标名次 {rank} 须在 1–{len(panel.codes)} 之间", "bad_option")
         code = resolve_unit(unit, panel)
-        basis = _target_basis(_standings(fw, panel, data, run(fw, panel), code), list_id, fw)
+        basis = _target_basis(_standings(fw, panel, data, code), list_id, fw)
         res = solve_target(fw, panel, code, rank, indicators=chosen, among=basis.competitors if basis else None)
         if out is not None:
             _write({"plan": res.plan, "single": res.single}, out, "target", xlsx)
