@@ -37,6 +37,10 @@ from baiqiang.methods.rank import competition_rank
 N_UNITS, N_COLS = 2900, 60
 
 
+#: The floor every variant timing is divided by: one matrix product and one sort per variant.
+FLOOR = "floor: W @ X.T + np.sort"
+
+
 def data(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Log-normal columns min-max scaled to ``[0, 1]`` and to ``[1, 100]``, and positive weights summing to 1."""
     rng = np.random.default_rng(seed)
@@ -158,7 +162,7 @@ def weight_variants(n_variants: int, rounds: int) -> None:
     np.testing.assert_allclose(ag.topsis(shared01, W), loop_t, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(competition_rank(W @ x1100.T), competition_rank(ag.arithmetic(shared, W)))
     fns = {
-        "floor: W @ X.T + np.sort": lambda: np.sort(W @ x1100.T, axis=1),
+        FLOOR: lambda: np.sort(W @ x1100.T, axis=1),
         "arithmetic batched + ranks": lambda: competition_rank(ag.arithmetic(shared, W)),
         "arithmetic batched": lambda: ag.arithmetic(shared, W),
         "arithmetic loop": lambda: [ag.arithmetic(x1100[None], W[b : b + 1]) for b in range(n_variants)],
@@ -166,13 +170,17 @@ def weight_variants(n_variants: int, rounds: int) -> None:
         "topsis loop": lambda: [ag.topsis(x01[None], W[b : b + 1]) for b in range(n_variants)],
         "ranks (competition_rank)": lambda: competition_rank(W @ x1100.T),
     }
+    print_against_floor(fns, rounds, f"{n_variants:,} weight variants of {N_UNITS:,} x {N_COLS}, shared data")
+
+
+def print_against_floor(fns: dict[str, Callable[[], object]], rounds: int, title: str) -> None:
+    """Time ``fns`` in interleaved rounds and print each as a multiple of the :data:`FLOOR` entry."""
     med, low = paired_both(fns, rounds)
-    key = "floor: W @ X.T + np.sort"
-    print(f"\n{n_variants:,} weight variants of {N_UNITS:,} x {N_COLS}, shared data ({rounds} interleaved rounds)\n")
+    print(f"\n{title} ({rounds} interleaved rounds)\n")
     print("| what | median / min (ms) | / floor (median; min) |")
     print("|---|---|---|")
     for k in med:
-        print(f"| {k} | {1e3 * med[k]:.1f} / {1e3 * low[k]:.1f} | {med[k] / med[key]:.2f}; {low[k] / low[key]:.2f} |")
+        print(f"| {k} | {1e3 * med[k]:.1f} / {1e3 * low[k]:.1f} | {med[k] / med[FLOOR]:.2f}; {low[k] / low[FLOOR]:.2f} |")
 
 
 def engine_variants(n_variants: int, rounds: int) -> None:
@@ -192,23 +200,17 @@ def engine_variants(n_variants: int, rounds: int) -> None:
     fw, panel = common.framework(), common.panel()
     rng = np.random.default_rng(1)
     variants = [{f"weight.{i.code}": float(v) for i, v in zip(fw.indicators, rng.uniform(0.75, 1.25, N_COLS))} for _ in range(n_variants)]
-    x = common.panel().matrix([i.code for i in fw.indicators])
+    x = panel.matrix([i.code for i in fw.indicators])
     x = np.where(np.isnan(x), 1.0, x)
     W = np.array([[v[f"weight.{i.code}"] for i in fw.indicators] for v in variants])
     W /= W.sum(axis=1, keepdims=True)
     batch = run_variants(fw, panel, variants, keep=["Index"])
     np.testing.assert_array_equal(batch.ranks[:, :, 0], competition_rank(batch.scores[:, :, 0]))
     fns = {
-        "floor: W @ X.T + np.sort": lambda: np.sort(W @ x.T, axis=1),
+        FLOOR: lambda: np.sort(W @ x.T, axis=1),
         "engine: run_variants weights-only, root + ranks": lambda: run_variants(fw, panel, variants, keep=["Index"]),
     }
-    med, low = paired_both(fns, rounds)
-    key = "floor: W @ X.T + np.sort"
-    print(f"\n{n_variants:,} weights-only variants through the engine, {len(panel.frame):,} x {N_COLS} ({rounds} interleaved rounds)\n")
-    print("| what | median / min (ms) | / floor (median; min) |")
-    print("|---|---|---|")
-    for k in med:
-        print(f"| {k} | {1e3 * med[k]:.1f} / {1e3 * low[k]:.1f} | {med[k] / med[key]:.2f}; {low[k] / low[key]:.2f} |")
+    print_against_floor(fns, rounds, f"{n_variants:,} weights-only variants through the engine, {len(panel.frame):,} x {N_COLS}")
 
 
 def batched_vs_loop(rounds: int, batch: int = 8) -> None:
