@@ -67,6 +67,22 @@ def test_bad_data_fails_with_row_and_column_and_writes_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "out"]  # no temporary left behind
 
 
+def test_every_bad_cell_is_named_column_by_column_and_markers_are_missing_values(tmp_path):
+    frame = pd.read_csv(DATA).astype(object)
+    frame.loc[0, "LPI"] = "—"  # a missing marker, not a problem
+    frame.loc[1, "LPI"] = "1,234.5"  # a thousands separator, read as 1234.5
+    frame.loc[2, "Flights"], frame.loc[7, "Flights"], frame.loc[3, "LPI"] = "x", "y?", "z"
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    result = runner.invoke(app, ["build", FRAMEWORK, str(bad), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    named = [line.strip() for line in result.output.splitlines() if "not a number" in line]
+    flights = [f"- {bad}: row 4, column Flights: not a number: 'x'", f"- {bad}: row 9, column Flights: not a number: 'y?'"]
+    assert sorted(named) == sorted([f"- {bad}: row 5, column LPI: not a number: 'z'", *flights])
+    assert [line for line in named if "Flights" in line] == flights  # rows in order within a column
+    assert "1,234.5" not in result.output and "'—'" not in result.output
+
+
 def test_gbk_csv_is_read(tmp_path):
     frame = pd.read_csv(DATA)
     frame["uName"] = "国家" + frame["uCode"]

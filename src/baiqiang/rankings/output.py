@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import load_workbook
 
 from baiqiang.framework.plan import Plan
 from baiqiang.pipeline.export import GROUP_RANK_ZH, write_csv, write_sheets
@@ -105,6 +104,8 @@ def write(outcome: RankingOutcome, outdir: Path) -> None:
         record["sources"] = sources
     method.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
     book = outdir / "results.xlsx"
+    from openpyxl import load_workbook  # only here: most builds write no rankings
+
     taken = set(load_workbook(book, read_only=True).sheetnames) if book.exists() else set()
     # A list named like a build sheet (e.g. 总指数) must not replace it.
     extra = {(f"榜单_{name}" if name[:31] in taken else name): sheet for name, sheet in sheets(outcome).items()}
