@@ -37,10 +37,14 @@ _PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\
 _TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[部分章节])")
 # 完成年度计划的27.6%: the share of a plan that was met
 _COMPLETION = re.compile(r"完成([^，、；。]{2,12}?)的$")
-# a direct quotation that is a sentence (“我们…。”): a speaker's words, not statements of fact
-# what may stand before a sub-year period that opens a sentence: a year, 今年, a list marker
+# what may stand before a sub-year period that opens a sentence (a year, 今年, a list marker) and
+# after it (a comma: 1-9月，…)
 _OPENING_HEAD = re.compile(r"\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)?\s*(?:(?:19|20)\d\d\s*年|今年)?\s*")
-_SENTENCE_END = re.compile(r"[。！？!?]")
+_OPENING_TAIL = re.compile(r"\s*[，,]")
+# a full stop ends a sub-year period's scope; a ； does not (its clauses share the period)
+_FULL_STOPS = "。！？!?"
+_FULL_STOP = re.compile(f"[{_FULL_STOPS}]")
+# a direct quotation that is a sentence (“我们…。”): a speaker's words, not statements of fact
 _SPEECH = re.compile(r"“[^“”]{8,}?[。！？!?]”")
 # a clause that scopes the next ones (签约的28个项目中，A项目11个): like 其中
 _SCOPE_END = re.compile(r"(?<![集其])中\s*$")
@@ -185,11 +189,10 @@ class _Doc:
         comma follows (``上半年，全县…``, ``今年1至2月，…``).
         """
         text = self.layout.work
-        start = max(para.start, text.rfind("。", para.start, m.start()) + 1, text.rfind("；", para.start, m.start()) + 1)
-        opens = _OPENING_HEAD.fullmatch(text, start, m.start()) and text[m.end():m.end() + 1] in ("，", ",")
-        if opens:
+        start = max([para.start] + [text.rfind(c, para.start, m.start()) + 1 for c in _FULL_STOPS + "；;"])
+        if _OPENING_HEAD.fullmatch(text, start, m.start()) and _OPENING_TAIL.match(text, m.end()):
             return para.end
-        end = _SENTENCE_END.search(text, m.end(), para.end)
+        end = _FULL_STOP.search(text, m.end(), para.end)
         return end.end() if end else para.end
 
     def paragraph(self, para: Paragraph) -> None:
