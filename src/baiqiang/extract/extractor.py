@@ -156,7 +156,7 @@ class _Doc:
         return subs[k - 1] if k else ""
 
     def _marks(self, para: Paragraph) -> tuple[tuple[list[int], list[str]], tuple[list[int], list[str], list[int]]]:
-        """The paragraph's year and sub-year marks (end offset, value), scanned once per paragraph.
+        """The paragraph's year marks (end, value) and sub-year marks (end, value, scope end), scanned once.
 
         A fact asks for the last mark that ends before its number; scanning the paragraph for every
         fact made long paragraphs quadratic.
