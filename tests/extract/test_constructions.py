@@ -246,3 +246,12 @@ def test_current_month_is_a_sub_year_period():
     got = [(f.indicator, f.value) for f in extract_facts(
         "1-5月，规模以上工业企业产值4568.3亿元，其中当月实现产值1001.1亿元，增长6.5%。")]
     assert got == [("1-5月规模以上工业企业产值", 4568.3), ("当月产值", 1001.1), ("当月产值", 6.5)]
+
+
+def test_sub_year_period_stated_inside_a_sentence_ends_with_it():
+    """A period that opens its sentence scopes the paragraph; one inside a sentence only the sentence."""
+    opening = extract_facts("上半年，全县规上工业增加值增长6.2%。其中，制造业增长7.1%。")
+    assert [f.indicator for f in opening] == ["上半年规上工业增加值", "上半年制造业"]
+    inside = extract_facts("本报讯 甲县举行2024年第二季度招商项目签约仪式，共签约项目9个。其中，工业项目5个。")
+    assert [(f.indicator, f.value) for f in inside][-1] == ("工业项目", 5)
+    assert not any("季度" in f.indicator for f in inside[1:])

@@ -37,6 +37,13 @@ _PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\
 _TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[部分章节])")
 # 完成年度计划的27.6%: the share of a plan that was met
 _COMPLETION = re.compile(r"完成([^，、；。]{2,12}?)的$")
+# what may stand before a sub-year period that opens a sentence (a year, 今年, a list marker) and
+# after it (a comma: 1-9月，…)
+_OPENING_HEAD = re.compile(r"\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)?\s*(?:(?:19|20)\d\d\s*年|今年)?\s*")
+_OPENING_TAIL = re.compile(r"\s*[，,]")
+# a full stop ends a sub-year period's scope; a ； does not (its clauses share the period)
+_FULL_STOPS = "。！？!?"
+_FULL_STOP = re.compile(f"[{_FULL_STOPS}]")
 # a direct quotation that is a sentence (“我们…。”): a speaker's words, not statements of fact
 _SPEECH = re.compile(r"“[^“”]{8,}?[。！？!?]”")
 # a clause that scopes the next ones (签约的28个项目中，A项目11个): like 其中
@@ -135,13 +142,21 @@ class _Doc:
         return years[k - 1] if k else (self.section_year or self.doc_year)
 
     def sub_year_at(self, para: Paragraph, pos: int) -> str:
-        """The last sub-year period (上半年, 1-6月) stated before ``pos`` in the paragraph."""
-        ends, subs = self._marks(para)[1]
+        """The last sub-year period (上半年, 1-6月) stated before ``pos`` whose scope reaches ``pos``.
+
+        A period that opens a sentence (``1-9月，全县…``) scopes the rest of the paragraph; one stated
+        inside a sentence (``举行2020年第一季度招商项目签约仪式，共签约8个``, ``今年上半年海南…``
+        after a dateline) only its own sentence: later sentences (``其中，洋浦以增速14.2%…``)
+        are not about it.
+        """
+        ends, subs, limits = self._marks(para)[1]
         k = bisect_right(ends, pos)
+        while k and limits[k - 1] <= pos:
+            k -= 1
         return subs[k - 1] if k else ""
 
-    def _marks(self, para: Paragraph) -> tuple[tuple[list[int], list[str]], tuple[list[int], list[str]]]:
-        """The paragraph's year and sub-year marks (end offset, value), scanned once per paragraph.
+    def _marks(self, para: Paragraph) -> tuple[tuple[list[int], list[str]], tuple[list[int], list[str], list[int]]]:
+        """The paragraph's year marks (end, value) and sub-year marks (end, value, scope end), scanned once.
 
         A fact asks for the last mark that ends before its number; scanning the paragraph for every
         fact made long paragraphs quadratic.
@@ -161,10 +176,24 @@ class _Doc:
                 # start, not the period
                 basis_end = m.end()
                 continue
-            subs.append((m.end(), "".join((m.group(1) or "").split())))
-        cached = (([e for e, _ in years], [y for _, y in years]), ([e for e, _ in subs], [v for _, v in subs]))
+            subs.append((m.end(), "".join((m.group(1) or "").split()), self._sub_year_limit(para, m)))
+        cached = (([e for e, _ in years], [y for _, y in years]),
+                  ([e for e, _, _ in subs], [v for _, v, _ in subs], [lim for _, _, lim in subs]))
         self._mark_cache[key] = cached
         return cached
+
+    def _sub_year_limit(self, para: Paragraph, m: re.Match[str]) -> int:
+        """Where a sub-year mark's scope ends: the paragraph's end if it opens its sentence, else the sentence's.
+
+        "Opens" means only a year, 今年 or a list marker stands before it in the sentence, and a
+        comma follows (``上半年，全县…``, ``今年1至2月，…``).
+        """
+        text = self.layout.work
+        start = max([para.start] + [text.rfind(c, para.start, m.start()) + 1 for c in _FULL_STOPS + "；;"])
+        if _OPENING_HEAD.fullmatch(text, start, m.start()) and _OPENING_TAIL.match(text, m.end()):
+            return para.end
+        end = _FULL_STOP.search(text, m.end(), para.end)
+        return end.end() if end else para.end
 
     def paragraph(self, para: Paragraph) -> None:
         text = self.layout.text
