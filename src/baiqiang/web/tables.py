@@ -11,16 +11,8 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-from openpyxl import Workbook
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_text(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from baiqiang.pipeline.export import escape_text, write_sheets
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
@@ -30,22 +22,8 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
 def to_xlsx(frame: pd.DataFrame, sheet: str = "排名") -> bytes:
-    """One sheet; every text cell is stored as a string (data type ``s``), never as a formula."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet[:31]
-    ws.append([str(c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        ws.append([None if _missing(v) else v.item() if hasattr(v, "item") else v for v in row])
-    for row in ws.iter_rows(min_row=1):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl would otherwise mark "=..." as a formula
+    """One sheet, written by the product's workbook writer: text cells are strings, never formulas."""
     buf = io.BytesIO()
-    wb.save(buf)
+    write_sheets(buf, {sheet: frame.set_axis([str(c) for c in frame.columns], axis=1)})
     return buf.getvalue()
