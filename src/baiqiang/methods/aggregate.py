@@ -250,13 +250,20 @@ def generalised(x: np.ndarray, w: np.ndarray, *, p: float | np.ndarray = 1.0) ->
     return out
 
 
+def _power(v: np.ndarray, p: float) -> np.ndarray:
+    """``v ** p``; the common powers 1 and 2 without ``pow`` (a general ``pow`` loop is 2x slower than a square)."""
+    if p == 1:
+        return v
+    return np.square(v) if p == 2 else v**p
+
+
 def _power_mean(v: np.ndarray, w: np.ndarray, p: float, lowest: float) -> np.ndarray:
     """:func:`generalised` for one power ``p``; ``lowest`` is ``v.min()`` (NaN if a value is missing)."""
     if p == 0:
         return geometric(v, w)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if lowest > 0 or (p > 0 and lowest == 0):  # complete and in the domain of x^p
-            num = weighted_sum(v**p, w)
+            num = weighted_sum(_power(v, p), w)
             return (num / w.sum(axis=-1, keepdims=True)) ** (1.0 / p)
         missing = np.isnan(v)
         outside = ~missing & ((v < 0) | ((v == 0) & (p <= 0)))
@@ -290,11 +297,14 @@ def median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     to several quantities. *Phil. Mag.* 25, 184-191 (weighted median).
     """
     if (w > 0).all():
-        order = np.argsort(x, axis=-1)  # NaN sorts last; ties may come in any order
-        xs = np.take_along_axis(x, order, axis=-1)
+        # Sorting the values again is 3x cheaper than gathering them by ``order``
+        # (the same sorted values: ties are equal), and one weight vector is gathered by np.take.
+        xs = np.sort(x, axis=-1)  # NaN sorts last
         if not np.isnan(xs[..., -1]).any():  # no missing child anywhere
+            order = np.argsort(x, axis=-1)  # ties may come in any order
             wn = w / w.sum(axis=-1, keepdims=True)
-            return _weighted_median_sorted(xs, np.take_along_axis(np.broadcast_to(wn[:, None, :], x.shape), order, axis=-1))
+            ws = np.take(wn[0], order) if w.shape[0] == 1 else np.take_along_axis(wn[:, None, :], order, axis=-1)
+            return _weighted_median_sorted(xs, ws)
     wn = available_weights(x, w)
     xv = np.where(wn > 0, x, np.nan)  # zero-weight and missing children drop out
     order = np.argsort(xv, axis=-1)  # NaN sorts last
