@@ -377,7 +377,10 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
     # only unnormalised sums: two matrix products with the squared gaps.
     wd = w * w if distance == "classic" else w
     with np.errstate(invalid="ignore", divide="ignore"):
-        d_plus, d_minus = (np.sqrt(weighted_sum(_squared_gap(v, ideal, missing), wd)) for ideal in (best, worst))
+        gap = _squared_gap(v, best, missing)
+        d_plus = np.sqrt(weighted_sum(gap, wd))
+        # The same buffer again: a fresh (B, n, k) temporary costs more in page faults than its arithmetic.
+        d_minus = np.sqrt(weighted_sum(_squared_gap(v, worst, missing, out=gap), wd))
         total = d_plus + d_minus
         c = d_minus / np.where(total > 0, total, np.nan)
     if missing is None:
@@ -385,9 +388,9 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
     return _nan_if_not_positive(weighted_sum((~missing).astype(float), w), c)
 
 
-def _squared_gap(v: np.ndarray, ideal: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
-    """``(v - ideal)^2`` per cell, 0 where missing; computed in place in one temporary."""
-    gap = v - ideal[:, None, :]
+def _squared_gap(v: np.ndarray, ideal: np.ndarray, missing: np.ndarray | None, out: np.ndarray | None = None) -> np.ndarray:
+    """``(v - ideal)^2`` per cell, 0 where missing; computed in place in one temporary (or in ``out``)."""
+    gap = np.subtract(v, ideal[:, None, :], out=out)
     np.square(gap, out=gap)
     if missing is not None:
         gap[missing] = 0.0
