@@ -16,6 +16,7 @@ Reference: OECD/JRC (2008) *Handbook*, section 6; COINr ``R/aggregate.R``.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -118,12 +119,14 @@ def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     matrix products (one when no value is missing); COINr ``a_amean``
     normalises the weights first, which differs only in rounding (1e-15).
     """
+    if x.shape[0] == 1:  # one variant: a single product, as plain NumPy would do
+        w0_total = float(w[0].sum())
+        if w0_total > 0:
+            y = x[0] @ (w[0] / w0_total)
+            if not math.isnan(y.sum()):  # a missing child makes its unit's sum NaN (O(n), not O(n k))
+                return y[None]
     total = w.sum(axis=-1, keepdims=True)
     positive = bool((total > 0).all())
-    if positive and x.shape[0] == 1:  # one variant: a single product, as plain NumPy would do
-        y = x[0] @ (w[0] / total[0])
-        if not np.isnan(y).any():  # a missing child makes its unit's sum NaN
-            return y[None]
     v = data_of(x)
     num = weighted_sum(v, w)
     if positive and not np.isnan(num).any():
