@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -255,17 +254,13 @@ def write_xlsx(content: ReportContent, path: Path) -> None:
     sheets = {"list": "榜单", "by_region": "分区域", "by_province": "分省份", "tiers": "梯队构成", "pillar_leaders": "维度前十",
               "movers": "名次变化", "turnover": "新进与退出", "robustness": "稳健性", "indicators": "指标体系",
               "steps": "计算步骤", "no_polygon": "无边界单位"}
-    # XlsxWriter, not openpyxl: two thirds of the time, and the workbook's creation date can be fixed up front so
-    # equal inputs give equal files (zip entries are dated 1980 by XlsxWriter itself).  Written aside, then moved.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
-        xw.book.set_properties({"created": datetime(2000, 1, 1, tzinfo=timezone.utc)})
-        content.units.rename(columns=headers).to_excel(xw, sheet_name="全部单位", index=False)
-        for key, sheet in sheets.items():
-            if key in content.tables:
-                content.tables[key].rename(columns=headers).to_excel(xw, sheet_name=sheet, index=False)
-        pd.DataFrame({"项目": list(content.facts), "数值": [str(v) for v in content.facts.values()]}).to_excel(
-            xw, sheet_name="要点", index=False)
+    from baiqiang.pipeline.export import write_sheets
+
+    tables = {"全部单位": content.units.rename(columns=headers)}
+    tables |= {sheet: content.tables[key].rename(columns=headers) for key, sheet in sheets.items() if key in content.tables}
+    tables["要点"] = pd.DataFrame({"项目": list(content.facts), "数值": [str(v) for v in content.facts.values()]})
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # written aside, then moved
+    write_sheets(tmp, tables)
     os.replace(tmp, path)
 
 
