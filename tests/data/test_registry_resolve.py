@@ -1,5 +1,5 @@
 from baiqiang.data import names as nm
-from baiqiang.data.crosswalk import derive_candidates, load_crosswalk, read_crosswalk_file, successors
+from baiqiang.data.crosswalk import derive_candidates, load_crosswalk, read_crosswalk_file, successor_links, successors
 from baiqiang.data.resolve import Resolver
 
 import pandas as pd
@@ -53,6 +53,9 @@ def test_crosswalk_bundled_and_chains():
     assert len(cw) > 350
     assert successors(cw, "542232") == ["540581"]  # 错那县 2010 → 2020 → 错那市
     assert successors(cw, "542232", until=2020) == ["540530"]
+    links = successor_links(cw)  # built once for many lookups: the same answers
+    assert successors(links, "542232") == ["540581"] and successors(links, "542232", until=2020) == ["540530"]
+    assert all(successors(links, c) == successors(cw, c) for c in cw["old_code"].head(50))
     merged = cw[cw["new_code"] == "320508"]
     assert sorted(merged["old_name"]) == ["平江区", "沧浪区", "金阊区"]
 

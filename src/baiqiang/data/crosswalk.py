@@ -134,15 +134,30 @@ def derive_candidates(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def successors(crosswalk: pd.DataFrame, code: str, *, until: int | None = None) -> list[str]:
-    """Codes that ``code`` maps to, following chains (2010 → 2020 → current).
+#: ``old_code → [(new_code, year_to)]``: the crosswalk's links, indexed once (:func:`successor_links`).
+Links = dict[str, list[tuple[str, int]]]
 
-    ``until`` stops at links whose ``year_to`` is later than that year.
+
+def successor_links(crosswalk: pd.DataFrame) -> Links:
+    """The crosswalk's links by old code; a link without a ``year_to`` year counts as the latest (9999).
+
+    Build it once and pass it to :func:`successors` / :func:`successor_among` when resolving many
+    codes: indexing the crosswalk is the whole cost of one lookup.
     """
-    links: dict[str, list[tuple[str, int]]] = {}
+    links: Links = {}
     for o, n, y in zip(crosswalk["old_code"], crosswalk["new_code"], crosswalk["year_to"]):
         if n:
             links.setdefault(o, []).append((n, int(y) if str(y).isdigit() else 9999))
+    return links
+
+
+def successors(crosswalk: pd.DataFrame | Links, code: str, *, until: int | None = None) -> list[str]:
+    """Codes that ``code`` maps to, following chains (2010 → 2020 → current).
+
+    ``crosswalk`` is the crosswalk table or its :func:`successor_links`.
+    ``until`` stops at links whose ``year_to`` is later than that year.
+    """
+    links = crosswalk if isinstance(crosswalk, dict) else successor_links(crosswalk)
     seen: set[str] = set()
     frontier, result = [code], []
     while frontier:
@@ -159,7 +174,7 @@ def successors(crosswalk: pd.DataFrame, code: str, *, until: int | None = None) 
     return list(dict.fromkeys(result))
 
 
-def successor_among(crosswalk: pd.DataFrame, code: str, codes: set[str], *, until: int | None = None) -> str:
+def successor_among(crosswalk: pd.DataFrame | Links, code: str, codes: set[str], *, until: int | None = None) -> str:
     """``code`` itself when it is in ``codes``, else its single successor in ``codes``; ``""`` when none or several."""
     if code in codes:
         return code

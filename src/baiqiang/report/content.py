@@ -17,7 +17,7 @@ import pandas as pd
 
 from baiqiang.analysis.explain import all_contributions
 from baiqiang.data import names as nm
-from baiqiang.data.crosswalk import load_crosswalk, successor_among
+from baiqiang.data.crosswalk import load_crosswalk, successor_among, successor_links
 from baiqiang.pipeline import Results
 from baiqiang.report.geometry import polygon_keys
 
@@ -120,27 +120,11 @@ def pillar_codes(results: Results) -> list[str]:
     return [a for a in h.aggregate_codes if h.parent_of[a] == h.root]
 
 
-def _reachable_links(crosswalk: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
-    """The crosswalk rows on some chain from ``codes`` (same successors, found in a fraction of the time).
-
-    :func:`~baiqiang.data.crosswalk.successors` indexes the whole crosswalk on every call; the rows a chain
-    from ``codes`` can reach (closure over ``old_code → new_code``, a few rounds) give it the same answer.
-    """
-    keep = pd.Series(False, index=crosswalk.index)
-    frontier = codes
-    while frontier:
-        step = crosswalk["old_code"].isin(frontier) & ~keep
-        keep |= step
-        frontier = set(crosswalk.loc[step, "new_code"]) - {""}
-    return crosswalk[keep]
-
-
 def map_codes(previous: pd.Index, current: pd.Index, crosswalk: pd.DataFrame | None = None) -> pd.Series:
     """Previous unit code → current code: the same code, else a one-to-one crosswalk successor."""
-    cw = load_crosswalk() if crosswalk is None else crosswalk
+    links = successor_links(load_crosswalk() if crosswalk is None else crosswalk)
     have = set(current)
-    cw = _reachable_links(cw, set(previous) - have)
-    s = pd.Series({code: successor_among(cw, code, have) for code in previous}, dtype=object)
+    s = pd.Series({code: successor_among(links, code, have) for code in previous}, dtype=object)
     s = s[s != ""]
     return s[~s.duplicated(keep=False)]
 

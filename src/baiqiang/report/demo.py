@@ -18,7 +18,7 @@ from baiqiang import rankings
 from baiqiang.analysis import agreement
 from baiqiang.analysis.agreement import _spearman_rows
 from baiqiang.data.census import import_census
-from baiqiang.data.crosswalk import load_crosswalk, successor_among
+from baiqiang.data.crosswalk import load_crosswalk, successor_among, successor_links
 from baiqiang.data.registry import Registry, resource_path
 from baiqiang.data.resolve import Resolver
 from baiqiang.data.store import Store
@@ -223,7 +223,8 @@ def _movers(r10: pd.DataFrame, r20: pd.DataFrame, crosswalk: pd.DataFrame) -> pd
     r10, r20 = r10[r10["rank"].notna()], r20[r20["rank"].notna()]  # units that pass the gate in both years
     codes20 = set(r20["code"])
     m = r10[["code", "name", "rank"]].rename(columns={"code": "code_2010", "name": "name_2010", "rank": "rank_2010"})
-    m["code"] = [successor_among(crosswalk, c, codes20, until=2020) for c in m["code_2010"]]
+    links = successor_links(crosswalk)
+    m["code"] = [successor_among(links, c, codes20, until=2020) for c in m["code_2010"]]
     m = m[m["code"] != ""].drop_duplicates("code", keep=False)
     m = m.merge(r20[["code", "name", "province", "rank"]].rename(columns={"rank": "rank_2020"}), on="code")
     m["change"] = m["rank_2010"].astype(int) - m["rank_2020"].astype(int)
@@ -235,6 +236,7 @@ def _movers(r10: pd.DataFrame, r20: pd.DataFrame, crosswalk: pd.DataFrame) -> pd
 
 def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, crosswalk: pd.DataFrame):
     resolver = Resolver(registry, prefer_current=False)
+    links = successor_links(crosswalk)
     rows, matches = [], []
     for kind, fname, col in (("county", "caict_industrial_top100.csv", "county"),
                              ("district", "caict_industrial_top100_districts.csv", "district")):
@@ -246,7 +248,7 @@ def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, cros
             n_resolved = 0
             for r in grp.itertuples(index=False):
                 res = resolver.resolve(getattr(r, col), province=r.province, prefecture=r.prefecture)
-                code = successor_among(crosswalk, res.code, codes20, until=2020) if res.status == "matched" else ""
+                code = successor_among(links, res.code, codes20, until=2020) if res.status == "matched" else ""
                 n_resolved += bool(code)
                 our_rank = ours.at[code, "rank"] if code in ours.index else pd.NA
                 matches.append({"list": kind, "year": year, "published_rank": r.rank, "name": getattr(r, col),

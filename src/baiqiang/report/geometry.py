@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from baiqiang.data.crosswalk import load_crosswalk, successors
+from baiqiang.data.crosswalk import load_crosswalk, successor_links, successors
 
 
 @lru_cache(maxsize=1)
@@ -51,11 +51,12 @@ def polygon_keys(codes: list[str], crosswalk: pd.DataFrame | None = None) -> pd.
     for o, n in zip(cw["old_code"], cw["new_code"]):
         if n:
             old_of.setdefault(str(n), []).append(str(o))
+    links = successor_links(cw)
     out = {}
     for code in codes:
         if code in have:
             out[code] = code
             continue
-        linked = [c for c in successors(cw, code) if c in have] or [c for c in old_of.get(code, []) if c in have]
+        linked = [c for c in successors(links, code) if c in have] or [c for c in old_of.get(code, []) if c in have]
         out[code] = linked[0] if len(set(linked)) == 1 else ""
     return pd.Series(out, dtype=object).reindex(codes)
