@@ -28,9 +28,7 @@ import baiqiang
 from baiqiang.report.charts import FONT, choropleth, config, location_map, profile_pillar_chart, report_charts
 from baiqiang.report.content import REGION_ORDER, ReportContent
 from baiqiang.report.geometry import geometry_meta
-
-FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
-
+from baiqiang.report.vl_png import register_fonts
 
 def _env() -> Environment:
     folder = str(files("baiqiang.report").joinpath("templates"))
@@ -46,11 +44,7 @@ def _css() -> Markup:
 
 @lru_cache(maxsize=1)
 def _fonts_registered() -> bool:
-    import vl_convert as vlc
-
-    for folder in FONT_DIRS:
-        if Path(folder).is_dir():
-            vlc.register_font_directory(folder)
+    register_fonts()
     return True
 
 
@@ -87,24 +81,11 @@ def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
     return specs
 
 
-_PNG_CHILD = """
-import sys, vl_convert as vlc
-spec_path, png_path, *fonts = sys.argv[1:]
-for folder in fonts:
-    vlc.register_font_directory(folder)
-with open(spec_path, encoding="utf-8") as f:
-    png = vlc.vegalite_to_png(f.read(), scale=2)
-with open(png_path + ".tmp", "wb") as f:
-    f.write(png)
-"""
-
-
 def _start_png(spec: dict[str, Any], path: Path) -> subprocess.Popen:
     """Start converting ``spec`` to the PNG ``path`` in a child process (see :func:`start_maps` for why)."""
     spec_path = path.with_name(f".{path.stem}.vl.json")
     spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-    fonts = [d for d in FONT_DIRS if Path(d).is_dir()]
-    return subprocess.Popen([sys.executable, "-c", _PNG_CHILD, str(spec_path), str(path), *fonts],
+    return subprocess.Popen([sys.executable, "-m", "baiqiang.report.vl_png", str(spec_path), str(path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
