@@ -67,7 +67,7 @@ def build(
         base = ranking_inputs.base_panel(data, fw, lambda y: load_panel(data, fw, y))
         ranked = rankings.apply(results, fw, panel, base_panel=base, cells=cells) if fw.rankings or cells is not None else None
         with atomic_dir(out) as tmp:
-            results.write(tmp, data_checksum=checksum)
+            results.write(tmp, data_checksum=checksum, extra_sheets=rankings.sheets(ranked) if ranked is not None else None)
             if ranked is not None:
                 rankings.write(ranked, tmp)
     show_top(results, top)

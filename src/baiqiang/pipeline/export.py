@@ -89,19 +89,14 @@ WORKBOOK_CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 _TEXT_STAYS_TEXT = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
-def write_sheets(path: Path | BinaryIO, sheets: Mapping[str, pd.DataFrame], *, index: bool = False,
-                 append: bool = False) -> None:
+def write_sheets(path: Path | BinaryIO, sheets: Mapping[str, pd.DataFrame], *, index: bool = False) -> None:
     """Write one sheet per frame (names cut to Excel's 31 characters); formula-like text stays text.
 
-    New workbooks are written with XlsxWriter (1.5–1.7× faster than openpyxl through pandas on
-    the ASEM results workbook, and no openpyxl import) with its string guesses off, so ``=SUM(A1)`` is stored as a string, and every
-    text cell starting with a formula trigger is quote-prefixed, as Excel marks typed text.
-    ``append`` adds the sheets to an existing workbook (a sheet of the same name is replaced);
-    XlsxWriter cannot edit a workbook, so that path keeps openpyxl.
+    Workbooks are written with XlsxWriter (1.5–1.7× faster than openpyxl through pandas on
+    the ASEM results workbook, and no openpyxl import) with its string guesses off, so
+    ``=SUM(A1)`` is stored as a string, and every text cell starting with a formula trigger
+    is quote-prefixed, as Excel marks typed text.
     """
-    if append:
-        _append_sheets(path, sheets, index)
-        return
     with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": _TEXT_STAYS_TEXT}) as writer:
         book = writer.book
         book.set_properties({"created": WORKBOOK_CREATED})
@@ -116,35 +111,6 @@ def _quote_formula_like(as_text: Any, worksheet: Any, row: int, col: int, text: 
     if text.startswith(FORMULA_TRIGGERS):
         return worksheet.write_string(row, col, text, as_text)
     return None
-
-
-def _append_sheets(path: Path | BinaryIO, sheets: Mapping[str, pd.DataFrame], index: bool) -> None:
-    """Add or replace sheets of an existing workbook with openpyxl, neutralising formula-like cells after pandas."""
-    with pd.ExcelWriter(path, engine="openpyxl", mode="a", if_sheet_exists="replace") as writer:
-        for name, df in sheets.items():
-            df.to_excel(writer, sheet_name=name[:31], index=index)
-            _neutralise(writer.sheets[name[:31]], df, index)
-
-
-def _neutralise(ws, df: pd.DataFrame, index: bool) -> None:
-    """Make formula-like cells of a sheet openpyxl wrote plain text (only text columns, headers and the index are scanned).
-
-    openpyxl stores any string starting with ``=`` as a formula; every cell so marked (our
-    workbooks hold no formulas) and every text cell starting with another trigger is turned
-    into a quote-prefixed text cell.
-    """
-    n_index = df.index.nlevels if index else 0
-    text_cols = [n_index + j + 1 for j in range(df.shape[1])
-                 if df.iloc[:, j].dtype == object or pd.api.types.is_string_dtype(df.iloc[:, j])]
-    cols = sorted(set(range(1, n_index + 1)) | set(text_cols))
-    n_header = df.columns.nlevels + (1 if index and isinstance(df.columns, pd.MultiIndex) else 0)
-    cells = [c for row in ws.iter_rows(min_row=1, max_row=n_header) for c in row]
-    for j in cols:
-        cells += [row[0] for row in ws.iter_rows(min_row=n_header + 1, min_col=j, max_col=j)]
-    for c in cells:
-        if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith(FORMULA_TRIGGERS)):
-            c.data_type = "s"
-            c.quotePrefix = True
 
 
 GROUP_RANK_ZH = {"province": "省内排名", "prefecture": "市内排名", "region": "区域内排名", "type": "同类型排名"}
@@ -174,7 +140,11 @@ def level_sheet(results: "Results", level: int, lang: str) -> pd.DataFrame:
     return out.sort_values(rank_column, na_position="last", kind="stable")
 
 
-def write_workbook(results: "Results", path: Path, lang: str = "zh") -> None:
+def write_workbook(results: "Results", path: Path, lang: str = "zh", extra: Mapping[str, pd.DataFrame] | None = None) -> None:
+    """One sheet per level, then weights and excluded units, then the ``extra`` sheets (a ranking's lists...).
+
+    An extra sheet named like a build sheet (a list called 总指数) must not replace it: it is written as ``榜单_<name>``.
+    """
     h, t = results.hierarchy, HEADERS[lang]
     names = results.framework.level_names
     sheets: dict[str, pd.DataFrame] = {}
@@ -185,6 +155,8 @@ def write_workbook(results: "Results", path: Path, lang: str = "zh") -> None:
     sheets[t["weights"]] = weights.reset_index()
     if len(results.excluded):
         sheets[t["excluded"]] = results.excluded.rename(columns={"reason": t["reason"]}).reset_index()
+    taken = set(sheets)
+    sheets |= {(f"榜单_{name}" if name[:31] in taken else name): df for name, df in (extra or {}).items()}
     write_sheets(path, sheets)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -126,21 +127,22 @@ class Results:
             "time_comparison": self.comparison or {"normalise": "year"},
         }
 
-    def write(self, outdir: Path, data_checksum: str | None = None) -> None:
-        """Write ``scores.csv``, ``results.xlsx`` and ``method.json`` into ``outdir``."""
+    def write(self, outdir: Path, data_checksum: str | None = None,
+              extra_sheets: Mapping[str, pd.DataFrame] | None = None) -> None:
+        """Write ``scores.csv``, ``results.xlsx`` (with ``extra_sheets`` after the build's own) and ``method.json``."""
         outdir.mkdir(parents=True, exist_ok=True)
         from baiqiang.pipeline.export import write_csv
 
         write_csv(self.table(), outdir / "scores.csv", encoding="utf-8")
-        self.to_xlsx(outdir / "results.xlsx")
+        self.to_xlsx(outdir / "results.xlsx", extra_sheets=extra_sheets)
         record = self.method_record(data_checksum)
         (outdir / "method.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    def to_xlsx(self, path: Path, lang: str = "zh") -> None:
+    def to_xlsx(self, path: Path, lang: str = "zh", extra_sheets: Mapping[str, pd.DataFrame] | None = None) -> None:
         """One sheet per level (scores and ranks, Chinese headers), then weights and data sets."""
         from baiqiang.pipeline.export import write_workbook
 
-        write_workbook(self, path, lang)
+        write_workbook(self, path, lang, extra_sheets)
 
 
 def _weight_table(h: Hierarchy, within: np.ndarray) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from baiqiang.framework.plan import Plan
-from baiqiang.pipeline.export import GROUP_RANK_ZH, write_csv, write_sheets
+from baiqiang.pipeline.export import GROUP_RANK_ZH, write_csv
 from baiqiang.rankings.apply import STATUS_GATED, STATUS_LISTED, RankingOutcome
 
 LIST_HEADERS = {"rank": "排名", "unit_code": "单位代码", "unit_name": "单位名称", "score": "得分", "tier": "梯队",
@@ -91,7 +91,11 @@ def sources_record(outcome: RankingOutcome) -> dict[str, Any] | None:
 
 
 def write(outcome: RankingOutcome, outdir: Path) -> None:
-    """Add the rankings outputs to a build directory already written by ``Results.write``."""
+    """Add the rankings outputs to a build directory already written by ``Results.write``.
+
+    The workbook sheets (:func:`sheets`) are not written here: pass them to ``Results.write`` as
+    ``extra_sheets``, so ``results.xlsx`` is written once.
+    """
     outdir = Path(outdir)
     write_csv(rankings_table(outcome), outdir / "rankings.csv", encoding="utf-8")
     if outcome.cells is not None:
@@ -103,13 +107,6 @@ def write(outcome: RankingOutcome, outdir: Path) -> None:
     if sources is not None:
         record["sources"] = sources
     method.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-    book = outdir / "results.xlsx"
-    from openpyxl import load_workbook  # only here: most builds write no rankings
-
-    taken = set(load_workbook(book, read_only=True).sheetnames) if book.exists() else set()
-    # A list named like a build sheet (e.g. 总指数) must not replace it.
-    extra = {(f"榜单_{name}" if name[:31] in taken else name): sheet for name, sheet in sheets(outcome).items()}
-    write_sheets(book, extra, append=book.exists())
 
 
 def sheets(outcome: RankingOutcome) -> dict[str, pd.DataFrame]:
