@@ -14,7 +14,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
                                        "rate_keeps_verb",
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
-                                       "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
+                                       "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "footnote_markers"]
@@ -55,6 +55,13 @@ def test_rank_scope_chain() -> None:
 def test_absolute_change_dropped() -> None:
     got = facts("全年人均地区生产总值达28322元，比去年新增3637元，增长12.7%。")
     assert got == [("人均地区生产总值", 28322, "level"), ("人均地区生产总值", 12.7, "growth")]
+
+
+def test_time_remaining_dropped() -> None:
+    assert facts("距年底仅剩2个月，全县新增企业30家。") == [("企业", 30, "added")]
+    assert facts("离春节还有50天，活动倒计时20天。") == []
+    # a duration that is a result stays
+    assert facts("全县企业开办时间压缩至2天。") == [("企业开办时间", 2, "level")]
 
 
 def test_footnote_markers() -> None:

@@ -99,3 +99,12 @@ def test_spaces_on_a_line_of_their_own_inside_a_paragraph_are_kept():
     """存栏2 / ␠ / 1.4万头 keeps its space, as deleting the newlines does (facts.md)."""
     text = "年末生猪存栏2\n \n1.4万头，下降3.3%。"
     assert normalise(text).text == "年末生猪存栏2 1.4万头，下降3.3%。"
+
+
+def test_a_decimal_point_read_as_a_space_is_put_back():
+    """生产总值12 5亿元 is 12.5 (corpus 40's gold reads 5 9亿元 as 5.9); the quote keeps the space.
+    A second number after the space (存栏2 1.4万头) is left alone."""
+    got = [(f.indicator, f.value, f.unit, f.quote) for f in extract_facts("园区生产总值12 5亿元，完成全年任务的108 3%。")]
+    assert got == [("园区生产总值", 12.5, "亿元", "园区生产总值12 5亿元"),
+                   ("任务完成率", 108.3, "%", "完成全年任务的108 3%")]
+    assert [f.value for f in extract_facts("年末生猪存栏2 1.4万头。")] == [1.4]

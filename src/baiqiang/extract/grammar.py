@@ -51,6 +51,9 @@ _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈")
 _TOTAL = re.compile(r"总|共|累计|合计")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
+#: a time still to go before a duration: 距年终仅剩3个月, 离春节还有100天, 倒计时30天, 距开幕50天
+_REMAINING = re.compile(r"仅剩|还剩|只剩|尚余|剩余|剩下|还有|倒计时|^\s*距")
+_DURATIONS = frozenset({"个月", "年", "天", "日", "周", "小时", "分钟", "个工作日", "工作日"})
 
 
 @dataclass
@@ -200,6 +203,13 @@ def absolute_change_dropped(s: Sentence) -> None:
     """An absolute change against last year (比去年新增3637元, 比上年增加2028人) is no level: dropped (optional in gold)."""
     s.facts[:] = [f for f in s.facts
                   if not (f.kind in ("level", "added") and _ABSOLUTE_CHANGE.search(s.pre(f).rstrip()))]
+
+
+def time_remaining_dropped(s: Sentence) -> None:
+    """A countdown is no fact: 距年终仅剩3个月, 离春节还有100天, 倒计时30天 — a duration after a
+    remaining-time word (仅剩, 还有, 剩余, 倒计时) or in a clause opened by 距 says how long is left,
+    not what was done or reached (corpus 25: 距年终仅剩3个月 is not in the gold)."""
+    s.facts[:] = [f for f in s.facts if not (f.unit_std in _DURATIONS and _REMAINING.search(s.pre(f)))]
 
 
 def generic_head_keeps_verb(s: Sentence) -> None:
@@ -389,6 +399,7 @@ RULES: tuple[Rule, ...] = (
     Rule("place_list_metric", place_list_metric),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
+    Rule("time_remaining_dropped", time_remaining_dropped),
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
