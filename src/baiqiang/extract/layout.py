@@ -11,7 +11,8 @@ normalisation of ``shared/extract/README.md``.
 It also builds :attr:`Layout.work`, a copy of the text of the same length in
 which page furniture (bylines, photo credits, spaced-out headers) and labels in
 quotation marks (“2+5”, “十四五”, 《…（2024 年）》) are blanked, so that numbers
-inside them never become facts.
+inside them never become facts, and in which a decimal point that OCR read as a
+space is put back (``5 9亿元`` → ``5.9亿元``, :func:`lost_points`).
 """
 
 from __future__ import annotations
