@@ -2,6 +2,9 @@
 
     python tests/extract/corpus/score_corpus.py [--batch N] [--split dev|test] [--show ID]
 
+--show ID scores that file alone and lists its misses and false positives; a test-split file
+needs an explicit --split test, so that work against the dev split never prints test scores.
+
 Uses the reference scorer (tests/extract/data/score.py, copied from shared/extract): lenient F1
 (facts found) and strict F1 (indicator names close to the gold).
 """
@@ -48,13 +51,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch")
     parser.add_argument("--split")
-    parser.add_argument("--show")
+    parser.add_argument("--show", help="one file's misses and false positives (test-split files need --split test)")
     args = parser.parse_args()
     score = scorer()
     groups: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
     for row in manifest():
         if (args.batch and row["batch"] != args.batch) or (args.split and row["split"] != args.split):
             continue
+        if args.show and row["id"] != args.show:
+            continue  # one file's details only, so a dev session never sees test-split scores
+        if args.show and row["split"] == "test" and args.split != "test":
+            raise SystemExit(f"{args.show} is in the test split: details only with --split test")
         r = score_file(score, row["id"])
         counts = [r["tp"], r["fp"], r["fn"], r["s_tp"], r["s_fp"], r["s_fn"]]
         print(f"{row['id']} {row['genre']:9s} {row['split']:4s} gold {r['n_req']:3d} TP {r['tp']:3d} FP {r['fp']:3d} "
