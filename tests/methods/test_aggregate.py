@@ -42,6 +42,13 @@ def test_harmonic_and_generalised_hand_values() -> None:
     np.testing.assert_allclose(ag.generalised(x, weights(1, 1), p=-1)[0], [1.6, 2])  # harmonic
     np.testing.assert_allclose(ag.generalised(x, weights(1, 1), p=1e-9)[0], [2, 2], rtol=1e-6)  # continuity
     assert np.isnan(ag.harmonic(units([0, 4]), weights(1, 1))[0, 0])
+
+
+def test_harmonic_negative_child_among_positive_ones_is_missing() -> None:
+    # 1 / (0.5 / 1 + 0.5 / -100) = 1 / 0.495 is finite and positive, so checking the output
+    # alone cannot catch this unit: the kernel must test the children's sign itself.
+    y = ag.harmonic(units([1, -100], [1, 4], [-2, -2]), weights(1, 1))[0]
+    np.testing.assert_allclose(y, [NAN, 1.6, NAN], equal_nan=True)
     assert np.isnan(ag.generalised(units([-1, 4]), weights(1, 1), p=2)[0, 0])
 
 

@@ -81,6 +81,19 @@ def test_critic_matches_loop_reference() -> None:
         np.testing.assert_allclose(out[b], c / c.sum(), rtol=1e-10)
 
 
+def test_critic_with_one_missing_cell_uses_observed_units() -> None:
+    # The missing-value test reads the column means: one NaN cell must still route the
+    # variant to the pairwise-complete path (sd over observed units, r over common units).
+    x = data([1, 2, 3, NAN], [3, 1, 2, 5])
+    sd = np.array([np.std([1, 2, 3], ddof=1), np.std([3, 1, 2, 5], ddof=1)])
+    r = np.corrcoef([1, 2, 3], [3, 1, 2])[0, 1]
+    c = sd * (1 - r)
+    out = wt.critic(x, prior=ones(2))
+    np.testing.assert_allclose(out[0], c / c.sum(), rtol=1e-12)
+    shared = np.broadcast_to(data([1, 2, 3, 4], [3, 1, 2, 5]), (3, 4, 2))  # stride-0 batch of one data set
+    np.testing.assert_allclose(wt.critic(shared, prior=np.ones((3, 2))), np.repeat(wt.critic(shared[:1], prior=ones(2)), 3, axis=0), rtol=1e-15)
+
+
 def test_correlation_is_pairwise_complete() -> None:
     x = data([1, 2, 3, NAN, 5], [2, 4, 7, 1, NAN])
     r = wt.correlation(x)[0, 0, 1]
