@@ -153,12 +153,12 @@ def caict_lists(kind: str, ranked_codes: set[str], *, seats_year: int | None = 2
     left out.  The province seats of ``seats_year`` (complete only for 2014,
     2016 and 2018, see the bundled README) are attached to every county list.
     """
-    from baiqiang.data.crosswalk import load_crosswalk, successor_among
+    from baiqiang.data.crosswalk import load_crosswalk, successor_among, successor_links
     from baiqiang.data.registry import Registry, resource_path
     from baiqiang.data.resolve import Resolver
 
     resolver = Resolver(Registry.load(), prefer_current=False)
-    crosswalk = load_crosswalk()
+    links = successor_links(load_crosswalk())  # indexed once, not once per name
     column = "county" if kind == "county" else "district"
     fname = "caict_industrial_top100.csv" if kind == "county" else "caict_industrial_top100_districts.csv"
     rows = pd.read_csv(resource_path("rankings", fname), dtype={"rank": "Int64"}).dropna(subset=["rank"])
@@ -169,7 +169,7 @@ def caict_lists(kind: str, ranked_codes: set[str], *, seats_year: int | None = 2
 
     def to_code(name: str, province: str, prefecture: str) -> str:
         res = resolver.resolve(name, province=province, prefecture=prefecture)
-        return successor_among(crosswalk, res.code, ranked_codes, until=2020) if res.status == "matched" else ""
+        return successor_among(links, res.code, ranked_codes, until=2020) if res.status == "matched" else ""
 
     rows["code"] = [to_code(n, p, f) for n, p, f in zip(rows[column], rows["province"], rows["prefecture"])]
     lists = []

@@ -30,6 +30,7 @@ from baiqiang.report.content import REGION_ORDER, ReportContent
 from baiqiang.report.geometry import geometry_meta
 from baiqiang.report.vl_png import register_fonts
 
+
 def _env() -> Environment:
     folder = str(files("baiqiang.report").joinpath("templates"))
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["j2", "html"]),
