@@ -208,9 +208,9 @@ class Panel:
         values = self.column(u.attribute).astype(str)
         keep = np.ones(len(self), dtype=bool)
         if u.include is not None:
-            keep &= np.isin(values, list(u.include))
+            keep &= _among(values, u.include)
         if u.exclude is not None:
-            keep &= ~np.isin(values, list(u.exclude))
+            keep &= ~_among(values, u.exclude)
         frame = self.__dict__.get("_frame")
         if frame is not None:
             inside = Panel(frame.loc[keep], self.name_column, self.source)
@@ -224,6 +224,14 @@ class Panel:
         reason = f"outside the universe ({u.attribute})"
         object.__setattr__(inside, "_outside", (rest.codes, [reason] * len(rest), rest))
         return inside
+
+
+def _among(values: np.ndarray, choices: Sequence[str]) -> np.ndarray:
+    """``np.isin`` for a few choices, one comparison each (``np.isin`` imports ``numpy.ma``, 35 ms)."""
+    out = np.zeros(values.shape, dtype=bool)
+    for choice in choices:
+        out |= values == choice
+    return out
 
 
 def _missing(values: np.ndarray) -> np.ndarray:
@@ -269,8 +277,10 @@ def to_numbers(cells: np.ndarray, column: str, source: str) -> tuple[np.ndarray,
     A number is what pandas' ``to_numeric`` reads after thousands separators are removed:
     ASCII digits only (NumPy's parser would also take ``1_000`` and full-width digits).
     """
+    if not len(cells):
+        return np.empty(0), []
     text = np.char.replace(np.char.strip(cells.astype(str)), ",", "")
-    missing = _missing(cells) | np.isin(text, MISSING_MARKERS)
+    missing = _missing(cells) | _among(text, MISSING_MARKERS)
     codepoints = text.view(np.uint32).reshape(len(text), -1)
     plain = ((codepoints < 128) & (codepoints != ord("_"))).all(axis=1)
     candidates = np.where(missing | ~plain, "nan", text)
