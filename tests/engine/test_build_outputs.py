@@ -50,3 +50,31 @@ def test_build_outputs_equal_the_pandas_path(tmp_path, case):
     assert record == json.loads((GOLDEN / f"{case}_method.json").read_text(encoding="utf-8"))
     cells = json.loads(json.dumps(workbook_cells(tmp_path / "results.xlsx"), ensure_ascii=False))
     assert cells == json.loads((GOLDEN / f"{case}_cells.json").read_text(encoding="utf-8"))
+
+
+#: ``read_panel(...).checksum`` at bf7d0d4, when the panel was a DataFrame from the start: the checksum
+#: hashes the panel's DataFrame, so equal values mean the frame built from the arrays is that frame.
+PANEL_CHECKSUMS = {
+    "asem": "ee947fc9fdf69bc9961a40038aa33470c01eb785e3b9840eccb83d17bdee4eff",
+    "nan_panel": "8745d1cac8f63237d567d91e13deea58a47707a4bf42998a5191d61701796ee5",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_panel_read_into_arrays_has_the_frame_and_checksum_it_had(case):
+    from baiqiang.framework import load_framework
+    from baiqiang.pipeline import read_panel
+    from baiqiang.pipeline.panel import required_columns
+
+    framework, data = CASES[case]
+    fw = load_framework(framework)
+    panel = read_panel(data, fw)
+    assert panel.checksum == PANEL_CHECKSUMS[case]
+    selected = panel.select(fw)
+    assert selected.checksum == PANEL_CHECKSUMS[case]  # a selection keeps the whole panel's checksum
+    needed = required_columns(fw)
+    assert {c for c, t in panel.frame.dtypes.items() if t == "float64"} == {*needed["indicator"], *needed["denominator"]}
+    assert {str(t) for t in panel.frame.dtypes} == {"float64", "object"}  # text as read_table gave it, not str
+    if case == "nan_panel":
+        assert selected.excluded.index.tolist() == ["E05"] and selected.excluded["reason"].tolist() == ["outside the universe (type)"]
+        assert panel.names.isna().tolist() == [False, False, False, True, False, False, False, False]  # D04 has no name
