@@ -182,9 +182,11 @@ def write_column_sheets(path: Path | BinaryIO, sheets: Mapping[str, list[Column]
         sheet.add_write_handler(str, partial(_quote_formula_like, as_text))
         for j, (label, values) in enumerate(columns):
             sheet.write(0, j, label)
+            # Numbers straight to write_number: write() would test each cell's type first.
+            write = sheet.write if isinstance(values, np.ndarray) and values.dtype == object else sheet.write_number
             for i, cell in enumerate(_xlsx_cells(values), start=1):
                 if cell is not None:
-                    sheet.write(i, j, cell)
+                    write(i, j, cell)
     book.close()
 
 
