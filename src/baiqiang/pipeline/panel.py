@@ -88,15 +88,11 @@ class Panel:
             object.__setattr__(self, "name_column", None)
 
     @classmethod
-    def of_arrays(cls, codes: Sequence[str] | np.ndarray, columns: list, values: list[np.ndarray], *,
-                  name_column: str | None = None, source: str = "<frame>", checksum: str | None = None,
-                  outside: tuple[list[str], list[str], Panel | None] | None = None, whole: Panel | None = None) -> "Panel":
-        """A panel over arrays (see the class docstring); ``outside`` = codes, reasons and panel of the units
-        left out by the universe; ``whole`` = the panel this one was selected from (the checksum is its)."""
-        panel = cls(None, name_column, source, checksum)  # type: ignore[arg-type]
+    def of_arrays(cls, codes: Sequence[str] | np.ndarray, columns: list[str], values: list[np.ndarray], *,
+                  name_column: str | None = None, source: str = "<frame>") -> "Panel":
+        """A panel over arrays (see the class docstring)."""
+        panel = cls(None, name_column, source)  # type: ignore[arg-type]
         panel._set_arrays(codes, columns, values)
-        object.__setattr__(panel, "_outside", outside)
-        object.__setattr__(panel, "_whole", whole)
         return panel
 
     @classmethod
@@ -121,7 +117,7 @@ class Panel:
         index = pd.Index(self.unit_codes, dtype="str", name="unit_code")
         frame = pd.DataFrame({j: pd.Series(v, index=index, dtype=v.dtype, copy=False) for j, v in enumerate(self.values)},
                              index=index)
-        frame.columns = pd.Index(self.columns, dtype="str") if all(isinstance(c, str) for c in self.columns) else self.columns
+        frame.columns = pd.Index(self.columns, dtype="str")
         return frame
 
     def _checksum_default(self) -> str:
@@ -184,7 +180,7 @@ class Panel:
         return pd.Series(self.unit_names, index=index, dtype="str", name="unit_name")
 
     def matrix(self, columns: list[str]) -> np.ndarray:
-        """Float array ``(n_units, len(columns))``; call :func:`check_panel` first."""
+        """Float array ``(n_units, len(columns))`` (the numeric columns are floats once :func:`checked_panel` passed)."""
         out = np.empty((len(self), len(columns)))
         for k, c in enumerate(columns):
             v = self.column(c)
@@ -211,19 +207,19 @@ class Panel:
             keep &= _among(values, u.include)
         if u.exclude is not None:
             keep &= ~_among(values, u.exclude)
-        frame = self.__dict__.get("_frame")
-        if frame is not None:
-            inside = Panel(frame.loc[keep], self.name_column, self.source)
-            rest = Panel(frame.loc[~keep], self.name_column, self.source)
-            object.__setattr__(inside, "_whole", self)
-        else:
-            inside = Panel.of_arrays(self.unit_codes[keep], self.columns, [v[keep] for v in self.values],
-                                     name_column=self.name_column, source=self.source, whole=self)
-            rest = Panel.of_arrays(self.unit_codes[~keep], self.columns, [v[~keep] for v in self.values],
-                                   name_column=self.name_column, source=self.source)
+        inside, rest = self._take(keep), self._take(~keep)
         reason = f"outside the universe ({u.attribute})"
         object.__setattr__(inside, "_outside", (rest.codes, [reason] * len(rest), rest))
+        object.__setattr__(inside, "_whole", self)
         return inside
+
+    def _take(self, rows: np.ndarray) -> "Panel":
+        """The units where ``rows`` is true (a frame-backed panel stays frame-backed)."""
+        frame = self.__dict__.get("_frame")
+        if frame is not None:
+            return Panel(frame.loc[rows], self.name_column, self.source)
+        return Panel.of_arrays(self.unit_codes[rows], self.columns, [v[rows] for v in self.values],
+                               name_column=self.name_column, source=self.source)
 
 
 def _among(values: np.ndarray, choices: Sequence[str]) -> np.ndarray:
@@ -315,7 +311,7 @@ def read_panel(path: str | Path, framework: Framework) -> Panel:
 
 def panel_for(frame: pd.DataFrame, framework: Framework, *, source: str = "<frame>") -> Panel:
     """Check a wide data frame against ``framework`` and build its panel (which keeps the frame's dtypes)."""
-    columns = [frame.iloc[:, j].to_numpy(dtype=object) for j in range(frame.shape[1])]
+    columns = [frame.iloc[:, j].to_numpy(dtype=object, na_value=None) for j in range(frame.shape[1])]
     return checked_panel(list(frame.columns), columns, framework, source=source, frame=frame)
 
 
