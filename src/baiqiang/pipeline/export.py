@@ -220,37 +220,36 @@ GROUP_RANK_ZH = {"province": "省内排名", "prefecture": "市内排名", "regi
 """Headers of the ranks within the usual group attributes."""
 
 
-def level_columns(results: "Results", level: int, lang: str) -> tuple[list[Column], np.ndarray]:
-    """The columns of one level's sheet, and the units' positions in their order.
+def level_columns(results: "Results", level: int, lang: str) -> list[Column]:
+    """The columns of one level's sheet.
 
     Level 1: code, name, every normalised indicator, in panel order.  Higher levels: each
     aggregate's score and rank; the top level (the published list) adds the ranks within
     each group and the tier, and lists the units best first.
     """
     h, t = results.hierarchy, HEADERS[lang]
-    n = len(results.panel)
-    if level == h.top_level:
+    if level == h.top_level:  # the published list: best first, unranked units last
         rank = results.rank_values[:, -1]
         order = np.argsort(np.where(np.isnan(rank), np.inf, rank), kind="stable")
     else:
-        order = np.arange(n)
+        order = np.arange(len(results.panel))
     columns: list[Column] = [(t["code"], results.panel.unit_codes[order]), (t["name"], results.panel.unit_names[order])]
     if level == 1:
         data = results.dataset_values["normalised"]
         columns += [(h.name(code, lang), data[order, k]) for k, code in enumerate(h.indicator_codes)]
-        return columns, order
+        return columns
     for code in h.aggregates_at(level):
         j = h.aggregate_codes.index(code)
         columns += [(h.name(code, lang) + t["score"], results.score_values[order, j]),
                     (h.name(code, lang) + t["rank"], integers(results.rank_values[order, j]))]
     if level != h.top_level:
-        return columns, order
+        return columns
     for group, ranks in results.group_rank_values.items():
         label = GROUP_RANK_ZH.get(group, group + t["group_rank"]) if lang == "zh" else group + t["group_rank"]
         columns.append((label, integers(ranks[order])))
     if (results.tier_values > 0).any():
         columns.append((t["tier"], integers(results.tier_values[order])))
-    return columns, order
+    return columns
 
 
 def integers(values: np.ndarray) -> Integers:
@@ -269,7 +268,7 @@ def write_workbook(results: "Results", path: Path, lang: str = "zh", extra: Mapp
     sheets: dict[str, list[Column]] = {}
     for level in range(h.top_level, 0, -1):
         title = names[level - 1].text(lang) if level - 1 < len(names) else f"{t['level']} {level}"
-        sheets[title[:31]] = level_columns(results, level, lang)[0]
+        sheets[title[:31]] = level_columns(results, level, lang)
     nodes = h.node_codes
     sheets[t["weights"]] = [
         ("code", np.array(nodes, dtype=object)), (t["parent"], np.array([h.parent_of[c] for c in nodes], dtype=object)),
