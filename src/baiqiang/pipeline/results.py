@@ -25,6 +25,8 @@ from baiqiang.pipeline.panel import Panel
 if TYPE_CHECKING:
     import pandas as pd
 
+    from baiqiang.pipeline.export import Column
+
 STAGE_NAMES_ZH = {
     "raw": "原始数据", "transformed": "变换后", "denominated": "标准化分母后", "imputed": "插补后", "screened": "筛选后",
     "treated": "异常值处理后", "normalised": "归一化后",
@@ -180,7 +182,7 @@ class Results:
         frame["rank"] = pd.arrays.IntegerArray(rank.values, rank.missing)
         return frame
 
-    def table_columns(self) -> list[tuple[str, np.ndarray]]:
+    def table_columns(self) -> list[Column]:
         """The columns of :meth:`table` as arrays, best first (see :data:`baiqiang.pipeline.export.Column`)."""
         from baiqiang.pipeline.export import integers
 
