@@ -255,3 +255,15 @@ def test_sub_year_period_stated_inside_a_sentence_ends_with_it():
     inside = extract_facts("本报讯 甲县举行2024年第二季度招商项目签约仪式，共签约项目9个。其中，工业项目5个。")
     assert [(f.indicator, f.value) for f in inside][-1] == ("工业项目", 5)
     assert not any("季度" in f.indicator for f in inside[1:])
+
+
+def test_ascii_comma_before_a_year_ends_the_clause():
+    """`,` is a thousands separator only between digits (244,394万元); before a year it ends a clause."""
+    assert facts("初步测算,2015年全县地区生产总值244,394万元。") == [
+        ("地区生产总值", 2_443_940_000, "元", "level", "exact")]
+
+
+def test_year_opening_a_subject_is_no_part_of_the_name():
+    """The year goes to `period`; 年末 after it stays a time phrase of its own."""
+    got = extract_facts("持续招大引强，2022年实现工业总产值95亿元。2023年末全县常住人口38.1万人。")
+    assert [(f.indicator, f.period) for f in got] == [("工业总产值", "2022"), ("常住人口", "2023")]

@@ -28,7 +28,7 @@ from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_
 from baiqiang.extract.tables import TableState, caption_unit, is_cell_stream, stream_facts, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
-_CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
+_CLAUSE = re.compile(r"(?:[^，：,:]|(?<=\d),(?=\d{3}(?!\d))|:(?=\d))+")
 # 到2025年 (a target) is no statement of the period, 截至2025年5月底 is
 _YEAR = re.compile(r"(?<![比较到与和])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")

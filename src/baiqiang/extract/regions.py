@@ -28,6 +28,9 @@ _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|
 _BY_ASPECT = re.compile(r"([\u4e00-\u9fff]{1,8}?)以(增速|增幅|总量|总额|产值|规模)")
 _ORDINAL_HEAD = re.compile(r"第[一二三四五六七八九十]+")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
+# a year that opens a subject (2015年全县地区生产总值): the period, which facts keep apart from the name;
+# of 2023年末 / 2023年底 only the digits go, 年末 is a time phrase of its own
+_YEAR_HEAD = re.compile(r"(?:19|20)\d\d\s*(?:(?=年[末底初])|年度?(?![中内以的\d])(?=[\u4e00-\u9fff]))")
 
 
 @dataclass
@@ -109,6 +112,10 @@ def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None, verbs: set[st
         s = s.lstrip(" ")
         if not s or s.startswith(lex.not_cues):
             break
+        ym = _YEAR_HEAD.match(s)
+        if ym and len(s) - ym.end() >= 2:
+            s = s[ym.end():]
+            continue
         m = lex.head_strip_re.match(s)
         if not m:
             pm = _PLACE_HEAD.match(s)  # 桐川县实现地区生产总值: an explicit place before a verb
