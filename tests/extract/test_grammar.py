@@ -11,11 +11,11 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 
 
 def test_the_rule_table_is_ordered_and_named() -> None:
-    assert [r.name for r in RULES] == ["bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
+    assert [r.name for r in RULES] == ["bracket_notes", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
                                        "rate_keeps_verb",
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
-                                       "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
+                                       "share_takes_subject", "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "footnote_markers"]
 
@@ -147,3 +147,25 @@ def test_action_head_is_added() -> None:
     assert facts("计划开工项目207个。") == [("计划开工项目", 207, "level")]
     assert facts("全县在建项目194个。") == [("在建项目", 194, "level")]
     assert facts("储备亿元以上招引项目20个。") == [("亿元以上招引项目", 20, "level")]  # 储备: a stock
+
+
+def test_bracket_notes() -> None:
+    got = facts("全县实现农林牧渔业(包括农林牧渔专业及辅助性活动)增加值18100万元，规上工业总产值(当年价格)62.3亿元。")
+    assert [g[0] for g in got] == ["农林牧渔业增加值", "规上工业总产值"]
+    assert facts("城镇人口占常住人口比重(常住人口城镇化率)为66.34%。") == [("常住人口城镇化率", 66.34, "rate")]
+    # an abbreviation or a part of the name stays
+    assert facts("全县生产总值(GDP)731.1亿元。")[0][0] == "生产总值(GDP)"
+
+
+def test_verb_inside_name() -> None:
+    got = facts("第一产业完成增加值18.33亿元，烟草制品业实现增加值709.29亿元，规模以上工业实现工业增加值1038.5亿元。")
+    assert [g[0] for g in got] == ["第一产业增加值", "烟草制品业增加值", "规模以上工业增加值"]
+    # 完成 as a noun (完成率) stays
+    assert facts("项目投资完成率70.3%。") == [("项目投资完成率", 70.3, "rate")]
+
+
+def test_share_takes_subject() -> None:
+    got = facts("第二产业增加值69.4亿元，下降3.3%，占生产总值的比重为45.8%。")
+    assert got[2] == ("第二产业增加值占生产总值的比重", 45.8, "rate")
+    # a bare 占X的 is a share of X
+    assert facts("当年实际到位资金314.1亿元、占全市到资的36.2%。")[1] == ("实际到位资金占全市到资的比重", 36.2, "rate")

@@ -54,6 +54,16 @@ _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
 #: a time still to go before a duration: 距年终仅剩3个月, 离春节还有100天, 倒计时30天, 距开幕50天
 _REMAINING = re.compile(r"仅剩|还剩|只剩|尚余|剩余|剩下|还有|倒计时|^\s*距")
 _DURATIONS = frozenset({"个月", "年", "天", "日", "周", "小时", "分钟", "个工作日", "工作日"})
+#: a bracket that notes how a figure is counted or what it includes: (当年价格), (按可比价格计算),
+#: (包括…), (不含…), (下同); an alias in brackets that is a rate names the fact: 占常住人口比重(常住人口城镇化率)
+_BRACKET_NOTE = re.compile(r"[（(](?:(?:包括|包含|含|不包括|不含|按|下同)[^（）()]*|[^（）()]*(?:价格|价|计算|下同))[)）]")
+_BRACKET_ALIAS = re.compile(r".{2,}[（(]([^（）()]{2,}率)[)）]")
+#: a result verb between a subject and its metric (第一产业完成增加值, 县域地区实现农林牧渔业总产值); not
+#: before words that make 完成/实现 a noun (完成率, 完成情况, 实现了)
+_INNER_VERB = re.compile(r"(.{2,}?)(?:完成|实现)(?![率了的值情任目计进度])(.{2,})")
+#: a share named only by its base (占生产总值的比重, 占全市到资的): the thing whose share it is stands before
+_SHARE_OF = re.compile(r"占[^，,；;。]{2,}")
+_SHARE_WORDS = ("比重", "比例", "份额")
 
 
 @dataclass
@@ -94,6 +104,33 @@ def renamed(fact: Fact, name: str) -> Fact:
 
 
 # ------------------------------------------------------------------ rules
+def bracket_notes(s: Sentence) -> None:
+    """A bracket that notes a price basis or a scope is no part of the name: 规上工业总产值(当年价格),
+    农林牧渔业(包括农林牧渔专业及辅助性活动)增加值 → 规上工业总产值, 农林牧渔业增加值; a rate's alias
+    in brackets is its name: 占常住人口比重(常住人口城镇化率) → 常住人口城镇化率.  An abbreviation
+    (GDP) or a part of a name (县(市), (一期)) stays."""
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        alias = _BRACKET_ALIAS.fullmatch(name)
+        new = alias.group(1) if alias else _BRACKET_NOTE.sub("", name)
+        if new != name and new:
+            s.facts[i] = renamed(f, new)
+
+
+def verb_inside_name(s: Sentence) -> None:
+    """A result verb between the subject and its metric is no part of the name: 第一产业完成增加值 →
+    第一产业增加值, 烟草制品业实现增加值 → 烟草制品业增加值 (facts.md: names without head verbs).
+
+    The clause reader peels 完成/实现 at either end of a region; between a subject and its metric it
+    stays.  When the subject ends as the metric starts (规模以上工业实现工业增加值) the words are said
+    once: 规模以上工业增加值.
+    """
+    for i, f in enumerate(s.facts):
+        m = _INNER_VERB.fullmatch(core(f))
+        if m:
+            s.facts[i] = renamed(f, _joined(m.group(1), m.group(2)))
+
+
 def bracket_aside(s: Sentence) -> None:
     """A % inside brackets after a basis belongs to the basis period: 较一季度(-10.8%) → 一季度X, growth.
 
@@ -254,6 +291,27 @@ def attribute_takes_previous_name(s: Sentence) -> None:
             s.facts[i] = renamed(f, base + core(f))
 
 
+def share_takes_subject(s: Sentence) -> None:
+    """A share named only by its base belongs to the thing before it: 第一产业增加值99455万元，增长3.2%，
+    占生产总值的比重为6.6% → 第一产业增加值占生产总值的比重; 占全市到资的36.2% → X占全市到资的比重.
+
+    The thing is the nearest earlier fact of the sentence that is no rank and no share itself (a growth
+    after a level carries the level's name); a bare 占X(的) is a share, so it gets 的比重.
+    """
+    for i, f in enumerate(s.facts):
+        if f.kind != "rate" or not _SHARE_OF.fullmatch(core(f)):
+            continue
+        prev = next((g for g in reversed(s.facts[:i])
+                     if g.kind != "rank" and not core(g).startswith("占") and "占" not in s.pre(g)), None)
+        if prev is None:
+            continue
+        subject = core(prev).removesuffix("增速").removesuffix("增幅")
+        share = core(f).rstrip("的")
+        if not re.sub(r"[（(][^（）()]*[)）]$", "", share).endswith(_SHARE_WORDS):
+            share += "的比重"
+        s.facts[i] = renamed(f, subject + share)
+
+
 def rank_of_previous_metric(s: Sentence) -> None:
     """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's."""
     for i, f in enumerate(s.facts):
@@ -391,6 +449,8 @@ class Rule:
 
 #: The rules in the order they run.
 RULES: tuple[Rule, ...] = (
+    Rule("bracket_notes", bracket_notes),
+    Rule("verb_inside_name", verb_inside_name),
     Rule("bracket_aside", bracket_aside),
     Rule("basis_in_name", basis_in_name),
     Rule("basis_list", basis_list),
@@ -403,6 +463,7 @@ RULES: tuple[Rule, ...] = (
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
+    Rule("share_takes_subject", share_takes_subject),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
     Rule("each_ranks", each_ranks),
     Rule("list_keeps_verb", list_keeps_verb),
@@ -443,6 +504,14 @@ def _clean_own(own: str) -> str:
     for lead in ("全县", "全市", "我县", "我市", "全区", "其中", "上半年", "一季度", "前三季度"):
         own = own.removeprefix(lead)
     return own.removesuffix("同比")
+
+
+def _joined(subject: str, metric: str) -> str:
+    """subject + metric, with a stretch of two or more characters that ends one and starts the other said once."""
+    for k in range(min(len(subject), len(metric) - 1), 1, -1):
+        if subject.endswith(metric[:k]):
+            return subject + metric[k:]
+    return subject + metric
 
 
 def _runs(s: Sentence) -> list[list[int]]:
