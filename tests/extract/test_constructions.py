@@ -267,3 +267,11 @@ def test_year_opening_a_subject_is_no_part_of_the_name():
     """The year goes to `period`; 年末 after it stays a time phrase of its own."""
     got = extract_facts("持续招大引强，2022年实现工业总产值95亿元。2023年末全县常住人口38.1万人。")
     assert [(f.indicator, f.period) for f in got] == [("工业总产值", "2022"), ("常住人口", "2023")]
+
+
+def test_price_basis_before_a_change_is_a_comparison():
+    """按不变价计算 / 可比价 before 增长 say how the change is measured: the growth is the level's."""
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts(
+        "全区实现地区生产总值92.5亿元，按不变价计算增长4%；农林牧渔业总产值134.5亿元，可比价同比增长1.5%。")]
+    assert got == [("地区生产总值", 92.5, "level"), ("地区生产总值", 4, "growth"),
+                   ("农林牧渔业总产值", 134.5, "level"), ("农林牧渔业总产值", 1.5, "growth")]
