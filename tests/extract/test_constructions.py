@@ -119,7 +119,8 @@ def test_respectively_ranks_go_to_preceding_facts():
 
 def test_respectively_with_names():
     got = facts("城镇和农村居民人均可支配收入分别为69870元和39120元。")
-    assert [(f[0], f[1]) for f in got] == [("城镇", 69870), ("农村居民人均可支配收入", 39120)]
+    # 城镇 shares the last item's metric head (shared_heads)
+    assert [(f[0], f[1]) for f in got] == [("城镇居民人均可支配收入", 69870), ("农村居民人均可支配收入", 39120)]
 
 
 def test_growth_attached_to_level():
@@ -275,3 +276,30 @@ def test_price_basis_before_a_change_is_a_comparison():
         "全区实现地区生产总值92.5亿元，按不变价计算增长4%；农林牧渔业总产值134.5亿元，可比价同比增长1.5%。")]
     assert got == [("地区生产总值", 92.5, "level"), ("地区生产总值", 4, "growth"),
                    ("农林牧渔业总产值", 134.5, "level"), ("农林牧渔业总产值", 1.5, "growth")]
+
+
+def test_subject_starts_after_a_space_before_its_markers():
+    """A heading or a table's unit cell run into a sentence (`二、农 业 全年全县…`) is no part of the name."""
+    assert facts("二、农 业 全年全县农作物种植面积8521.9公顷。")[0][0] == "农作物种植面积"
+
+
+def test_number_first_list_items_are_named_by_their_own_nouns():
+    """8个A、19个B: each count takes the noun after it, not the previous item's."""
+    got = [(f.indicator, f.value) for f in extract_facts("新开工8个省级重点项目、19个市级重点产业项目。")]
+    assert got[:2] == [("省级重点项目", 8), ("市级重点产业项目", 19)]
+
+
+def test_respectively_items_share_the_last_items_metric_head():
+    """船舶工业、水产加工总产值分别增长…: the first item has no metric of its own (`shared_heads`)."""
+    got = [(f.indicator, f.value) for f in extract_facts("船舶工业、水产加工总产值分别增长37.0%、12.1%。")]
+    assert got == [("船舶工业总产值", 37.0), ("水产加工总产值", 12.1)]
+    # items that each name their metric keep their names
+    got = [f.indicator for f in extract_facts("工业投资、民间投资分别增长5%、6%。")]
+    assert got == ["工业投资", "民间投资"]
+
+
+def test_respectively_metric_over_the_preceding_facts():
+    """A、B，X分别为…: with one name before 分别 and the numbers of the preceding facts, X is each one's metric."""
+    got = [(f.indicator, f.value) for f in extract_facts(
+        "新开工8个省级重点项目、19个市级重点产业项目，投资完成率分别为160%、121.8%。")]
+    assert got[2:] == [("省级重点项目投资完成率", 160), ("市级重点产业项目投资完成率", 121.8)]

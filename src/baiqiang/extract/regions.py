@@ -159,7 +159,7 @@ def _rank_split(s: str, lex: Lexicon) -> tuple[str, str] | None:
 @lru_cache(maxsize=8)
 def _subject_marker_re(lex: Lexicon) -> re.Pattern[str]:
     places = "|".join(re.escape(w) for w in sorted(lex.document_place, key=len, reverse=True))
-    return re.compile(rf"(?:^|(?<=[”）)县市区旗省]))(?:{places}|{lex.sub_year_re.pattern})+")
+    return re.compile(rf"(?:^|(?<=[”）)县市区旗省 ]))(?:{places}|{lex.sub_year_re.pattern})+")
 
 
 def after_subject_markers(s: str, lex: Lexicon) -> str:
@@ -167,8 +167,9 @@ def after_subject_markers(s: str, lex: Lexicon) -> str:
 
     A headline run into the next line (“十四五”开局江西“开门红”一季度我省GDP) or a place before its
     period (锦屏县前10个月共签约…) leaves words before the subject; the subject starts after the
-    last 我省 / 全县 / 一季度 / 前10个月 that stands at the start, after a closing quote or bracket, or
-    after a place name (…县, …市).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
+    last 我省 / 全县 / 一季度 / 前10个月 that stands at the start, after a closing quote or bracket,
+    after a place name (…县, …市) or after a space (a table's unit cell or a heading run into the
+    sentence: ``% 全年全县财政总收入``, ``二、农 业 全年全县农作物种植面积``).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
     """
     last = None
     for m in _subject_marker_re(lex).finditer(s):
