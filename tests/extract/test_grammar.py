@@ -15,7 +15,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rate_keeps_verb",
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
-                                       "share_takes_subject", "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
+                                       "share_takes_subject", "size_before_name", "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "footnote_markers"]
 
@@ -169,3 +169,10 @@ def test_share_takes_subject() -> None:
     assert got[2] == ("第二产业增加值占生产总值的比重", 45.8, "rate")
     # a bare 占X的 is a share of X
     assert facts("当年实际到位资金314.1亿元、占全市到资的36.2%。")[1] == ("实际到位资金占全市到资的比重", 36.2, "rate")
+
+
+def test_size_before_name() -> None:
+    got = facts("引进一家投资2亿元的江苏明玖泰管理公司，签约总投资50亿元的锂电池负极材料项目落地。")
+    assert [g[0] for g in got] == ["江苏明玖泰管理公司投资", "锂电池负极材料项目总投资"]
+    # an investment of nothing named after it keeps its name
+    assert facts("完成固定资产投资21000万元。")[0][0] == "固定资产投资"

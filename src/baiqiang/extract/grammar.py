@@ -58,6 +58,9 @@ _DURATIONS = frozenset({"个月", "年", "天", "日", "周", "小时", "分钟"
 #: (包括…), (不含…), (下同); an alias in brackets that is a rate names the fact: 占常住人口比重(常住人口城镇化率)
 _BRACKET_NOTE = re.compile(r"[（(](?:(?:包括|包含|含|不包括|不含|按|下同)[^（）()]*|[^（）()]*(?:价格|价|计算|下同))[)）]")
 _BRACKET_ALIAS = re.compile(r".{2,}[（(]([^（）()]{2,}率)[)）]")
+#: an investment stated before the thing it is of: 引进一家投资2亿元的江苏明玖泰管理公司
+_SIZE_VERB = re.compile(r"(计划总投资|总投资|投资)了?\s*$")
+_NAMED_AFTER = re.compile(r"的([^，,；;。：:、]{2,40}?(?:项目|公司|企业|工程|基地|园区|产业园|养殖场|场|厂|中心))")
 #: a result verb between a subject and its metric (第一产业完成增加值, 县域地区实现农林牧渔业总产值); not
 #: before words that make 完成/实现 a noun (完成率, 完成情况, 实现了)
 _INNER_VERB = re.compile(r"(.{2,}?)(?:完成|实现)(?![率了的值情任目计进度])(.{2,})")
@@ -312,6 +315,22 @@ def share_takes_subject(s: Sentence) -> None:
         s.facts[i] = renamed(f, subject + share)
 
 
+def size_before_name(s: Sentence) -> None:
+    """An investment written before the thing it is of names that thing: 引进一家投资2亿元的江苏明玖泰管理公司
+    → 江苏明玖泰管理公司投资; 启动实施投资11.12亿元的产城融合一体化(一期)项目 → …项目投资.
+
+    The thing runs from the 的 after the amount to its last head noun (项目, 公司, 企业, 场 …)
+    before the next clause break, so a verb after it (…项目签约落地) is not part of it.
+    """
+    for i, f in enumerate(s.facts):
+        if f.unit_std not in ("元", "美元") or f.kind != "level":
+            continue
+        verb = _SIZE_VERB.search(s.pre(f))
+        named = _NAMED_AFTER.match(s.text, f.end, s.end) if verb else None
+        if named:
+            s.facts[i] = renamed(f, named.group(1) + verb.group(1))
+
+
 def rank_of_previous_metric(s: Sentence) -> None:
     """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's."""
     for i, f in enumerate(s.facts):
@@ -464,6 +483,7 @@ RULES: tuple[Rule, ...] = (
     Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("share_takes_subject", share_takes_subject),
+    Rule("size_before_name", size_before_name),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
     Rule("each_ranks", each_ranks),
     Rule("list_keeps_verb", list_keeps_verb),
