@@ -15,7 +15,8 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rate_keeps_verb",
                                        "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
-                                       "share_takes_subject", "size_before_name", "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
+                                       "share_takes_subject", "size_before_name", "size_classes",
+                                       "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "footnote_markers"]
 
@@ -176,3 +177,10 @@ def test_size_before_name() -> None:
     assert [g[0] for g in got] == ["江苏明玖泰管理公司投资", "锂电池负极材料项目总投资"]
     # an investment of nothing named after it keeps its name
     assert facts("完成固定资产投资21000万元。")[0][0] == "固定资产投资"
+
+
+def test_size_classes() -> None:
+    got = facts("新签约亿元以上项目26个，其中50亿元1个、5亿元以上4个。")
+    assert got == [("亿元以上项目", 26, "added"), ("50亿元项目", 1, "added"), ("5亿元以上项目", 4, "added")]
+    # a threshold inside a name before its count is left to the clause reader
+    assert facts("其中10亿元以上企业5家。") == [("10亿元以上企业", 5, "level")]

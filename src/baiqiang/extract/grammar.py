@@ -61,6 +61,8 @@ _BRACKET_ALIAS = re.compile(r".{2,}[（(]([^（）()]{2,}率)[)）]")
 #: an investment stated before the thing it is of: 引进一家投资2亿元的江苏明玖泰管理公司
 _SIZE_VERB = re.compile(r"(计划总投资|总投资|投资)了?\s*$")
 _NAMED_AFTER = re.compile(r"的([^，,；;。：:、]{2,40}?(?:项目|公司|企业|工程|基地|园区|产业园|养殖场|场|厂|中心))")
+#: where a class label ends in a name with a threshold (亿元以上项目 → 项目)
+_THRESHOLD_END = re.compile(r".*(?:以上|以下|以内|元)")
 #: a result verb between a subject and its metric (第一产业完成增加值, 县域地区实现农林牧渔业总产值); not
 #: before words that make 完成/实现 a noun (完成率, 完成情况, 实现了)
 _INNER_VERB = re.compile(r"(.{2,}?)(?:完成|实现)(?![率了的值情任目计进度])(.{2,})")
@@ -331,6 +333,33 @@ def size_before_name(s: Sentence) -> None:
             s.facts[i] = renamed(f, named.group(1) + verb.group(1))
 
 
+def size_classes(s: Sentence) -> None:
+    """An amount glued to a count is the class the count is of: 新签约亿元以上项目26个，其中50亿元1个、
+    10亿元3个 → 50亿元项目 1, 10亿元项目 3; the amounts are labels, not facts.
+
+    The counted noun is the preceding count's (same unit) after its own threshold (亿元以上项目 →
+    项目), or that count's whole name.
+    """
+    glued = {i for i, (f, g) in enumerate(zip(s.facts, s.facts[1:]))
+             if f.unit_std in ("元", "美元") and g.unit_std not in ("元", "美元", "%", "位")
+             and g.kind in ("added", "level") and not s.text[f.end:number_start(g)].strip()}
+    if not glued:
+        return
+    out: list[Fact] = []
+    for i, f in enumerate(s.facts):
+        if i in glued:
+            continue
+        if i - 1 in glued:
+            parent = next((g for g in [*reversed(s.facts[:i - 1]), *reversed(s.before[-3:])]
+                           if g.unit_std == f.unit_std and g.kind in ("added", "level")), None)
+            if parent is not None:
+                label = s.text[number_start(s.facts[i - 1]):s.facts[i - 1].end]
+                head = _THRESHOLD_END.sub("", core(parent)) or core(parent)
+                f = renamed(f, label + head)
+        out.append(f)
+    s.facts[:] = out
+
+
 def rank_of_previous_metric(s: Sentence) -> None:
     """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's."""
     for i, f in enumerate(s.facts):
@@ -484,6 +513,7 @@ RULES: tuple[Rule, ...] = (
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("share_takes_subject", share_takes_subject),
     Rule("size_before_name", size_before_name),
+    Rule("size_classes", size_classes),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
     Rule("each_ranks", each_ranks),
     Rule("list_keeps_verb", list_keeps_verb),
