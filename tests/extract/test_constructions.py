@@ -303,3 +303,8 @@ def test_respectively_metric_over_the_preceding_facts():
     got = [(f.indicator, f.value) for f in extract_facts(
         "新开工8个省级重点项目、19个市级重点产业项目，投资完成率分别为160%、121.8%。")]
     assert got[2:] == [("省级重点项目投资完成率", 160), ("市级重点产业项目投资完成率", 121.8)]
+
+
+def test_youse_metal_is_no_verb():
+    """有 opens 有色金属 (`not_cues`), it is no verb to strip."""
+    assert facts("有色金属矿采选业增长20.3%。")[0][0] == "有色金属矿采选业"

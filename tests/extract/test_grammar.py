@@ -13,7 +13,7 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_notes", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
                                        "rate_keeps_verb",
-                                       "place_list_metric", "rank_scope_chain", "absolute_change_dropped",
+                                       "place_list_metric", "place_takes_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
                                        "share_takes_subject", "size_before_name", "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
@@ -184,3 +184,8 @@ def test_size_classes() -> None:
     assert got == [("亿元以上项目", 26, "added"), ("50亿元项目", 1, "added"), ("5亿元以上项目", 4, "added")]
     # a threshold inside a name before its count is left to the clause reader
     assert facts("其中10亿元以上企业5家。") == [("10亿元以上企业", 5, "level")]
+
+
+def test_place_takes_metric() -> None:
+    got = facts("全省规模以上工业增加值增长2.7%；玉溪市下降2.5%，昭通市下降4.9%。")
+    assert got[1:] == [("玉溪市规模以上工业增加值", -2.5, "growth"), ("昭通市规模以上工业增加值", -4.9, "growth")]

@@ -231,6 +231,25 @@ def place_list_metric(s: Sentence) -> None:
             s.facts[i] = renamed(f, name + metric)
 
 
+def place_takes_metric(s: Sentence) -> None:
+    """A change named only by a place is that place's change of the metric stated last: 全省规模以上工业
+    增加值增长2.7%…；昆明市同比增长2.0% → 昆明市规模以上工业增加值 (place_list_metric does this
+    within one sentence when the first place names the metric).
+
+    The metric is the nearest earlier growth of the sentence or paragraph that is named by more than
+    a place, without its own place (苏州市地区生产总值 → 地区生产总值).
+    """
+    for i, f in enumerate(s.facts):
+        if f.kind != "growth" or f.unit_std != "%" or not _PLACE.fullmatch(core(f)):
+            continue
+        prev = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before)]
+                     if g.kind == "growth" and g.unit_std == "%" and not _PLACE.fullmatch(core(g))), None)
+        if prev is None:
+            continue
+        m = _PLACE_METRIC.match(core(prev))
+        s.facts[i] = renamed(f, core(f) + (m.group(2) if m else core(prev)))
+
+
 def rank_scope_chain(s: Sentence) -> None:
     """A rank named only by its scope continues the previous rank: 增幅列全省第10位，苏南第2位 → X苏南."""
     for i, f in enumerate(s.facts):
@@ -505,6 +524,7 @@ RULES: tuple[Rule, ...] = (
     Rule("paired_respectively", paired_respectively),
     Rule("rate_keeps_verb", rate_keeps_verb),
     Rule("place_list_metric", place_list_metric),
+    Rule("place_takes_metric", place_takes_metric),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("time_remaining_dropped", time_remaining_dropped),
