@@ -15,7 +15,8 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rate_keeps_verb",
                                        "place_list_metric", "place_takes_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
-                                       "share_takes_subject", "size_before_name", "size_classes",
+                                       "subject_before_cause", "share_takes_subject", "size_before_name",
+                                       "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "footnote_markers"]
@@ -189,3 +190,10 @@ def test_size_classes() -> None:
 def test_place_takes_metric() -> None:
     got = facts("全省规模以上工业增加值增长2.7%；玉溪市下降2.5%，昭通市下降4.9%。")
     assert got[1:] == [("玉溪市规模以上工业增加值", -2.5, "growth"), ("昭通市规模以上工业增加值", -4.9, "growth")]
+
+
+def test_subject_before_cause() -> None:
+    got = facts("其中畜牧业受生猪产能大幅增长的影响，实现总产值300.0亿元，同比增长21.6%。")
+    assert got == [("畜牧业总产值", 300.0, "level"), ("畜牧业总产值", 21.6, "growth")]
+    # a cause with no subject before it names nothing
+    assert facts("受疫情影响，全县实现地区生产总值80亿元。")[0][0] == "地区生产总值"

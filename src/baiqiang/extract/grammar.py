@@ -63,6 +63,9 @@ _SIZE_VERB = re.compile(r"(计划总投资|总投资|投资)了?\s*$")
 _NAMED_AFTER = re.compile(r"的([^，,；;。：:、]{2,40}?(?:项目|公司|企业|工程|基地|园区|产业园|养殖场|场|厂|中心))")
 #: where a class label ends in a name with a threshold (亿元以上项目 → 项目)
 _THRESHOLD_END = re.compile(r".*(?:以上|以下|以内|元)")
+#: a subject with a cause before the clause of its figure: 其中畜牧业受生猪产能增长的影响，实现总产值…
+_CAUSED_SUBJECT = re.compile(r"\s*(?:其中)?[：:，,]?\s*([\u4e00-\u9fff]{2,8}?)(?:受|因|由于|得益于|随着)")
+_RESULT_OPENING = re.compile(r"\s*(?:实现|完成|共完成|累计完成)")
 #: a result verb between a subject and its metric (第一产业完成增加值, 县域地区实现农林牧渔业总产值); not
 #: before words that make 完成/实现 a noun (完成率, 完成情况, 实现了)
 _INNER_VERB = re.compile(r"(.{2,}?)(?:完成|实现)(?![率了的值情任目计进度])(.{2,})")
@@ -379,6 +382,31 @@ def size_classes(s: Sentence) -> None:
     s.facts[:] = out
 
 
+def subject_before_cause(s: Sentence) -> None:
+    """The subject of a figure may stand in the clause before, followed by a cause: 其中畜牧业受生猪产能
+    大幅增长的影响，实现总产值300.0亿元，同比增长21.6% → 畜牧业总产值 (both facts).
+
+    Only when the figure's clause opens with its result verb (实现, 完成) and the clause before holds
+    no figure of its own, so that subject is the only one the sentence gives.
+    """
+    for i, f in enumerate(s.facts):
+        pre = s.pre(f)
+        clause_start = number_start(f) - len(pre)
+        if not _RESULT_OPENING.match(pre) or any(s.start <= number_start(g) < clause_start for g in s.facts):
+            continue
+        before = s.text[s.start:clause_start].rstrip("，, ")
+        cut = _CLAUSE_BREAK.search(before[::-1])
+        m = _CAUSED_SUBJECT.match(before[len(before) - cut.start() if cut else 0:])
+        if m is None:
+            continue
+        name = core(f)
+        for j in range(i, len(s.facts)):
+            if core(s.facts[j]) != name:
+                break
+            s.facts[j] = renamed(s.facts[j], m.group(1) + name)
+        return
+
+
 def rank_of_previous_metric(s: Sentence) -> None:
     """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's."""
     for i, f in enumerate(s.facts):
@@ -531,6 +559,7 @@ RULES: tuple[Rule, ...] = (
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
+    Rule("subject_before_cause", subject_before_cause),
     Rule("share_takes_subject", share_takes_subject),
     Rule("size_before_name", size_before_name),
     Rule("size_classes", size_classes),
