@@ -15,7 +15,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rate_keeps_verb",
                                        "place_list_metric", "place_takes_metric", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
-                                       "subject_before_cause", "share_takes_subject", "size_before_name",
+                                       "group_takes_metric", "subject_before_cause", "share_takes_subject", "size_before_name",
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
@@ -197,3 +197,10 @@ def test_subject_before_cause() -> None:
     assert got == [("畜牧业总产值", 300.0, "level"), ("畜牧业总产值", 21.6, "growth")]
     # a cause with no subject before it names nothing
     assert facts("受疫情影响，全县实现地区生产总值80亿元。")[0][0] == "地区生产总值"
+
+
+def test_group_takes_metric() -> None:
+    got = facts("年末户籍人口117.95万人，其中：男性61.11万人，女性56.85万人。")
+    assert [g[0] for g in got[1:]] == ["男性户籍人口", "女性户籍人口"]
+    got = facts("原煤产量1657.8万吨，同比下降14.3%；其中，县属企业完成1094.2万吨，同比下降17.1%。")
+    assert got[2:] == [("县属企业原煤产量", 1094.2, "level"), ("县属企业原煤产量", -17.1, "growth")]

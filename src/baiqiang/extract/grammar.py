@@ -83,6 +83,7 @@ class Sentence:
     end: int
     facts: list[Fact]
     before: list[Fact]
+    groups: tuple[str, ...] = ()  # the lexicon's ``breakdown_groups`` (男性, 县属企业 …)
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
 
@@ -382,6 +383,31 @@ def size_classes(s: Sentence) -> None:
     s.facts[:] = out
 
 
+def group_takes_metric(s: Sentence) -> None:
+    """A part named only by its group is that group's share of the whole before it: 户籍人口117.95万人，
+    其中：男性61.11万人 → 男性户籍人口; 原煤产量1657.8万吨；其中，县属企业完成1094.2万吨 → 县属企业原煤产量.
+
+    The groups are the lexicon's ``breakdown_groups``; the whole is the nearest earlier amount (level,
+    cumulative or added: the learned model may still relabel it) of the same unit in the sentence or
+    the paragraph's last four facts that is not itself a group; a group's % change is the change of
+    the part just renamed.
+    """
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        if name not in s.groups:
+            continue
+        whole = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before[-4:])]
+                      if g.unit_std == f.unit_std and g.kind in ("level", "cumulative", "added") and core(g) not in s.groups
+                      and not core(g).startswith(s.groups)), None)
+        if whole is None and f.kind == "growth":
+            whole = next((g for g in reversed(s.facts[:i]) if core(g).startswith(name)), None)
+            if whole is not None:
+                s.facts[i] = renamed(f, core(whole))
+            continue
+        if whole is not None:
+            s.facts[i] = renamed(f, name + core(whole))
+
+
 def subject_before_cause(s: Sentence) -> None:
     """The subject of a figure may stand in the clause before, followed by a cause: 其中畜牧业受生猪产能
     大幅增长的影响，实现总产值300.0亿元，同比增长21.6% → 畜牧业总产值 (both facts).
@@ -559,6 +585,7 @@ RULES: tuple[Rule, ...] = (
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
+    Rule("group_takes_metric", group_takes_metric),
     Rule("subject_before_cause", subject_before_cause),
     Rule("share_takes_subject", share_takes_subject),
     Rule("size_before_name", size_before_name),
@@ -573,11 +600,12 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact]) -> list[Fact]:
+def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact],
+                groups: tuple[str, ...] = ()) -> list[Fact]:
     """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
     if not facts:
         return facts
-    sentence = Sentence(text, start, end, list(facts), before)
+    sentence = Sentence(text, start, end, list(facts), before, groups)
     for rule in RULES:
         rule.apply(sentence)
     return sentence.facts
