@@ -119,6 +119,8 @@ def bracket_notes(s: Sentence) -> None:
     in brackets is its name: 占常住人口比重(常住人口城镇化率) → 常住人口城镇化率.  An abbreviation
     (GDP) or a part of a name (县(市), (一期)) stays."""
     for i, f in enumerate(s.facts):
+        if "(" not in f.indicator and "（" not in f.indicator:
+            continue
         name = core(f)
         alias = _BRACKET_ALIAS.fullmatch(name)
         new = alias.group(1) if alias else _BRACKET_NOTE.sub("", name)
@@ -135,7 +137,7 @@ def verb_inside_name(s: Sentence) -> None:
     once: 规模以上工业增加值.
     """
     for i, f in enumerate(s.facts):
-        m = _INNER_VERB.fullmatch(core(f))
+        m = _INNER_VERB.fullmatch(core(f)) if "完成" in f.indicator or "实现" in f.indicator else None
         if m:
             s.facts[i] = renamed(f, _joined(m.group(1), m.group(2)))
 
@@ -393,6 +395,8 @@ def group_takes_metric(s: Sentence) -> None:
     the part just renamed.
     """
     for i, f in enumerate(s.facts):
+        if not f.indicator.endswith(s.groups):
+            continue
         name = core(f)
         if name not in s.groups:
             continue
@@ -415,6 +419,8 @@ def subject_before_cause(s: Sentence) -> None:
     Only when the figure's clause opens with its result verb (实现, 完成) and the clause before holds
     no figure of its own, so that subject is the only one the sentence gives.
     """
+    if "实现" not in s.text[s.start:s.end] and "完成" not in s.text[s.start:s.end]:
+        return
     for i, f in enumerate(s.facts):
         pre = s.pre(f)
         clause_start = number_start(f) - len(pre)
