@@ -28,8 +28,10 @@ def test_bracket_aside() -> None:
 
 
 def test_basis_in_name() -> None:
-    got = facts("交通运输业增长6.4%，较去年同期下降13.8个百分点。")
+    got = facts("交通运输业增长6.4%，比上年下降13.8个百分点。")
     assert got == [("交通运输业", 6.4, "growth"), ("交通运输业增速", -13.8, "growth")]
+    # the same period of last year, written out, is a named basis (corpus 17, 50: all twelve cases)
+    assert facts("金融业增长3.7%，较去年同期下降35.6个百分点。")[1] == ("金融业增速较去年同期", -35.6, "growth")
     named = facts("制造业增长3.4%，增速较一季度回升14.1个百分点。")
     assert named[1] == ("制造业增速较一季度", 14.1, "growth")
 

@@ -23,8 +23,9 @@ _CHANGE_VERB = r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下�
 _BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年末|上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度"
                     r"|\d{1,2}\s*[-—–~至]\s*\d{1,2}月份?|\d{1,2}月份?|同期|年初))"
                     r"(?:[^，,；;。]{0,4}?)" + _CHANGE_VERB + r"[^，,；;。]{0,3}$")
-#: the default basis of a change (last year, or the same period of last year) is not written into names
-_DEFAULT_BASES = frozenset({"上年", "去年", "上年同期", "去年同期", "同期", "上年末", "去年末", "年初"})
+#: the default basis of a change (比上年, 比去年末, 同期) is not written into names; 较上年同期 / 较去年同期
+#: written out are kept, as the corpus gold names them (X增速较去年同期)
+_DEFAULT_BASES = frozenset({"上年", "去年", "同期", "上年末", "去年末", "年初"})
 _RATE_OF_CHANGE = ("增速", "增幅", "增长", "降幅", "涨幅", "跌幅")
 _GROWTH_NAME_END = ("涨幅", "跌幅", "增速", "增幅", "增长", "降幅", "比重", "占比", "率", "比例")
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{1,4}(?:市|县|区|旗|州|省|镇)$")
@@ -157,7 +158,8 @@ def bracket_aside(s: Sentence) -> None:
 
 def basis_in_name(s: Sentence) -> None:
     """A change in 百分点 against a named basis keeps the basis: X增速较一季度 (bases stay in names);
-    against the default basis (比上年, 较去年同期) it is X增速, or X itself when X is a rate or share.
+    against the default basis (比上年, 比上年末) it is X增速, or X itself when X is a rate or share;
+    上年同期 / 去年同期 written out stay (X增速较去年同期).
 
     X is the fact's own name when it has one (增速较1-5月提高 → 规上工业增加值增速较1-5月), else the
     preceding growth's (交通运输业增长6.4%，较去年同期下降13.8个百分点).
