@@ -308,3 +308,9 @@ def test_respectively_metric_over_the_preceding_facts():
 def test_youse_metal_is_no_verb():
     """有 opens 有色金属 (`not_cues`), it is no verb to strip."""
     assert facts("有色金属矿采选业增长20.3%。")[0][0] == "有色金属矿采选业"
+
+
+def test_place_name_before_its_all_word_opens_the_subject():
+    """西藏全区 / 连云港全市: the place and its 全区 are place words, not part of the name."""
+    assert facts("西藏全区规模以上工业增加值同比增长7.1%。")[0][0] == "规模以上工业增加值"
+    assert facts("上半年连云港全市快递业务量27265万件。")[0][0] == "上半年快递业务量"

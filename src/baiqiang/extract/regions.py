@@ -27,6 +27,8 @@ _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|
 # X以增速/总量…: the aspect by which X is measured (and then ranked)
 _BY_ASPECT = re.compile(r"([\u4e00-\u9fff]{1,8}?)以(增速|增幅|总量|总额|产值|规模)")
 _ORDINAL_HEAD = re.compile(r"第[一二三四五六七八九十]+")
+# a place's name before its 全区 / 全市 (西藏全区, 连云港全市): the place word that opens the subject
+_NAME_THEN_ALL = re.compile(r"[\u4e00-\u9fff]{2,4}?(?=全[省市县区州旗镇])")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
 # a year that opens a subject (2015年全县地区生产总值): the period, which facts keep apart from the name;
 # of 2023年末 / 2023年底 only the digits go, 年末 is a time phrase of its own
@@ -171,6 +173,9 @@ def after_subject_markers(s: str, lex: Lexicon) -> str:
     after a place name (…县, …市) or after a space (a table's unit cell or a heading run into the
     sentence: ``% 全年全县财政总收入``, ``二、农 业 全年全县农作物种植面积``).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
     """
+    nm = _NAME_THEN_ALL.match(s)
+    if nm and len(s) - nm.end() >= 4:  # 西藏全区居民消费价格: 西藏 names the place 全区 stands for
+        s = s[nm.end():]
     last = None
     for m in _subject_marker_re(lex).finditer(s):
         if m.end() > m.start():
