@@ -13,7 +13,8 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_notes", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
                                        "rate_keeps_verb",
-                                       "place_list_metric", "place_takes_metric", "rank_scope_chain", "absolute_change_dropped",
+                                       "place_list_metric", "place_takes_metric", "colon_list_metric",
+                                       "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
                                        "group_takes_metric", "subject_before_cause", "share_takes_subject", "size_before_name",
                                        "size_classes",
@@ -206,3 +207,8 @@ def test_group_takes_metric() -> None:
     assert [g[0] for g in got[1:]] == ["男性户籍人口", "女性户籍人口"]
     got = facts("原煤产量1657.8万吨，同比下降14.3%；其中，县属企业完成1094.2万吨，同比下降17.1%。")
     assert got[2:] == [("县属企业原煤产量", 1094.2, "level"), ("县属企业原煤产量", -17.1, "growth")]
+
+
+def test_colon_list_metric() -> None:
+    got = facts("农林牧渔业总产值中，占农林牧渔业的比重分别为：农业61.9%，林业4.5%。")
+    assert got == [("农业占农林牧渔业的比重", 61.9, "rate"), ("林业占农林牧渔业的比重", 4.5, "rate")]

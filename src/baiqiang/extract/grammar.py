@@ -67,6 +67,8 @@ _THRESHOLD_END = re.compile(r".*(?:以上|以下|以内|元)")
 #: a subject with a cause before the clause of its figure: 其中畜牧业受生猪产能增长的影响，实现总产值…
 _CAUSED_SUBJECT = re.compile(r"\s*(?:其中)?[：:，,]?\s*([\u4e00-\u9fff]{2,8}?)(?:受|因|由于|得益于|随着)")
 _RESULT_OPENING = re.compile(r"\s*(?:实现|完成|共完成|累计完成)")
+#: a metric announced for a list that follows a colon: 占农林牧渔业的比重分别为：农业61.9%，林业4.5%
+_COLON_METRIC = re.compile(r"([^，,；;。：:]{2,20}?)分别(?:为|是|达到|达)?\s*[：:]")
 #: a result verb between a subject and its metric (第一产业完成增加值, 县域地区实现农林牧渔业总产值); not
 #: before words that make 完成/实现 a noun (完成率, 完成情况, 实现了)
 _INNER_VERB = re.compile(r"(.{2,}?)(?:完成|实现)(?![率了的值情任目计进度])(.{2,})")
@@ -256,6 +258,19 @@ def place_takes_metric(s: Sentence) -> None:
             continue
         m = _PLACE_METRIC.match(core(prev))
         s.facts[i] = renamed(f, core(f) + (m.group(2) if m else core(prev)))
+
+
+def colon_list_metric(s: Sentence) -> None:
+    """A metric announced before a colon names each item of the list after it: 占农林牧渔业的比重分别为：
+    农业61.9%，林业4.5% → 农业占农林牧渔业的比重, 林业占农林牧渔业的比重."""
+    m = _COLON_METRIC.search(s.text, s.start, s.end)
+    if m is None:
+        return
+    metric = m.group(1).strip()
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        if number_start(f) > m.end() and name and metric not in name:
+            s.facts[i] = renamed(f, name + metric)
 
 
 def rank_scope_chain(s: Sentence) -> None:
@@ -587,6 +602,7 @@ RULES: tuple[Rule, ...] = (
     Rule("rate_keeps_verb", rate_keeps_verb),
     Rule("place_list_metric", place_list_metric),
     Rule("place_takes_metric", place_takes_metric),
+    Rule("colon_list_metric", colon_list_metric),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("time_remaining_dropped", time_remaining_dropped),
