@@ -44,7 +44,7 @@ def test_paired_respectively() -> None:
 
 def test_rate_keeps_verb() -> None:
     got = facts("1—8月份，151个项目开工建设，开工率73%；85个项目竣工，竣工率76.6%。")
-    assert ("1—8月开工率", 73, "rate") in got and ("竣工率", 76.6, "rate") in got  # after ；
+    assert ("1—8月开工率", 73, "rate") in got and ("1—8月竣工率", 76.6, "rate") in got
 
 
 def test_place_list_metric() -> None:

@@ -37,8 +37,13 @@ _PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\
 _TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[部分章节])")
 # 完成年度计划的27.6%: the share of a plan that was met
 _COMPLETION = re.compile(r"完成([^，、；。]{2,12}?)的$")
-# the end of a sentence, which ends a sub-year period's scope
-_SENTENCE_END = re.compile(r"[。！？!?；;]")
+# what may stand before a sub-year period that opens a sentence (a year, 今年, a list marker) and
+# after it (a comma: 1-9月，…)
+_OPENING_HEAD = re.compile(r"\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)?\s*(?:(?:19|20)\d\d\s*年|今年)?\s*")
+_OPENING_TAIL = re.compile(r"\s*[，,]")
+# a full stop ends a sub-year period's scope; a ； does not (its clauses share the period)
+_FULL_STOPS = "。！？!?"
+_FULL_STOP = re.compile(f"[{_FULL_STOPS}]")
 # a direct quotation that is a sentence (“我们…。”): a speaker's words, not statements of fact
 _SPEECH = re.compile(r"“[^“”]{8,}?[。！？!?]”")
 # a clause that scopes the next ones (签约的28个项目中，A项目11个): like 其中
@@ -178,13 +183,16 @@ class _Doc:
         return cached
 
     def _sub_year_limit(self, para: Paragraph, m: re.Match[str]) -> int:
-        """Where a sub-year mark's scope ends: the end of its sentence (at 。！？ or ；).
+        """Where a sub-year mark's scope ends: the paragraph's end if it opens its sentence, else the sentence's.
 
-        The real-text gold puts 上半年 only into the names of its own sentence: after
-        ``前三季度，全县地区生产总值…；第二产业增加值…`` the second name is 第二产业增加值 (corpus 61,
-        67, 70: 1-8月, 前三季度, 三季度 are stated once and not repeated in later names).
+        "Opens" means only a year, 今年 or a list marker stands before it in the sentence, and a
+        comma follows (``上半年，全县…``, ``今年1至2月，…``).
         """
-        end = _SENTENCE_END.search(self.layout.work, m.end(), para.end)
+        text = self.layout.work
+        start = max([para.start] + [text.rfind(c, para.start, m.start()) + 1 for c in _FULL_STOPS + "；;"])
+        if _OPENING_HEAD.fullmatch(text, start, m.start()) and _OPENING_TAIL.match(text, m.end()):
+            return para.end
+        end = _FULL_STOP.search(text, m.end(), para.end)
         return end.end() if end else para.end
 
     def paragraph(self, para: Paragraph) -> None:
