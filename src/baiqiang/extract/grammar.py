@@ -90,6 +90,11 @@ class Sentence:
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
 
+    @property
+    def body(self) -> str:
+        """The sentence's text (rules test it for their words before looking at each fact)."""
+        return self.text[self.start:self.end]
+
     def pre(self, fact: Fact) -> str:
         """The text of the fact's clause before its number (kept per number: most rules ask for it)."""
         pos = number_start(fact)
@@ -263,7 +268,7 @@ def place_takes_metric(s: Sentence) -> None:
 def colon_list_metric(s: Sentence) -> None:
     """A metric announced before a colon names each item of the list after it: 占农林牧渔业的比重分别为：
     农业61.9%，林业4.5% → 农业占农林牧渔业的比重, 林业占农林牧渔业的比重."""
-    m = _COLON_METRIC.search(s.text, s.start, s.end)
+    m = _COLON_METRIC.search(s.text, s.start, s.end) if "分别" in s.body else None
     if m is None:
         return
     metric = m.group(1).strip()
@@ -366,6 +371,8 @@ def size_before_name(s: Sentence) -> None:
     The thing runs from the 的 after the amount to its last head noun (项目, 公司, 企业, 场 …)
     before the next clause break, so a verb after it (…项目签约落地) is not part of it.
     """
+    if "投资" not in s.body:
+        return
     for i, f in enumerate(s.facts):
         if f.unit_std not in ("元", "美元") or f.kind != "level":
             continue
@@ -382,6 +389,8 @@ def size_classes(s: Sentence) -> None:
     The counted noun is the preceding count's (same unit) after its own threshold (亿元以上项目 →
     项目), or that count's whole name.
     """
+    if len(s.facts) < 2:
+        return
     glued = {i for i, (f, g) in enumerate(zip(s.facts, s.facts[1:]))
              if f.unit_std in ("元", "美元") and g.unit_std not in ("元", "美元", "%", "位")
              and g.kind in ("added", "level") and not s.text[f.end:number_start(g)].strip()}
@@ -436,7 +445,7 @@ def subject_before_cause(s: Sentence) -> None:
     Only when the figure's clause opens with its result verb (实现, 完成) and the clause before holds
     no figure of its own, so that subject is the only one the sentence gives.
     """
-    if "实现" not in s.text[s.start:s.end] and "完成" not in s.text[s.start:s.end]:
+    if "实现" not in s.body and "完成" not in s.body:
         return
     for i, f in enumerate(s.facts):
         pre = s.pre(f)

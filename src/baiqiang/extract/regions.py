@@ -114,7 +114,7 @@ def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None, verbs: set[st
         s = s.lstrip(" ")
         if not s or s.startswith(lex.not_cues):
             break
-        ym = _YEAR_HEAD.match(s)
+        ym = _YEAR_HEAD.match(s) if s[:2] in ("19", "20") else None
         if ym and len(s) - ym.end() >= 2:
             s = s[ym.end():]
             continue
@@ -173,9 +173,11 @@ def after_subject_markers(s: str, lex: Lexicon) -> str:
     after a place name (…县, …市) or after a space (a table's unit cell or a heading run into the
     sentence: ``% 全年全县财政总收入``, ``二、农 业 全年全县农作物种植面积``).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
     """
-    sm = lex.sub_year_re.match(s)
-    pos = sm.end() if sm else 0
-    nm = _NAME_THEN_ALL.match(s, pos)
+    nm = None
+    if "全" in s:
+        sm = lex.sub_year_re.match(s)
+        pos = sm.end() if sm else 0
+        nm = _NAME_THEN_ALL.match(s, pos)
     if nm and len(s) - nm.end() >= 4:  # (上半年)西藏全区居民消费价格: 西藏 names the place 全区 stands for
         s = s[:pos] + s[nm.end():]
     last = None
