@@ -75,6 +75,7 @@ _INNER_VERB = re.compile(r"(.{2,}?)(?:完成|实现)(?![率了的值情任目计
 #: a share named only by its base (占生产总值的比重, 占全市到资的): the thing whose share it is stands before
 _SHARE_OF = re.compile(r"占[^，,；;。]{2,}")
 _SHARE_WORDS = ("比重", "比例", "份额")
+_TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[)）]$")
 
 
 @dataclass
@@ -359,7 +360,7 @@ def share_takes_subject(s: Sentence) -> None:
             continue
         subject = core(prev).removesuffix("增速").removesuffix("增幅")
         share = core(f).rstrip("的")
-        if not re.sub(r"[（(][^（）()]*[)）]$", "", share).endswith(_SHARE_WORDS):
+        if not _TRAILING_BRACKET.sub("", share).endswith(_SHARE_WORDS):
             share += "的比重"
         s.facts[i] = renamed(f, subject + share)
 
@@ -427,7 +428,7 @@ def group_takes_metric(s: Sentence) -> None:
         if name not in s.groups:
             continue
         whole = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before[-4:])]
-                      if g.unit_std == f.unit_std and g.kind in ("level", "cumulative", "added") and core(g) not in s.groups
+                      if g.unit_std == f.unit_std and g.kind in ("level", "cumulative", "added")
                       and not core(g).startswith(s.groups)), None)
         if whole is None and f.kind == "growth":
             whole = next((g for g in reversed(s.facts[:i]) if core(g).startswith(name)), None)

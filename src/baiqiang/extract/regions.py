@@ -171,7 +171,8 @@ def after_subject_markers(s: str, lex: Lexicon) -> str:
     period (锦屏县前10个月共签约…) leaves words before the subject; the subject starts after the
     last 我省 / 全县 / 一季度 / 前10个月 that stands at the start, after a closing quote or bracket,
     after a place name (…县, …市) or after a space (a table's unit cell or a heading run into the
-    sentence: ``% 全年全县财政总收入``, ``二、农 业 全年全县农作物种植面积``).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
+    sentence: ``% 全年全县财政总收入``, ``二、农 业 全年全县农作物种植面积``); a place's own name
+    before its 全区 / 全市 goes too (西藏全区).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
     """
     nm = None
     if "全" in s:
