@@ -314,3 +314,5 @@ def test_place_name_before_its_all_word_opens_the_subject():
     """西藏全区 / 连云港全市: the place and its 全区 are place words, not part of the name."""
     assert facts("西藏全区规模以上工业增加值同比增长7.1%。")[0][0] == "规模以上工业增加值"
     assert facts("上半年连云港全市快递业务量27265万件。")[0][0] == "上半年快递业务量"
+    # a metric before a share of the whole is no place name
+    assert facts("产值占全市总量的比重为30%。")[0][0] == "产值占全市总量的比重"

@@ -27,8 +27,9 @@ _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|
 # X以增速/总量…: the aspect by which X is measured (and then ranked)
 _BY_ASPECT = re.compile(r"([\u4e00-\u9fff]{1,8}?)以(增速|增幅|总量|总额|产值|规模)")
 _ORDINAL_HEAD = re.compile(r"第[一二三四五六七八九十]+")
-# a place's name before its 全区 / 全市 (西藏全区, 连云港全市): the place word that opens the subject
-_NAME_THEN_ALL = re.compile(r"[\u4e00-\u9fff]{2,4}?(?=全[省市县区州旗镇])")
+# a place's name before its 全区 / 全市 (西藏全区, 连云港全市): the place word that opens the subject;
+# not a metric before a share or comparison (产值占全市…, 增速比全省…)
+_NAME_THEN_ALL = re.compile(r"(?:(?![占比较与和及的在为是高低快慢])[\u4e00-\u9fff]){2,4}?(?=全[省市县区州旗镇])")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
 # a year that opens a subject (2015年全县地区生产总值): the period, which facts keep apart from the name;
 # of 2023年末 / 2023年底 only the digits go, 年末 is a time phrase of its own
