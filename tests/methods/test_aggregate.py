@@ -95,6 +95,33 @@ def test_topsis_classic_matches_loop_reference() -> None:
         np.testing.assert_allclose(out[b], _topsis_classic_loop(x[b], w[b]), rtol=1e-12)
 
 
+def _topsis_weighted_loop(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted-Euclidean TOPSIS from squared gaps (plain loops), the reference for the expanded distances."""
+    n, k = x.shape
+    best, worst = x.max(axis=0), x.min(axis=0)
+    dp = np.array([math.sqrt(sum(w[j] * (x[i, j] - best[j]) ** 2 for j in range(k))) for i in range(n)])
+    dm = np.array([math.sqrt(sum(w[j] * (x[i, j] - worst[j]) ** 2 for j in range(k))) for i in range(n)])
+    return dm / (dp + dm)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_topsis_near_the_ideal_is_as_accurate_as_squared_gaps(shared: bool) -> None:
+    # ||x - a||^2 = x.x - 2 a.x + a.a cancels near the ideal: unit 0 is the ideal in every child
+    # (D+ = 0 exactly), unit 1 the anti-ideal (D- = 0), unit 2 is 1e-9 from the ideal.  A plain
+    # expansion gives D+ ~ 1e-8 of rounding noise there; these units must be recomputed.
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0.2, 0.8, size=(300, 60))
+    x[0], x[1] = 1.0, 0.0
+    x[2] = 1.0 - 1e-9
+    w = rng.uniform(0.5, 1.5, size=(3, 60))
+    data = np.broadcast_to(x, (3, *x.shape)) if shared else np.stack([x] * 3)
+    out = ag.topsis(data, w)
+    for b in range(3):
+        ref = _topsis_weighted_loop(x, w[b])
+        np.testing.assert_allclose(out[b], ref, rtol=1e-13, atol=1e-14)
+    assert out[0, 0] == 1.0 and out[0, 1] == 0.0
+
+
 def test_entropy_topsis_worked_example() -> None:
     # 熵权TOPSIS: entropy weights from the data, then TOPSIS closeness with them.
     x = units([1, 4], [2, 2], [3, 1])
