@@ -137,6 +137,15 @@ def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
         return _nan_if_not_positive(den, num / den)
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether every value of ``a`` is finite, from its sum (a NaN or infinite value makes the sum so).
+
+    One reduction with no boolean temporary; a sum that overflows says False
+    for finite values, which only sends the caller down its general path.
+    """
+    return math.isfinite(np.add.reduce(a, axis=None))
+
+
 def _positive_parts(
     x: np.ndarray, w: np.ndarray, forward: Callable[[np.ndarray], np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -155,7 +164,7 @@ def _positive_parts(
         if forward is np.log or (v.size and v.min() > 0):
             with np.errstate(invalid="ignore", divide="ignore"):
                 num = weighted_sum(forward(v), w)
-            if np.isfinite(num).all():
+            if _all_finite(num):
                 return num, total, None
     usable = v > 0  # False for NaN too
     missing = np.isnan(v)
@@ -496,15 +505,13 @@ def mazziotta_pareto(x: np.ndarray, w: np.ndarray, *, penalty: str = "negative")
     sign = -1.0 if penalty == "negative" else 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
         m = num / den
-        if v.shape[0] == 1 and w.shape[0] > 1:
-            # Shared data: the second moment avoids a (B, n, k) array of deviations.
-            s2 = np.maximum(_available_sums(v * v, w, missing)[0] / den - m * m, 0.0)
-        else:
-            # One temporary squared in place: a second (B, n, k) temporary costs page faults, not arithmetic.
-            dev = np.subtract(v, m[..., None])
-            if missing is not None:
-                dev[missing] = 0.0
-            s2 = weighted_sum(np.square(dev, out=dev), w) / den
+        # S^2 = (sum w' z^2) - M^2: one product with the squares, no (B, n, k) array of deviations.
+        # It cancels when S << M, but its error (~k u M^2) divided by M is ~k u M, as small against
+        # MPI ~ M as the rounding of the deviations' own formula.
+        s2 = np.maximum(_available_sums(np.square(v), w, missing)[0] / den - m * m, 0.0)
+        if missing is None and m.min() > 0 and w.sum(axis=-1).min() > 0:  # every unit scored
+            s2 /= m
+            return np.add(m, s2, out=s2) if sign > 0 else np.subtract(m, s2, out=s2)
         y = np.where(m > 0, m + sign * s2 / np.where(m > 0, m, 1.0), np.nan)
     return _nan_if_not_positive(den, y)
 
