@@ -52,6 +52,17 @@ def test_harmonic_negative_child_among_positive_ones_is_missing() -> None:
     assert np.isnan(ag.generalised(units([-1, 4]), weights(1, 1), p=2)[0, 0])
 
 
+@pytest.mark.parametrize("p", [0.5, -0.5])
+def test_generalised_non_integer_power_checks_its_output(p: float) -> None:
+    # A non-integer power tests its weighted sums, not the children: a negative child (and for
+    # p < 0 a zero one) must still make only its unit missing; a zero-weight one takes no part.
+    x = units([1, 4, 9], [-1, 4, 9], [0, 4, 9], [4, 4, -3])
+    y = ag.generalised(x, weights(1, 1, 0), p=p)[0]
+    mean = lambda a, b: (0.5 * a**p + 0.5 * b**p) ** (1 / p)  # noqa: E731
+    zero = mean(0.0, 4.0) if p > 0 else NAN
+    np.testing.assert_allclose(y, [mean(1.0, 4.0), NAN, zero, 4.0], equal_nan=True, rtol=1e-14)
+
+
 def test_weighted_median_hand_values() -> None:
     # equal weights, cumulative 0.25, 0.5 -> exactly one half: average of 2 and 3
     assert ag.median(units([4, 1, 3, 2]), weights(1, 1, 1, 1))[0, 0] == 2.5

@@ -251,7 +251,7 @@ def generalised(x: np.ndarray, w: np.ndarray, *, p: float | np.ndarray = 1.0) ->
     32(1), 7-34.
     """
     v = data_of(x)
-    lowest = v.min() if v.size else 1.0  # NaN when a value is missing
+    lowest = functools.cache(lambda: v.min() if v.size else 1.0)  # NaN when a value is missing; one pass, when needed
     if np.ndim(p) == 0:  # one power for every variant: no grouping
         return _power_mean(v, w, float(p), lowest)
     powers = np.broadcast_to(np.asarray(p, dtype=float), (w.shape[0],))
@@ -269,14 +269,25 @@ def _power(v: np.ndarray, p: float) -> np.ndarray:
     return np.square(v) if p == 2 else v**p
 
 
-def _power_mean(v: np.ndarray, w: np.ndarray, p: float, lowest: float) -> np.ndarray:
-    """:func:`generalised` for one power ``p``; ``lowest`` is ``v.min()`` (NaN if a value is missing)."""
+def _power_mean(v: np.ndarray, w: np.ndarray, p: float, lowest: Callable[[], float]) -> np.ndarray:
+    """:func:`generalised` for one power ``p``; ``lowest()`` is ``v.min()`` (NaN if a value is missing).
+
+    For a non-integer ``p`` the output is checked instead of the input: ``x^p``
+    of a negative child is NaN and of a zero child with ``p < 0`` infinite, so
+    any child outside the domain (or missing) leaves a non-finite weighted sum.
+    An integer power hides a negative child (``(-1)^2 = 1``) and needs the
+    minimum.
+    """
     if p == 0:
         return geometric(v, w)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        if lowest > 0 or (p > 0 and lowest == 0):  # complete and in the domain of x^p
-            num = weighted_sum(_power(v, p), w)
-            return (num / w.sum(axis=-1, keepdims=True)) ** (1.0 / p)
+        total = w.sum(axis=-1, keepdims=True)
+        if p != round(p) and total.min() > 0:
+            num = weighted_sum(v**p, w)
+            if _all_finite(num):
+                return (num / total) ** (1.0 / p)
+        elif lowest() > 0 or (p > 0 and lowest() == 0):  # complete and in the domain of x^p
+            return (weighted_sum(_power(v, p), w) / total) ** (1.0 / p)
         missing = np.isnan(v)
         outside = ~missing & ((v < 0) | ((v == 0) & (p <= 0)))
         num = weighted_sum(np.where(missing | outside, 0.0, np.where(outside, 1.0, v) ** p), w)
