@@ -10,38 +10,39 @@ from __future__ import annotations
 import numpy as np
 
 
-def halving_reduce(op: np.ufunc, x: np.ndarray) -> np.ndarray:
-    """``op.reduce(x, axis=-2)`` for an elementwise ``op`` such as ``np.maximum``: ``(..., n, k)`` to ``(..., k)``.
+#: Values per row of the wide view in :func:`column_reduce`: a 8 KiB accumulator stays in L1.
+WIDE_ROW = 1024
 
-    NumPy reduces over a leading axis one row at a time (a ``k``-long loop per
-    unit); folding the lower half onto the upper half runs ``log2 n`` loops
-    over contiguous blocks instead, about 2x faster for 2,900 x 60.  Exact for
-    ``max``/``min``/``fmax``/``fmin`` (no rounding); not for sums.
+
+def column_reduce(op: np.ufunc, x: np.ndarray) -> np.ndarray:
+    """``op.reduce(x, axis=-2)`` for ``np.maximum``/``minimum``/``fmax``/``fmin``: ``(..., n, k)`` to ``(..., k)``.
+
+    NumPy reduces over a leading axis one row at a time, a ``k``-long loop per
+    unit.  Viewing ``q`` consecutive units as one row of ``q k`` values
+    (``q k ~`` :data:`WIDE_ROW`) reduces the same data in ``n / q`` long loops,
+    then the ``q`` partial results: 2-3x faster for 2,900 x 60.  Exact for
+    extremes, which do not round (not for sums, which would round differently).
     """
-    n = x.shape[-2]
-    if n < 2:
+    *lead, n, k = x.shape
+    q = max(1, WIDE_ROW // max(k, 1))
+    rows = n // q
+    contiguous = x.strides[-1] == x.itemsize and x.strides[-2] == k * x.itemsize
+    if q == 1 or rows == 0 or not contiguous:
         return op.reduce(x, axis=-2)
-    half = n // 2
-    acc = op(x[..., :half, :], x[..., half : 2 * half, :])
-    if n % 2:
-        op(acc[..., :1, :], x[..., 2 * half :, :], out=acc[..., :1, :])
-    n = half
-    while n > 1:
-        half = n // 2
-        op(acc[..., :half, :], acc[..., half : 2 * half, :], out=acc[..., :half, :])
-        if n % 2:
-            op(acc[..., :1, :], acc[..., 2 * half : n, :], out=acc[..., :1, :])
-        n = half
-    return acc[..., 0, :]
+    wide = x[..., : rows * q, :].reshape(*lead, rows, q * k)  # a view: each row of x is contiguous
+    acc = op.reduce(op.reduce(wide, axis=-2).reshape(*lead, q, k), axis=-2)
+    if rows * q < n:
+        op(acc, op.reduce(x[..., rows * q :, :], axis=-2), out=acc)
+    return acc
 
 
 def col_min(x: np.ndarray, axis: int = 1) -> np.ndarray:
     # fmin ignores NaN unless every value is NaN, without nanmin's warning.
-    return halving_reduce(np.fmin, x) if axis in (-2, x.ndim - 2) else np.fmin.reduce(x, axis=axis)
+    return column_reduce(np.fmin, x) if axis in (-2, x.ndim - 2) else np.fmin.reduce(x, axis=axis)
 
 
 def col_max(x: np.ndarray, axis: int = 1) -> np.ndarray:
-    return halving_reduce(np.fmax, x) if axis in (-2, x.ndim - 2) else np.fmax.reduce(x, axis=axis)
+    return column_reduce(np.fmax, x) if axis in (-2, x.ndim - 2) else np.fmax.reduce(x, axis=axis)
 
 
 def col_count(x: np.ndarray, axis: int = 1) -> np.ndarray:

@@ -388,7 +388,7 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
         norm = np.sqrt(np.nansum(v * v, axis=1, keepdims=True))
         with np.errstate(invalid="ignore", divide="ignore"):
             v = v / np.where(norm > 0, norm, np.nan)
-    best, worst = _nan.halving_reduce(np.maximum, v), _nan.halving_reduce(np.minimum, v)  # NaN for a column with a missing value
+    best, worst = _nan.column_reduce(np.maximum, v), _nan.column_reduce(np.minimum, v)  # NaN for a column with a missing value
     missing = None
     if not (np.isfinite(best).all() and np.isfinite(worst).all()):
         missing = np.isnan(v)
