@@ -402,7 +402,8 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
     with np.errstate(invalid="ignore", divide="ignore"):
         if missing is None and _expansion_tolerance(v.shape[-1]) < 0.5:
             squares = weighted_sum(v * v, wd)
-            d_plus, d_minus = (np.sqrt(_expanded_squared_distance(v, wd, ideal, squares)) for ideal in (best, worst))
+            roots = np.sqrt(squares)
+            d_plus, d_minus = (np.sqrt(_expanded_squared_distance(v, wd, ideal, squares, roots)) for ideal in (best, worst))
         else:
             gap = _squared_gap(v, best, missing)
             d_plus = np.sqrt(weighted_sum(gap, wd))
@@ -430,11 +431,13 @@ def _expansion_tolerance(k: int) -> float:
     return (k + 4) * (np.finfo(float).eps / 2) / EXPANSION_ACCURACY
 
 
-def _expanded_squared_distance(v: np.ndarray, wd: np.ndarray, ideal: np.ndarray, squares: np.ndarray) -> np.ndarray:
+def _expanded_squared_distance(
+    v: np.ndarray, wd: np.ndarray, ideal: np.ndarray, squares: np.ndarray, roots: np.ndarray
+) -> np.ndarray:
     """``d^2_bi = sum_c wd_bc (v_ic - a_c)^2`` as ``sum wd v^2 - 2 sum (wd a) v + sum wd a^2``: two BLAS products.
 
     ``v`` is complete, ``(B, n, k)`` or shared ``(1, n, k)``; ``ideal`` ``a`` is
-    ``(B or 1, k)``; ``squares`` is ``sum_c wd_bc v_ic^2``.  The expansion reads
+    ``(B or 1, k)``; ``squares`` is ``sum_c wd_bc v_ic^2`` and ``roots`` its square root.  The expansion reads
     the data once instead of writing and re-reading a ``(B, n, k)`` array of
     gaps, but cancels when ``d^2`` is small against its parts: by
     Cauchy-Schwarz the parts' magnitudes sum to at most
@@ -445,9 +448,10 @@ def _expanded_squared_distance(v: np.ndarray, wd: np.ndarray, ideal: np.ndarray,
     wa = wd * ideal
     const = (wa * ideal).sum(axis=-1, keepdims=True)
     d2 = squares - 2.0 * weighted_sum(v, wa) + const
-    scale = np.square(np.sqrt(squares) + np.sqrt(const))
-    b, i = np.nonzero(d2 <= _expansion_tolerance(v.shape[-1]) * scale)
-    if b.size:  # a few units: their gaps exactly
+    scale = np.square(roots + np.sqrt(const))
+    cancelled = d2 <= _expansion_tolerance(v.shape[-1]) * scale
+    if cancelled.any():  # a few units: their gaps exactly
+        b, i = np.nonzero(cancelled)
         gaps = v[b if v.shape[0] > 1 else 0, i] - ideal[b if ideal.shape[0] > 1 else 0]
         d2[b, i] = (wd[b] * gaps * gaps).sum(axis=-1)
     return d2
