@@ -214,22 +214,27 @@ def critic(x: np.ndarray, *, prior: np.ndarray) -> np.ndarray:
 
 
 def _varimax(loadings: np.ndarray, max_iter: int = 1000, tol: float = 1e-13) -> np.ndarray:
-    """Kaiser's varimax rotation of ``(B, k, m)`` loadings (batched SVD iteration)."""
+    """Kaiser's varimax rotation of ``(B, k, m)`` loadings (batched SVD iteration).
+
+    Each step works on the variants still running only: a converged variant
+    keeps its rotation (so a batch gives each variant its one-by-one result)
+    and costs nothing while the slowest one converges.
+    """
     B, k, m = loadings.shape
     rot = np.broadcast_to(np.eye(m), (B, m, m)).copy()
     crit = np.zeros(B)
-    running = np.ones(B, dtype=bool)
+    running = np.arange(B)
     for _ in range(max_iter):
-        lam = loadings @ rot
+        lo = loadings[running]
+        lam = lo @ rot[running]
         target = lam**3 - lam * (lam**2).sum(axis=1, keepdims=True) / k
-        u, s, vt = np.linalg.svd(np.swapaxes(loadings, 1, 2) @ target)
-        rot = np.where(running[:, None, None], u @ vt, rot)
+        u, s, vt = np.linalg.svd(np.swapaxes(lo, 1, 2) @ target)
+        rot[running] = u @ vt
         new = s.sum(axis=-1)
-        # A converged variant is frozen, so a batch gives each variant its one-by-one result.
-        converged = running & (np.abs(new - crit) <= tol * np.maximum(new, 1.0))
-        crit = np.where(running, new, crit)
-        running &= ~converged
-        if not running.any():
+        converged = np.abs(new - crit[running]) <= tol * np.maximum(new, 1.0)
+        crit[running] = new
+        running = running[~converged]
+        if not running.size:
             break
     return loadings @ rot
 
