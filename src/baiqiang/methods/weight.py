@@ -11,12 +11,14 @@ Reference: OECD/JRC (2008) *Handbook*, section 6.
 
 from __future__ import annotations
 
+import functools
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from baiqiang.methods import _nan
+from baiqiang.methods.aggregate import CACHE_CELLS
 from baiqiang.methods.registry import Flag, Interval, Matrix, OneOf, Param, per_variant, register
 
 
@@ -47,6 +49,26 @@ def _or_equal(w: np.ndarray) -> np.ndarray:
     w = np.where(np.isfinite(w) & (w > 0), w, 0.0)
     dead = w.sum(axis=-1, keepdims=True) <= 0
     return normalised(np.where(dead, 1.0, w))
+
+
+def in_cache_blocks(kernel: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """Run a weighting kernel ``f(x, *, prior)`` on blocks of variants whose data fit in cache.
+
+    As :func:`baiqiang.methods.aggregate.in_cache_blocks`: weights are derived
+    per variant, so blocks join exactly, and a batch of distinct data sets
+    larger than the cache would otherwise stream every ``(B, n, k)``
+    temporary through memory and run slower than a loop over variants.
+    """
+
+    @functools.wraps(kernel)
+    def blocked(x: np.ndarray, *, prior: np.ndarray) -> np.ndarray:
+        B, cells = x.shape[0], x.shape[1] * x.shape[2]
+        if B == 1 or x.strides[0] == 0 or B * cells <= CACHE_CELLS:
+            return kernel(x, prior=prior)
+        step = max(1, CACHE_CELLS // max(1, cells))
+        return np.concatenate([kernel(x[s : s + step], prior=prior[s : s + step]) for s in range(0, B, step)])
+
+    return blocked
 
 
 def _column_means(x: np.ndarray) -> np.ndarray:
@@ -139,6 +161,7 @@ def _complete_entropy(x: np.ndarray) -> np.ndarray:
 
 
 @register("weight", "entropy")
+@in_cache_blocks
 def entropy(x: np.ndarray, *, prior: np.ndarray) -> np.ndarray:
     """Entropy weights (熵权法): ``w_j = (1 - e_j) / sum_k (1 - e_k)``.
 
@@ -180,6 +203,7 @@ def entropy(x: np.ndarray, *, prior: np.ndarray) -> np.ndarray:
 
 
 @register("weight", "critic")
+@in_cache_blocks
 def critic(x: np.ndarray, *, prior: np.ndarray) -> np.ndarray:
     """CRITIC weights: ``C_j = sd_j * sum_k (1 - r_jk)``, ``w_j = C_j / sum_k C_k``.
 
