@@ -39,6 +39,7 @@ Usage: ``python benchmarks/bench_kernels.py [--rounds 15] [--variants 1000] [--o
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from typing import Callable
@@ -184,6 +185,12 @@ def paired_blocks(fns: dict[str, Callable[[], object]], rounds: int, block_secon
     }
 
 
+def describe_process() -> str:
+    """The process settings in force: set by :func:`configure_process` or given in the environment."""
+    given = [f"{v}={os.environ[v]}" for v in ("OPENBLAS_NUM_THREADS", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_") if v in os.environ]
+    return ", ".join(given + [a for a in PROCESS_SETTINGS if a.startswith("mallopt")])
+
+
 def check_equal(name: str, fns: dict[str, Callable[[], np.ndarray]]) -> None:
     ref = np.asarray(fns["baiqiang"]())
     for who, f in fns.items():
@@ -192,8 +199,7 @@ def check_equal(name: str, fns: dict[str, Callable[[], np.ndarray]]) -> None:
 
 def single_kernels(rounds: int) -> None:
     x01, x1100, w = data()
-    print(f"process settings: {', '.join(PROCESS_SETTINGS) or 'none applied (already set in the environment)'}; "
-          f"{rounds} rounds of alternating warmed blocks\n")
+    print(f"process: {describe_process()}; {rounds} rounds of alternating warmed blocks\n")
     print("| kernel (2,900 x 60) | Baiqiang median / min (ms) | plain NumPy / Baiqiang (paired median; min) | pymcdm / Baiqiang (paired median; min) |")
     print("|---|---|---|---|")
     for name, fns in contests(x01, x1100, w).items():
