@@ -251,14 +251,13 @@ def generalised(x: np.ndarray, w: np.ndarray, *, p: float | np.ndarray = 1.0) ->
     32(1), 7-34.
     """
     v = data_of(x)
-    lowest = functools.cache(lambda: v.min() if v.size else 1.0)  # NaN when a value is missing; one pass, when needed
     if np.ndim(p) == 0:  # one power for every variant: no grouping
-        return _power_mean(v, w, float(p), lowest)
+        return _power_mean(v, w, float(p))
     powers = np.broadcast_to(np.asarray(p, dtype=float), (w.shape[0],))
     out = np.empty((w.shape[0], v.shape[1]))
     for power in np.unique(powers):  # distinct powers: usually one
         sel = powers == power
-        out[sel] = _power_mean(v if v.shape[0] == 1 else v[sel], w[sel], float(power), lowest)
+        out[sel] = _power_mean(v if v.shape[0] == 1 else v[sel], w[sel], float(power))
     return out
 
 
@@ -269,8 +268,8 @@ def _power(v: np.ndarray, p: float) -> np.ndarray:
     return np.square(v) if p == 2 else v**p
 
 
-def _power_mean(v: np.ndarray, w: np.ndarray, p: float, lowest: Callable[[], float]) -> np.ndarray:
-    """:func:`generalised` for one power ``p``; ``lowest()`` is ``v.min()`` (NaN if a value is missing).
+def _power_mean(v: np.ndarray, w: np.ndarray, p: float) -> np.ndarray:
+    """:func:`generalised` for one power ``p``.
 
     For a non-integer ``p`` the output is checked instead of the input: ``x^p``
     of a negative child is NaN and of a zero child with ``p < 0`` infinite, so
@@ -286,7 +285,7 @@ def _power_mean(v: np.ndarray, w: np.ndarray, p: float, lowest: Callable[[], flo
             num = weighted_sum(v**p, w)
             if _all_finite(num):
                 return (num / total) ** (1.0 / p)
-        elif lowest() > 0 or (p > 0 and lowest() == 0):  # complete and in the domain of x^p
+        elif (lowest := v.min() if v.size else 1.0) > 0 or (p > 0 and lowest == 0):  # complete, in the domain of x^p
             return (weighted_sum(_power(v, p), w) / total) ** (1.0 / p)
         missing = np.isnan(v)
         outside = ~missing & ((v < 0) | ((v == 0) & (p <= 0)))
