@@ -120,10 +120,11 @@ def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     normalises the weights first, which differs only in rounding (1e-15).
     """
     if x.shape[0] == 1:  # one variant: a single product, as plain NumPy would do
-        w0_total = float(w[0].sum())
+        w0 = w[0]
+        w0_total = np.add.reduce(w0)  # not .sum(), which adds a Python wrapper call
         if w0_total > 0:
-            y = x[0] @ (w[0] / w0_total)
-            if not math.isnan(y.sum()):  # a missing child makes its unit's sum NaN (O(n), not O(n k))
+            y = x[0] @ (w0 / w0_total)
+            if not math.isnan(np.add.reduce(y)):  # a missing child makes its unit's sum NaN (O(n), not O(n k))
                 return y[None]
     total = w.sum(axis=-1, keepdims=True)
     positive = bool((total > 0).all())
