@@ -375,6 +375,9 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
     values.  A constant child adds nothing to either distance.  A unit whose
     available children are all constant (``D+ = D- = 0``) and a unit with no
     available child are missing.  The score depends on the other units.
+    With complete data the squared distances are expanded into matrix
+    products (:func:`_expanded_squared_distance`); units where that expansion
+    cancels (near an ideal) are recomputed from their squared gaps.
 
     References
     ----------
