@@ -403,7 +403,9 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
     # only unnormalised sums.
     wd = w * w if distance == "classic" else w
     with np.errstate(invalid="ignore", divide="ignore"):
-        if missing is None and _expansion_tolerance(v.shape[-1]) < 0.5:
+        # Shared data (one (1, n, k) array for B weight variants) have shared gaps: two passes
+        # over them and two (B, k) x (k, n) products beat the expansion's work on (B, n) arrays.
+        if missing is None and v.shape[0] == w.shape[0] and _expansion_tolerance(v.shape[-1]) < 0.5:
             squares = weighted_sum(v * v, wd)
             roots = np.sqrt(squares)
             d_plus, d_minus = (np.sqrt(_expanded_squared_distance(v, wd, ideal, squares, roots)) for ideal in (best, worst))
@@ -439,10 +441,10 @@ def _expanded_squared_distance(
 ) -> np.ndarray:
     """``d^2_bi = sum_c wd_bc (v_ic - a_c)^2`` as ``sum wd v^2 - 2 sum (wd a) v + sum wd a^2``: two BLAS products.
 
-    ``v`` is complete, ``(B, n, k)`` or shared ``(1, n, k)``; ``ideal`` ``a`` is
-    ``(B or 1, k)``; ``squares`` is ``sum_c wd_bc v_ic^2`` and ``roots`` its square root.  The expansion reads
-    the data once instead of writing and re-reading a ``(B, n, k)`` array of
-    gaps, but cancels when ``d^2`` is small against its parts: by
+    ``v`` is complete, ``(B, n, k)``; ``ideal`` ``a`` is ``(B, k)``; ``squares``
+    is ``sum_c wd_bc v_ic^2`` and ``roots`` its square root.  The expansion
+    reads the data once instead of writing and re-reading a ``(B, n, k)``
+    array of gaps, but cancels when ``d^2`` is small against its parts: by
     Cauchy-Schwarz the parts' magnitudes sum to at most
     ``scale = (sqrt(squares) + sqrt(sum wd a^2))^2``, so a unit whose
     ``d^2 <= tolerance * scale`` (e.g. one at the ideal in every child) is
@@ -455,7 +457,7 @@ def _expanded_squared_distance(
     cancelled = d2 <= _expansion_tolerance(v.shape[-1]) * scale
     if cancelled.any():  # a few units: their gaps exactly
         b, i = np.nonzero(cancelled)
-        gaps = v[b if v.shape[0] > 1 else 0, i] - ideal[b if ideal.shape[0] > 1 else 0]
+        gaps = v[b, i] - ideal[b]
         d2[b, i] = (wd[b] * gaps * gaps).sum(axis=-1)
     return d2
 
