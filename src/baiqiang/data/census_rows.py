@@ -50,6 +50,12 @@ def read_census_sheet(year: int) -> Sheet:
     return parse_sheet(read_census_grid(year))
 
 
+def _normalised(values) -> list[str]:  # type: ignore[no-untyped-def]
+    """:func:`names.normalise` of each value, computed once per distinct value (names repeat on every row)."""
+    done: dict[object, str] = {}
+    return [done[v] if v in done else done.setdefault(v, nm.normalise(v)) for v in values]
+
+
 def _code(v: object) -> str:
     if v is None:
         return ""
@@ -82,8 +88,7 @@ def _rows_2010(d: pd.DataFrame) -> pd.DataFrame:
     prefixes = _children(codes)
     out = []
     province = prefecture = ""
-    for (row, raw_name), code in zip(d["地区"].items(), codes):
-        name = nm.normalise(raw_name)
+    for row, name, code in zip(d.index, _normalised(d["地区"]), codes):
         kind = "unit"
         if code.endswith("0000"):
             kind, province, prefecture = "province", name, ""
@@ -107,8 +112,8 @@ def _rows_2020(d: pd.DataFrame) -> pd.DataFrame:
     codes = [_code(v) for v in d["区划代码"]]
     prefixes = _children(codes)
     out = []
-    for row, code, prov, pref, cnty in zip(d.index, codes, d["省"], d["市"], d["区县"]):
-        name, prov, pref = nm.normalise(cnty), nm.normalise(prov), nm.normalise(pref)
+    for row, code, prov, pref, name in zip(d.index, codes, _normalised(d["省"]), _normalised(d["市"]),
+                                           _normalised(d["区县"])):
         if name == "全国":
             kind = "total"
         elif code.endswith("0000") and name == prov:

@@ -12,6 +12,10 @@ Versioning rule: a (unit, indicator, year) cell may have several versions.
 Adding an identical value changes nothing (imports are idempotent); adding a
 different value inserts a new version that becomes active unless another
 version of the cell is pinned.  Nothing is ever overwritten or deleted.
+(unit_code, indicator, year, version) is unique by construction (a batch has
+one row per cell and numbers its versions after the stored ones), not by a
+PRIMARY KEY: DuckDB's index on it made the census demo's store 3.6× larger
+(40 MB, not 11 MB) and its commit slower, and no query looks a cell up by it.
 Every write runs in one transaction: a failed import leaves the store as it was.
 """
 
@@ -50,8 +54,7 @@ CREATE TABLE IF NOT EXISTS import_batches (
 CREATE TABLE IF NOT EXISTS observations (
     unit_code VARCHAR NOT NULL, indicator VARCHAR NOT NULL, year INTEGER NOT NULL,
     value DOUBLE, source VARCHAR, provenance VARCHAR, batch_id INTEGER NOT NULL,
-    version INTEGER NOT NULL, active BOOLEAN NOT NULL, pinned BOOLEAN NOT NULL DEFAULT FALSE,
-    PRIMARY KEY (unit_code, indicator, year, version));
+    version INTEGER NOT NULL, active BOOLEAN NOT NULL, pinned BOOLEAN NOT NULL DEFAULT FALSE);
 """
 
 

@@ -95,8 +95,9 @@ def run_demo(store_path: str | Path) -> DemoResult:
     frameworks = {kind: load_framework(resource_path("frameworks", f)) for kind, f in FRAMEWORK_FILES.items()}
     pillars = [a.code for a in frameworks["county"].aggregates if a.parent is not None]
     with Store(store_path) as store:
-        store.load_registry(registry.units)
-        imports = {y: import_census(store, y, registry=registry) for y in YEARS}
+        with store.transaction():  # one commit (and checkpoint) for the whole store, not one per write
+            store.load_registry(registry.units)
+            imports = {y: import_census(store, y, registry=registry) for y in YEARS}
         panels = {y: store.panel(y) for y in YEARS}
     cls = []
     for y, imp in imports.items():
