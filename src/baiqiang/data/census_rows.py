@@ -19,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from baiqiang.data import names as nm
-from baiqiang.data.importers.yearbook import Sheet, parse_sheet
+from baiqiang.data.importers.yearbook import Sheet
 from baiqiang.data.registry import resource_path
 
 CENSUS_FILES: dict[int, str] = {
@@ -46,8 +46,15 @@ def read_census_grid(year: int) -> pd.DataFrame:
 
 
 def read_census_sheet(year: int) -> Sheet:
-    """Parse the bundled census table of ``year`` (2010 or 2020)."""
-    return parse_sheet(read_census_grid(year))
+    """The bundled census table of ``year`` (2010 or 2020), parsed: ``parse_sheet`` of its grid.
+
+    Its structure is read with the Parquet copy (found by ``parse_sheet`` when the
+    copy was made; tests/data/test_census_parquet.py checks it against a fresh parse).
+    """
+    from baiqiang.data.census_parquet import parquet_path, read_sheet
+    from baiqiang.data.store import file_sha256
+
+    return read_sheet(parquet_path(census_path(year)), workbook_sha256=file_sha256(census_path(year)))
 
 
 def _normalised(values) -> list[str]:  # type: ignore[no-untyped-def]
