@@ -260,13 +260,16 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     ignored = {"地区", "区划代码", "省", "市", "区县"}
     unmapped = [sheet.original_headers[c] for c in sheet.data.columns if c not in colmap and c not in ignored]
     keep = rows[rows["category"].isin(["unit", "crosswalk", "non_admin"])]
-    numbers = sheet.data.loc[keep["row"].to_numpy()].apply(pd.to_numeric, errors="coerce")
+    groups = [(total, cols) for total, last in PART_GROUPS
+              if (cols := part_columns(list(sheet.data.columns), total, last))]
+    # Only the columns stored or needed to fill blank parts are read as numbers (not the name columns).
+    used = {*colmap, *(c for total, cols in groups for c in (total, *cols))}
+    numbers = (sheet.data.loc[keep["row"].to_numpy(), [c for c in sheet.data.columns if c in used]]
+               .apply(pd.to_numeric, errors="coerce"))
     zeroed = np.zeros((len(numbers), len(numbers.columns)), dtype=bool)
-    for total, last in PART_GROUPS:
-        part_cols = part_columns(list(numbers.columns), total, last)
-        if part_cols:
-            numbers, filled = fill_blank_parts(numbers, total, part_cols)
-            zeroed[:, [numbers.columns.get_loc(c) for c in part_cols]] |= filled
+    for total, part_cols in groups:
+        numbers, filled = fill_blank_parts(numbers, total, part_cols)
+        zeroed[:, [numbers.columns.get_loc(c) for c in part_cols]] |= filled
     zeroed_cells = pd.DataFrame(zeroed, columns=numbers.columns)[list(colmap)].rename(columns=colmap)
     wide = numbers[list(colmap)].rename(columns=colmap)
     wide.index = keep["stored_code"].to_numpy()
