@@ -20,7 +20,7 @@ from baiqiang.analysis.agreement import _spearman_rows
 from baiqiang.data.census import import_census
 from baiqiang.data.crosswalk import load_crosswalk, successor_among, successor_links
 from baiqiang.data.registry import Registry, resource_path
-from baiqiang.data.resolve import Resolver
+from baiqiang.data.resolve import Resolution, Resolver
 from baiqiang.data.store import Store
 from baiqiang.framework import load_framework
 from baiqiang.framework.spec import Framework
@@ -239,6 +239,7 @@ def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, cros
     resolver = Resolver(registry, prefer_current=False)
     links = successor_links(crosswalk)
     rows, matches = [], []
+    resolved: dict[tuple[object, object, object], Resolution] = {}
     for kind, fname, col in (("county", "caict_industrial_top100.csv", "county"),
                              ("district", "caict_industrial_top100_districts.csv", "district")):
         lists = pd.read_csv(resource_path("rankings", fname), dtype={"rank": "Int64"})
@@ -248,7 +249,10 @@ def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, cros
             shared = []
             n_resolved = 0
             for r in grp.itertuples(index=False):
-                res = resolver.resolve(getattr(r, col), province=r.province, prefecture=r.prefecture)
+                key = (getattr(r, col), r.province, r.prefecture)
+                if key not in resolved:  # most units are on the list of several years: resolve each once
+                    resolved[key] = resolver.resolve(key[0], province=key[1], prefecture=key[2])
+                res = resolved[key]
                 code = successor_among(links, res.code, codes20, until=2020) if res.status == "matched" else ""
                 n_resolved += bool(code)
                 our_rank = ours.at[code, "rank"] if code in ours.index else pd.NA
@@ -318,7 +322,7 @@ def write_demo(result: DemoResult, outdir: Path) -> list[str]:
         written.append(f"{name}.csv")
     write_csv(result.classification, outdir / "row_classification.csv")
     written.append("row_classification.csv")
-    fw = load_framework(resource_path("frameworks", FRAMEWORK_FILES["county"]))
+    fw = result.results[("county", 2020)].framework  # the default framework as built (its pillars are not dropped)
     pillars = {a.code: a.name.zh for a in fw.aggregates if a.parent is not None}
     sheets = {sheet: _chinese_headers(result.tables[name], pillars) for name, sheet in SHEET_NAMES.items()}
     sheets["行分类明细"] = _chinese_headers(result.classification, pillars)
