@@ -25,7 +25,7 @@ from baiqiang.data.store import Store
 from baiqiang.framework import load_framework
 from baiqiang.framework.spec import Framework
 from baiqiang.pipeline import Results, run
-from baiqiang.pipeline.panel import panel_for
+from baiqiang.pipeline.panel import Panel, panel_for
 from baiqiang.rankings.apply import STATUS_GATED, RankingOutcome
 
 YEARS = (2020, 2010)
@@ -60,10 +60,11 @@ def _for_year(fw: Framework, panel: pd.DataFrame) -> tuple[Framework, list[str]]
     return fw.model_copy(update={"indicators": [i for i in fw.indicators if i.code not in empty]}), empty
 
 
-def _rank(fw: Framework, frame: pd.DataFrame, source: str) -> tuple[Results, RankingOutcome]:
+def _rank(fw: Framework, frame: pd.DataFrame, source: str) -> tuple[Results, RankingOutcome, Panel]:
+    """Build and rank ``fw`` on ``frame``; the panel too, for the rank intervals (built once)."""
     panel = panel_for(frame, fw, source=source)
     results = run(fw, panel)
-    return results, rankings.apply(results, fw, panel)
+    return results, rankings.apply(results, fw, panel), panel
 
 
 def _table(results: Results, outcome: RankingOutcome, panel: pd.DataFrame, pillars: list[str]) -> pd.DataFrame:
@@ -108,13 +109,15 @@ def run_demo(store_path: str | Path) -> DemoResult:
         counts.loc[y, "footnote"] = imp.counts.get("footnote", 0)
     result.tables["row_classification_counts"] = counts.reset_index()
     ranked: dict[tuple[str, int], pd.DataFrame] = {}
+    built: dict[tuple[str, int], tuple[Framework, Panel]] = {}
     for y in YEARS:
         panel = panels[y]
         for kind in KINDS:
             fw, dropped = _for_year(frameworks[kind], panel)
             if dropped:
                 result.dropped_indicators[y] = dropped
-            res, outcome = _rank(fw, panel, f"census {y}")
+            res, outcome, built_panel = _rank(fw, panel, f"census {y}")
+            built[(kind, y)] = (fw, built_panel)
             result.results[(kind, y)] = res
             result.outcomes[(kind, y)] = outcome
             full = _table(res, outcome, panel, pillars)
@@ -145,7 +148,7 @@ def run_demo(store_path: str | Path) -> DemoResult:
         result.tables[f"movers_{kind}"] = _movers(ranked[(kind, 2010)], ranked[(kind, 2020)], crosswalk)
     result.tables["caict_comparison"], result.tables["caict_matches"] = _caict(ranked, registry, crosswalk)
     result.tables["agreement_county_2020"] = _agreement(ranked[("county", 2020)], panels[2020])
-    result.tables["robustness_county_2020"] = _rank_intervals(frameworks["county"], panels[2020], ranked[("county", 2020)])
+    result.tables["robustness_county_2020"] = _rank_intervals(*built[("county", 2020)], ranked[("county", 2020)])
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -196,7 +199,7 @@ UA_SPEC_FILE = "census_industrial_county_ua.yaml"
 UA_SAMPLES = 1000
 
 
-def _rank_intervals(fw: Framework, frame: pd.DataFrame, ours: pd.DataFrame) -> pd.DataFrame:
+def _rank_intervals(fw: Framework, panel: Panel, ours: pd.DataFrame) -> pd.DataFrame:
     """Rank intervals (5%–95%) and P(top 10/100) of the top 100 under the framework's uncertainty spec.
 
     Every sample's scores are ranked among the units that pass the gate, as
@@ -208,7 +211,7 @@ def _rank_intervals(fw: Framework, frame: pd.DataFrame, ours: pd.DataFrame) -> p
     from baiqiang.methods.rank import competition_rank
 
     spec = load_spec(resource_path("frameworks", UA_SPEC_FILE))
-    ua = run_uncertainty(fw, panel_for(frame, fw, source="census 2020"), spec, n=UA_SAMPLES, seed=2020)
+    ua = run_uncertainty(fw, panel, spec, n=UA_SAMPLES, seed=2020)
     eligible = ours.loc[ours["rank"].notna(), "code"]
     cols = pd.Index(ua.units).get_indexer(eligible)
     summary = rank_summary(competition_rank(ua.scores[:, cols]), competition_rank(ua.nominal_scores[cols])[0],
