@@ -15,7 +15,8 @@ version of the cell is pinned.  Nothing is ever overwritten or deleted.
 (unit_code, indicator, year, version) is unique by construction (a batch has
 one row per cell and numbers its versions after the stored ones), not by a
 PRIMARY KEY: DuckDB's index on it made the census demo's store 3.6× larger
-(40 MB, not 11 MB) and its commit slower, and no query looks a cell up by it.
+(40 MB, not 11 MB) and its commit slower, while a look-up of one cell's
+versions scans the 250,000 census rows in ~9 ms (loaded machine) without it.
 Every write runs in one transaction: a failed import leaves the store as it was.
 """
 
