@@ -22,6 +22,7 @@ otherwise it stays missing.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -341,9 +342,14 @@ def _add_census_batch(store: Store, obs: pd.DataFrame, labels: pd.DataFrame, *, 
                                           sha256=sha256, note=note)
         return store.add_validated("_census_obs", source=SOURCE, file=fname, sha256=sha256, note=note)
     finally:
-        con.execute("DROP VIEW IF EXISTS _census_obs")
-        con.unregister("_census_long")
-        con.unregister("_census_labels")
+        import duckdb
+
+        # After a failed statement inside an open transaction DuckDB accepts only its rollback (which drops the
+        # view): the clean-up must not replace the error being raised.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("DROP VIEW IF EXISTS _census_obs")
+            con.unregister("_census_long")
+            con.unregister("_census_labels")
 
 
 def _non_admin_unit(code: str, name: str, province: str, prefecture: str,

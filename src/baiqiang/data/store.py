@@ -289,19 +289,18 @@ class Store:
                        (i.value IS DISTINCT FROM s.old_value AND NOT blank_kept) AS changed
                 FROM i JOIN stored s USING (unit_code, indicator, year)"""
             )
-            try:
-                return self._write_batch(table, source=source, file=file, sha256=sha256, note=note)
-            finally:
-                self.con.execute("DROP TABLE _cmp")
+            # No try/finally: after a failed statement DuckDB accepts only the rollback (which drops _cmp too).
+            result = self._write_batch(table, source=source, file=file, sha256=sha256, note=note)
+            self.con.execute("DROP TABLE _cmp")
+        return result
 
     def _write_batch(self, table: str, *, source: str, file: str, sha256: str, note: str) -> BatchResult:
         """Count, record and insert the batch compared in ``_cmp`` (see :meth:`add_validated`)."""
         kept = self.con.execute("SELECT unit_code, indicator, year, old_value, old_source, provenance FROM _cmp "
                                 "WHERE blank_kept ORDER BY unit_code, indicator, year").df()
-        n_in, (n_stored, n_changed) = (self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0],
-                                       self.con.execute("SELECT count(*), count(*) FILTER (WHERE changed) FROM _cmp"
-                                                        ).fetchone())
-        n_new, n_same = n_in - n_stored, n_stored - n_changed - len(kept)
+        n_in = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        n_stored, n_changed = self.con.execute("SELECT count(*), count(*) FILTER (WHERE changed) FROM _cmp").fetchone()
+        n_new, n_same = n_in - n_stored, n_stored - n_changed - len(kept)  # a kept blank is neither
         conflicts = self.con.execute(
             """SELECT unit_code, indicator, year, old_value, old_source, value AS new_value, source AS new_source,
                       coalesce(any_pinned, FALSE) AS pinned, provenance
