@@ -20,7 +20,8 @@ def census_store(store):
 
 
 def test_cells_are_stored_indicator_by_indicator_with_their_file_row(census_store):
-    obs = _long_observations(np.array(["330784", "330782"], dtype=object), np.array([12, 13]), ["pop_total", "urban_share"],
+    codes = np.array(["330784", "330782"], dtype=object)
+    obs = _long_observations(codes, np.array([12, 13]), ["pop_total", "urban_share"],
                              np.array([[964203.0, 55.5], [np.nan, 120.0]]), np.array([[False, False], [True, True]]))
     assert list(obs["unit_code"]) == ["330784", "330782", "330784", "330782"]
     assert list(obs["indicator"]) == ["pop_total", "pop_total", "urban_share", "urban_share"]

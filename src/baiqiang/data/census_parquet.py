@@ -17,7 +17,7 @@ workbook's SHA-256 are schema metadata, and so is the sheet's structure as
 :func:`baiqiang.data.importers.yearbook.parse_sheet` finds it (title, header and
 footnote rows, clean headers with their units, the body rows): :func:`read_sheet`
 gives back ``parse_sheet`` of the grid without classifying its cells again
-(half the read's time; header units need the pint registry, ~0.2 s to build).
+(more than half of the read's time, measured; header units need the pint registry, 0.2–0.3 s to build).
 The same test checks that structure against a fresh ``parse_sheet`` of the workbook.
 """
 
