@@ -213,7 +213,7 @@ class Store:
 
     @staticmethod
     def _canonical(ind: Indicator, fixed: str | None) -> Indicator:
-        """``ind`` with the unit its code must have: ``fixed``, if it has observations (see :meth:`upsert_indicators`)."""
+        """``ind`` in the unit its code must have: ``fixed``, once it has observations (:meth:`upsert_indicators`)."""
         from dataclasses import replace
 
         from baiqiang.data.units import UnitError, convert
