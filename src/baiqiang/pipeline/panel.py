@@ -111,8 +111,13 @@ class Panel:
         return cls(frame, name_column, source)
 
     def _frame_default(self) -> pd.DataFrame:
-        """The array-backed panel as a DataFrame (text columns ``object``, numeric ``float64``), as read_table gave it."""
+        """The array-backed panel as a DataFrame (text columns ``object``, numeric ``float64``), as read_table gave it;
+        for a selection of a frame-backed panel, that frame's rows (its dtypes kept)."""
         import pandas as pd
+
+        rows_of = self.__dict__.get("_rows_of")
+        if rows_of is not None:
+            return rows_of[0].loc[rows_of[1]]
 
         index = pd.Index(self.unit_codes, dtype="str", name="unit_code")
         frame = pd.DataFrame({j: pd.Series(v, index=index, dtype=v.dtype, copy=False) for j, v in enumerate(self.values)},
@@ -214,12 +219,14 @@ class Panel:
         return inside
 
     def _take(self, rows: np.ndarray) -> "Panel":
-        """The units where ``rows`` is true (a frame-backed panel stays frame-backed)."""
+        """The units where ``rows`` is true; a frame-backed panel's selection gets its frame's rows when asked
+        (the arrays are sliced, not converted again from the selected frame)."""
+        panel = Panel.of_arrays(self.unit_codes[rows], self.columns, [v[rows] for v in self.values],
+                                name_column=self.name_column, source=self.source)
         frame = self.__dict__.get("_frame")
         if frame is not None:
-            return Panel(frame.loc[rows], self.name_column, self.source)
-        return Panel.of_arrays(self.unit_codes[rows], self.columns, [v[rows] for v in self.values],
-                               name_column=self.name_column, source=self.source)
+            object.__setattr__(panel, "_rows_of", (frame, rows))
+        return panel
 
 
 def _among(values: np.ndarray, choices: Sequence[str]) -> np.ndarray:
