@@ -83,3 +83,41 @@ def test_target_errors_and_trivial_case(v2):
         solve_target(fw, panel, "XXX", 3)
     r = solve_target(fw, panel, "CHN", 30, indicators=["LPI"], single=False)
     assert r.t == 0 and r.method == "already"
+
+
+def _moved_panel(panel, unit, codes, values):
+    frame = panel.frame.copy()
+    frame[codes] = frame[codes].astype(float)
+    frame.loc[unit, codes] = values
+    return dataclasses.replace(panel, frame=frame, checksum="")
+
+
+def _with_indicator_denominator(tmp_path):
+    """v1_default with Goods divided by LPI, itself an indicator: moving LPI moves Goods's ratio too."""
+    import yaml
+
+    spec = yaml.safe_load((ASEM / "v1_default.yaml").read_text(encoding="utf-8"))
+    goods = next(i for i in spec["indicators"] if i["code"] == "Goods")
+    goods["denominator"] = "LPI"
+    path = tmp_path / "v1_lpi_denominator.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return load_framework(path)
+
+
+@pytest.mark.parametrize("variant", ["v1_default", "v4_minmax_geom", "lpi_denominator"])
+def test_target_rebuild_equals_full_run_to_the_bit(variant, tmp_path):
+    """The solver's cheap rebuild (arrays swapped into the engine) gives the scores of a full run on the moved panel."""
+    from baiqiang.analysis.target import _Moves, _Rebuild
+    from baiqiang.framework.plan import Plan
+
+    fw = _with_indicator_denominator(tmp_path) if variant == "lpi_denominator" else load_framework(ASEM / f"{variant}.yaml")
+    panel = read_panel(ASEM / "asem_data.csv", fw)
+    codes, unit = ["LPI", "Flights"], "IND"
+    current = panel.frame.loc[unit, codes].to_numpy(dtype=float)
+    moves = _Moves(codes, current, np.array([0.4, 7.0]), [None, None])
+    build = _Rebuild.of(Plan.of(fw), panel, unit, moves, None)
+    for t in (0.0, 0.37, 2.5):
+        full = run(fw, _moved_panel(panel, unit, codes, moves.raw(t)))
+        np.testing.assert_array_equal(build.scores(t), full.scores[full.root].reindex(panel.select(fw).frame.index).to_numpy())
+        assert build.rank_at(t)[0] == full.ranks.loc[unit, full.root]
+    assert bool(build.divides) == (variant == "lpi_denominator")  # the moved LPI also divides Goods there
