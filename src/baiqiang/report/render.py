@@ -327,8 +327,13 @@ def write_xlsx(content: ReportContent, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pillar_maps: bool = False) -> dict[str, float]:
+def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pillar_maps: bool = False,
+                 wait: bool = True) -> dict[str, float]:
     """Write report.html, report.pdf, report.xlsx and charts/ into ``outdir``; returns seconds per part.
+
+    ``wait=False`` returns while the PDF worker still lays out report.pdf, so the
+    caller can build the next document meanwhile; ``pdf_worker().wait()`` (as
+    :func:`write_profile` does when it writes its PDF) then moves it into place.
 
     The parts are consecutive stretches of this process's wall time: ``maps_start``
     builds the map specs (drawn by child processes, :func:`start_maps`),
@@ -365,7 +370,7 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
         if worker is not None:
             worker.abandon()
         raise
-    if worker is not None:
+    if worker is not None and wait:
         t = time.perf_counter()
         worker.wait()
         seconds["pdf"] = time.perf_counter() - t
