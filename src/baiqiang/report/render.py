@@ -337,9 +337,9 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
 
     The parts are consecutive stretches of this process's wall time: ``maps_start``
     builds the map specs (drawn by child processes, :func:`start_maps`),
-    ``charts`` converts the charts, ``html`` writes the interactive HTML,
-    ``maps_wait`` waits for the maps, ``xlsx`` writes the workbook while the PDF
-    worker lays out the PDF, and ``pdf`` waits for the PDF.
+    ``charts`` converts the charts, ``maps_wait`` waits for the maps; the PDF
+    worker then lays out the PDF while ``html`` writes the interactive HTML and
+    ``xlsx`` the workbook, and ``pdf`` waits for the PDF.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
@@ -352,17 +352,17 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
         images = write_charts(content, outdir / "charts")
         seconds["charts"] = time.perf_counter() - t
         t = time.perf_counter()
-        context = report_context(content)
-        html = render_html("report.html.j2", context, chart_specs(content), pdf=False)
-        (outdir / "report.html").write_text(html, encoding="utf-8")
-        seconds["html"] = time.perf_counter() - t
-        t = time.perf_counter()
     finally:
         finish_maps(maps)
     seconds["maps_wait"] = time.perf_counter() - t
-    if worker is not None:
+    context = report_context(content)
+    if worker is not None:  # the PDF needs only the charts and maps: it goes first, the rest overlaps its layout
         worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
     try:
+        t = time.perf_counter()
+        html = render_html("report.html.j2", context, chart_specs(content), pdf=False)
+        (outdir / "report.html").write_text(html, encoding="utf-8")
+        seconds["html"] = time.perf_counter() - t
         t = time.perf_counter()
         write_xlsx(content, outdir / "report.xlsx")
         seconds["xlsx"] = time.perf_counter() - t
