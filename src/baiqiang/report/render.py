@@ -135,18 +135,21 @@ def finish_maps(children: list[tuple[subprocess.Popen, Path]]) -> None:
         raise errors[0]
 
 
-def write_charts(content: ReportContent, folder: Path) -> dict[str, str]:
+def write_charts(content: ReportContent, folder: Path, specs: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
     """Every chart as SVG, converted once (vl-convert: 0.1–0.5 s a chart); returns, per chart, the file the PDF shows.
 
     SVG keeps the charts sharp in the PDF; the maps are drawn by :func:`start_maps`.
+    ``specs`` are :func:`chart_specs` when the caller has them (building and
+    validating a chart's spec with Altair costs about as much as converting it).
     """
     import vl_convert as vlc
 
     _fonts_registered()
     folder.mkdir(parents=True, exist_ok=True)
+    specs = chart_specs(content) if specs is None else specs
     shown = {}
-    for name, chart in report_charts(content).items():
-        (folder / f"{name}.svg").write_text(vlc.vegalite_to_svg(config(chart).to_dict()), encoding="utf-8")
+    for name in (n for n in specs if n != "map"):  # the interactive map is not drawn: start_maps draws one per measure
+        (folder / f"{name}.svg").write_text(vlc.vegalite_to_svg(specs[name]), encoding="utf-8")
         shown[name] = f"{folder.name}/{name}.svg"
     if content.has_map:
         shown["map"] = f"{folder.name}/map.png"
@@ -349,7 +352,8 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
     seconds["maps_start"] = time.perf_counter() - t
     try:
         t = time.perf_counter()
-        images = write_charts(content, outdir / "charts")
+        specs = chart_specs(content)  # once, for the SVGs and the interactive HTML
+        images = write_charts(content, outdir / "charts", specs)
         seconds["charts"] = time.perf_counter() - t
         t = time.perf_counter()
     finally:
@@ -360,7 +364,7 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
         worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
     try:
         t = time.perf_counter()
-        html = render_html("report.html.j2", context, chart_specs(content), pdf=False)
+        html = render_html("report.html.j2", context, specs, pdf=False)
         (outdir / "report.html").write_text(html, encoding="utf-8")
         seconds["html"] = time.perf_counter() - t
         t = time.perf_counter()
