@@ -3,7 +3,8 @@
 The HTML inlines the Vega/Vega-Lite/Vega-Embed bundle that ships inside
 ``vl-convert-python`` (no network at view time); the PDF is the same template
 with the charts as images rendered once each by vl-convert (SVG for charts, PNG
-for maps, whose SVG is too large for WeasyPrint to lay out quickly).
+for maps, whose SVG is too large for WeasyPrint to lay out quickly), laid out by
+a WeasyPrint child process (:class:`PdfWorker`) while this one writes the rest.
 """
 
 from __future__ import annotations
@@ -255,11 +256,15 @@ class PdfWorker:
 
     def wait(self) -> None:
         """Wait for every submitted PDF and move each into place; the first failure is raised (after all are done)."""
-        pending, self._pending = self._pending, []
         assert self._child.stdout is not None
         failure = None
-        for source, aside, path in pending:
-            line = self._child.stdout.readline()
+        while self._pending:
+            try:
+                line = self._child.stdout.readline()
+            except BaseException:  # interrupted: nothing half-written stays behind
+                self.abandon()
+                raise
+            source, aside, path = self._pending.pop(0)
             source.unlink(missing_ok=True)
             reply = json.loads(line) if line else {"ok": False, "error": f"exit {self._child.poll()}: {self._errors()}"}
             if reply["ok"]:
