@@ -25,8 +25,8 @@ Solution:
 A rebuild swaps the unit's moved values into the engine's input arrays and
 evaluates the nominal plan (:class:`_Rebuild`): the same kernels as
 :func:`~baiqiang.pipeline.run`, bit for bit, without copying the panel frame
-or assembling ``Results`` each step (the 永康市 profile's search: 0.58 s
-instead of 3.5 s with the single-indicator solutions).
+or assembling ``Results`` each step (永康市 to rank 5 with its five
+single-indicator solutions: 0.58 s instead of 3.5 s).
 
 Every reported solution has been rebuilt and verified (``verified_rank``).
 """
@@ -100,7 +100,7 @@ class _Rebuild:
 
     Only the arrays the engine reads change (the unit's row of the indicator
     matrix, and of the denominators where a moved indicator divides another), so
-    a step costs one :func:`~baiqiang.pipeline.engine.evaluate` (about 2 ms on
+    a step costs one :func:`~baiqiang.pipeline.engine.evaluate` (a few ms on
     the census counties) instead of copying the panel frame and rebuilding the
     ``Results`` (about 40 ms).  It runs the same kernels in the same order as
     :func:`~baiqiang.pipeline.run` (``fast=False``), so the scores are the same to

@@ -119,19 +119,19 @@ def map_features(content: ReportContent, measures: list[tuple[str, str]]) -> lis
     counties = county_features()
     keys = pd.Index([f["properties"]["adcode"] for f in counties])
     rows = units.reindex(keys)
+    inside = keys.isin(units.index)
     columns: dict[str, list[Any]] = {"unit": rows["name"].tolist()}
     for code, _ in measures:
         score, rank = (rows["score"], rows["rank"]) if code == "index" else (rows[f"{code}_score"], rows[f"{code}_rank"])
         top = (rank <= content.top_n).to_numpy()
         columns[f"{code}_score"] = [round(float(v), 2) if t else None for v, t in zip(score.to_numpy(), top)]
-        columns[f"{code}_rank"] = rank.tolist()
-    inside = keys.isin(units.index)
+        columns[f"{code}_rank"] = [int(r) if i else None for r, i in zip(rank.to_numpy(), inside)]
     out = []
     for i, f in enumerate(counties):
         p = f["properties"]
         props = {"adcode": p["adcode"], "name": p["name"], "province": p["province"]}
         if inside[i]:
-            props.update({k: (int(v[i]) if k.endswith("_rank") else v[i]) for k, v in columns.items()})
+            props.update({k: v[i] for k, v in columns.items()})
         out.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
     return out
 
