@@ -38,11 +38,13 @@ rng = np.random.default_rng(0)
 DATA = 1.0 + 99.0 * rng.random((B, N, K))
 DATA[rng.random(DATA.shape) < 0.02] = np.nan
 WEIGHTS = rng.uniform(0.5, 1.5, (B, K))
+COMPLETE = 1.0 + 99.0 * rng.random((B, N, K))  # no missing value: the kernels' complete-data paths
 DIRECTION = np.where(np.arange(K) % 3, 1.0, -1.0)
 
 Kernel = Callable[[np.ndarray, np.ndarray], np.ndarray]
 KERNELS: dict[str, tuple[Kernel, np.ndarray]] = {
     **{f"aggregate.{n}": (getattr(ag, n), DATA) for n in ("arithmetic", "geometric", "harmonic", "generalised", "median", "topsis", "mazziotta_pareto")},
+    **{f"aggregate.{n} (complete)": (getattr(ag, n), COMPLETE) for n in ("geometric", "topsis", "mazziotta_pareto")},
     "aggregate.copeland": (ag.copeland, DATA[:, :150, :8]),
     **{f"weight.{n}": ((lambda x, w, f=getattr(wt, n): f(x, prior=w)), DATA) for n in ("entropy", "critic", "pca")},
     "treat.winsorise": ((lambda x, w: tr.winsorise(x)), DATA),

@@ -75,3 +75,36 @@ def test_malloc_thresholds_on_glibc_unless_set_by_the_user():
     applied = configure_process({"OPENBLAS_NUM_THREADS": "1"})
     assert applied == ["mallopt(MMAP_THRESHOLD)", "mallopt(TRIM_THRESHOLD)"]
     assert configure_process({"OPENBLAS_NUM_THREADS": "1", "MALLOC_TRIM_THRESHOLD_": "0"}) == ["mallopt(MMAP_THRESHOLD)"]
+
+
+def test_the_command_table_names_every_command_of_its_module():
+    # main.COMMAND_MODULES lets a run import only its command's module: it must name each
+    # command and group where it is registered, or that command would vanish from the CLI.
+    code = ("import baiqiang.cli.main as m, importlib, json\nfound = {}\n"
+            "for module in dict.fromkeys(m.COMMAND_MODULES.values()):\n"
+            "    before = len(m.app.registered_commands), len(m.app.registered_groups)\n"
+            "    importlib.import_module(f'baiqiang.cli.{module}')\n"
+            "    for info in m.app.registered_commands[before[0]:]:\n"
+            "        found[info.name or info.callback.__name__.replace('_', '-')] = module\n"
+            "    for info in m.app.registered_groups[before[1]:]:\n"
+            "        found[info.name] = module\n"
+            "print(json.dumps([found, m.COMMAND_MODULES]))")
+    found, table = json.loads(child(code).stdout.splitlines()[-1])
+    assert found == table
+
+
+def test_a_build_imports_only_its_own_command_module():
+    code = ("import sys; sys.argv = ['baiqiang', 'framework', 'check', 'examples/asem/v1_default.yaml']\n"
+            "from baiqiang.cli import run\ntry:\n    run()\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code")
+    modules = ("baiqiang.cli.build", "baiqiang.cli.data", "baiqiang.cli.analysis", "baiqiang.cli.report", "baiqiang.cli.serve")
+    assert loaded_after(code, modules) == ["baiqiang.cli.build"]
+
+
+def test_a_build_from_a_csv_file_loads_no_pandas(tmp_path):
+    # The whole-process target of `baiqiang build` (docs/performance.md) rests on this: pandas and
+    # pyarrow alone took 0.3-0.5 s of it.  numpy.ma: np.unique and np.isin load it (35 ms).
+    code = (f"import sys; sys.argv = ['baiqiang', 'build', 'examples/asem/v1_default.yaml', 'examples/asem/asem_data.csv', "
+            f"'-o', {str(tmp_path / 'out')!r}]\n"
+            "from baiqiang.cli import run\ntry:\n    run()\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code")
+    assert loaded_after(code, ("pandas", "pyarrow", "duckdb", "scipy", "openpyxl", "numpy.ma")) == []
+    assert (tmp_path / "out" / "results.xlsx").exists()

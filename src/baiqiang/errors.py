@@ -52,7 +52,12 @@ def read_yaml(path: Path, error: type["BaiqiangError"], messages: dict[str, str]
 
     reason, detail = "", ""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's parser when PyYAML was built with it: 15x faster than the pure-Python one, same data;
+        # unlike the pure-Python one it accepts any depth, so the depth is checked here.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        if not _nesting_within(data, YAML_MAX_DEPTH):
+            raise RecursionError
+        return data
     except FileNotFoundError:
         reason = "missing"
     except IsADirectoryError:
@@ -62,6 +67,22 @@ def read_yaml(path: Path, error: type["BaiqiangError"], messages: dict[str, str]
     except RecursionError:
         reason = "nested"
     raise error.single(str(path), messages[reason].format(detail), YAML_READ_REASONS[reason])
+
+
+#: The deepest nesting a YAML document may have; real frameworks and recipes nest fewer than 20 levels.
+YAML_MAX_DEPTH = 200
+
+
+def _nesting_within(data: Any, limit: int) -> bool:
+    """Whether lists and mappings in ``data`` nest at most ``limit`` deep (walked without recursion)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return False
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return True
 
 
 def validation_problems(errors: list[dict[str, Any]], source: str) -> list[Problem]:

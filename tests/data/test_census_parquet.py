@@ -7,9 +7,10 @@ import datetime
 import pandas as pd
 import pytest
 
-from baiqiang.data.census_parquet import parquet_path, read_grid, write_grid
-from baiqiang.data.census_rows import CENSUS_FILES, census_path, read_census_grid
+from baiqiang.data.census_parquet import parquet_path, read_grid, read_sheet, write_grid
+from baiqiang.data.census_rows import CENSUS_FILES, census_path, read_census_grid, read_census_sheet
 from baiqiang.data.importers.read import read_raw
+from baiqiang.data.importers.yearbook import parse_sheet
 from baiqiang.errors import DataError
 
 
@@ -26,6 +27,44 @@ def assert_same_cells(got: pd.DataFrame, want: pd.DataFrame) -> None:
 def test_bundled_parquet_equals_a_fresh_parse_of_the_workbook(year):
     # The workbook is the source: if this fails, run scripts/build_census_parquet.py.
     assert_same_cells(read_census_grid(year), read_raw(census_path(year)))
+
+
+@pytest.mark.parametrize("year", sorted(CENSUS_FILES))
+def test_bundled_sheet_structure_equals_a_fresh_parse_of_the_workbook(year):
+    # The recorded structure must be what parse_sheet finds today (a change to its rules shows here).
+    got, want = read_census_sheet(year), parse_sheet(read_raw(census_path(year)))
+    assert_same_cells(got.data, want.data)
+    assert got.data.index.name == want.data.index.name == "row"
+    assert (got.units, got.original_headers, got.footnotes) == (want.units, want.original_headers, want.footnotes)
+    assert (got.title_rows, got.header_rows) == (want.title_rows, want.header_rows)
+    assert list(got.units) == list(want.units)  # column order of the units too
+
+
+def test_sheet_structure_round_trips_titles_headers_and_footnotes(tmp_path):
+    grid = pd.DataFrame([["表 1 人口", None, None], ["地区", "人口（万人）", "比例（%）"], ["永康市", 96, 0.5],
+                         ["义乌市", 186, 0.7], ["注：示例", None, None]], dtype=object)
+    write_grid(grid, tmp_path / "g.parquet", workbook_sha256="abc")
+    sheet = read_sheet(tmp_path / "g.parquet", workbook_sha256="abc")
+    assert list(sheet.data.columns) == ["地区", "人口", "比例"] and sheet.units == {"地区": "", "人口": "万人", "比例": "%"}
+    assert list(sheet.data.index) == [3, 4] and sheet.data.at[4, "人口"] == 186
+    assert sheet.footnotes == [(5, "注：示例")] and sheet.title_rows == [1] and sheet.header_rows == [2]
+
+
+def test_a_copy_without_the_sheet_structure_is_refused(tmp_path):
+    import json
+
+    import pyarrow.parquet as pq
+
+    from baiqiang.data.census_parquet import METADATA_KEY
+
+    write_grid(pd.DataFrame([["地区", "人口"], ["永康市", 1]], dtype=object), tmp_path / "g.parquet", workbook_sha256="x")
+    table = pq.read_table(tmp_path / "g.parquet")
+    meta = json.loads(table.schema.metadata[METADATA_KEY])
+    del meta["sheet"]  # as written before the structure was recorded
+    pq.write_table(table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()}), tmp_path / "g.parquet")
+    with pytest.raises(DataError) as err:
+        read_sheet(tmp_path / "g.parquet", workbook_sha256="x")
+    assert err.value.problems[0].code == "stale" and "scripts/build_census_parquet.py" in str(err.value)
 
 
 def test_round_trip_keeps_every_cell_type(tmp_path):

@@ -119,7 +119,8 @@ def test_respectively_ranks_go_to_preceding_facts():
 
 def test_respectively_with_names():
     got = facts("城镇和农村居民人均可支配收入分别为69870元和39120元。")
-    assert [(f[0], f[1]) for f in got] == [("城镇", 69870), ("农村居民人均可支配收入", 39120)]
+    # 城镇 shares the last item's metric head (shared_heads)
+    assert [(f[0], f[1]) for f in got] == [("城镇居民人均可支配收入", 69870), ("农村居民人均可支配收入", 39120)]
 
 
 def test_growth_attached_to_level():
@@ -255,3 +256,63 @@ def test_sub_year_period_stated_inside_a_sentence_ends_with_it():
     inside = extract_facts("本报讯 甲县举行2024年第二季度招商项目签约仪式，共签约项目9个。其中，工业项目5个。")
     assert [(f.indicator, f.value) for f in inside][-1] == ("工业项目", 5)
     assert not any("季度" in f.indicator for f in inside[1:])
+
+
+def test_ascii_comma_before_a_year_ends_the_clause():
+    """`,` is a thousands separator only between digits (244,394万元); before a year it ends a clause."""
+    assert facts("初步测算,2015年全县地区生产总值244,394万元。") == [
+        ("地区生产总值", 2_443_940_000, "元", "level", "exact")]
+
+
+def test_year_opening_a_subject_is_no_part_of_the_name():
+    """The year goes to `period`; 年末 after it stays a time phrase of its own."""
+    got = extract_facts("持续招大引强，2022年实现工业总产值95亿元。2023年末全县常住人口38.1万人。")
+    assert [(f.indicator, f.period) for f in got] == [("工业总产值", "2022"), ("常住人口", "2023")]
+
+
+def test_price_basis_before_a_change_is_a_comparison():
+    """按不变价计算 / 可比价 before 增长 say how the change is measured: the growth is the level's."""
+    got = [(f.indicator, f.value, f.kind) for f in extract_facts(
+        "全区实现地区生产总值92.5亿元，按不变价计算增长4%；农林牧渔业总产值134.5亿元，可比价同比增长1.5%。")]
+    assert got == [("地区生产总值", 92.5, "level"), ("地区生产总值", 4, "growth"),
+                   ("农林牧渔业总产值", 134.5, "level"), ("农林牧渔业总产值", 1.5, "growth")]
+
+
+def test_subject_starts_after_a_space_before_its_markers():
+    """A heading or a table's unit cell run into a sentence (`二、农 业 全年全县…`) is no part of the name."""
+    assert facts("二、农 业 全年全县农作物种植面积8521.9公顷。")[0][0] == "农作物种植面积"
+
+
+def test_number_first_list_items_are_named_by_their_own_nouns():
+    """8个A、19个B: each count takes the noun after it, not the previous item's."""
+    got = [(f.indicator, f.value) for f in extract_facts("新开工8个省级重点项目、19个市级重点产业项目。")]
+    assert got[:2] == [("省级重点项目", 8), ("市级重点产业项目", 19)]
+
+
+def test_respectively_items_share_the_last_items_metric_head():
+    """船舶工业、水产加工总产值分别增长…: the first item has no metric of its own (`shared_heads`)."""
+    got = [(f.indicator, f.value) for f in extract_facts("船舶工业、水产加工总产值分别增长37.0%、12.1%。")]
+    assert got == [("船舶工业总产值", 37.0), ("水产加工总产值", 12.1)]
+    # items that each name their metric keep their names
+    got = [f.indicator for f in extract_facts("工业投资、民间投资分别增长5%、6%。")]
+    assert got == ["工业投资", "民间投资"]
+
+
+def test_respectively_metric_over_the_preceding_facts():
+    """A、B，X分别为…: with one name before 分别 and the numbers of the preceding facts, X is each one's metric."""
+    got = [(f.indicator, f.value) for f in extract_facts(
+        "新开工8个省级重点项目、19个市级重点产业项目，投资完成率分别为160%、121.8%。")]
+    assert got[2:] == [("省级重点项目投资完成率", 160), ("市级重点产业项目投资完成率", 121.8)]
+
+
+def test_youse_metal_is_no_verb():
+    """有 opens 有色金属 (`not_cues`), it is no verb to strip."""
+    assert facts("有色金属矿采选业增长20.3%。")[0][0] == "有色金属矿采选业"
+
+
+def test_place_name_before_its_all_word_opens_the_subject():
+    """西藏全区 / 连云港全市: the place and its 全区 are place words, not part of the name."""
+    assert facts("西藏全区规模以上工业增加值同比增长7.1%。")[0][0] == "规模以上工业增加值"
+    assert facts("上半年连云港全市快递业务量27265万件。")[0][0] == "上半年快递业务量"
+    # a metric before a share of the whole is no place name
+    assert facts("产值占全市总量的比重为30%。")[0][0] == "产值占全市总量的比重"

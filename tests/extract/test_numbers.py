@@ -29,6 +29,15 @@ def test_scaled_is_exact_in_decimal():
     assert scaled(1.1, 1e4) == 11000
 
 
+@pytest.mark.parametrize("value, text", [
+    (0, "零"), (15, "十五"), (110, "一百一十"), (1010, "一千零一十"), (10010, "一万零一十"),
+    (1001000, "一百万一千"), (100001000, "一亿零一千"), (10**12, "一万亿"), (-100000010, "负一亿零一十"),
+    (12.5, "十二点五"), (-0.35, "负零点三五"),
+])
+def test_format_number_chinese(value, text):
+    assert format_number(value, chinese=True) == text
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.integers(min_value=-10**12, max_value=10**12))
 def test_integers_round_trip(n):

@@ -52,6 +52,17 @@ def test_harmonic_negative_child_among_positive_ones_is_missing() -> None:
     assert np.isnan(ag.generalised(units([-1, 4]), weights(1, 1), p=2)[0, 0])
 
 
+@pytest.mark.parametrize("p", [0.5, -0.5])
+def test_generalised_non_integer_power_checks_its_output(p: float) -> None:
+    # A non-integer power tests its weighted sums, not the children: a negative child (and for
+    # p < 0 a zero one) must still make only its unit missing; a zero-weight one takes no part.
+    x = units([1, 4, 9], [-1, 4, 9], [0, 4, 9], [4, 4, -3])
+    y = ag.generalised(x, weights(1, 1, 0), p=p)[0]
+    mean = lambda a, b: (0.5 * a**p + 0.5 * b**p) ** (1 / p)  # noqa: E731
+    zero = mean(0.0, 4.0) if p > 0 else NAN
+    np.testing.assert_allclose(y, [mean(1.0, 4.0), NAN, zero, 4.0], equal_nan=True, rtol=1e-14)
+
+
 def test_weighted_median_hand_values() -> None:
     # equal weights, cumulative 0.25, 0.5 -> exactly one half: average of 2 and 3
     assert ag.median(units([4, 1, 3, 2]), weights(1, 1, 1, 1))[0, 0] == 2.5
@@ -93,6 +104,33 @@ def test_topsis_classic_matches_loop_reference() -> None:
     out = ag.topsis(x, w, distance="classic", vector=True)
     for b in range(2):
         np.testing.assert_allclose(out[b], _topsis_classic_loop(x[b], w[b]), rtol=1e-12)
+
+
+def _topsis_weighted_loop(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted-Euclidean TOPSIS from squared gaps (plain loops), the reference for the expanded distances."""
+    n, k = x.shape
+    best, worst = x.max(axis=0), x.min(axis=0)
+    dp = np.array([math.sqrt(sum(w[j] * (x[i, j] - best[j]) ** 2 for j in range(k))) for i in range(n)])
+    dm = np.array([math.sqrt(sum(w[j] * (x[i, j] - worst[j]) ** 2 for j in range(k))) for i in range(n)])
+    return dm / (dp + dm)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_topsis_near_the_ideal_is_as_accurate_as_squared_gaps(shared: bool) -> None:
+    # ||x - a||^2 = x.x - 2 a.x + a.a cancels near the ideal: unit 0 is the ideal in every child
+    # (D+ = 0 exactly), unit 1 the anti-ideal (D- = 0), unit 2 is 1e-9 from the ideal.  A plain
+    # expansion gives D+ ~ 1e-8 of rounding noise there; these units must be recomputed.
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0.2, 0.8, size=(300, 60))
+    x[0], x[1] = 1.0, 0.0
+    x[2] = 1.0 - 1e-9
+    w = rng.uniform(0.5, 1.5, size=(3, 60))
+    data = np.broadcast_to(x, (3, *x.shape)) if shared else np.stack([x] * 3)
+    out = ag.topsis(data, w)
+    for b in range(3):
+        ref = _topsis_weighted_loop(x, w[b])
+        np.testing.assert_allclose(out[b], ref, rtol=1e-13, atol=1e-14)
+    assert out[0, 0] == 1.0 and out[0, 1] == 0.0
 
 
 def test_entropy_topsis_worked_example() -> None:

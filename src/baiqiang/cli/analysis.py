@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def _load(framework: Path, data: Path, year: int | None = None):  # noqa: ANN202 - (Framework, Panel)
     """The framework and the panel ``build`` would rank (a store is read under the framework's source precedence)."""
     from baiqiang.framework import load_framework
-    from baiqiang.rankings.inputs import build_panel
+    from baiqiang.pipeline.inputs import build_panel
 
     fw = load_framework(framework)
     return fw, build_panel(data, fw, year, load_panel)[0]
@@ -41,7 +41,7 @@ def _standings(fw, panel, data: Path, unit: str, results=None) -> list:  # noqa:
     from baiqiang import rankings
     from baiqiang.pipeline import run
     from baiqiang.rankings.apply import standings
-    from baiqiang.rankings.inputs import base_panel
+    from baiqiang.pipeline.inputs import base_panel
 
     results = results if results is not None else run(fw, panel)
     base = base_panel(data, fw, lambda y: load_panel(data, fw, y))

@@ -37,11 +37,10 @@ def build(
     lang: str = typer.Option("zh", "--lang", help="计划的语言：zh 或 en (language of --dry-run output)"),
 ) -> None:
     """构建指数并排名：写出 scores.csv、results.xlsx、method.json。"""
-    from baiqiang import rankings
-    from baiqiang.data.store import file_sha256
+    from baiqiang.data.importers.read import file_sha256
     from baiqiang.framework import load_framework
     from baiqiang.pipeline import run
-    from baiqiang.rankings import inputs as ranking_inputs
+    from baiqiang.pipeline import inputs as ranking_inputs
 
     with user_errors():
         fw = load_framework(framework)
@@ -65,7 +64,11 @@ def build(
         checksum = panel.checksum if data.suffix.lower() in STORE_SUFFIXES else file_sha256(data)
         results = run(fw, panel)
         base = ranking_inputs.base_panel(data, fw, lambda y: load_panel(data, fw, y))
-        ranked = rankings.apply(results, fw, panel, base_panel=base, cells=cells) if fw.rankings or cells is not None else None
+        ranked = None
+        if fw.rankings or cells is not None:  # rankings need pandas: a plain build does not import them
+            from baiqiang import rankings
+
+            ranked = rankings.apply(results, fw, panel, base_panel=base, cells=cells)
         with atomic_dir(out) as tmp:
             results.write(tmp, data_checksum=checksum, extra_sheets=rankings.sheets(ranked) if ranked is not None else None)
             if ranked is not None:
@@ -151,24 +154,25 @@ def show_top(results: Results, top: int) -> None:
 
     from baiqiang.pipeline.export import GROUP_RANK_ZH
 
-    table = results.table().head(top)
     h = results.hierarchy
-    groups = list(results.group_ranks.columns)
-    view = Table(title=f"{results.framework.name.zh}：前 {len(table)} 名")
+    best = results.order()[:top]
+    view = Table(title=f"{results.framework.name.zh}：前 {len(best)} 名")
     view.add_column("排名", justify="right")
     view.add_column("代码")
     view.add_column("名称")
     view.add_column(h.name(h.root), justify="right")
-    for group in groups:
+    for group in results.group_rank_values:
         view.add_column(GROUP_RANK_ZH.get(group, f"{group}内排名"), justify="right")
-    for row in table.itertuples(index=False):
-        within = [_rank_text(results.group_ranks.at[row.unit_code, g]) for g in groups]
-        view.add_row(str(row.rank), str(row.unit_code), str(row.unit_name), f"{getattr(row, h.root):.2f}", *within)
+    codes, names = results.panel.unit_codes, results.panel.unit_names
+    for k in best:
+        within = [_rank_text(ranks[k]) for ranks in results.group_rank_values.values()]
+        view.add_row(_rank_text(results.rank_values[k, -1]), str(codes[k]), names[k] or "—",
+                     f"{results.score_values[k, -1]:.2f}", *within)
     console.print(view)
 
 
 def _rank_text(rank: float) -> str:
-    return "—" if rank != rank else f"{rank:.0f}"  # NaN: the unit has no group
+    return "—" if rank != rank else f"{rank:.0f}"  # NaN: unranked, or the unit has no group
 
 
 @framework_app.command("schema")

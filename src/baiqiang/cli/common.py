@@ -127,10 +127,7 @@ def load_panel(data: Path, framework: Framework, year: int | None) -> Panel:
     A ``.duckdb`` DATA argument is read as a store (``baiqiang import``/``demo``
     write them); its year's active observations form the panel.
     """
-    from baiqiang.data.store import check_store_path
-    from baiqiang.data.store import read_panel as read_store_panel
     from baiqiang.pipeline import read_panel
-    from baiqiang.pipeline.panel import panel_for
 
     check_year(year)
     if Path(data).suffix.lower() not in STORE_SUFFIXES:
@@ -141,6 +138,10 @@ def load_panel(data: Path, framework: Framework, year: int | None) -> Panel:
                        framework)
     if year is None:
         raise DataError.single(str(data), "从数据库读取时请用 --year 指定年份 (give --year for a store)", "missing_input")
+    from baiqiang.data.store import check_store_path
+    from baiqiang.data.store import read_panel as read_store_panel
+    from baiqiang.pipeline.panel import panel_for
+
     check_store_path(data, must_exist=True)
     panel = panel_for(read_store_panel(data, year), framework, source=f"{data}（{year} 年）")
     return _usable(reject_non_finite(panel, framework, lambda pos, code: f"{data}（{year} 年）: 单位 {code}, 指标 {{col}}"),
@@ -153,7 +154,7 @@ def _usable(panel: Panel, framework: Framework) -> Panel:
         raise DataError.single(panel.source, "没有数据行（只有表头）", "empty")
     u = framework.universe
     if u.attribute is not None and not panel.select(framework).codes:
-        values = "、".join(sorted(map(str, panel.frame[u.attribute].dropna().unique()))[:10])
+        values = "、".join(sorted({str(v) for v in panel.column(u.attribute) if v is not None and v == v})[:10])
         raise DataError.single(f"框架 universe（attribute: {u.attribute}）",
                                f"include/exclude 没有匹配任何单位；数据中的取值有：{values}", "empty_universe")
     return panel
@@ -171,9 +172,9 @@ def reject_non_finite(panel: Panel, framework: Framework, where) -> Panel:  # ty
     from baiqiang.pipeline.panel import required_columns
 
     needed = required_columns(framework)
-    cols = [c for c in needed["indicator"] + needed["denominator"] if c in panel.frame.columns]
-    values = panel.frame[cols].to_numpy(dtype=float, na_value=np.nan)
-    problems = [Problem(where(int(i), panel.frame.index[i]).format(col=cols[j]),
+    cols = [c for c in needed["indicator"] + needed["denominator"] if panel.has(c)]
+    values = panel.matrix(cols)
+    problems = [Problem(where(int(i), panel.unit_codes[i]).format(col=cols[j]),
                         f"数值不是有限数：{values[i, j]}（inf，或超出双精度范围如 1e309）", "non_finite")
                 for i, j in zip(*np.nonzero(np.isinf(values)), strict=True)]
     if problems:

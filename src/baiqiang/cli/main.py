@@ -13,6 +13,7 @@ this module only assembles them and owns the outcome of every run:
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Any
@@ -67,8 +68,57 @@ def _usage_message(exc: Exception, lang: str) -> str:
     return f"用法错误：{text}\n（用 {help_hint} 查看用法）"
 
 
+#: Each command's module, in the order a user meets them in `baiqiang --help` (the demo, building, data,
+#: facts, analysis, the web, reports, then the groups).  A run imports only the module of the command it
+#: runs, so `baiqiang build` does not pay for parsing the parameters of thirty others; `--help` loads all.
+COMMAND_MODULES = {
+    "demo": "demo", "build": "build", "import": "data", "resolve": "data", "units": "data", "extract": "extract",
+    "uncertainty": "analysis", "sensitivity": "analysis", "explain": "analysis", "target": "analysis",
+    "change": "analysis", "serve": "serve", "report": "report", "profile": "report",
+    "framework": "build", "store": "data", "review": "extract", "users": "serve", "firms": "firms",
+}
+
+
+def load_commands() -> None:
+    """Import every command module (each registers its commands on :data:`app`)."""
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        importlib.import_module(f"baiqiang.cli.{module}")
+
+
 class BaiqiangGroup(TyperGroup):
-    """The command group that maps every outcome to a message and an exit code (see module docstring)."""
+    """The command group that maps every outcome to a message and an exit code (see module docstring).
+
+    Commands are added when first asked for (see :data:`COMMAND_MODULES`).
+    """
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            if cmd_name in COMMAND_MODULES:
+                importlib.import_module(f"baiqiang.cli.{COMMAND_MODULES[cmd_name]}")
+            else:  # a typo: every command, for the "did you mean" suggestion
+                load_commands()
+            self._add_registered()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        load_commands()
+        self._add_registered()
+        order = list(COMMAND_MODULES)
+        return sorted(super().list_commands(ctx), key=lambda n: order.index(n) if n in order else len(order))
+
+    def _add_registered(self) -> None:
+        """Turn the commands and groups registered on :data:`app` since the last call into click commands."""
+        from typer.main import get_command_from_info, get_command_name, get_group_from_info
+
+        for info in app.registered_commands:
+            if (info.name or get_command_name(info.callback.__name__)) not in self.commands:  # type: ignore[union-attr]
+                self.add_command(get_command_from_info(info, pretty_exceptions_short=app.pretty_exceptions_short,
+                                                       rich_markup_mode=app.rich_markup_mode))
+        for group in app.registered_groups:
+            if group.name not in self.commands:
+                self.add_command(get_group_from_info(group, pretty_exceptions_short=app.pretty_exceptions_short,
+                                                     rich_markup_mode=app.rich_markup_mode,
+                                                     suggest_commands=app.suggest_commands))
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -133,13 +183,3 @@ def _options(
     common.settings.debug = debug or common.settings.debug
 
 
-# Command modules register themselves on import, in the order a user meets
-# them in `baiqiang --help`: the demo, building, data, facts, analysis.
-from baiqiang.cli import demo  # noqa: E402,F401,I001
-from baiqiang.cli import build  # noqa: E402,F401
-from baiqiang.cli import data  # noqa: E402,F401
-from baiqiang.cli import extract  # noqa: E402,F401
-from baiqiang.cli import analysis  # noqa: E402,F401
-from baiqiang.cli import serve  # noqa: E402,F401
-from baiqiang.cli import firms  # noqa: E402,F401
-from baiqiang.cli import report  # noqa: E402,F401

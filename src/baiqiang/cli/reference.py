@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 from typer.testing import CliRunner
 
-from baiqiang.cli.main import app
+from baiqiang.cli.main import app, load_commands
 
 HEADER = """# 命令参考 / CLI reference
 
@@ -42,6 +42,7 @@ def command_paths() -> list[list[str]]:
         for name, sub in getattr(cmd, "commands", {}).items():
             walk(sub, [*path, name])
 
+    load_commands()
     walk(typer.main.get_command(app), [])
     return out
 

@@ -22,6 +22,7 @@ otherwise it stays missing.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,7 @@ import pandas as pd
 from baiqiang.data import names as nm
 from baiqiang.data.census_rows import CENSUS_FILES, census_path, census_rows, read_census_sheet
 from baiqiang.data.registry import Registry
-from baiqiang.data.store import Indicator, Store, file_sha256
+from baiqiang.data.store import BatchResult, Indicator, Store, file_sha256
 from baiqiang.errors import DataError
 
 SOURCE = "第六次/第七次全国人口普查分县资料（leiii/census, Lei Dong et al., MIT）"
@@ -260,44 +261,95 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     ignored = {"地区", "区划代码", "省", "市", "区县"}
     unmapped = [sheet.original_headers[c] for c in sheet.data.columns if c not in colmap and c not in ignored]
     keep = rows[rows["category"].isin(["unit", "crosswalk", "non_admin"])]
-    numbers = sheet.data.loc[keep["row"].to_numpy()].apply(pd.to_numeric, errors="coerce")
+    groups = [(total, cols) for total, last in PART_GROUPS
+              if (cols := part_columns(list(sheet.data.columns), total, last))]
+    # Only the columns stored or needed to fill blank parts are read as numbers (not the name columns).
+    used = {*colmap, *(c for total, cols in groups for c in (total, *cols))}
+    numbers = (sheet.data.loc[keep["row"].to_numpy(), [c for c in sheet.data.columns if c in used]]
+               .apply(pd.to_numeric, errors="coerce"))
     zeroed = np.zeros((len(numbers), len(numbers.columns)), dtype=bool)
-    for total, last in PART_GROUPS:
-        part_cols = part_columns(list(numbers.columns), total, last)
-        if part_cols:
-            numbers, filled = fill_blank_parts(numbers, total, part_cols)
-            zeroed[:, [numbers.columns.get_loc(c) for c in part_cols]] |= filled
+    for total, part_cols in groups:
+        numbers, filled = fill_blank_parts(numbers, total, part_cols)
+        zeroed[:, [numbers.columns.get_loc(c) for c in part_cols]] |= filled
     zeroed_cells = pd.DataFrame(zeroed, columns=numbers.columns)[list(colmap)].rename(columns=colmap)
     wide = numbers[list(colmap)].rename(columns=colmap)
     wide.index = keep["stored_code"].to_numpy()
     derived = _derive(wide)
     fname = CENSUS_FILES[year]
     col_of = {v: k for k, v in colmap.items()}
-    # One "<file> 第 <row> 行" per unit, then whole columns of text at once (no Python call per cell).
-    at_row = f"{fname} 第 " + pd.Series(keep["row"].to_numpy(), index=wide.index).astype(str) + " 行"
-    parts = []
-    for ind in wide.columns:
-        header = sheet.original_headers[col_of[ind]]
-        note = np.where(zeroed_cells[ind].to_numpy(), f"；{ZERO_NOTE}", "")
-        parts.append(pd.DataFrame({
-            "unit_code": wide.index, "indicator": ind, "value": wide[ind].to_numpy(),
-            "provenance": (at_row + f" 列「{header}」" + note).to_numpy(dtype=object),
-        }))
     outside = out_of_range(derived)
-    for ind in derived.columns:
-        if derived[ind].notna().any():
-            note = np.where(outside[ind].to_numpy(), f"；{RANGE_NOTE}", "")
-            parts.append(pd.DataFrame({
-                "unit_code": derived.index, "indicator": ind, "value": derived[ind].to_numpy(),
-                "provenance": (at_row + f"；派生：{DERIVED_FORMULAS[ind]}" + note).to_numpy(dtype=object),
-            }))
-    obs = pd.concat(parts, ignore_index=True).assign(year=year)
-    res = store.add_observations(obs, source=SOURCE, file=fname, sha256=file_sha256(census_path(year)),
-                                 note=f"{year} 年人口普查分县表")
+    kept_derived = [c for c in derived.columns if derived[c].notna().any()]
+    # Per column: the provenance text after "第 <row> 行" and the note its flagged cells add.
+    labels = ([(ind, f" 列「{sheet.original_headers[col_of[ind]]}」", ZERO_NOTE) for ind in wide.columns]
+              + [(ind, f"；派生：{DERIVED_FORMULAS[ind]}", RANGE_NOTE) for ind in kept_derived])
+    values = np.hstack([wide.to_numpy(dtype=float), derived[kept_derived].to_numpy(dtype=float)])
+    flagged = np.hstack([zeroed_cells.to_numpy(dtype=bool), outside[kept_derived].to_numpy(dtype=bool)])
+    obs = _long_observations(wide.index.to_numpy(dtype=object), keep["row"].to_numpy(), [c for c, _, _ in labels],
+                             values, flagged)
+    res = _add_census_batch(store, obs, pd.DataFrame(labels, columns=["indicator", "label", "note"]), year=year,
+                            fname=fname, sha256=file_sha256(census_path(year)))
     counts = rows["category"].value_counts().to_dict()
     counts["footnote"] = len(sheet.footnotes)
     counts["out_of_range"] = int(outside.to_numpy().sum())
     return CensusImport(year, rows, {k: int(v) for k, v in counts.items()}, unmapped, len(obs), res.batch_id)
+
+
+def _long_observations(codes: np.ndarray, rows: np.ndarray, indicators: list[str], values: np.ndarray,
+                       flagged: np.ndarray) -> pd.DataFrame:
+    """One row per (unit, indicator) cell of the ``units × indicators`` blocks, indicator by indicator.
+
+    ``rows`` are the units' file rows (for the provenance), ``flagged`` marks the
+    cells whose provenance carries their column's note.
+    """
+    n, m = values.shape
+    return pd.DataFrame({
+        "unit_code": np.tile(codes, m), "indicator": np.repeat(np.array(indicators, dtype=object), n),
+        "value": values.ravel(order="F"), "row": np.tile(rows.astype(np.int64), m), "flagged": flagged.ravel(order="F"),
+    })
+
+
+def _sql_text(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _add_census_batch(store: Store, obs: pd.DataFrame, labels: pd.DataFrame, *, year: int, fname: str,
+                      sha256: str) -> BatchResult:
+    """Add one year's observations as one batch, the provenance texts built in SQL.
+
+    ``<file> 第 <row> 行<label>[；<note>]`` is concatenated by DuckDB for all
+    cells at once, so the quarter million texts never pass through Python.  The
+    store's checks (every unit known, one row per cell, finite values) run in
+    SQL first; should any fail, the rows go through :meth:`Store.add_observations`,
+    which reports every offending row by file and row.
+    """
+    con = store.con
+    con.register("_census_long", obs)
+    con.register("_census_labels", labels)
+    view = (f"SELECT o.unit_code, o.indicator, CAST({int(year)} AS INTEGER) AS year, "
+            "CASE WHEN isnan(o.value) THEN NULL ELSE o.value END AS value, "
+            f"{_sql_text(SOURCE)} AS source, {_sql_text(fname + ' 第 ')} || o.row || ' 行' || l.label "
+            "|| CASE WHEN o.flagged THEN '；' || l.note ELSE '' END AS provenance "
+            "FROM _census_long o JOIN _census_labels l USING (indicator)")
+    note = f"{year} 年人口普查分县表"
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _census_obs AS {view}")
+        unknown, duplicated, infinite = con.execute(
+            "SELECT (SELECT count(*) FROM _census_long WHERE unit_code NOT IN (SELECT code FROM units)), "
+            "(SELECT count(*) - count(DISTINCT (unit_code, indicator)) FROM _census_long), "
+            "(SELECT count(*) FROM _census_long WHERE isinf(value))").fetchone()
+        if unknown or duplicated or infinite:
+            return store.add_observations(con.execute("SELECT * FROM _census_obs").df(), source=SOURCE, file=fname,
+                                          sha256=sha256, note=note)
+        return store.add_validated("_census_obs", source=SOURCE, file=fname, sha256=sha256, note=note)
+    finally:
+        import duckdb
+
+        # After a failed statement inside an open transaction DuckDB accepts only its rollback (which drops the
+        # view): the clean-up must not replace the error being raised.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("DROP VIEW IF EXISTS _census_obs")
+            con.unregister("_census_long")
+            con.unregister("_census_labels")
 
 
 def _non_admin_unit(code: str, name: str, province: str, prefecture: str,

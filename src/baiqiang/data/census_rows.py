@@ -19,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from baiqiang.data import names as nm
-from baiqiang.data.importers.yearbook import Sheet, parse_sheet
+from baiqiang.data.importers.yearbook import Sheet
 from baiqiang.data.registry import resource_path
 
 CENSUS_FILES: dict[int, str] = {
@@ -46,8 +46,21 @@ def read_census_grid(year: int) -> pd.DataFrame:
 
 
 def read_census_sheet(year: int) -> Sheet:
-    """Parse the bundled census table of ``year`` (2010 or 2020)."""
-    return parse_sheet(read_census_grid(year))
+    """The bundled census table of ``year`` (2010 or 2020), parsed: ``parse_sheet`` of its grid.
+
+    Its structure is read with the Parquet copy (found by ``parse_sheet`` when the
+    copy was made; tests/data/test_census_parquet.py checks it against a fresh parse).
+    """
+    from baiqiang.data.census_parquet import parquet_path, read_sheet
+    from baiqiang.data.store import file_sha256
+
+    return read_sheet(parquet_path(census_path(year)), workbook_sha256=file_sha256(census_path(year)))
+
+
+def _normalised(values) -> list[str]:  # type: ignore[no-untyped-def]
+    """:func:`names.normalise` of each value, computed once per distinct value (names repeat on every row)."""
+    done: dict[object, str] = {}
+    return [done[v] if v in done else done.setdefault(v, nm.normalise(v)) for v in values]
 
 
 def _code(v: object) -> str:
@@ -82,8 +95,7 @@ def _rows_2010(d: pd.DataFrame) -> pd.DataFrame:
     prefixes = _children(codes)
     out = []
     province = prefecture = ""
-    for (row, raw_name), code in zip(d["地区"].items(), codes):
-        name = nm.normalise(raw_name)
+    for row, name, code in zip(d.index, _normalised(d["地区"]), codes):
         kind = "unit"
         if code.endswith("0000"):
             kind, province, prefecture = "province", name, ""
@@ -107,8 +119,8 @@ def _rows_2020(d: pd.DataFrame) -> pd.DataFrame:
     codes = [_code(v) for v in d["区划代码"]]
     prefixes = _children(codes)
     out = []
-    for row, code, prov, pref, cnty in zip(d.index, codes, d["省"], d["市"], d["区县"]):
-        name, prov, pref = nm.normalise(cnty), nm.normalise(prov), nm.normalise(pref)
+    for row, code, prov, pref, name in zip(d.index, codes, _normalised(d["省"]), _normalised(d["市"]),
+                                           _normalised(d["区县"])):
         if name == "全国":
             kind = "total"
         elif code.endswith("0000") and name == prov:

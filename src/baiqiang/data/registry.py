@@ -162,26 +162,34 @@ def _build(crosswalk: pd.DataFrame | None) -> Registry:
 
 
 def _add_historical(records: dict[str, dict[str, object]], crosswalk: pd.DataFrame) -> None:
-    """Add crosswalk old codes that are no longer current as historical units."""
-    for old_code, grp in crosswalk.groupby("old_code", sort=False):
-        old_code = str(old_code)
-        first = grp.iloc[0]
-        successors = ";".join(dict.fromkeys(str(c) for c in grp["new_code"] if str(c)))
-        if old_code in records and records[old_code]["status"] == "current":
-            # Code still current: only a rename or partial split; keep current row.
-            continue
-        records[old_code] = {
-            "code": old_code, "name": nm.normalise(first["old_name"]), "level": "county",
-            "type": first.get("old_type") or nm.unit_type(str(first["old_name"])),
-            "longitude": float("nan"), "latitude": float("nan"),
-            "status": "historical", "valid_until": int(first["year_to"]) if str(first.get("year_to", "")).isdigit() else pd.NA,
-            "successors": successors,
+    """Add crosswalk old codes that are no longer current as historical units.
+
+    Each old code takes its name, type, end year and prefecture from its first
+    crosswalk row and lists every distinct successor (in crosswalk order).
+    """
+    cw = crosswalk.astype({"old_code": str, "new_code": str})
+    for optional in ("old_type", "year_to", "old_prefecture"):  # a user's crosswalk may lack them
+        if optional not in cw.columns:
+            cw[optional] = ""
+    links = cw.loc[cw["new_code"] != "", ["old_code", "new_code"]].drop_duplicates()
+    successors = links.groupby("old_code", sort=False)["new_code"].agg(";".join)
+    first = cw.drop_duplicates("old_code")
+    # A code still current is only renamed or partly split: it keeps its current row.
+    first = first[[records.get(c, {}).get("status") != "current" for c in first["old_code"]]]
+    old_type = [t or nm.unit_type(str(n)) for t, n in zip(first["old_type"], first["old_name"])]
+    year_to = [int(y) if str(y).isdigit() else pd.NA for y in first["year_to"]]
+    for code, name, kind, until, pref in zip(first["old_code"], first["old_name"], old_type, year_to,
+                                             first["old_prefecture"]):
+        records[code] = {
+            "code": code, "name": nm.normalise(name), "level": "county", "type": kind,
+            "longitude": float("nan"), "latitude": float("nan"), "status": "historical", "valid_until": until,
+            "successors": successors.get(code, ""),
         }
         # Historical prefectures (巢湖市 3414, 毕节地区 5224) are named in the crosswalk.
-        pcode = old_code[:4] + "00"
-        if pcode not in records and str(first.get("old_prefecture", "")):
+        pcode = code[:4] + "00"
+        if pcode not in records and str(pref):
             records[pcode] = {
-                "code": pcode, "name": nm.normalise(first["old_prefecture"]), "level": "prefecture",
+                "code": pcode, "name": nm.normalise(pref), "level": "prefecture",
                 "type": "", "longitude": float("nan"), "latitude": float("nan"),
                 "status": "historical", "valid_until": pd.NA, "successors": "",
             }

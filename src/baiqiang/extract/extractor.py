@@ -28,7 +28,7 @@ from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_
 from baiqiang.extract.tables import TableState, caption_unit, is_cell_stream, stream_facts, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
-_CLAUSE = re.compile(r"(?:[^，：,:]|,(?=\d{3})|:(?=\d))+")
+_CLAUSE = re.compile(r"(?:[^，：,:]|(?<=\d),(?=\d{3}(?!\d))|:(?=\d))+")
 # 到2025年 (a target) is no statement of the period, 截至2025年5月底 is
 _YEAR = re.compile(r"(?<![比较到与和])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
@@ -221,7 +221,8 @@ class _Doc:
                     sent.clause(cm.start(), cm.end(), qs)
                 elif text[cm.start():cm.end()].strip() == "其中":
                     sent.scoped = True  # 其中，A5个；B19个: the items share the previous verb
-            para_facts.extend(apply_rules(text, sm.start(), sm.end(), sent.facts, para_facts))
+            para_facts.extend(apply_rules(text, sm.start(), sm.end(), sent.facts, para_facts,
+                                          self.lex.breakdown_groups))
             carry = sent.last_cats or (carry if sent.scoped else set())
             # a 其中 list runs on over ；until the sentence ends with 。
             open_scope = sent.scoped and text[sm.end() - 1:sm.end()] in "；;"
@@ -322,6 +323,10 @@ class _Sentence:
                 self._emit(sq, indicator, kind, region, cs, frozenset(cats))
             stacked = []
             prev_end = q.end
+            if region.empty and q.follower == "noun" and self.doc.layout.text.startswith(indicator, q.end):
+                # 8个省级重点项目、19个市级重点产业项目: the noun after a count names it, so the next
+                # item's words start after that noun
+                prev_end += len(indicator)
             i += 1
         if head_cats:
             self.last_cats = head_cats
@@ -507,6 +512,15 @@ class _Sentence:
                 return [name.replace(word, a, 1), name.replace(word, b, 1)]
         return []
 
+    def _share_head(self, names: list[str]) -> list[str]:
+        """船舶工业、水产加工总产值 → 船舶工业总产值, 水产加工总产值: items without a metric head take the
+        one the last item writes (the longest of ``shared_heads`` that ends it)."""
+        heads = self.doc.lex.shared_heads
+        head = max((h for h in heads if names[-1].endswith(h) and len(names[-1]) > len(h)), key=len, default="")
+        if not head or any(n.endswith(heads) for n in names[:-1]):
+            return names
+        return [n + head for n in names[:-1]] + [names[-1]]
+
     def _multi(self, run: list[Quantity], region: Region, cats: set[str], cs: int) -> None:
         names = split_names(region.names_before)
         if region.each:
@@ -517,9 +531,15 @@ class _Sentence:
             return
         if len(names) == 1 and len(run) == 2:
             names = self._paired(names[0]) or names
+        if len(names) == len(run) > 1:
+            names = self._share_head(names)
         if len(names) != len(run):
             prior = self.facts[-len(run):] if len(self.facts) >= len(run) else []
-            names = [f.indicator for f in prior] if prior else [region.indicator or ""] * len(run)
+            if prior and len(names) == 1 and names[0] not in {self._base(f.indicator) for f in prior}:
+                # 8个省级重点项目、19个市级重点产业项目全部开工，投资完成率分别为160%、121.8%: the metric of each
+                names = [self._base(f.indicator) + names[0] for f in prior]
+            else:
+                names = [f.indicator for f in prior] if prior else [region.indicator or ""] * len(run)
         for q, name in zip(run, names, strict=False):
             kind = self._kind(q, region, cats, name, cs) if name else None
             if kind:

@@ -23,8 +23,9 @@ _CHANGE_VERB = r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下�
 _BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年末|上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度"
                     r"|\d{1,2}\s*[-—–~至]\s*\d{1,2}月份?|\d{1,2}月份?|同期|年初))"
                     r"(?:[^，,；;。]{0,4}?)" + _CHANGE_VERB + r"[^，,；;。]{0,3}$")
-#: the default basis of a change (last year, or the same period of last year) is not written into names
-_DEFAULT_BASES = frozenset({"上年", "去年", "上年同期", "去年同期", "同期", "上年末", "去年末", "年初"})
+#: the default basis of a change (比上年, 比去年末, 同期) is not written into names; 较上年同期 / 较去年同期
+#: written out are kept, as the corpus gold names them (X增速较去年同期)
+_DEFAULT_BASES = frozenset({"上年", "去年", "同期", "上年末", "去年末", "年初"})
 _RATE_OF_CHANGE = ("增速", "增幅", "增长", "降幅", "涨幅", "跌幅")
 _GROWTH_NAME_END = ("涨幅", "跌幅", "增速", "增幅", "增长", "降幅", "比重", "占比", "率", "比例")
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{1,4}(?:市|县|区|旗|州|省|镇)$")
@@ -54,6 +55,27 @@ _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
 #: a time still to go before a duration: 距年终仅剩3个月, 离春节还有100天, 倒计时30天, 距开幕50天
 _REMAINING = re.compile(r"仅剩|还剩|只剩|尚余|剩余|剩下|还有|倒计时|^\s*距")
 _DURATIONS = frozenset({"个月", "年", "天", "日", "周", "小时", "分钟", "个工作日", "工作日"})
+#: a bracket that notes how a figure is counted or what it includes: (当年价格), (按可比价格计算),
+#: (包括…), (不含…), (下同); an alias in brackets that is a rate names the fact: 占常住人口比重(常住人口城镇化率)
+_BRACKET_NOTE = re.compile(r"[（(](?:(?:包括|包含|含|不包括|不含|按|下同)[^（）()]*|[^（）()]*(?:价格|价|计算|下同))[)）]")
+_BRACKET_ALIAS = re.compile(r".{2,}[（(]([^（）()]{2,}率)[)）]")
+#: an investment stated before the thing it is of: 引进一家投资2亿元的江苏明玖泰管理公司
+_SIZE_VERB = re.compile(r"(计划总投资|总投资|投资)了?\s*$")
+_NAMED_AFTER = re.compile(r"的([^，,；;。：:、]{2,40}?(?:项目|公司|企业|工程|基地|园区|产业园|养殖场|场|厂|中心))")
+#: where a class label ends in a name with a threshold (亿元以上项目 → 项目)
+_THRESHOLD_END = re.compile(r".*(?:以上|以下|以内|元)")
+#: a subject with a cause before the clause of its figure: 其中畜牧业受生猪产能增长的影响，实现总产值…
+_CAUSED_SUBJECT = re.compile(r"\s*(?:其中)?[：:，,]?\s*([\u4e00-\u9fff]{2,8}?)(?:受|因|由于|得益于|随着)")
+_RESULT_OPENING = re.compile(r"\s*(?:实现|完成|共完成|累计完成)")
+#: a metric announced for a list that follows a colon: 占农林牧渔业的比重分别为：农业61.9%，林业4.5%
+_COLON_METRIC = re.compile(r"([^，,；;。：:]{2,20}?)分别(?:为|是|达到|达)?\s*[：:]")
+#: a result verb between a subject and its metric (第一产业完成增加值, 县域地区实现农林牧渔业总产值); not
+#: before words that make 完成/实现 a noun (完成率, 完成情况, 实现了)
+_INNER_VERB = re.compile(r"(.{2,}?)(?:完成|实现)(?![率了的值情任目计进度])(.{2,})")
+#: a share named only by its base (占生产总值的比重, 占全市到资的): the thing whose share it is stands before
+_SHARE_OF = re.compile(r"占[^，,；;。]{2,}")
+_SHARE_WORDS = ("比重", "比例", "份额")
+_TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[)）]$")
 
 
 @dataclass
@@ -65,8 +87,14 @@ class Sentence:
     end: int
     facts: list[Fact]
     before: list[Fact]
+    groups: tuple[str, ...] = ()  # the lexicon's ``breakdown_groups`` (男性, 县属企业 …)
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def body(self) -> str:
+        """The sentence's text (rules test it for their words before looking at each fact)."""
+        return self.text[self.start:self.end]
 
     def pre(self, fact: Fact) -> str:
         """The text of the fact's clause before its number (kept per number: most rules ask for it)."""
@@ -94,6 +122,35 @@ def renamed(fact: Fact, name: str) -> Fact:
 
 
 # ------------------------------------------------------------------ rules
+def bracket_notes(s: Sentence) -> None:
+    """A bracket that notes a price basis or a scope is no part of the name: 规上工业总产值(当年价格),
+    农林牧渔业(包括农林牧渔专业及辅助性活动)增加值 → 规上工业总产值, 农林牧渔业增加值; a rate's alias
+    in brackets is its name: 占常住人口比重(常住人口城镇化率) → 常住人口城镇化率.  An abbreviation
+    (GDP) or a part of a name (县(市), (一期)) stays."""
+    for i, f in enumerate(s.facts):
+        if "(" not in f.indicator and "（" not in f.indicator:
+            continue
+        name = core(f)
+        alias = _BRACKET_ALIAS.fullmatch(name)
+        new = alias.group(1) if alias else _BRACKET_NOTE.sub("", name)
+        if new != name and new:
+            s.facts[i] = renamed(f, new)
+
+
+def verb_inside_name(s: Sentence) -> None:
+    """A result verb between the subject and its metric is no part of the name: 第一产业完成增加值 →
+    第一产业增加值, 烟草制品业实现增加值 → 烟草制品业增加值 (facts.md: names without head verbs).
+
+    The clause reader peels 完成/实现 at either end of a region; between a subject and its metric it
+    stays.  When the subject ends as the metric starts (规模以上工业实现工业增加值) the words are said
+    once: 规模以上工业增加值.
+    """
+    for i, f in enumerate(s.facts):
+        m = _INNER_VERB.fullmatch(core(f)) if "完成" in f.indicator or "实现" in f.indicator else None
+        if m:
+            s.facts[i] = renamed(f, _joined(m.group(1), m.group(2)))
+
+
 def bracket_aside(s: Sentence) -> None:
     """A % inside brackets after a basis belongs to the basis period: 较一季度(-10.8%) → 一季度X, growth.
 
@@ -109,7 +166,8 @@ def bracket_aside(s: Sentence) -> None:
 
 def basis_in_name(s: Sentence) -> None:
     """A change in 百分点 against a named basis keeps the basis: X增速较一季度 (bases stay in names);
-    against the default basis (比上年, 较去年同期) it is X增速, or X itself when X is a rate or share.
+    against the default basis (比上年, 比上年末) it is X增速, or X itself when X is a rate or share;
+    上年同期 / 去年同期 written out stay (X增速较去年同期).
 
     X is the fact's own name when it has one (增速较1-5月提高 → 规上工业增加值增速较1-5月), else the
     preceding growth's (交通运输业增长6.4%，较去年同期下降13.8个百分点).
@@ -189,6 +247,38 @@ def place_list_metric(s: Sentence) -> None:
             s.facts[i] = renamed(f, name + metric)
 
 
+def place_takes_metric(s: Sentence) -> None:
+    """A change named only by a place is that place's change of the metric stated last: 全省规模以上工业
+    增加值增长2.7%…；昆明市同比增长2.0% → 昆明市规模以上工业增加值 (place_list_metric does this
+    within one sentence when the first place names the metric).
+
+    The metric is the nearest earlier growth of the sentence or paragraph that is named by more than
+    a place, without its own place (苏州市地区生产总值 → 地区生产总值).
+    """
+    for i, f in enumerate(s.facts):
+        if f.kind != "growth" or f.unit_std != "%" or not _PLACE.fullmatch(core(f)):
+            continue
+        prev = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before)]
+                     if g.kind == "growth" and g.unit_std == "%" and not _PLACE.fullmatch(core(g))), None)
+        if prev is None:
+            continue
+        m = _PLACE_METRIC.match(core(prev))
+        s.facts[i] = renamed(f, core(f) + (m.group(2) if m else core(prev)))
+
+
+def colon_list_metric(s: Sentence) -> None:
+    """A metric announced before a colon names each item of the list after it: 占农林牧渔业的比重分别为：
+    农业61.9%，林业4.5% → 农业占农林牧渔业的比重, 林业占农林牧渔业的比重."""
+    m = _COLON_METRIC.search(s.text, s.start, s.end) if "分别" in s.body else None
+    if m is None:
+        return
+    metric = m.group(1).strip()
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        if number_start(f) > m.end() and name and metric not in name:
+            s.facts[i] = renamed(f, name + metric)
+
+
 def rank_scope_chain(s: Sentence) -> None:
     """A rank named only by its scope continues the previous rank: 增幅列全省第10位，苏南第2位 → X苏南."""
     for i, f in enumerate(s.facts):
@@ -252,6 +342,128 @@ def attribute_takes_previous_name(s: Sentence) -> None:
             base = base[:-next(len(a) for a in _ATTRIBUTES if base.endswith(a))]
         if base and base not in _ATTRIBUTES:
             s.facts[i] = renamed(f, base + core(f))
+
+
+def share_takes_subject(s: Sentence) -> None:
+    """A share named only by its base belongs to the thing before it: 第一产业增加值99455万元，增长3.2%，
+    占生产总值的比重为6.6% → 第一产业增加值占生产总值的比重; 占全市到资的36.2% → X占全市到资的比重.
+
+    The thing is the nearest earlier fact of the sentence that is no rank and no share itself (a growth
+    after a level carries the level's name); a bare 占X(的) is a share, so it gets 的比重.
+    """
+    for i, f in enumerate(s.facts):
+        if f.kind != "rate" or not _SHARE_OF.fullmatch(core(f)):
+            continue
+        prev = next((g for g in reversed(s.facts[:i])
+                     if g.kind != "rank" and not core(g).startswith("占") and "占" not in s.pre(g)), None)
+        if prev is None:
+            continue
+        subject = core(prev).removesuffix("增速").removesuffix("增幅")
+        share = core(f).rstrip("的")
+        if not _TRAILING_BRACKET.sub("", share).endswith(_SHARE_WORDS):
+            share += "的比重"
+        s.facts[i] = renamed(f, subject + share)
+
+
+def size_before_name(s: Sentence) -> None:
+    """An investment written before the thing it is of names that thing: 引进一家投资2亿元的江苏明玖泰管理公司
+    → 江苏明玖泰管理公司投资; 启动实施投资11.12亿元的产城融合一体化(一期)项目 → …项目投资.
+
+    The thing runs from the 的 after the amount to its last head noun (项目, 公司, 企业, 场 …)
+    before the next clause break, so a verb after it (…项目签约落地) is not part of it.
+    """
+    if "投资" not in s.body:
+        return
+    for i, f in enumerate(s.facts):
+        if f.unit_std not in ("元", "美元") or f.kind != "level":
+            continue
+        verb = _SIZE_VERB.search(s.pre(f))
+        named = _NAMED_AFTER.match(s.text, f.end, s.end) if verb else None
+        if named:
+            s.facts[i] = renamed(f, named.group(1) + verb.group(1))
+
+
+def size_classes(s: Sentence) -> None:
+    """An amount glued to a count is the class the count is of: 新签约亿元以上项目26个，其中50亿元1个、
+    10亿元3个 → 50亿元项目 1, 10亿元项目 3; the amounts are labels, not facts.
+
+    The counted noun is the preceding count's (same unit) after its own threshold (亿元以上项目 →
+    项目), or that count's whole name.
+    """
+    if len(s.facts) < 2:
+        return
+    glued = {i for i, (f, g) in enumerate(zip(s.facts, s.facts[1:]))
+             if f.unit_std in ("元", "美元") and g.unit_std not in ("元", "美元", "%", "位")
+             and g.kind in ("added", "level") and not s.text[f.end:number_start(g)].strip()}
+    if not glued:
+        return
+    out: list[Fact] = []
+    for i, f in enumerate(s.facts):
+        if i in glued:
+            continue
+        if i - 1 in glued:
+            parent = next((g for g in [*reversed(s.facts[:i - 1]), *reversed(s.before[-3:])]
+                           if g.unit_std == f.unit_std and g.kind in ("added", "level")), None)
+            if parent is not None:
+                label = s.text[number_start(s.facts[i - 1]):s.facts[i - 1].end]
+                head = _THRESHOLD_END.sub("", core(parent)) or core(parent)
+                f = renamed(f, label + head)
+        out.append(f)
+    s.facts[:] = out
+
+
+def group_takes_metric(s: Sentence) -> None:
+    """A part named only by its group is that group's share of the whole before it: 户籍人口117.95万人，
+    其中：男性61.11万人 → 男性户籍人口; 原煤产量1657.8万吨；其中，县属企业完成1094.2万吨 → 县属企业原煤产量.
+
+    The groups are the lexicon's ``breakdown_groups``; the whole is the nearest earlier amount (level,
+    cumulative or added: the learned model may still relabel it) of the same unit in the sentence or
+    the paragraph's last four facts that is not itself a group; a group's % change is the change of
+    the part just renamed.
+    """
+    for i, f in enumerate(s.facts):
+        if not f.indicator.endswith(s.groups):
+            continue
+        name = core(f)
+        if name not in s.groups:
+            continue
+        whole = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before[-4:])]
+                      if g.unit_std == f.unit_std and g.kind in ("level", "cumulative", "added")
+                      and not core(g).startswith(s.groups)), None)
+        if whole is None and f.kind == "growth":
+            whole = next((g for g in reversed(s.facts[:i]) if core(g).startswith(name)), None)
+            if whole is not None:
+                s.facts[i] = renamed(f, core(whole))
+            continue
+        if whole is not None:
+            s.facts[i] = renamed(f, name + core(whole))
+
+
+def subject_before_cause(s: Sentence) -> None:
+    """The subject of a figure may stand in the clause before, followed by a cause: 其中畜牧业受生猪产能
+    大幅增长的影响，实现总产值300.0亿元，同比增长21.6% → 畜牧业总产值 (both facts).
+
+    Only when the figure's clause opens with its result verb (实现, 完成) and the clause before holds
+    no figure of its own, so that subject is the only one the sentence gives.
+    """
+    if "实现" not in s.body and "完成" not in s.body:
+        return
+    for i, f in enumerate(s.facts):
+        pre = s.pre(f)
+        clause_start = number_start(f) - len(pre)
+        if not _RESULT_OPENING.match(pre) or any(s.start <= number_start(g) < clause_start for g in s.facts):
+            continue
+        before = s.text[s.start:clause_start].rstrip("，, ")
+        cut = _CLAUSE_BREAK.search(before[::-1])
+        m = _CAUSED_SUBJECT.match(before[len(before) - cut.start() if cut else 0:])
+        if m is None:
+            continue
+        name = core(f)
+        for j in range(i, len(s.facts)):
+            if core(s.facts[j]) != name:
+                break
+            s.facts[j] = renamed(s.facts[j], m.group(1) + name)
+        return
 
 
 def rank_of_previous_metric(s: Sentence) -> None:
@@ -391,18 +603,27 @@ class Rule:
 
 #: The rules in the order they run.
 RULES: tuple[Rule, ...] = (
+    Rule("bracket_notes", bracket_notes),
+    Rule("verb_inside_name", verb_inside_name),
     Rule("bracket_aside", bracket_aside),
     Rule("basis_in_name", basis_in_name),
     Rule("basis_list", basis_list),
     Rule("paired_respectively", paired_respectively),
     Rule("rate_keeps_verb", rate_keeps_verb),
     Rule("place_list_metric", place_list_metric),
+    Rule("place_takes_metric", place_takes_metric),
+    Rule("colon_list_metric", colon_list_metric),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("time_remaining_dropped", time_remaining_dropped),
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
+    Rule("group_takes_metric", group_takes_metric),
+    Rule("subject_before_cause", subject_before_cause),
+    Rule("share_takes_subject", share_takes_subject),
+    Rule("size_before_name", size_before_name),
+    Rule("size_classes", size_classes),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
     Rule("each_ranks", each_ranks),
     Rule("list_keeps_verb", list_keeps_verb),
@@ -413,11 +634,12 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact]) -> list[Fact]:
+def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact],
+                groups: tuple[str, ...] = ()) -> list[Fact]:
     """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
     if not facts:
         return facts
-    sentence = Sentence(text, start, end, list(facts), before)
+    sentence = Sentence(text, start, end, list(facts), before, groups)
     for rule in RULES:
         rule.apply(sentence)
     return sentence.facts
@@ -443,6 +665,14 @@ def _clean_own(own: str) -> str:
     for lead in ("全县", "全市", "我县", "我市", "全区", "其中", "上半年", "一季度", "前三季度"):
         own = own.removeprefix(lead)
     return own.removesuffix("同比")
+
+
+def _joined(subject: str, metric: str) -> str:
+    """subject + metric, with a stretch of two or more characters that ends one and starts the other said once."""
+    for k in range(min(len(subject), len(metric) - 1), 1, -1):
+        if subject.endswith(metric[:k]):
+            return subject + metric[k:]
+    return subject + metric
 
 
 def _runs(s: Sentence) -> list[list[int]]:

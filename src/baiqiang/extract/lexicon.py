@@ -68,6 +68,8 @@ class Lexicon:
     comparison_period_re: re.Pattern[str]  # 比上半年, 较1-8月 at the end of a region
     cumulative_words: tuple[str, ...]
     attribute_words: tuple[str, ...]  # 总投资, 面积: after a count they take its name
+    shared_heads: tuple[str, ...]  # 总产值, 增加值: the metric that items listed before 分别 share
+    breakdown_groups: tuple[str, ...]  # 男性, 县属企业: parts that name no metric of their own
     example_cut_re: re.Pattern[str]  # A、B等 (examples) before the counted noun
     paired_names: dict[str, tuple[str, str]]
     tail_cats: dict[str, str]
@@ -206,6 +208,8 @@ def build_lexicon(tables: dict[str, dict[str, Any]]) -> Lexicon:
             r"|\d{1,2}\s*[-—–~至到]\s*\d{1,2}\s*月|前\d{1,2}个?月|上月|上季度|上季末|上月末)$"),
         cumulative_words=_words(kinds, 'cumulative', 'kinds.yaml', problems),
         attribute_words=_words(ctx, 'attribute_words', 'context.yaml', problems),
+        shared_heads=_words(ctx, 'shared_heads', 'context.yaml', problems),
+        breakdown_groups=_words(ctx, 'breakdown_groups', 'context.yaml', problems),
         example_cut_re=re.compile(
             rf"^.*(?<![{''.join(_words(ctx, 'example_not_before', 'context.yaml', problems))}])等"
             rf"(?![{''.join(_words(ctx, 'example_not_after', 'context.yaml', problems))}])"),

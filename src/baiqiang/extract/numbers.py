@@ -70,10 +70,49 @@ def format_number(value: float, *, chinese: bool = False) -> str:
     ``parse_number(format_number(x, chinese=c)) == x`` for every finite ``x``
     that has at most 15 significant digits.
     """
-    if chinese:
-        text = cn2an.an2cn(_plain(value), "low")
-        return text
-    return _plain(value)
+    if not chinese:
+        return _plain(value)
+    sign, plain = ("负", _plain(-value)) if value < 0 else ("", _plain(value))
+    whole, _, fraction = plain.partition(".")
+    return sign + _chinese_integer(int(whole)) + ("点" + fraction.translate(_CHINESE_DIGITS) if fraction else "")
+
+
+_CHINESE_DIGITS = str.maketrans("0123456789", "零一二三四五六七八九")
+_SECTION_UNITS = ("", "万", "亿", "万亿")
+
+
+def _chinese_integer(n: int) -> str:
+    """``n`` (0 ≤ n < 10**16) in Chinese numerals, read by sections of four digits.
+
+    A section's trailing zeros are silent, and one 零 stands for any run of zeros
+    before a digit: 1001000 → 一百万一千, 100001000 → 一亿零一千, 10010 → 一万零一十.
+    (cn2an writes 100001000 as 一亿一千, which colloquially means 1.1亿 and which it cannot read back.)
+    """
+    if n == 0:
+        return "零"
+    sections = [int(str(n)[max(0, end - 4):end]) for end in range(len(str(n)), 0, -4)]
+    text, zeros_before = "", False
+    for unit, section in reversed(list(zip(_SECTION_UNITS, sections))):
+        if section == 0:
+            zeros_before = True
+            continue
+        if text and (zeros_before or section < 1000):
+            text += "零"
+        text += _chinese_section(section, leading=not text) + unit
+        zeros_before = False
+    return text
+
+
+def _chinese_section(section: int, *, leading: bool) -> str:
+    """One section (1–9999): 1010 → 一千零一十; a leading 一十 is written 十."""
+    text, zeros_before = "", False
+    for digit, unit in zip(f"{section:04d}", ("千", "百", "十", "")):
+        if digit == "0":
+            zeros_before = bool(text)
+            continue
+        text += ("零" if zeros_before else "") + digit.translate(_CHINESE_DIGITS) + unit
+        zeros_before = False
+    return text[1:] if leading and text.startswith("一十") else text
 
 
 def _plain(value: float) -> str:

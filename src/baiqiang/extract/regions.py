@@ -27,7 +27,13 @@ _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|
 # X以增速/总量…: the aspect by which X is measured (and then ranked)
 _BY_ASPECT = re.compile(r"([\u4e00-\u9fff]{1,8}?)以(增速|增幅|总量|总额|产值|规模)")
 _ORDINAL_HEAD = re.compile(r"第[一二三四五六七八九十]+")
+# a place's name before its 全区 / 全市 (西藏全区, 连云港全市): the place word that opens the subject;
+# not a metric before a share or comparison (产值占全市…, 增速比全省…)
+_NAME_THEN_ALL = re.compile(r"(?:(?![占比较与和及的在为是高低快慢])[\u4e00-\u9fff]){2,4}?(?=全[省市县区州旗镇])")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:自治县|县|市|区|旗)")
+# a year that opens a subject (2015年全县地区生产总值): the period, which facts keep apart from the name;
+# of 2023年末 / 2023年底 only the digits go, 年末 is a time phrase of its own
+_YEAR_HEAD = re.compile(r"(?:19|20)\d\d\s*(?:(?=年[末底初])|年度?(?![中内以的\d])(?=[\u4e00-\u9fff]))")
 
 
 @dataclass
@@ -109,6 +115,10 @@ def strip_head(s: str, lex: Lexicon, cats: set[str] | None = None, verbs: set[st
         s = s.lstrip(" ")
         if not s or s.startswith(lex.not_cues):
             break
+        ym = _YEAR_HEAD.match(s) if s[:2] in ("19", "20") else None
+        if ym and len(s) - ym.end() >= 2:
+            s = s[ym.end():]
+            continue
         m = lex.head_strip_re.match(s)
         if not m:
             pm = _PLACE_HEAD.match(s)  # 桐川县实现地区生产总值: an explicit place before a verb
@@ -152,7 +162,7 @@ def _rank_split(s: str, lex: Lexicon) -> tuple[str, str] | None:
 @lru_cache(maxsize=8)
 def _subject_marker_re(lex: Lexicon) -> re.Pattern[str]:
     places = "|".join(re.escape(w) for w in sorted(lex.document_place, key=len, reverse=True))
-    return re.compile(rf"(?:^|(?<=[”）)县市区旗省]))(?:{places}|{lex.sub_year_re.pattern})+")
+    return re.compile(rf"(?:^|(?<=[”）)县市区旗省 ]))(?:{places}|{lex.sub_year_re.pattern})+")
 
 
 def after_subject_markers(s: str, lex: Lexicon) -> str:
@@ -160,9 +170,18 @@ def after_subject_markers(s: str, lex: Lexicon) -> str:
 
     A headline run into the next line (“十四五”开局江西“开门红”一季度我省GDP) or a place before its
     period (锦屏县前10个月共签约…) leaves words before the subject; the subject starts after the
-    last 我省 / 全县 / 一季度 / 前10个月 that stands at the start, after a closing quote or bracket, or
-    after a place name (…县, …市).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
+    last 我省 / 全县 / 一季度 / 前10个月 that stands at the start, after a closing quote or bracket,
+    after a place name (…县, …市) or after a space (a table's unit cell or a heading run into the
+    sentence: ``% 全年全县财政总收入``, ``二、农 业 全年全县农作物种植面积``); a place's own name
+    before its 全区 / 全市 goes too (西藏全区).  Inside a name (占全县GDP的比重, 较一季度) such words stay.
     """
+    nm = None
+    if "全" in s:
+        sm = lex.sub_year_re.match(s)
+        pos = sm.end() if sm else 0
+        nm = _NAME_THEN_ALL.match(s, pos)
+    if nm and len(s) - nm.end() >= 4:  # (上半年)西藏全区居民消费价格: 西藏 names the place 全区 stands for
+        s = s[:pos] + s[nm.end():]
     last = None
     for m in _subject_marker_re(lex).finditer(s):
         if m.end() > m.start():

@@ -120,10 +120,11 @@ def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     normalises the weights first, which differs only in rounding (1e-15).
     """
     if x.shape[0] == 1:  # one variant: a single product, as plain NumPy would do
-        w0_total = float(w[0].sum())
+        w0 = w[0]
+        w0_total = np.add.reduce(w0)  # not .sum(), which adds a Python wrapper call
         if w0_total > 0:
-            y = x[0] @ (w[0] / w0_total)
-            if not math.isnan(y.sum()):  # a missing child makes its unit's sum NaN (O(n), not O(n k))
+            y = x[0] @ (w0 / w0_total)
+            if not math.isnan(np.add.reduce(y)):  # a missing child makes its unit's sum NaN (O(n), not O(n k))
                 return y[None]
     total = w.sum(axis=-1, keepdims=True)
     positive = bool((total > 0).all())
@@ -135,6 +136,15 @@ def arithmetic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     num, den = _available_sums(v, w, np.isnan(v))
     with np.errstate(invalid="ignore", divide="ignore"):
         return _nan_if_not_positive(den, num / den)
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether every value of ``a`` is finite, from its sum (a NaN or infinite value makes the sum so).
+
+    One reduction with no boolean temporary; a sum that overflows says False
+    for finite values, which only sends the caller down its general path.
+    """
+    return math.isfinite(np.add.reduce(a, axis=None))
 
 
 def _positive_parts(
@@ -155,7 +165,7 @@ def _positive_parts(
         if forward is np.log or (v.size and v.min() > 0):
             with np.errstate(invalid="ignore", divide="ignore"):
                 num = weighted_sum(forward(v), w)
-            if np.isfinite(num).all():
+            if _all_finite(num):
                 return num, total, None
     usable = v > 0  # False for NaN too
     missing = np.isnan(v)
@@ -242,14 +252,13 @@ def generalised(x: np.ndarray, w: np.ndarray, *, p: float | np.ndarray = 1.0) ->
     32(1), 7-34.
     """
     v = data_of(x)
-    lowest = v.min() if v.size else 1.0  # NaN when a value is missing
     if np.ndim(p) == 0:  # one power for every variant: no grouping
-        return _power_mean(v, w, float(p), lowest)
+        return _power_mean(v, w, float(p))
     powers = np.broadcast_to(np.asarray(p, dtype=float), (w.shape[0],))
     out = np.empty((w.shape[0], v.shape[1]))
     for power in np.unique(powers):  # distinct powers: usually one
         sel = powers == power
-        out[sel] = _power_mean(v if v.shape[0] == 1 else v[sel], w[sel], float(power), lowest)
+        out[sel] = _power_mean(v if v.shape[0] == 1 else v[sel], w[sel], float(power))
     return out
 
 
@@ -260,14 +269,25 @@ def _power(v: np.ndarray, p: float) -> np.ndarray:
     return np.square(v) if p == 2 else v**p
 
 
-def _power_mean(v: np.ndarray, w: np.ndarray, p: float, lowest: float) -> np.ndarray:
-    """:func:`generalised` for one power ``p``; ``lowest`` is ``v.min()`` (NaN if a value is missing)."""
+def _power_mean(v: np.ndarray, w: np.ndarray, p: float) -> np.ndarray:
+    """:func:`generalised` for one power ``p``.
+
+    For a non-integer ``p`` the output is checked instead of the input: ``x^p``
+    of a negative child is NaN and of a zero child with ``p < 0`` infinite, so
+    any child outside the domain (or missing) leaves a non-finite weighted sum.
+    An integer power hides a negative child (``(-1)^2 = 1``) and needs the
+    minimum.
+    """
     if p == 0:
         return geometric(v, w)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        if lowest > 0 or (p > 0 and lowest == 0):  # complete and in the domain of x^p
-            num = weighted_sum(_power(v, p), w)
-            return (num / w.sum(axis=-1, keepdims=True)) ** (1.0 / p)
+        total = w.sum(axis=-1, keepdims=True)
+        if p != round(p) and total.min() > 0:
+            num = weighted_sum(v**p, w)
+            if _all_finite(num):
+                return (num / total) ** (1.0 / p)
+        elif (lowest := v.min() if v.size else 1.0) > 0 or (p > 0 and lowest == 0):  # complete, in the domain of x^p
+            return (weighted_sum(_power(v, p), w) / total) ** (1.0 / p)
         missing = np.isnan(v)
         outside = ~missing & ((v < 0) | ((v == 0) & (p <= 0)))
         num = weighted_sum(np.where(missing | outside, 0.0, np.where(outside, 1.0, v) ** p), w)
@@ -355,6 +375,9 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
     values.  A constant child adds nothing to either distance.  A unit whose
     available children are all constant (``D+ = D- = 0``) and a unit with no
     available child are missing.  The score depends on the other units.
+    With complete data the squared distances are expanded into matrix
+    products (:func:`_expanded_squared_distance`); units where that expansion
+    cancels (near an ideal) are recomputed from their squared gaps.
 
     References
     ----------
@@ -368,7 +391,7 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
         norm = np.sqrt(np.nansum(v * v, axis=1, keepdims=True))
         with np.errstate(invalid="ignore", divide="ignore"):
             v = v / np.where(norm > 0, norm, np.nan)
-    best, worst = v.max(axis=1), v.min(axis=1)  # NaN for a column with a missing value
+    best, worst = _nan.column_reduce(np.maximum, v), _nan.column_reduce(np.minimum, v)  # NaN for a column with a missing value
     missing = None
     if not (np.isfinite(best).all() and np.isfinite(worst).all()):
         missing = np.isnan(v)
@@ -377,18 +400,66 @@ def topsis(x: np.ndarray, w: np.ndarray, *, distance: str = "weighted", vector: 
         best, worst = _nan.col_max(v), _nan.col_min(v)
     # Ideals are column extremes of x (for "classic", of w x: w_c times those, as w >= 0).
     # The factor 1 / sum of available weights scales D+ and D- alike, so C needs
-    # only unnormalised sums: two matrix products with the squared gaps.
+    # only unnormalised sums.
     wd = w * w if distance == "classic" else w
     with np.errstate(invalid="ignore", divide="ignore"):
-        gap = _squared_gap(v, best, missing)
-        d_plus = np.sqrt(weighted_sum(gap, wd))
-        # The same buffer again: a fresh (B, n, k) temporary costs more in page faults than its arithmetic.
-        d_minus = np.sqrt(weighted_sum(_squared_gap(v, worst, missing, out=gap), wd))
+        # Shared data (one (1, n, k) array for B weight variants) have shared gaps: two passes
+        # over them and two (B, k) x (k, n) products beat the expansion's work on (B, n) arrays.
+        if missing is None and v.shape[0] == w.shape[0] and _expansion_tolerance(v.shape[-1]) < 0.5:
+            squares = weighted_sum(v * v, wd)
+            roots = np.sqrt(squares)
+            d_plus, d_minus = (np.sqrt(_expanded_squared_distance(v, wd, ideal, squares, roots)) for ideal in (best, worst))
+        else:
+            gap = _squared_gap(v, best, missing)
+            d_plus = np.sqrt(weighted_sum(gap, wd))
+            # The same buffer again: a fresh (B, n, k) temporary costs more in page faults than its arithmetic.
+            d_minus = np.sqrt(weighted_sum(_squared_gap(v, worst, missing, out=gap), wd))
         total = d_plus + d_minus
         c = d_minus / np.where(total > 0, total, np.nan)
     if missing is None:
         return np.broadcast_to(_nan_if_not_positive(w.sum(axis=-1, keepdims=True), c), c.shape)
     return _nan_if_not_positive(weighted_sum((~missing).astype(float), w), c)
+
+
+#: Accuracy asked of the expanded squared distances, relative to their scale (the benchmark checks 1e-12).
+EXPANSION_ACCURACY = 1e-13
+
+
+def _expansion_tolerance(k: int) -> float:
+    """Smallest ``d^2 / scale`` for which :func:`_expanded_squared_distance` is accurate to :data:`EXPANSION_ACCURACY`.
+
+    The rounding error of a ``k``-term dot product is at most ``gamma_k`` times
+    the sum of the terms' magnitudes, ``gamma_k ~ k u`` with ``u = 2^-53``
+    (Higham 2002, *Accuracy and Stability of Numerical Algorithms*, 3.1); four
+    more roundings come from squaring, scaling and adding the three parts.
+    """
+    return (k + 4) * (np.finfo(float).eps / 2) / EXPANSION_ACCURACY
+
+
+def _expanded_squared_distance(
+    v: np.ndarray, wd: np.ndarray, ideal: np.ndarray, squares: np.ndarray, roots: np.ndarray
+) -> np.ndarray:
+    """``d^2_bi = sum_c wd_bc (v_ic - a_c)^2`` as ``sum wd v^2 - 2 sum (wd a) v + sum wd a^2``: two BLAS products.
+
+    ``v`` is complete, ``(B, n, k)``; ``ideal`` ``a`` is ``(B, k)``; ``squares``
+    is ``sum_c wd_bc v_ic^2`` and ``roots`` its square root.  The expansion
+    reads the data once instead of writing and re-reading a ``(B, n, k)``
+    array of gaps, but cancels when ``d^2`` is small against its parts: by
+    Cauchy-Schwarz the parts' magnitudes sum to at most
+    ``scale = (sqrt(squares) + sqrt(sum wd a^2))^2``, so a unit whose
+    ``d^2 <= tolerance * scale`` (e.g. one at the ideal in every child) is
+    recomputed from its squared gaps.
+    """
+    wa = wd * ideal
+    const = (wa * ideal).sum(axis=-1, keepdims=True)
+    d2 = squares - 2.0 * weighted_sum(v, wa) + const
+    scale = np.square(roots + np.sqrt(const))
+    cancelled = d2 <= _expansion_tolerance(v.shape[-1]) * scale
+    if cancelled.any():  # a few units: their gaps exactly
+        b, i = np.nonzero(cancelled)
+        gaps = v[b, i] - ideal[b]
+        d2[b, i] = (wd[b] * gaps * gaps).sum(axis=-1)
+    return d2
 
 
 def _squared_gap(v: np.ndarray, ideal: np.ndarray, missing: np.ndarray | None, out: np.ndarray | None = None) -> np.ndarray:
@@ -454,15 +525,13 @@ def mazziotta_pareto(x: np.ndarray, w: np.ndarray, *, penalty: str = "negative")
     sign = -1.0 if penalty == "negative" else 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
         m = num / den
-        if v.shape[0] == 1 and w.shape[0] > 1:
-            # Shared data: the second moment avoids a (B, n, k) array of deviations.
-            s2 = np.maximum(_available_sums(v * v, w, missing)[0] / den - m * m, 0.0)
-        else:
-            # One temporary squared in place: a second (B, n, k) temporary costs page faults, not arithmetic.
-            dev = np.subtract(v, m[..., None])
-            if missing is not None:
-                dev[missing] = 0.0
-            s2 = weighted_sum(np.square(dev, out=dev), w) / den
+        # S^2 = (sum w' z^2) - M^2: one product with the squares, no (B, n, k) array of deviations.
+        # It cancels when S << M, but its error (~k u M^2) divided by M is ~k u M, as small against
+        # MPI ~ M as the rounding of the deviations' own formula.
+        s2 = np.maximum(_available_sums(np.square(v), w, missing)[0] / den - m * m, 0.0)
+        if missing is None and m.min() > 0 and w.sum(axis=-1).min() > 0:  # every unit scored
+            s2 /= m
+            return np.add(m, s2, out=s2) if sign > 0 else np.subtract(m, s2, out=s2)
         y = np.where(m > 0, m + sign * s2 / np.where(m > 0, m, 1.0), np.nan)
     return _nan_if_not_positive(den, y)
 

@@ -27,14 +27,14 @@ def unit_data(plan: Plan | Framework, panel: Panel) -> UnitData:
     """The numeric arrays of ``panel`` in the plan's indicator order."""
     plan = plan if isinstance(plan, Plan) else Plan.of(plan)
     inds = plan.framework.indicators
-    denominators = np.ones((len(panel.frame), len(inds)))
+    denominators = np.ones((len(panel), len(inds)))
     for k, ind in enumerate(inds):
         if ind.denominator in plan.columns.denominator:
             denominators[:, k] = panel.matrix([ind.denominator])[:, 0]
     return UnitData(
         indicators=panel.matrix([i.code for i in inds]),
         denominators=denominators,
-        groups={g: panel.group_codes(g) for g in plan.columns.attribute if g in panel.frame.columns},
+        groups={g: panel.group_codes(g) for g in plan.columns.attribute if panel.has(g)},
         targets=np.array([np.nan if i.target is None else i.target for i in inds]),
         goalposts=np.array([(np.nan, np.nan) if i.goalposts is None else i.goalposts for i in inds], dtype=float),
     )

@@ -20,12 +20,12 @@ from baiqiang.analysis.agreement import _spearman_rows
 from baiqiang.data.census import import_census
 from baiqiang.data.crosswalk import load_crosswalk, successor_among, successor_links
 from baiqiang.data.registry import Registry, resource_path
-from baiqiang.data.resolve import Resolver
+from baiqiang.data.resolve import Resolution, Resolver
 from baiqiang.data.store import Store
 from baiqiang.framework import load_framework
 from baiqiang.framework.spec import Framework
 from baiqiang.pipeline import Results, run
-from baiqiang.pipeline.panel import panel_for
+from baiqiang.pipeline.panel import Panel, panel_for
 from baiqiang.rankings.apply import STATUS_GATED, RankingOutcome
 
 YEARS = (2020, 2010)
@@ -60,10 +60,11 @@ def _for_year(fw: Framework, panel: pd.DataFrame) -> tuple[Framework, list[str]]
     return fw.model_copy(update={"indicators": [i for i in fw.indicators if i.code not in empty]}), empty
 
 
-def _rank(fw: Framework, frame: pd.DataFrame, source: str) -> tuple[Results, RankingOutcome]:
+def _rank(fw: Framework, frame: pd.DataFrame, source: str) -> tuple[Results, RankingOutcome, Panel]:
+    """Build and rank ``fw`` on ``frame``; the panel too, for the rank intervals (built once)."""
     panel = panel_for(frame, fw, source=source)
     results = run(fw, panel)
-    return results, rankings.apply(results, fw, panel)
+    return results, rankings.apply(results, fw, panel), panel
 
 
 def _table(results: Results, outcome: RankingOutcome, panel: pd.DataFrame, pillars: list[str]) -> pd.DataFrame:
@@ -95,8 +96,9 @@ def run_demo(store_path: str | Path) -> DemoResult:
     frameworks = {kind: load_framework(resource_path("frameworks", f)) for kind, f in FRAMEWORK_FILES.items()}
     pillars = [a.code for a in frameworks["county"].aggregates if a.parent is not None]
     with Store(store_path) as store:
-        store.load_registry(registry.units)
-        imports = {y: import_census(store, y, registry=registry) for y in YEARS}
+        with store.transaction():  # one commit (and checkpoint) for the whole store, not one per write
+            store.load_registry(registry.units)
+            imports = {y: import_census(store, y, registry=registry) for y in YEARS}
         panels = {y: store.panel(y) for y in YEARS}
     cls = []
     for y, imp in imports.items():
@@ -107,13 +109,15 @@ def run_demo(store_path: str | Path) -> DemoResult:
         counts.loc[y, "footnote"] = imp.counts.get("footnote", 0)
     result.tables["row_classification_counts"] = counts.reset_index()
     ranked: dict[tuple[str, int], pd.DataFrame] = {}
+    built: dict[tuple[str, int], tuple[Framework, Panel]] = {}
     for y in YEARS:
         panel = panels[y]
         for kind in KINDS:
             fw, dropped = _for_year(frameworks[kind], panel)
             if dropped:
                 result.dropped_indicators[y] = dropped
-            res, outcome = _rank(fw, panel, f"census {y}")
+            res, outcome, built_panel = _rank(fw, panel, f"census {y}")
+            built[(kind, y)] = (fw, built_panel)
             result.results[(kind, y)] = res
             result.outcomes[(kind, y)] = outcome
             full = _table(res, outcome, panel, pillars)
@@ -144,7 +148,7 @@ def run_demo(store_path: str | Path) -> DemoResult:
         result.tables[f"movers_{kind}"] = _movers(ranked[(kind, 2010)], ranked[(kind, 2020)], crosswalk)
     result.tables["caict_comparison"], result.tables["caict_matches"] = _caict(ranked, registry, crosswalk)
     result.tables["agreement_county_2020"] = _agreement(ranked[("county", 2020)], panels[2020])
-    result.tables["robustness_county_2020"] = _rank_intervals(frameworks["county"], panels[2020], ranked[("county", 2020)])
+    result.tables["robustness_county_2020"] = _rank_intervals(*built[("county", 2020)], ranked[("county", 2020)])
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -195,7 +199,7 @@ UA_SPEC_FILE = "census_industrial_county_ua.yaml"
 UA_SAMPLES = 1000
 
 
-def _rank_intervals(fw: Framework, frame: pd.DataFrame, ours: pd.DataFrame) -> pd.DataFrame:
+def _rank_intervals(fw: Framework, panel: Panel, ours: pd.DataFrame) -> pd.DataFrame:
     """Rank intervals (5%–95%) and P(top 10/100) of the top 100 under the framework's uncertainty spec.
 
     Every sample's scores are ranked among the units that pass the gate, as
@@ -207,7 +211,7 @@ def _rank_intervals(fw: Framework, frame: pd.DataFrame, ours: pd.DataFrame) -> p
     from baiqiang.methods.rank import competition_rank
 
     spec = load_spec(resource_path("frameworks", UA_SPEC_FILE))
-    ua = run_uncertainty(fw, panel_for(frame, fw, source="census 2020"), spec, n=UA_SAMPLES, seed=2020)
+    ua = run_uncertainty(fw, panel, spec, n=UA_SAMPLES, seed=2020)
     eligible = ours.loc[ours["rank"].notna(), "code"]
     cols = pd.Index(ua.units).get_indexer(eligible)
     summary = rank_summary(competition_rank(ua.scores[:, cols]), competition_rank(ua.nominal_scores[cols])[0],
@@ -238,6 +242,7 @@ def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, cros
     resolver = Resolver(registry, prefer_current=False)
     links = successor_links(crosswalk)
     rows, matches = [], []
+    resolved: dict[tuple[object, object, object], Resolution] = {}
     for kind, fname, col in (("county", "caict_industrial_top100.csv", "county"),
                              ("district", "caict_industrial_top100_districts.csv", "district")):
         lists = pd.read_csv(resource_path("rankings", fname), dtype={"rank": "Int64"})
@@ -247,7 +252,10 @@ def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, cros
             shared = []
             n_resolved = 0
             for r in grp.itertuples(index=False):
-                res = resolver.resolve(getattr(r, col), province=r.province, prefecture=r.prefecture)
+                key = (getattr(r, col), r.province, r.prefecture)
+                if key not in resolved:  # most units are on the list of several years: resolve each once
+                    resolved[key] = resolver.resolve(key[0], province=key[1], prefecture=key[2])
+                res = resolved[key]
                 code = successor_among(links, res.code, codes20, until=2020) if res.status == "matched" else ""
                 n_resolved += bool(code)
                 our_rank = ours.at[code, "rank"] if code in ours.index else pd.NA
@@ -317,7 +325,7 @@ def write_demo(result: DemoResult, outdir: Path) -> list[str]:
         written.append(f"{name}.csv")
     write_csv(result.classification, outdir / "row_classification.csv")
     written.append("row_classification.csv")
-    fw = load_framework(resource_path("frameworks", FRAMEWORK_FILES["county"]))
+    fw = result.results[("county", 2020)].framework  # the default framework as built (its pillars are not dropped)
     pillars = {a.code: a.name.zh for a in fw.aggregates if a.parent is not None}
     sheets = {sheet: _chinese_headers(result.tables[name], pillars) for name, sheet in SHEET_NAMES.items()}
     sheets["行分类明细"] = _chinese_headers(result.classification, pillars)

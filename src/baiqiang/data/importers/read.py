@@ -9,15 +9,33 @@ Every failure raises :class:`DataError` naming the file (and sheet).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from baiqiang.errors import DataError, Problem
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes: recorded with every import batch and build, so results trace to inputs.
+
+    Here rather than only in :mod:`baiqiang.data.store` (which loads DuckDB and pandas):
+    ``baiqiang build`` on a CSV file records it without importing either.
+    """
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def detect_encoding(data: bytes) -> str:
@@ -63,6 +81,28 @@ def read_raw(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFram
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    cells, enc = _csv_cells(path)
+    grid = pd.DataFrame(cells, dtype=object)
+    grid.attrs["encoding"] = enc
+    return grid
+
+
+def read_grid(path: str | Path) -> np.ndarray:
+    """``path`` as a 2-D ``object`` array of cells (row 0 = the file's first row), ``None`` for an empty cell.
+
+    CSV files are read without pandas (``baiqiang build`` never imports it); XLSX and
+    Parquet go through :func:`read_raw`.
+    """
+    path = Path(path)
+    if path.exists() and path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return _csv_cells(path)[0]
+    return read_raw(path).to_numpy(dtype=object)
+
+
+def _csv_cells(path: Path) -> tuple[np.ndarray, str]:
+    """The cells of a CSV file as a 2-D ``object`` array (``None`` for ``""``), and the encoding it was read in."""
     data = path.read_bytes()
     if b"\x00" in data[:4096]:
         raise DataError.single(str(path), "不是文本 CSV 文件（含二进制字节）", "corrupt")
@@ -78,9 +118,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError.single(str(path), f"CSV 格式错误：{exc}", "corrupt") from None
     _check_ragged(path, rows)
     width = max((len(r) for r in rows), default=0)
-    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
-    grid.attrs["encoding"] = enc
-    return grid.replace({"": None})
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[...] = [r + [""] * (width - len(r)) for r in rows]
+    grid[grid == ""] = None
+    return grid, enc
 
 
 def sniff_delimiter(sample: str, suffix: str) -> str:
@@ -116,6 +157,7 @@ def _check_ragged(path: Path, rows: list[list[str]]) -> None:
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
     import openpyxl
+    import pandas as pd
 
     if not zipfile.is_zipfile(path):
         raise DataError.single(str(path), "不是有效的 XLSX 文件（文件损坏或格式不符）", "corrupt")
@@ -147,6 +189,8 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         df = pd.read_parquet(path)
     except Exception as exc:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import pandas as pd
-
-from baiqiang.data.precedence import store_panel
 from baiqiang.errors import DataError
 from baiqiang.framework.spec import Framework
 from baiqiang.pipeline.panel import Panel, panel_for
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STORE_SUFFIXES = (".duckdb", ".db")
 
@@ -21,6 +21,8 @@ def is_store(data: Path) -> bool:
 
 def sourced_panel(store: Path, framework: Framework, year: int) -> tuple[Panel, pd.DataFrame]:
     """The panel of ``year`` under the framework's ``sources.precedence``, and the cell each value came from."""
+    from baiqiang.data.precedence import store_panel
+
     precedence = framework.sources.precedence if framework.sources else ["*"]
     frame, cells = store_panel(store, year, precedence)
     panel = panel_for(frame, framework, source=f"{store}（{year} 年）")
