@@ -1,36 +1,75 @@
 """Time the white paper and the county profile on the census demo (the demo's publication step).
 
-    nice -n 10 .venv/bin/python benchmarks/bench_report.py
+    nice -n 5 .venv/bin/python benchmarks/bench_report.py                      # one run, seconds per part
+    nice -n 5 .venv/bin/python benchmarks/bench_report.py --baseline /tmp/main --rounds 3
 
-Builds the census demo once (not timed), then times each part of
-``write_publication``: content, HTML, XLSX, charts (vl-convert), PDF
-(WeasyPrint), profile content (explain + target solver), profile HTML and PDF.
+Each run is a fresh process, as ``baiqiang demo`` is: it builds the census demo (not timed),
+writes the publication once without PDFs (warms the Vega bundle's disk cache, as any second
+run of the CLI finds it), then times one ``write_publication`` with PDFs.  The parts are
+consecutive stretches of the parent's wall time (see ``render.write_report``): the maps'
+children and the PDF worker run meanwhile, so ``report_pdf`` is the wait for the PDF after
+the HTML and the workbook, not its whole cost.
+
+With ``--baseline TREE`` (a checkout with ``src/``, e.g. ``git worktree add /tmp/main main``
+or ``git archive main src | tar -x -C /tmp/main``) runs of the two trees are interleaved and the
+min and median wall time of each are printed with their ratio: on a shared machine only ratios
+measured in the same run mean something.
 """
 
 from __future__ import annotations
 
-import tempfile
-import time
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+
+ONE_RUN = """
+import json, tempfile, time
+from pathlib import Path
 from baiqiang.report.demo import run_demo, write_publication
+with tempfile.TemporaryDirectory() as tmp:
+    result = run_demo(Path(tmp) / "census.duckdb")
+    write_publication(result, Path(tmp) / "warm", pdf=False)
+    t0 = time.perf_counter()
+    seconds = write_publication(result, Path(tmp) / "report", pdf=True)
+    seconds["wall"] = time.perf_counter() - t0
+print(json.dumps(seconds))
+"""
+
+
+def one_run(tree: Path) -> dict[str, float]:
+    """Seconds per part of one publication with PDFs, in a fresh process importing ``tree/src``."""
+    out = subprocess.run([sys.executable, "-c", ONE_RUN], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=str(tree / "src")))
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    return json.loads(out.stdout.splitlines()[-1])
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        result = run_demo(Path(tmp) / "census.duckdb")
-        write_publication(result, Path(tmp) / "warm", pdf=False)  # warm caches (Vega bundle, fonts, geometry)
-        t0 = time.perf_counter()
-        seconds = write_publication(result, Path(tmp) / "report", pdf=True)
-        total = time.perf_counter() - t0
-        no_pdf = write_publication(result, Path(tmp) / "report-nopdf", pdf=False)
-    print(f"{'part':<20}{'seconds':>10}")
-    for part, s in seconds.items():
-        print(f"{part:<20}{s:>10.2f}")
-    print(f"{'total':<20}{total:>10.2f}")
-    print(f"{'total without PDF':<20}{sum(no_pdf.values()):>10.2f}")
-    pdf = seconds.get("report_pdf", 0) + seconds.get("profile_pdf", 0)
-    print(f"PDF share of the publication step: {pdf / total:.0%}")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--baseline", type=Path, help="another checkout, interleaved with this tree")
+    ap.add_argument("--rounds", type=int, default=1, help="runs per tree (default 1)")
+    a = ap.parse_args()
+    trees = [ROOT] + ([a.baseline.resolve()] if a.baseline else [])
+    walls: dict[Path, list[float]] = {tree: [] for tree in trees}
+    for _ in range(a.rounds):
+        for tree in trees:
+            load = os.getloadavg()[0]
+            seconds = one_run(tree)
+            walls[tree].append(seconds.pop("wall"))
+            print(f"{tree}: {walls[tree][-1]:.2f} s (load {load:.1f}); " + ", ".join(f"{k} {v:.2f}" for k, v in seconds.items()))
+    print("| tree | min (s) | median (s) |\n|---|---|---|")
+    for tree, w in walls.items():
+        print(f"| {tree} | {min(w):.2f} | {statistics.median(w):.2f} |")
+    if a.baseline:
+        this, base = walls[ROOT], walls[trees[1]]
+        print(f"baseline / this: min {min(base) / min(this):.2f}x, median {statistics.median(base) / statistics.median(this):.2f}x")
 
 
 if __name__ == "__main__":

@@ -83,3 +83,70 @@ def test_target_errors_and_trivial_case(v2):
         solve_target(fw, panel, "XXX", 3)
     r = solve_target(fw, panel, "CHN", 30, indicators=["LPI"], single=False)
     assert r.t == 0 and r.method == "already"
+
+
+def _moved_panel(panel, unit, codes, values):
+    frame = panel.frame.copy()
+    frame[codes] = frame[codes].astype(float)
+    frame.loc[unit, codes] = values
+    return dataclasses.replace(panel, frame=frame, checksum="")
+
+
+def _with_indicator_denominator(tmp_path):
+    """v1_default with Goods divided by LPI, itself an indicator: moving LPI moves Goods's ratio too."""
+    import yaml
+
+    spec = yaml.safe_load((ASEM / "v1_default.yaml").read_text(encoding="utf-8"))
+    goods = next(i for i in spec["indicators"] if i["code"] == "Goods")
+    goods["denominator"] = "LPI"
+    path = tmp_path / "v1_lpi_denominator.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return load_framework(path)
+
+
+@pytest.mark.parametrize("variant", ["v1_default", "v4_minmax_geom", "lpi_denominator"])
+def test_target_rebuild_equals_full_run_to_the_bit(variant, tmp_path):
+    """The solver's cheap rebuild (arrays swapped into the engine) gives the scores of a full run on the moved panel."""
+    from baiqiang.analysis.target import _Moves, _Rebuild
+    from baiqiang.framework.plan import Plan
+
+    fw = _with_indicator_denominator(tmp_path) if variant == "lpi_denominator" else load_framework(ASEM / f"{variant}.yaml")
+    panel = read_panel(ASEM / "asem_data.csv", fw)
+    codes, unit = ["LPI", "Flights"], "IND"
+    current = panel.frame.loc[unit, codes].to_numpy(dtype=float)
+    moves = _Moves(codes, current, np.array([0.4, 7.0]), [None, None])
+    build = _Rebuild.of(Plan.of(fw), panel, unit, moves, None)
+    for t in (0.0, 0.37, 2.5):
+        full = run(fw, _moved_panel(panel, unit, codes, moves.raw(t)))
+        np.testing.assert_array_equal(build.scores(t), full.scores[full.root].reindex(panel.select(fw).frame.index).to_numpy())
+        assert build.rank_at(t)[0] == full.ranks.loc[unit, full.root]
+    assert bool(build.divides) == (variant == "lpi_denominator")  # the moved LPI also divides Goods there
+
+
+def test_target_matches_a_hand_computed_solution():
+    """Tiny framework, no normalisation: Idx = (mean(a, b) + 3 c) / 4, so every answer is a line's root.
+
+    Scores: U1 1.25, U2 4.25, U3 8.75, U4 2.00 (rank 3).  Sample sds: c 4.5, a sqrt(56.75 / 3).
+    Rank 2 needs Idx(U4) >= 4.25: c alone c >= 4 (t = 3 / 4.5), a alone (a + 2) / 2 >= 14
+    (a >= 26, t = 18 / sd_a); both, (10 + sd_a t) / 2 + 3 (1 + 4.5 t) >= 17, t = 9 / (sd_a / 2 + 13.5).
+    Rank 1 needs Idx >= 8.75 (a tie with U3 shares rank 1): c >= 10, t = 2.
+    """
+    import pandas as pd
+
+    from baiqiang.pipeline.panel import panel_for
+
+    from .conftest import tiny_framework
+
+    fw = tiny_framework()
+    panel = panel_for(pd.DataFrame({"unit_code": ["U1", "U2", "U3", "U4"], "a": [0, 10, 5, 8.0], "b": [10, 0, 5, 2.0],
+                                    "c": [0, 4, 10, 1.0]}), fw)
+    sd_a = np.sqrt(56.75 / 3)
+    r2 = solve_target(fw, panel, "U4", 2, indicators=["c", "a"])
+    assert r2.current_rank == 3 and r2.verified_rank == 2
+    assert r2.t == pytest.approx(9 / (sd_a / 2 + 13.5), rel=1e-8)
+    np.testing.assert_allclose(r2.plan["sd"], [4.5, sd_a], rtol=1e-12)
+    np.testing.assert_allclose(r2.single["increase_sd"], [3 / 4.5, 18 / sd_a], rtol=1e-8)
+    np.testing.assert_allclose(r2.single["increase"], [3.0, 18.0], rtol=1e-8)
+    r1 = solve_target(fw, panel, "U4", 1, indicators=["c"])
+    assert r1.t == pytest.approx(2.0, rel=1e-8) and r1.plan.loc["c", "required"] == pytest.approx(10.0, rel=1e-8)
+    assert r1.verified_rank == 1

@@ -22,6 +22,12 @@ Solution:
    column maximum ...) bisection on ``t``, each step a full rebuild by the
    engine, to a relative tolerance of 1e-6.
 
+A rebuild swaps the unit's moved values into the engine's input arrays and
+evaluates the nominal plan (:class:`_Rebuild`): the same kernels as
+:func:`~baiqiang.pipeline.run`, bit for bit, without copying the panel frame
+or assembling ``Results`` each step (永康市 to rank 5 with its five
+single-indicator solutions: 0.58 s instead of 3.5 s).
+
 Every reported solution has been rebuilt and verified (``verified_rank``).
 """
 
@@ -38,6 +44,8 @@ from baiqiang.errors import BaiqiangError
 from baiqiang.framework.plan import TRANSFORMS, Plan
 from baiqiang.framework.spec import Framework
 from baiqiang.pipeline import Panel, run
+from baiqiang.pipeline.engine import UnitData, evaluate
+from baiqiang.pipeline.run import unit_data
 
 __all__ = ["TargetResult", "solve_target"]
 
@@ -86,11 +94,64 @@ class _Moves:
         return _Moves([self.cols[j]], self.current[j : j + 1], self.step[j : j + 1], [self.transforms[j]])
 
 
-def _modified(panel: Panel, unit: str, moves: _Moves, t: float) -> Panel:
-    frame = panel.frame.copy()
-    frame[moves.cols] = frame[moves.cols].astype(float)
-    frame.loc[unit, moves.cols] = moves.raw(t)
-    return dataclasses.replace(panel, frame=frame, checksum="")
+@dataclass(frozen=True)
+class _Rebuild:
+    """The nominal build with one unit's moving values swapped in: the root scores at any ``t``.
+
+    Only the arrays the engine reads change (the unit's row of the indicator
+    matrix, and of the denominators where a moved indicator divides another), so
+    a step costs one :func:`~baiqiang.pipeline.engine.evaluate` (a few ms on
+    the census counties) instead of copying the panel frame and rebuilding the
+    ``Results`` (about 40 ms).  It runs the same kernels in the same order as
+    :func:`~baiqiang.pipeline.run` (``fast=False``), so the scores are the same to
+    the bit (tested).
+    """
+
+    plan: Plan
+    data: UnitData
+    row: int
+    moves: _Moves
+    indicator_at: np.ndarray  # column of each moved indicator in the plan's indicator order
+    divides: list[tuple[int, int]]  # (moved indicator j, indicator k whose denominator it is)
+    competing: np.ndarray  # (n,) bool: the units the rank counts, the moving unit excluded
+
+    @classmethod
+    def of(cls, plan: Plan, panel: Panel, unit: str, moves: _Moves, among: pd.Index | None) -> "_Rebuild":
+        selected = panel.select(plan.framework)
+        codes = selected.frame.index
+        order = [i.code for i in plan.framework.indicators]
+        divides = [(j, k) for j, c in enumerate(moves.cols) for k, i in enumerate(plan.framework.indicators)
+                   if i.denominator == c]
+        competing = codes != unit
+        if among is not None:
+            competing &= codes.isin(among)
+        return cls(plan, unit_data(plan, selected), int(codes.get_loc(unit)), moves,
+                   np.array([order.index(c) for c in moves.cols]), divides, np.asarray(competing))
+
+    def scores(self, t: float) -> np.ndarray:
+        """Root scores ``(n,)`` with the unit moved by ``t`` (missing for units screened out)."""
+        raw = self.moves.raw(t)
+        indicators = self.data.indicators.copy()
+        indicators[self.row, self.indicator_at] = raw
+        denominators = self.data.denominators
+        if self.divides:
+            denominators = denominators.copy()
+            for j, k in self.divides:
+                denominators[self.row, k] = raw[j]
+        data = dataclasses.replace(self.data, indicators=indicators, denominators=denominators)
+        h = self.plan.hierarchy
+        trace = evaluate(self.plan, data, h.declared_weights[None, :], fast=False)
+        return np.where(trace.included[0], trace.scores[0, :, h.aggregate_codes.index(h.root)], np.nan)
+
+    def others(self, scores: np.ndarray) -> np.ndarray:
+        """Scores of the competing units that have one."""
+        s = scores[self.competing]
+        return s[~np.isnan(s)]
+
+    def rank_at(self, t: float) -> tuple[float, float, np.ndarray]:
+        """(competition rank among the competing units, the unit's score, all scores) at ``t``."""
+        scores = self.scores(t)
+        return float((self.others(scores) > scores[self.row]).sum() + 1), float(scores[self.row]), scores
 
 
 def _rank_among(scores: pd.Series, unit: str, among: pd.Index | None) -> float:
@@ -101,25 +162,15 @@ def _rank_among(scores: pd.Series, unit: str, among: pd.Index | None) -> float:
     return float((others > scores[unit]).sum() + 1)
 
 
-def _solve(
-    plan: Plan, panel: Panel, unit: str, moves: _Moves, k: int, t_max: float, among: pd.Index | None = None
-) -> tuple[float, bool, str, float, float]:
-    """Smallest t with rank(t) <= k among ``among``; returns (t, reachable, method, rank, score)."""
-
-    def rank_at(t: float) -> tuple[float, float, pd.Series]:
-        scores = run(plan, _modified(panel, unit, moves, t)).scores[plan.hierarchy.root]
-        return _rank_among(scores, unit, among), float(scores[unit]), scores
-
+def _solve(build: _Rebuild, k: int, t_max: float) -> tuple[float, bool, str, float, float]:
+    """Smallest t with rank(t) <= k among the competing units; returns (t, reachable, method, rank, score)."""
+    rank_at = build.rank_at
     r0, s0, scores0 = rank_at(0.0)
     if r0 <= k:
         return 0.0, True, "already", r0, s0
     r1, s1, _ = rank_at(1.0)
     slope = s1 - s0
-    others = scores0.drop(unit).dropna()
-    if among is not None:
-        others = others[others.index.isin(among)]
-    others = others.sort_values(ascending=False)
-    s_k = float(others.iloc[k - 1])  # the unit now at rank K (ranking without this unit)
+    s_k = float(np.sort(build.others(scores0))[::-1][k - 1])  # the unit now at rank K (ranking without this unit)
     if slope > 0:
         t_lin = (s_k - s0) / slope
         # ties share the minimum rank, so reaching s_k is enough; nudge by a relative epsilon
@@ -203,7 +254,7 @@ def solve_target(
     step = np.where(sd > 0, sd, 0.0) * plan.direction[position]
     current = panel.frame.loc[unit, indicators].to_numpy(dtype=float)
     moves = _Moves(indicators, current, step, [plan.transforms[j] for j in position])
-    t, ok, method, r_v, s_v = _solve(plan, panel, unit, moves, rank, t_max, among)
+    t, ok, method, r_v, s_v = _solve(_Rebuild.of(plan, panel, unit, moves, among), rank, t_max)
     units = {i.code: (i.unit or "") for i in framework.indicators}
     required = moves.raw(t) if ok else np.nan
     table = pd.DataFrame(
@@ -222,7 +273,7 @@ def solve_target(
     rows = []
     if single:
         for j, code in enumerate(indicators):
-            tj, okj, mj, rj, _ = _solve(plan, panel, unit, moves.only(j), rank, t_max, among)
+            tj, okj, mj, rj, _ = _solve(_Rebuild.of(plan, panel, unit, moves.only(j), among), rank, t_max)
             rows.append({"code": code, "name": h.name(code), "increase_sd": tj,
                          "increase": moves.only(j).raw(tj)[0] - current[j] if okj else np.nan, "method": mj, "verified_rank": rj})
     single_df = pd.DataFrame(rows).set_index("code") if rows else pd.DataFrame()

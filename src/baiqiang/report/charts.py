@@ -110,19 +110,28 @@ def movers_chart(content: ReportContent) -> alt.Chart:
 
 
 def map_features(content: ReportContent, measures: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """County features with, per measure, the unit's score where it is in that measure's top N (else null)."""
+    """County features with, per measure, the unit's score where it is in that measure's top N (else null).
+
+    The units' columns are aligned with the features once (one ``reindex``);
+    only the properties' dicts, which the spec needs, are built per feature.
+    """
     units = content.units[content.units["geo"] != ""].drop_duplicates("geo").set_index("geo")
+    counties = county_features()
+    keys = pd.Index([f["properties"]["adcode"] for f in counties])
+    rows = units.reindex(keys)
+    inside = keys.isin(units.index)
+    columns: dict[str, list[Any]] = {"unit": rows["name"].tolist()}
+    for code, _ in measures:
+        score, rank = (rows["score"], rows["rank"]) if code == "index" else (rows[f"{code}_score"], rows[f"{code}_rank"])
+        top = (rank <= content.top_n).to_numpy()
+        columns[f"{code}_score"] = [round(float(v), 2) if t else None for v, t in zip(score.to_numpy(), top)]
+        columns[f"{code}_rank"] = [int(r) if i else None for r, i in zip(rank.to_numpy(), inside)]
     out = []
-    for f in county_features():
-        key = f["properties"]["adcode"]
-        props = {"adcode": key, "name": f["properties"]["name"], "province": f["properties"]["province"]}
-        if key in units.index:
-            u = units.loc[key]
-            props["unit"] = u["name"]
-            for code, _ in measures:
-                score, rank = (u["score"], u["rank"]) if code == "index" else (u[f"{code}_score"], u[f"{code}_rank"])
-                props[f"{code}_score"] = round(float(score), 2) if rank <= content.top_n else None
-                props[f"{code}_rank"] = int(rank)
+    for i, f in enumerate(counties):
+        p = f["properties"]
+        props = {"adcode": p["adcode"], "name": p["name"], "province": p["province"]}
+        if inside[i]:
+            props.update({k: v[i] for k, v in columns.items()})
         out.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
     return out
 

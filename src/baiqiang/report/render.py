@@ -3,17 +3,21 @@
 The HTML inlines the Vega/Vega-Lite/Vega-Embed bundle that ships inside
 ``vl-convert-python`` (no network at view time); the PDF is the same template
 with the charts as images rendered once each by vl-convert (SVG for charts, PNG
-for maps, whose SVG is too large for WeasyPrint to lay out quickly).
+for maps, whose SVG is too large for WeasyPrint to lay out quickly), laid out by
+a WeasyPrint child process (:class:`PdfWorker`) while this one writes the rest.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from functools import lru_cache
 from importlib.resources import files
@@ -132,18 +136,21 @@ def finish_maps(children: list[tuple[subprocess.Popen, Path]]) -> None:
         raise errors[0]
 
 
-def write_charts(content: ReportContent, folder: Path) -> dict[str, str]:
+def write_charts(content: ReportContent, folder: Path, specs: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
     """Every chart as SVG, converted once (vl-convert: 0.1–0.5 s a chart); returns, per chart, the file the PDF shows.
 
     SVG keeps the charts sharp in the PDF; the maps are drawn by :func:`start_maps`.
+    ``specs`` are :func:`chart_specs` when the caller has them (building and
+    validating a chart's spec with Altair costs about as much as converting it).
     """
     import vl_convert as vlc
 
     _fonts_registered()
     folder.mkdir(parents=True, exist_ok=True)
+    specs = chart_specs(content) if specs is None else specs
     shown = {}
-    for name, chart in report_charts(content).items():
-        (folder / f"{name}.svg").write_text(vlc.vegalite_to_svg(config(chart).to_dict()), encoding="utf-8")
+    for name in (n for n in specs if n != "map"):  # the interactive map is not drawn: start_maps draws one per measure
+        (folder / f"{name}.svg").write_text(vlc.vegalite_to_svg(specs[name]), encoding="utf-8")
         shown[name] = f"{folder.name}/{name}.svg"
     if content.has_map:
         shown["map"] = f"{folder.name}/map.png"
@@ -215,11 +222,93 @@ def render_html(template: str, context: dict[str, Any], specs: dict[str, dict[st
     return _env().get_template(template).render(**context, **extra)
 
 
-def write_pdf(html: str, base: Path, path: Path) -> None:
-    """A4 PDF with WeasyPrint; fonts come from fontconfig (Noto Sans CJK SC) and are embedded (subset)."""
-    from weasyprint import HTML
+class PdfWorker:
+    """A child process writing PDFs with WeasyPrint (:mod:`baiqiang.report.pdf_worker`) while this one works on.
 
-    HTML(string=html, base_url=str(base)).write_pdf(path)
+    Started before anything else, it imports WeasyPrint (about 0.5 s) while this
+    process draws the charts and writes the HTML; the white paper's layout
+    (about 2 s) then overlaps the workbook, and the profile's PDF reuses the
+    warm child.  Fonts come from fontconfig (Noto Sans CJK SC) and are embedded
+    as subsets, as WeasyPrint does by default.  :meth:`submit` hands over one
+    document and returns at once; :meth:`wait` blocks until every submitted PDF
+    is written and moves each into place (written aside, then moved: a failed
+    job leaves no partial PDF).  One caller at a time: see :func:`pdf_worker`.
+    """
+
+    def __init__(self) -> None:
+        self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: WeasyPrint's warnings cannot fill it and stall the child
+        self._child = subprocess.Popen([sys.executable, "-m", "baiqiang.report.pdf_worker"], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=self._stderr, text=True, encoding="utf-8")
+        self._pending: list[tuple[Path, Path, Path]] = []  # (print HTML, PDF written aside, PDF)
+
+    def alive(self) -> bool:
+        return self._child.poll() is None
+
+    def submit(self, html: str, base: Path, path: Path) -> None:
+        """Have the child write ``html`` (relative links resolved against ``base``) as the PDF ``path``."""
+        stem = path.with_name(f".{path.name}.{os.getpid()}")
+        source, aside = Path(f"{stem}.html"), Path(f"{stem}.tmp")
+        source.write_text(html, encoding="utf-8")  # a file: a long line would block in the pipe while the child imports
+        self._pending.append((source, aside, path))
+        assert self._child.stdin is not None
+        self._child.stdin.write(json.dumps({"html": str(source), "base": str(base), "out": str(aside)}) + "\n")
+        self._child.stdin.flush()
+
+    def wait(self) -> None:
+        """Wait for every submitted PDF and move each into place; the first failure is raised (after all are done)."""
+        assert self._child.stdout is not None
+        failure = None
+        while self._pending:
+            try:
+                line = self._child.stdout.readline()
+            except BaseException:  # interrupted: nothing half-written stays behind
+                self.abandon()
+                raise
+            source, aside, path = self._pending.pop(0)
+            source.unlink(missing_ok=True)
+            reply = json.loads(line) if line else {"ok": False, "error": f"exit {self._child.poll()}: {self._errors()}"}
+            if reply["ok"]:
+                os.replace(aside, path)
+            else:
+                aside.unlink(missing_ok=True)
+                failure = failure or RuntimeError(f"PDF 写出失败 / PDF rendering to {path} failed (WeasyPrint): {reply['error']}")
+        if failure is not None:
+            raise failure
+
+    def abandon(self) -> None:
+        """Stop the child (the caller is failing) and remove what its unfinished jobs left."""
+        self._child.kill()
+        self._child.wait()
+        for source, aside, _ in self._pending:
+            source.unlink(missing_ok=True)
+            aside.unlink(missing_ok=True)
+        self._pending = []
+
+    def close(self) -> None:
+        """End the child: it exits at the end of its input."""
+        if self._child.stdin is not None and not self._child.stdin.closed:
+            self._child.stdin.close()
+        self._child.wait()
+        self._stderr.close()
+
+    def _errors(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace").strip()[-2000:]
+
+
+_workers = threading.local()
+
+
+def pdf_worker() -> PdfWorker:
+    """This thread's PDF worker, started if there is none alive (closed when the interpreter exits).
+
+    Per thread, because replies are read in the order jobs were submitted.
+    """
+    worker = getattr(_workers, "pdf", None)
+    if worker is None or not worker.alive():
+        worker = _workers.pdf = PdfWorker()
+        atexit.register(worker.close)
+    return worker
 
 
 def write_xlsx(content: ReportContent, path: Path) -> None:
@@ -246,34 +335,53 @@ def write_xlsx(content: ReportContent, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pillar_maps: bool = False) -> dict[str, float]:
+def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pillar_maps: bool = False,
+                 wait: bool = True) -> dict[str, float]:
     """Write report.html, report.pdf, report.xlsx and charts/ into ``outdir``; returns seconds per part.
 
-    ``maps_start`` is building the map specs; ``charts`` the chart SVGs plus any wait for the maps, drawn meanwhile
-    (:func:`start_maps`).
+    ``wait=False`` returns while the PDF worker still lays out report.pdf, so the
+    caller can build the next document meanwhile; ``pdf_worker().wait()`` (as
+    :func:`write_profile` does when it writes its PDF) then moves it into place.
+
+    The parts are consecutive stretches of this process's wall time: ``maps_start``
+    builds the map specs (drawn by child processes, :func:`start_maps`),
+    ``charts`` converts the charts, ``maps_wait`` waits for the maps; the PDF
+    worker then lays out the PDF while ``html`` writes the interactive HTML and
+    ``xlsx`` the workbook, and ``pdf`` waits for the PDF.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
+    worker = pdf_worker() if pdf else None  # first: it imports WeasyPrint while we work
     t = time.perf_counter()
     maps = start_maps(content, outdir / "charts", pillar_maps=pillar_maps)
     seconds["maps_start"] = time.perf_counter() - t
     try:
         t = time.perf_counter()
-        context = report_context(content)
-        html = render_html("report.html.j2", context, chart_specs(content), pdf=False)
+        specs = chart_specs(content)  # once, for the SVGs and the interactive HTML
+        images = write_charts(content, outdir / "charts", specs)
+        seconds["charts"] = time.perf_counter() - t
+        t = time.perf_counter()
+    finally:
+        finish_maps(maps)
+    seconds["maps_wait"] = time.perf_counter() - t
+    context = report_context(content)
+    if worker is not None:  # the PDF needs only the charts and maps: it goes first, the rest overlaps its layout
+        worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
+    try:
+        t = time.perf_counter()
+        html = render_html("report.html.j2", context, specs, pdf=False)
         (outdir / "report.html").write_text(html, encoding="utf-8")
         seconds["html"] = time.perf_counter() - t
         t = time.perf_counter()
         write_xlsx(content, outdir / "report.xlsx")
         seconds["xlsx"] = time.perf_counter() - t
+    except BaseException:
+        if worker is not None:
+            worker.abandon()
+        raise
+    if worker is not None and wait:
         t = time.perf_counter()
-        images = write_charts(content, outdir / "charts")
-    finally:
-        finish_maps(maps)
-    seconds["charts"] = time.perf_counter() - t
-    if pdf:
-        t = time.perf_counter()
-        write_pdf(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
+        worker.wait()
         seconds["pdf"] = time.perf_counter() - t
     return seconds
 
@@ -293,6 +401,7 @@ def write_profile(content: ReportContent, profile: dict[str, Any], outdir: Path,
     outdir.mkdir(parents=True, exist_ok=True)
     stem = f"profile_{profile['code']}"
     seconds: dict[str, float] = {}
+    worker = pdf_worker() if pdf else None  # warm when the report came first
     t = time.perf_counter()
     specs = profile_specs(content, profile)
     context = {
@@ -302,7 +411,7 @@ def write_profile(content: ReportContent, profile: dict[str, Any], outdir: Path,
     }
     (outdir / f"{stem}.html").write_text(render_html("profile.html.j2", context, specs, pdf=False), encoding="utf-8")
     seconds["html"] = time.perf_counter() - t
-    if pdf:
+    if worker is not None:
         t = time.perf_counter()
         _fonts_registered()
         charts = outdir / "charts"
@@ -311,7 +420,8 @@ def write_profile(content: ReportContent, profile: dict[str, Any], outdir: Path,
         for name, spec in specs.items():
             (charts / f"{stem}_{name}.svg").write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
             images[name] = f"charts/{stem}_{name}.svg"
-        write_pdf(render_html("profile.html.j2", context, None, pdf=True, images=images), outdir, outdir / f"{stem}.pdf")
+        worker.submit(render_html("profile.html.j2", context, None, pdf=True, images=images), outdir, outdir / f"{stem}.pdf")
+        worker.wait()
         seconds["pdf"] = time.perf_counter() - t
     return seconds
 
@@ -320,4 +430,4 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-__all__ = ["FONT", "chart_specs", "render_html", "report_context", "finish_maps", "start_maps", "write_charts", "write_pdf", "write_profile", "write_report", "write_xlsx"]
+__all__ = ["FONT", "chart_specs", "render_html", "report_context", "finish_maps", "start_maps", "write_charts", "PdfWorker", "pdf_worker", "write_profile", "write_report", "write_xlsx"]
