@@ -342,7 +342,7 @@ def write_publication(result: DemoResult, outdir: Path, *, pdf: bool = True) -> 
     """The 2020 county white paper (2010 as previous) and the 永康市 profile, in ``outdir``; seconds per part."""
     from baiqiang.report.content import build_report
     from baiqiang.report.profile import build_profile
-    from baiqiang.report.render import write_profile, write_report
+    from baiqiang.report.render import pdf_worker, write_profile, write_report
 
     t0 = time.perf_counter()
     res, prev = result.results[("county", 2020)], result.results[("county", 2010)]
@@ -352,9 +352,16 @@ def write_publication(result: DemoResult, outdir: Path, *, pdf: bool = True) -> 
                            ranked_list=result.outcomes[("county", 2020)].lists[LIST_ID],
                            previous_list=result.outcomes[("county", 2010)].lists[LIST_ID])
     seconds = {"content": time.perf_counter() - t0}
-    seconds.update({f"report_{k}": v for k, v in write_report(content, outdir, pdf=pdf).items()})
-    t0 = time.perf_counter()
-    prof = build_profile(content, res, PROFILE_UNIT, prev)
-    seconds["profile_content"] = time.perf_counter() - t0
-    seconds.update({f"profile_{k}": v for k, v in write_profile(content, prof, outdir, pdf=pdf).items()})
+    # The profile is built while the PDF worker lays out report.pdf; this worker's wait (not a fresh
+    # worker's, should it die) is what reports a failed report.pdf.
+    worker = pdf_worker() if pdf else None
+    seconds.update({f"report_{k}": v for k, v in write_report(content, outdir, pdf=pdf, wait=False).items()})
+    try:
+        t0 = time.perf_counter()
+        prof = build_profile(content, res, PROFILE_UNIT, prev)
+        seconds["profile_content"] = time.perf_counter() - t0
+        seconds.update({f"profile_{k}": v for k, v in write_profile(content, prof, outdir, pdf=pdf).items()})
+    finally:
+        if worker is not None:
+            worker.wait()  # report.pdf complete (or its error raised) even when the profile failed
     return seconds
