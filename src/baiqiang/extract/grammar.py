@@ -367,7 +367,7 @@ def share_takes_subject(s: Sentence) -> None:
 
 def completion_takes_subject(s: Sentence) -> None:
     """A completion rate whose clause opens with 完成 is the completion of the thing before it:
-    地区生产总值实现1900亿元，完成全年总量目标的107% → 地区生产总值全年总量目标完成率 (the corpus gold
+    地区生产总值实现1900亿元，完成全年总量目标的107% → 地区生产总值总量目标完成率 (the corpus gold
     names all eight such rates of the dev split after that thing: 43, 76, 82).  With the target's amount
     written (实际内联引资35.6亿元，完成市分配任务25亿元的142.4%) the amount is that thing's target
     (实际内联引资市分配任务), the rate its completion, and the growth and rank after it in the sentence,
