@@ -25,6 +25,21 @@ def test_traditional_characters_are_simplified():
     assert facts("全縣地區生產總值達612.4億元。") == [("地区生产总值", 61_240_000_000, "元", "level", "exact")]
 
 
+def test_a_dash_opens_a_list_item():
+    """A line opened by —— is a new item even when the line before has no full stop (corpus 82)."""
+    text = "——一般公共预算收入完成150.9亿元，同比增长22.5%\n——固定资产投资完成828亿元，同比增长12.5%"
+    assert [f[:4] for f in facts(text)] == [("一般公共预算收入", 15_090_000_000, "元", "level"),
+                                            ("一般公共预算收入", 22.5, "%", "growth"),
+                                            ("固定资产投资", 82_800_000_000, "元", "level"),
+                                            ("固定资产投资", 12.5, "%", "growth")]
+
+
+def test_an_estimated_result_keeps_its_name():
+    """预计完成 / 预计下降: 预计 goes whole, not as 计 (a link word) leaving 预 in the name (corpus 71, 82)."""
+    assert facts("全区地区生产总值预计完成213亿元。") == [("地区生产总值", 21_300_000_000, "元", "level", "exact")]
+    assert facts("万元GDP综合能耗预计下降2.3%。") == [("万元GDP综合能耗", -2.3, "%", "growth", "exact")]
+
+
 # ---------------------------------------------------------------- numbers and units
 @pytest.mark.parametrize("text, value_std, unit_std", [
     ("新增青年大学生1.1万人。", 11000, "人"),

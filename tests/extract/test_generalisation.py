@@ -44,7 +44,7 @@ def test_plan_section_gives_no_facts_until_a_top_level_heading():
 
 
 def test_result_against_a_plan_is_not_a_target():
-    assert ("年度计划完成率", 108, "%", "rate", "exact") in facts("重点项目完成投资156亿元，完成年度计划的108%。")
+    assert ("重点项目投资年度计划完成率", 108, "%", "rate", "exact") in facts("重点项目完成投资156亿元，完成年度计划的108%。")
     assert facts("计划新增企业10家。") == []
 
 
@@ -199,7 +199,7 @@ def test_a_scope_clause_ending_in_zhong_passes_its_verb_on():
 
 def test_completion_of_a_plan_is_a_completion_rate():
     assert facts("实际到位资金52.7亿元，完成年度目标任务的28.5%。")[-1] == (
-        "年度目标任务完成率", 28.5, "%", "rate", "exact")
+        "实际到位资金年度目标任务完成率", 28.5, "%", "rate", "exact")
 
 
 def test_planned_investment_of_projects_is_no_target():

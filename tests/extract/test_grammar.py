@@ -16,7 +16,8 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "place_list_metric", "place_takes_metric", "colon_list_metric",
                                        "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
-                                       "group_takes_metric", "subject_before_cause", "share_takes_subject", "size_before_name",
+                                       "group_takes_metric", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
+                                       "size_before_name",
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
@@ -174,6 +175,17 @@ def test_share_takes_subject() -> None:
     assert got[2] == ("第二产业增加值占生产总值的比重", 45.8, "rate")
     # a bare 占X的 is a share of X
     assert facts("当年实际到位资金314.1亿元、占全市到资的36.2%。")[1] == ("实际到位资金占全市到资的比重", 36.2, "rate")
+
+
+def test_completion_takes_subject() -> None:
+    got = facts("社会消费品零售总额实现80亿元，完成全年总量目标的110%，同比增长9%。")
+    assert got[1] == ("社会消费品零售总额总量目标完成率", 110, "rate")
+    # the target's amount is the thing's target; the growth and rank after it are the thing's again
+    got = facts("全县实际内联引资35.6亿元，完成市分配任务25亿元的142.4%，同比增长256%，在全市排位第一。")
+    assert [g[0] for g in got] == ["实际内联引资", "实际内联引资市分配任务", "实际内联引资市分配任务完成率",
+                                   "实际内联引资", "实际内联引资"]
+    # with nothing before it the completion keeps its own name
+    assert facts("完成年度计划的56.8%。") == [("年度计划完成率", 56.8, "rate")]
 
 
 def test_size_before_name() -> None:

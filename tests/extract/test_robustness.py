@@ -106,5 +106,5 @@ def test_a_decimal_point_read_as_a_space_is_put_back():
     A second number after the space (存栏2 1.4万头) is left alone."""
     got = [(f.indicator, f.value, f.unit, f.quote) for f in extract_facts("园区生产总值12 5亿元，完成全年任务的108 3%。")]
     assert got == [("园区生产总值", 12.5, "亿元", "园区生产总值12 5亿元"),
-                   ("任务完成率", 108.3, "%", "完成全年任务的108 3%")]
+                   ("园区生产总值任务完成率", 108.3, "%", "完成全年任务的108 3%")]
     assert [f.value for f in extract_facts("年末生猪存栏2 1.4万头。")] == [1.4]

@@ -283,6 +283,8 @@ def normalise(raw: str) -> Layout:
             paras.append(Paragraph(pos, pos + len(line), kind))
             pos += len(line)
             continue
+        if kind == "text" and line.lstrip().startswith("——"):
+            close()  # a dash opens a list item (——地区生产总值…): the line before ended its own item
         if buf_start is None:
             if parts:
                 parts.append("\n")

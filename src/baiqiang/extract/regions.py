@@ -193,7 +193,7 @@ def after_subject_markers(s: str, lex: Lexicon) -> str:
 
 def clean(s: str) -> str:
     """Trim separators and the 的 that links an attribute to its noun."""
-    s = s.strip(" 、，,：:；")
+    s = s.strip(" 、，,：:；").lstrip("—")  # a list item's dash (——地区生产总值) is no part of the name
     if s.startswith("的"):
         s = s[1:]
     if s.endswith("的"):
