@@ -151,8 +151,9 @@ def write_sheets(path: Path | BinaryIO, sheets: Mapping[str, pd.DataFrame], *, i
     is quote-prefixed, as Excel marks typed text.
 
     Tables without an index, with one header row and plain columns (numbers, booleans, text) go
-    through :func:`write_column_sheets`, cell for cell the same and 10× faster than ``to_excel``,
-    which formats each cell in Python; the others (an index, a column MultiIndex, dates) through pandas.
+    through :func:`write_column_sheets`, cell for cell the same without ``to_excel``'s per-cell
+    formatting (the demo workbook, 72,000 cells: 1.1 → 0.47 s); the others (an index, a column
+    MultiIndex, dates, infinities) through pandas.
     """
     if not index and all(_plain_table(df) for df in sheets.values()):
         write_column_sheets(path, {name: frame_columns(df) for name, df in sheets.items()})
