@@ -88,6 +88,7 @@ class Sentence:
     facts: list[Fact]
     before: list[Fact]
     groups: tuple[str, ...] = ()  # the lexicon's ``breakdown_groups`` (男性, 县属企业 …)
+    heads: tuple[str, ...] = ()  # the lexicon's ``part_heads`` (增加值, 产值, 产量)
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
 
@@ -477,6 +478,34 @@ def group_takes_metric(s: Sentence) -> None:
             s.facts[i] = renamed(f, name + core(whole))
 
 
+def part_takes_whole_head(s: Sentence) -> None:
+    """A part after 其中 named without any metric is that part's share of the whole's metric: 特色工业
+    增加值增长14.5%，其中，装备制造增长38.7% → 装备制造增加值; 肉类总产量增长0.03%，其中，猪肉增长1.1%
+    → 猪肉产量.
+
+    The whole is the nearest fact before 其中 in the sentence of the same kind and unit; its head is the
+    lexicon's ``part_heads`` entry that ends its name (增加值, 产值, 产量: the outputs a sector or product
+    shares; 出口 under 进出口总额 or 工业 under 固定资产投资 are read as written, as the gold names them).
+    Places (place_takes_metric) and groups (group_takes_metric) have their own rules; a part whose name
+    already holds a head keeps it.
+    """
+    cut = s.body.find("其中")
+    if cut < 0 or not s.heads:
+        return
+    cut += s.start
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        if (number_start(f) < cut or not name or _PLACE.fullmatch(name) or name in s.groups
+                or any(h in name for h in s.heads)):
+            continue
+        whole = next((g for g in reversed(s.facts[:i]) if number_start(g) < cut
+                      and g.kind == f.kind and g.unit_std == f.unit_std), None)
+        head = next((h for h in s.heads if whole is not None and core(whole).endswith(h)
+                     and core(whole) != h), None)
+        if head is not None:
+            s.facts[i] = renamed(f, name + head)
+
+
 def subject_before_cause(s: Sentence) -> None:
     """The subject of a figure may stand in the clause before, followed by a cause: 其中畜牧业受生猪产能
     大幅增长的影响，实现总产值300.0亿元，同比增长21.6% → 畜牧业总产值 (both facts).
@@ -658,6 +687,7 @@ RULES: tuple[Rule, ...] = (
     Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("group_takes_metric", group_takes_metric),
+    Rule("part_takes_whole_head", part_takes_whole_head),
     Rule("subject_before_cause", subject_before_cause),
     Rule("share_takes_subject", share_takes_subject),
     Rule("completion_takes_subject", completion_takes_subject),
@@ -674,11 +704,11 @@ RULES: tuple[Rule, ...] = (
 
 
 def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact],
-                groups: tuple[str, ...] = ()) -> list[Fact]:
+                groups: tuple[str, ...] = (), heads: tuple[str, ...] = ()) -> list[Fact]:
     """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
     if not facts:
         return facts
-    sentence = Sentence(text, start, end, list(facts), before, groups)
+    sentence = Sentence(text, start, end, list(facts), before, groups, heads)
     for rule in RULES:
         rule.apply(sentence)
     return sentence.facts
