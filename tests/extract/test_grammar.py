@@ -78,6 +78,9 @@ def test_footnote_markers() -> None:
 def test_generic_head_keeps_verb() -> None:
     got = facts("1-10月，全县签约项目76个，新开工项目36个。")
     assert got == [("1-10月签约项目", 76, "added"), ("1-10月新开工项目", 36, "added")]
+    got = facts("目前，安平县储备项目12项，总投资30亿元；开发区签约项目5个。")
+    assert got == [("安平县储备项目", 12, "level"), ("安平县储备项目总投资", 30, "level"),
+                   ("签约项目", 5, "added")]
 
 
 def test_attribute_takes_previous_name() -> None:

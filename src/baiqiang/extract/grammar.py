@@ -36,7 +36,9 @@ _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
 _ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)了?$")
 _BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
 _GENERIC_HEADS = frozenset({"项目", "企业", "项目个数"})
-_VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库)(?:项目个数|项目|企业))(?:为|达|共)?\s*$")
+_VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库|储备)(?:项目个数|项目|企业))(?:为|达|共)?\s*$")
+#: a place that opens the clause of a verb-headed count (临夏市储备项目47项): the place names the count
+_OPENING_PLACE = re.compile(r"^\s*([\u4e00-\u9fff]{2,4}?(?:市|县|旗|州|(?<!开发)(?<![园地])区))$")
 _ATTRIBUTES = ("占比", "总投资", "计划总投资", "协议资金", "协议总金额")
 _RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
@@ -307,13 +309,22 @@ def generic_head_keeps_verb(s: Sentence) -> None:
     """A bare head noun keeps the verb that makes it a kind of thing: 新开工项目36个 (not 项目), 签约项目76个.
 
     The clause reader peels head verbs off names (新增企业12家 → 企业); for 项目 and 企业 alone the
-    verb is the name's only content.
+    verb is the name's only content.  A place that opens the clause stays, as it does before any
+    other metric, and so does the attribute after the count: 临夏市储备项目47项，总投资212亿元 →
+    临夏市储备项目, 临夏市储备项目总投资 (a zone such as 开发区 is the document's place, not named).
     """
     for i, f in enumerate(s.facts):
         if core(f) in _GENERIC_HEADS:
-            m = _VERB_HEAD.search(s.pre(f))
+            pre = s.pre(f)
+            m = _VERB_HEAD.search(pre)
             if m:
-                s.facts[i] = renamed(f, m.group(1))
+                place = _OPENING_PLACE.match(pre[:m.start()])
+                name = (place.group(1) if place else "") + m.group(1)
+                s.facts[i] = renamed(f, name)
+                # the attribute the clause reader already joined to the bare head (项目总投资) follows
+                nxt = s.facts[i + 1] if i + 1 < len(s.facts) else None
+                if nxt is not None and core(nxt)[len(core(f)):] in _ATTRIBUTES and core(nxt).startswith(core(f)):
+                    s.facts[i + 1] = renamed(nxt, name + core(nxt)[len(core(f)):])
 
 
 def action_head_is_added(s: Sentence) -> None:
