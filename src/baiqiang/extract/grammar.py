@@ -323,8 +323,9 @@ def generic_head_keeps_verb(s: Sentence) -> None:
                 s.facts[i] = renamed(f, name)
                 # the attribute the clause reader already joined to the bare head (项目总投资) follows
                 nxt = s.facts[i + 1] if i + 1 < len(s.facts) else None
-                if nxt is not None and core(nxt)[len(core(f)):] in _ATTRIBUTES and core(nxt).startswith(core(f)):
-                    s.facts[i + 1] = renamed(nxt, name + core(nxt)[len(core(f)):])
+                attribute = core(nxt)[len(core(f)):] if nxt is not None and core(nxt).startswith(core(f)) else ""
+                if nxt is not None and attribute in _ATTRIBUTES:
+                    s.facts[i + 1] = renamed(nxt, name + attribute)
 
 
 def action_head_is_added(s: Sentence) -> None:
@@ -509,10 +510,9 @@ def part_takes_whole_head(s: Sentence) -> None:
         if (number_start(f) < cut or not name or _PLACE.fullmatch(name) or name in s.groups
                 or any(h in name for h in s.heads)):
             continue
-        whole = next((g for g in reversed(s.facts[:i]) if number_start(g) < cut
-                      and g.kind == f.kind and g.unit_std == f.unit_std), None)
-        head = next((h for h in s.heads if whole is not None and core(whole).endswith(h)
-                     and core(whole) != h), None)
+        whole = next((core(g) for g in reversed(s.facts[:i]) if number_start(g) < cut
+                      and g.kind == f.kind and g.unit_std == f.unit_std), "")
+        head = next((h for h in s.heads if whole.endswith(h) and whole != h), None)
         if head is not None:
             s.facts[i] = renamed(f, name + head)
 
