@@ -203,7 +203,7 @@ def test_completion_of_a_plan_is_a_completion_rate():
 
 
 def test_planned_investment_of_projects_is_no_target():
-    assert facts("新开工项目16个，计划总投资73.4亿元。")[-1] == ("项目计划总投资", 7_340_000_000, "元", "level", "exact")
+    assert facts("新开工项目16个，计划总投资73.4亿元。")[-1] == ("新开工项目计划总投资", 7_340_000_000, "元", "level", "exact")
 
 
 def test_comparison_with_duo_is_an_absolute_change():

@@ -16,7 +16,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "place_list_metric", "place_takes_metric", "colon_list_metric",
                                        "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
-                                       "group_takes_metric", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
+                                       "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
@@ -78,6 +78,9 @@ def test_footnote_markers() -> None:
 def test_generic_head_keeps_verb() -> None:
     got = facts("1-10月，全县签约项目76个，新开工项目36个。")
     assert got == [("1-10月签约项目", 76, "added"), ("1-10月新开工项目", 36, "added")]
+    got = facts("目前，安平县储备项目12项，总投资30亿元；开发区签约项目5个。")
+    assert got == [("安平县储备项目", 12, "level"), ("安平县储备项目总投资", 30, "level"),
+                   ("签约项目", 5, "added")]
 
 
 def test_attribute_takes_previous_name() -> None:
@@ -115,7 +118,7 @@ def test_absolute_change_against_a_named_period_is_dropped() -> None:
 
 def test_each_ranks() -> None:
     got = facts("规上工业增加值增长5%，其中制造业增长6%，高新技术产业占比70%，均居全省第2位。")
-    assert got[3:] == [("规上工业增加值增速", 2, "rank"), ("制造业增速", 2, "rank"), ("高新技术产业占比", 2, "rank")]
+    assert got[3:] == [("规上工业增加值增速", 2, "rank"), ("制造业增加值增速", 2, "rank"), ("高新技术产业占比", 2, "rank")]
     got = facts("培育专精特新企业30家、高新技术企业12家，数量均居全市第一。")
     assert got[2:] == [("专精特新企业数量", 1, "rank"), ("高新技术企业数量", 1, "rank")]
     ranks = [(f.indicator, f.value, f.qualifier) for f in extract_facts("工业投资、技改投资、民间投资均位居全市前三。")]
@@ -219,6 +222,14 @@ def test_group_takes_metric() -> None:
     assert [g[0] for g in got[1:]] == ["男性户籍人口", "女性户籍人口"]
     got = facts("原煤产量1657.8万吨，同比下降14.3%；其中，县属企业完成1094.2万吨，同比下降17.1%。")
     assert got[2:] == [("县属企业原煤产量", 1094.2, "level"), ("县属企业原煤产量", -17.1, "growth")]
+
+
+def test_part_takes_whole_head() -> None:
+    got = facts("全县纺织及食品工业增加值增长12.3%，其中，服装加工增长20.1%，粮油加工下降3.2%。")
+    assert got == [("纺织及食品工业增加值", 12.3, "growth"), ("服装加工增加值", 20.1, "growth"),
+                   ("粮油加工增加值", -3.2, "growth")]
+    got = facts("禽蛋总产量增长4.5%，其中，鸭蛋增长2.2%；工业投资增长9.1%。")
+    assert got[1] == ("鸭蛋产量", 2.2, "growth")
 
 
 def test_colon_list_metric() -> None:

@@ -36,7 +36,9 @@ _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
 _ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)了?$")
 _BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
 _GENERIC_HEADS = frozenset({"项目", "企业", "项目个数"})
-_VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库)(?:项目个数|项目|企业))(?:为|达|共)?\s*$")
+_VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库|储备)(?:项目个数|项目|企业))(?:为|达|共)?\s*$")
+#: a place that opens the clause of a verb-headed count (临夏市储备项目47项): the place names the count
+_OPENING_PLACE = re.compile(r"^\s*([\u4e00-\u9fff]{2,4}?(?:市|县|旗|州|(?<!开发)(?<![园地])区))$")
 _ATTRIBUTES = ("占比", "总投资", "计划总投资", "协议资金", "协议总金额")
 _RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
@@ -88,6 +90,7 @@ class Sentence:
     facts: list[Fact]
     before: list[Fact]
     groups: tuple[str, ...] = ()  # the lexicon's ``breakdown_groups`` (男性, 县属企业 …)
+    heads: tuple[str, ...] = ()  # the lexicon's ``part_heads`` (增加值, 产值, 产量)
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
 
@@ -306,13 +309,23 @@ def generic_head_keeps_verb(s: Sentence) -> None:
     """A bare head noun keeps the verb that makes it a kind of thing: 新开工项目36个 (not 项目), 签约项目76个.
 
     The clause reader peels head verbs off names (新增企业12家 → 企业); for 项目 and 企业 alone the
-    verb is the name's only content.
+    verb is the name's only content.  A place that opens the clause stays, as it does before any
+    other metric, and so does the attribute after the count: 临夏市储备项目47项，总投资212亿元 →
+    临夏市储备项目, 临夏市储备项目总投资 (a zone such as 开发区 is the document's place, not named).
     """
     for i, f in enumerate(s.facts):
         if core(f) in _GENERIC_HEADS:
-            m = _VERB_HEAD.search(s.pre(f))
+            pre = s.pre(f)
+            m = _VERB_HEAD.search(pre)
             if m:
-                s.facts[i] = renamed(f, m.group(1))
+                place = _OPENING_PLACE.match(pre[:m.start()])
+                name = (place.group(1) if place else "") + m.group(1)
+                s.facts[i] = renamed(f, name)
+                # the attribute the clause reader already joined to the bare head (项目总投资) follows
+                nxt = s.facts[i + 1] if i + 1 < len(s.facts) else None
+                attribute = core(nxt)[len(core(f)):] if nxt is not None and core(nxt).startswith(core(f)) else ""
+                if nxt is not None and attribute in _ATTRIBUTES:
+                    s.facts[i + 1] = renamed(nxt, name + attribute)
 
 
 def action_head_is_added(s: Sentence) -> None:
@@ -475,6 +488,33 @@ def group_takes_metric(s: Sentence) -> None:
             continue
         if whole is not None:
             s.facts[i] = renamed(f, name + core(whole))
+
+
+def part_takes_whole_head(s: Sentence) -> None:
+    """A part after 其中 named without any metric is that part's share of the whole's metric: 特色工业
+    增加值增长14.5%，其中，装备制造增长38.7% → 装备制造增加值; 肉类总产量增长0.03%，其中，猪肉增长1.1%
+    → 猪肉产量.
+
+    The whole is the nearest fact before 其中 in the sentence of the same kind and unit; its head is the
+    lexicon's ``part_heads`` entry that ends its name (增加值, 产值, 产量: the outputs a sector or product
+    shares; 出口 under 进出口总额 or 工业 under 固定资产投资 are read as written, as the gold names them).
+    Places (place_takes_metric) and groups (group_takes_metric) have their own rules; a part whose name
+    already holds a head keeps it.
+    """
+    cut = s.body.find("其中")
+    if cut < 0 or not s.heads:
+        return
+    cut += s.start
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        if (number_start(f) < cut or not name or _PLACE.fullmatch(name) or name in s.groups
+                or any(h in name for h in s.heads)):
+            continue
+        whole = next((core(g) for g in reversed(s.facts[:i]) if number_start(g) < cut
+                      and g.kind == f.kind and g.unit_std == f.unit_std), "")
+        head = next((h for h in s.heads if whole.endswith(h) and whole != h), None)
+        if head is not None:
+            s.facts[i] = renamed(f, name + head)
 
 
 def subject_before_cause(s: Sentence) -> None:
@@ -658,6 +698,7 @@ RULES: tuple[Rule, ...] = (
     Rule("action_head_is_added", action_head_is_added),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("group_takes_metric", group_takes_metric),
+    Rule("part_takes_whole_head", part_takes_whole_head),
     Rule("subject_before_cause", subject_before_cause),
     Rule("share_takes_subject", share_takes_subject),
     Rule("completion_takes_subject", completion_takes_subject),
@@ -674,11 +715,11 @@ RULES: tuple[Rule, ...] = (
 
 
 def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact],
-                groups: tuple[str, ...] = ()) -> list[Fact]:
+                groups: tuple[str, ...] = (), heads: tuple[str, ...] = ()) -> list[Fact]:
     """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
     if not facts:
         return facts
-    sentence = Sentence(text, start, end, list(facts), before, groups)
+    sentence = Sentence(text, start, end, list(facts), before, groups, heads)
     for rule in RULES:
         rule.apply(sentence)
     return sentence.facts
