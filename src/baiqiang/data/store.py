@@ -22,7 +22,6 @@ Every write runs in one transaction: a failed import leaves the store as it was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from baiqiang.data.importers.read import file_sha256  # noqa: F401  (re-exported: importers and firms take it from here)
 from baiqiang.errors import DataError, Problem
 
 DEFAULT_PATH = Path("baiqiang.duckdb")
@@ -561,15 +561,6 @@ def check_store_path(path: str | Path, *, must_exist: bool = False) -> Path:
     if p.suffix.lower() not in STORE_SUFFIXES:
         raise DataError.single(str(p), f"新数据库的文件名须以 {' 或 '.join(STORE_SUFFIXES)} 结尾", "not_a_store")
     return p
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes: recorded with every import batch and build, so results trace to inputs."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_panel(store_path: str | Path, year: int, *, indicators: Sequence[str] | None = None) -> pd.DataFrame:

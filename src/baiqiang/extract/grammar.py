@@ -12,7 +12,7 @@ place its preconditions hold (after the rules whose output it reads), add its te
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.model import Fact
@@ -261,7 +261,7 @@ def place_takes_metric(s: Sentence) -> None:
     for i, f in enumerate(s.facts):
         if f.kind != "growth" or f.unit_std != "%" or not _PLACE.fullmatch(core(f)):
             continue
-        prev = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before)]
+        prev = next((g for g in _earlier(s, i, previous=None)
                      if g.kind == "growth" and g.unit_std == "%" and not _PLACE.fullmatch(core(g))), None)
         if prev is None:
             continue
@@ -453,7 +453,7 @@ def size_classes(s: Sentence) -> None:
         if i in glued:
             continue
         if i - 1 in glued:
-            parent = next((g for g in [*reversed(s.facts[:i - 1]), *reversed(s.before[-3:])]
+            parent = next((g for g in _earlier(s, i - 1, previous=3)
                            if g.unit_std == f.unit_std and g.kind in ("added", "level")), None)
             if parent is not None:
                 label = s.text[number_start(s.facts[i - 1]):s.facts[i - 1].end]
@@ -478,7 +478,7 @@ def group_takes_metric(s: Sentence) -> None:
         name = core(f)
         if name not in s.groups:
             continue
-        whole = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before[-4:])]
+        whole = next((g for g in _earlier(s, i, previous=4)
                       if g.unit_std == f.unit_std and g.kind in ("level", "cumulative", "added")
                       and not core(g).startswith(s.groups)), None)
         if whole is None and f.kind == "growth":
@@ -660,7 +660,7 @@ def average_growth_takes_name(s: Sentence) -> None:
     for i, f in enumerate(s.facts):
         if f.kind != "growth" or f.unit_std != "%" or not _AVERAGE.fullmatch(core(f)):
             continue
-        prev = next((g for g in [*reversed(s.facts[:i]), *reversed(s.before[-3:])]
+        prev = next((g for g in _earlier(s, i, previous=3)
                      if g.kind != "rank" and not _AVERAGE.search(core(g))), None)
         if prev is not None:
             s.facts[i] = renamed(f, core(prev) + core(f).removesuffix("增长") + "增长")
@@ -726,16 +726,24 @@ def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list
 
 
 # ------------------------------------------------------------------ helpers
+def _earlier(s: Sentence, i: int, *, previous: int | None = 0) -> Iterator[Fact]:
+    """The facts before position ``i``, nearest first: this sentence's, then the last ``previous`` facts of
+    the sentences before it (all of them with ``None``)."""
+    yield from reversed(s.facts[:i])
+    if previous != 0:
+        yield from reversed(s.before if previous is None else s.before[-previous:])
+
+
 def _previous_change_or_rate(s: Sentence, i: int) -> Fact | None:
     """The nearest earlier fact whose change a 百分点 figure can be: a % growth or a rate (出生率5.72‰)."""
-    for g in [*reversed(s.facts[:i]), *reversed(s.before[-3:])]:
+    for g in _earlier(s, i, previous=3):
         if (g.kind == "growth" and g.unit_std == "%") or g.kind == "rate":
             return g
     return None
 
 
 def _previous_growth(s: Sentence, i: int) -> Fact | None:
-    for g in [*reversed(s.facts[:i]), *reversed(s.before[-3:])]:
+    for g in _earlier(s, i, previous=3):
         if g.kind == "growth" and g.unit_std == "%":
             return g
     return None

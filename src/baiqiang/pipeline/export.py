@@ -293,13 +293,7 @@ def write_workbook(results: "Results", path: Path, lang: str = "zh", extra: Mapp
     for level in range(h.top_level, 0, -1):
         title = names[level - 1].text(lang) if level - 1 < len(names) else f"{t['level']} {level}"
         sheets[title[:31]] = level_columns(results, level, lang)
-    nodes = h.node_codes
-    sheets[t["weights"]] = [
-        ("code", np.array(nodes, dtype=object)), (t["parent"], np.array([h.parent_of[c] for c in nodes], dtype=object)),
-        (t["level"], integers(np.array([h.level_of[c] for c in nodes], dtype=float))),
-        (t["declared"], np.asarray(h.declared_weights, dtype=float)), (t["within_parent"], results.within_parent),
-        (t["in_index"], results.in_index),
-    ]
+    sheets[t["weights"]] = [(name if name == "code" else t[name], values) for name, values in results.weight_columns()]
     if results.excluded_codes:
         sheets[t["excluded"]] = [("unit_code", np.array(results.excluded_codes, dtype=object)),
                                  (t["reason"], np.array(results.excluded_reasons, dtype=object))]

@@ -71,7 +71,6 @@ class Results:
 
     @classmethod
     def from_trace(cls, plan: Plan, panel: Panel, trace: Trace, *, comparison: dict[str, Any] | None = None) -> "Results":
-        h = plan.hierarchy
         included = trace.included[0]
         scores = trace.scores[0].copy()
         scores[~included] = np.nan
@@ -133,12 +132,19 @@ class Results:
         """Per node: parent, level, the declared weight, the weight within its parent and in the root."""
         import pandas as pd
 
-        h = self.hierarchy
-        return pd.DataFrame(
-            {"parent": [h.parent_of[c] for c in h.node_codes], "level": [h.level_of[c] for c in h.node_codes],
-             "declared": h.declared_weights, "within_parent": self.within_parent, "in_index": self.in_index},
-            index=pd.Index(h.node_codes, name="code"),
-        )
+        (_, codes), *columns = self.weight_columns()
+        data = {name: values.values if name == "level" else values for name, values in columns}
+        return pd.DataFrame(data, index=pd.Index(codes, name="code"))
+
+    def weight_columns(self) -> list[Column]:
+        """The columns of :attr:`weights` as arrays, its ``code`` index first (the workbook's weights sheet)."""
+        from baiqiang.pipeline.export import integers
+
+        h, nodes = self.hierarchy, self.hierarchy.node_codes
+        return [("code", np.array(nodes, dtype=object)), ("parent", np.array([h.parent_of[c] for c in nodes], dtype=object)),
+                ("level", integers(np.array([h.level_of[c] for c in nodes], dtype=float))),
+                ("declared", np.asarray(h.declared_weights, dtype=float)), ("within_parent", self.within_parent),
+                ("in_index", self.in_index)]
 
     @cached_property
     def in_index(self) -> np.ndarray:

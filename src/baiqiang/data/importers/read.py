@@ -28,7 +28,7 @@ SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes: recorded with every import batch and build, so results trace to inputs.
 
-    Here rather than only in :mod:`baiqiang.data.store` (which loads DuckDB and pandas):
+    Here, not in :mod:`baiqiang.data.store` (which loads DuckDB and pandas and re-exports it):
     ``baiqiang build`` on a CSV file records it without importing either.
     """
     h = hashlib.sha256()
