@@ -311,6 +311,15 @@ def pdf_worker() -> PdfWorker:
     return worker
 
 
+def start_workers(*, pdf: bool = True) -> None:
+    """Start this thread's publishing children now, so their imports overlap the caller's work.
+
+    Idempotent: a later :func:`pdf_worker` (or :func:`write_report`) gets the same warm child.
+    """
+    if pdf:
+        pdf_worker()
+
+
 def write_xlsx(content: ReportContent, path: Path) -> None:
     """Every table of the report, one sheet each, Chinese headers."""
     from baiqiang.report.demo import HEADERS_ZH
