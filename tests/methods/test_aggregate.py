@@ -238,3 +238,28 @@ def test_equal_children_give_that_value(v: float, w: np.ndarray) -> None:
     x = np.full((1, 2, 3), v)
     for kernel in (ag.arithmetic, ag.geometric, ag.harmonic, ag.generalised, ag.median, ag.mazziotta_pareto):
         np.testing.assert_allclose(kernel(x, w)[0], v, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    [ag.geometric, ag.harmonic] + [lambda x, w, p=p: ag.generalised(x, w, p=p) for p in (2.0, 3.0, -1.0, -2.0)],
+)
+def test_single_variant_entry_equals_the_batched_path_bit_for_bit(kernel) -> None:
+    # One variant takes a short path (fewest NumPy calls); a batch of two distinct data sets the
+    # general one.  Both must give the same bits for complete data in the domain.  (Arithmetic's
+    # one-variant product normalises the weights first: equal to rounding, tested elsewhere.)
+    x = 1.0 + 99.0 * np.random.default_rng(3).random((2, 50, 7))
+    w = np.array([[0.5, 1.0, 2.0, 0.0, 1.5, 0.25, 3.0]] * 2)
+    batched = kernel(x, w)
+    for b in range(2):
+        np.testing.assert_array_equal(kernel(x[b : b + 1], w[b : b + 1])[0], batched[b])
+
+
+@pytest.mark.parametrize("p", [2.0, 3.0, -2.0])
+def test_single_variant_integer_power_leaves_only_out_of_domain_units_missing(p: float) -> None:
+    # (-1)^2 = 1 and 1/(-1)^2 = 1 hide a negative child in the output; a zero child is in the
+    # domain only for p > 0.  Only the unit with such a child is missing.
+    x = units([1, 4], [-1, 4], [0, 4], [NAN, 4])
+    y = ag.generalised(x, weights(1, 1), p=p)[0]
+    zero = (0.5 * 4**p) ** (1 / p) if p > 0 else NAN
+    np.testing.assert_allclose(y, [(0.5 + 0.5 * 4**p) ** (1 / p), NAN, zero, 4], equal_nan=True)
