@@ -331,3 +331,18 @@ def test_place_name_before_its_all_word_opens_the_subject():
     assert facts("上半年连云港全市快递业务量27265万件。")[0][0] == "上半年快递业务量"
     # a metric before a share of the whole is no place name
     assert facts("产值占全市总量的比重为30%。")[0][0] == "产值占全市总量的比重"
+
+
+def test_a_running_total_in_a_list_item_is_that_items_own():
+    """其中：A累计…；B… : a % change is never cumulative, and A's 累计 does not make B a running total."""
+    got = facts("主要产品产量增长，其中：电机累计实现120万千瓦，增长12.5%；水泥实现产量3000吨，增长8%；"
+                "钢材500吨，增长2%。")
+    assert [g[3] for g in got] == ["cumulative", "growth", "level", "growth", "level", "growth"]
+    assert got[0][1:3] == (1_200_000, "千瓦")
+
+
+def test_harvest_words_and_area_yields():
+    """增产/减产 are changes; 公斤/亩 and 千伏安 are units; 以 and 首次 before a number are no part of a name."""
+    assert facts("油料产量5.2万吨，减产3.5%。")[1] == ("油料产量", -3.5, "%", "growth", "exact")
+    assert facts("水稻单产以512公斤/亩创新高。") == [("水稻单产", 512, "公斤/亩", "level", "exact")]
+    assert facts("新增市场主体首次突破2万户。")[0][0] == "市场主体"

@@ -251,9 +251,11 @@ class _Sentence:
             cs += 1
         # 实施…项目86个，其中10亿元以上项目12个: 其中 continues the previous clause
         head_cats: set[str] = set()
-        if self.scoped or self.doc.layout.text.startswith("其中", cs):
+        in_list = self.scoped or self.doc.layout.text.startswith("其中", cs)
+        if in_list:
             # within the sentence the previous clause's verb; at its start the previous sentence's
             head_cats = set(self.last_cats if self.facts else self.prev_cats)
+        shared = set(head_cats)
         stacked: list[Quantity] = []
         subject = ""  # the place noun of a scope count (77个县(市)) for the next quantity's name
         i = 0
@@ -328,6 +330,9 @@ class _Sentence:
                 # item's words start after that noun
                 prev_end += len(indicator)
             i += 1
+        if in_list and "cumulative" not in shared:
+            # 其中：A累计实现2828万千伏安；B实现产量303136吨: one item's 累计 is its own, not its siblings'
+            head_cats.discard("cumulative")
         if head_cats:
             self.last_cats = head_cats
             if _SCOPE_END.search(self.doc.layout.text, cs, ce):
@@ -467,9 +472,9 @@ class _Sentence:
         lex = self.doc.lex
         if q.rank:
             return "rank"
-        if "cumulative" in cats:
-            return "cumulative"
         unit_std = q.info.std if q.info else ""
+        if "cumulative" in cats and not q.is_percent and unit_std not in ("百分点", "千分点"):
+            return "cumulative"  # a change or share is never a running total (累计增长5% is a growth)
         if region.sign:
             return "growth" if q.is_percent else None  # absolute changes are optional
         if unit_std in ("百分点", "千分点"):
