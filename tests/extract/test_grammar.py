@@ -13,7 +13,7 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_notes", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
                                        "rate_keeps_verb",
-                                       "place_list_metric", "place_takes_metric", "colon_list_metric",
+                                       "place_list_metric", "place_takes_metric", "colon_list_metric", "members_by_predicate",
                                        "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
                                        "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
@@ -51,6 +51,16 @@ def test_rate_keeps_verb() -> None:
 def test_place_list_metric() -> None:
     got = facts("苏州市地区生产总值11458.4亿元，南京市8316.92亿元，无锡市7105.67亿元。")
     assert [g[0] for g in got] == ["苏州市地区生产总值", "南京市地区生产总值", "无锡市地区生产总值"]
+
+
+def test_members_by_predicate() -> None:
+    got = facts("全市12个县实现规模以上工业增加值300亿元，同比增长6.5%，有7个县增速高于全市平均增速，有2个县出现负增长。")
+    assert got[2:] == [("规模以上工业增加值增速高于全市平均增速的县", 7, "level"), ("出现负增长的县", 2, "level")]
+    # the members named by the universe they are counted in
+    got = facts("41个服务业行业中，有30个行业实现两位数增长。")
+    assert got == [("实现两位数增长的服务业行业", 30, "level")]
+    # a count of things without a condition keeps its noun
+    assert facts("全县有12个乡镇。") == [("乡镇", 12, "level")]
 
 
 def test_rank_scope_chain() -> None:

@@ -77,6 +77,12 @@ _INNER_VERB = re.compile(r"(.{2,}?)(?:完成|实现)(?![率了的值情任目计
 #: a share named only by its base (占生产总值的比重, 占全市到资的): the thing whose share it is stands before
 _SHARE_OF = re.compile(r"占[^，,；;。]{2,}")
 _SHARE_WORDS = ("比重", "比例", "份额")
+#: members counted by a condition (有28个区增速高于全省平均增速): their units, the place nouns that name them,
+#: the universe they come from (38个工业行业大类中) and the words that make the rest a condition
+_MEMBER_UNITS = frozenset({"个", "种", "家"})
+_MEMBER_PLACE = re.compile(r"县[（(]市[、，,]?区?[）)]|县[（(]区[）)]|县市区|县区|区县|县市|乡镇|街道|县|区|市|镇")
+_UNIVERSE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)[个种家]([^，,；;。、\d]{2,12}?)中\s*[，,]")
+_CONDITION = re.compile(r"增长|增速|增幅|降幅|高于|低于|超过|快于|慢于|下降")
 _TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[)）]$")
 
 
@@ -280,6 +286,42 @@ def colon_list_metric(s: Sentence) -> None:
         name = core(f)
         if number_start(f) > m.end() and name and metric not in name:
             s.facts[i] = renamed(f, name + metric)
+
+
+def members_by_predicate(s: Sentence) -> None:
+    """A count of members that meet a condition is named by the condition and the members: 有28个区增速
+    高于全省平均增速 → 工业增加值增速高于全省平均增速的区 (after 全省30个区实现工业增加值…，同比增长8.0%);
+    有13个县(市)工业负增长 → 工业负增长的县(市); 38个工业行业大类中，有37个行业实现正增长 → 实现正增长的
+    工业行业大类.
+
+    The count (个, 种, 家) opens its clause (alone or after 有/共有) and its members are a place noun or a
+    word of the universe stated before (N个X中, which then names them); the rest of the clause is the
+    condition and must state a change or a comparison.  A condition that opens with 增速/增幅 is the
+    growth of the metric of the nearest earlier % change, without the members' noun (县(市)工业增加值 →
+    工业增加值), as a bare 增速 takes the preceding fact's name in the clause reader.
+    """
+    for i, f in enumerate(s.facts):
+        if f.kind != "level" or f.unit_std not in _MEMBER_UNITS or s.pre(f).strip(" ，,") not in ("", "有", "共有"):
+            continue
+        cut = _CLAUSE_BREAK.search(s.text, f.end, s.end)
+        tail = s.text[f.end:cut.start() if cut else s.end].rstrip("。；;！!")
+        universe = None
+        for universe in _UNIVERSE.finditer(s.text, s.start, number_start(f)):
+            pass
+        if universe is not None:
+            members = universe.group(1)
+            k = next((k for k in range(len(tail), 1, -1) if tail[:k] in members), 0)
+        else:
+            m = _MEMBER_PLACE.match(tail)
+            members, k = (m.group(), m.end()) if m else ("", 0)
+        condition = tail[k:]
+        if not members or not _CONDITION.search(condition) or not tail.startswith(core(f)):
+            continue
+        if condition.startswith(("增速", "增幅")):
+            prev = next((g for g in _earlier(s, i, previous=3) if g.kind == "growth" and g.unit_std == "%"), None)
+            if prev is not None:
+                condition = core(prev).removeprefix(members) + condition
+        s.facts[i] = renamed(f, condition + "的" + members)
 
 
 def rank_scope_chain(s: Sentence) -> None:
@@ -691,6 +733,7 @@ RULES: tuple[Rule, ...] = (
     Rule("place_list_metric", place_list_metric),
     Rule("place_takes_metric", place_takes_metric),
     Rule("colon_list_metric", colon_list_metric),
+    Rule("members_by_predicate", members_by_predicate),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("time_remaining_dropped", time_remaining_dropped),
