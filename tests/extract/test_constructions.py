@@ -346,3 +346,8 @@ def test_harvest_words_and_area_yields():
     assert facts("油料产量5.2万吨，减产3.5%。")[1] == ("油料产量", -3.5, "%", "growth", "exact")
     assert facts("水稻单产以512公斤/亩创新高。") == [("水稻单产", 512, "公斤/亩", "level", "exact")]
     assert facts("新增市场主体首次突破2万户。")[0][0] == "市场主体"
+
+
+def test_a_range_of_years_is_no_number():
+    """图1 2011-2015年…: the dash of a year range is no minus sign, so -2015 年 is no fact."""
+    assert facts("图2 2019-2023年全县一般公共预算收入及增长速度") == []
