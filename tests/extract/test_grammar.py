@@ -11,7 +11,7 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 
 
 def test_the_rule_table_is_ordered_and_named() -> None:
-    assert [r.name for r in RULES] == ["bracket_notes", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
+    assert [r.name for r in RULES] == ["bracket_notes", "conversion_takes_name", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
                                        "rate_keeps_verb",
                                        "place_list_metric", "place_takes_metric", "colon_list_metric", "members_by_predicate",
                                        "rank_scope_chain", "absolute_change_dropped",
@@ -22,6 +22,12 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "footnote_markers"]
+
+
+def test_conversion_takes_name() -> None:
+    got = extract_facts("2023年，人均地区生产总值52000元，按2022年平均汇率计算为7730美元，增长5.1%。")
+    assert [(f.indicator, f.value, f.period) for f in got] == [
+        ("人均地区生产总值", 52000, "2023"), ("人均地区生产总值", 7730, "2023"), ("人均地区生产总值", 5.1, "2023")]
 
 
 def test_bracket_aside() -> None:

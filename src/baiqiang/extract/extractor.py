@@ -30,7 +30,7 @@ from baiqiang.extract.tables import TableState, caption_unit, is_cell_stream, st
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"(?:[^，：,:]|(?<=\d),(?=\d{3}(?!\d))|:(?=\d))+")
 # 到2025年 (a target) is no statement of the period, 截至2025年5月底 is
-_YEAR = re.compile(r"(?<![比较到与和])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
+_YEAR = re.compile(r"(?<![比较到与和按])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
 _NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|到|至|[，、。；！？!?;]")
 _PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")

@@ -83,6 +83,8 @@ _MEMBER_UNITS = frozenset({"个", "种", "家"})
 _MEMBER_PLACE = re.compile(r"县[（(]市[、，,]?区?[）)]|县[（(]区[）)]|县市区|县区|区县|县市|乡镇|街道|县|区|市|镇")
 _UNIVERSE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)[个种家]([^，,；;。、\d]{2,12}?)中\s*[，,]")
 _CONDITION = re.compile(r"增长|增速|增幅|降幅|高于|低于|超过|快于|慢于|下降")
+#: a conversion that names nothing itself: 按2018年平均汇率计算, 按现行汇率折算, 折合
+_CONVERSION = re.compile(r"按[^，,；;。]{0,14}?(?:计算|折算)|折合|折算")
 _TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[)）]$")
 
 
@@ -144,6 +146,17 @@ def bracket_notes(s: Sentence) -> None:
         new = alias.group(1) if alias else _BRACKET_NOTE.sub("", name)
         if new != name and new:
             s.facts[i] = renamed(f, new)
+
+
+def conversion_takes_name(s: Sentence) -> None:
+    """A figure named only by how it was converted is the figure before it, restated: 人均地区生产总值19763元，
+    按2018年平均汇率计算为2865美元 → 人均地区生产总值 2865 美元 (and a change after it alike)."""
+    for i, f in enumerate(s.facts):
+        if not _CONVERSION.fullmatch(core(f)):
+            continue
+        prev = next((g for g in _earlier(s, i, previous=1) if not _CONVERSION.fullmatch(core(g))), None)
+        if prev is not None:
+            s.facts[i] = renamed(f, core(prev))
 
 
 def verb_inside_name(s: Sentence) -> None:
@@ -724,6 +737,7 @@ class Rule:
 #: The rules in the order they run.
 RULES: tuple[Rule, ...] = (
     Rule("bracket_notes", bracket_notes),
+    Rule("conversion_takes_name", conversion_takes_name),
     Rule("verb_inside_name", verb_inside_name),
     Rule("bracket_aside", bracket_aside),
     Rule("basis_in_name", basis_in_name),
