@@ -351,3 +351,10 @@ def test_harvest_words_and_area_yields():
 def test_a_range_of_years_is_no_number():
     """图1 2011-2015年…: the dash of a year range is no minus sign, so -2015 年 is no fact."""
     assert facts("图2 2019-2023年全县一般公共预算收入及增长速度") == []
+
+
+def test_the_size_of_a_fall_is_negative():
+    """降幅为3.2%: a % named as the size of a fall is a negative change; a 收窄 of it keeps its own sign."""
+    got = facts("工业品出厂价格降幅为3.2%，降幅比上月收窄0.4个百分点。")
+    assert got[0] == ("工业品出厂价格降幅", -3.2, "%", "growth", "exact")
+    assert got[1][1:4] == (-0.4, "百分点", "growth")

@@ -48,6 +48,8 @@ _FULL_STOP = re.compile(f"[{_FULL_STOPS}]")
 _SPEECH = re.compile(r"“[^“”]{8,}?[。！？!?]”")
 # a clause that scopes the next ones (签约的28个项目中，A项目11个): like 其中
 _SCOPE_END = re.compile(r"(?<![集其])中\s*$")
+#: names of the size of a fall: a % stated for them without a verb is negative (降幅为7.5% → -7.5 %)
+_FALL_NAMES = ("降幅", "跌幅", "减幅")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
 # 在第二十四届全国县域经济高质量发展百强县榜单中，石门县成功入选，位列第72位: the list names the rank
 _LIST_NAME = re.compile(r"在([^，。；：]{2,40}?)(?:榜单|排行榜|排名|名单)中")
@@ -555,8 +557,9 @@ class _Sentence:
               cats: frozenset[str] = frozenset()) -> None:
         text = self.doc.layout.text
         value = q.value
-        if kind == "growth" and region.sign < 0 and value > 0:
-            value = -value
+        if kind == "growth" and value > 0 and (region.sign < 0 or (
+                not region.sign and q.is_percent and indicator.endswith(_FALL_NAMES))):
+            value = -value  # 下降5%, and 降幅为5% (the size of a fall): a fall is negative
         if q.rank:
             unit, value_std, unit_std = q.unit, value, "位"
         else:
