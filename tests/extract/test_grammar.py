@@ -97,12 +97,16 @@ def test_generic_head_keeps_verb() -> None:
     got = facts("目前，安平县储备项目12项，总投资30亿元；开发区签约项目5个。")
     assert got == [("安平县储备项目", 12, "level"), ("安平县储备项目总投资", 30, "level"),
                    ("签约项目", 5, "added")]
+    # a state word keeps the verb and counts a stock; 资金 is a bare head too
+    got = facts("截至目前，已竣工项目9个，已签约尚未落地项目3个，引进资金12亿元。")
+    assert got == [("已竣工项目", 9, "level"), ("已签约尚未落地项目", 3, "level"), ("引进资金", 12, "level")]
 
 
 def test_attribute_takes_previous_name() -> None:
     got = facts("来自沪苏浙的新签约工业项目58个、占比26.5%，总投资355.1亿元、占比31.8%。")
     assert [g[0] for g in got] == ["来自沪苏浙的新签约工业项目", "来自沪苏浙的新签约工业项目占比",
                                    "来自沪苏浙的新签约工业项目总投资", "来自沪苏浙的新签约工业项目总投资占比"]
+    assert facts("在建项目20个，占45%。")[1] == ("在建项目占比", 45, "rate")
 
 
 def test_rank_of_previous_metric() -> None:

@@ -35,8 +35,12 @@ _RANK_SCOPE = re.compile(r"^(?:全[省市州县国区]|[苏浙皖闽赣鲁豫鄂
 _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
 _ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)了?$")
 _BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
-_GENERIC_HEADS = frozenset({"项目", "企业", "项目个数"})
-_VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库|储备)(?:项目个数|项目|企业))(?:为|达|共)?\s*$")
+_GENERIC_HEADS = frozenset({"项目", "企业", "项目个数", "资金"})
+#: a verb-headed name (签约项目, 新开工项目, 签约资金); a state word before it (已投产项目, 已签约尚未开工项目)
+#: makes it a count of what stands in that state, not of what was done in the period
+_PROJECT_VERBS = "签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库|储备"
+_VERB_HEAD = re.compile(rf"((已经|已|尚未|未)?(?:新)?(?:{_PROJECT_VERBS})(?:(?:尚未|未)(?:{_PROJECT_VERBS}))?"
+                        r"(?:项目个数|项目|企业|资金))(?:为|达|共)?\s*$")
 #: a place that opens the clause of a verb-headed count (临夏市储备项目47项): the place names the count
 _OPENING_PLACE = re.compile(r"^\s*([\u4e00-\u9fff]{2,4}?(?:市|县|旗|州|(?<!开发)(?<![园地])区))$")
 _ATTRIBUTES = ("占比", "总投资", "计划总投资", "协议资金", "协议总金额")
@@ -50,7 +54,7 @@ _COUNTED_LIST = re.compile(r"([^、]+(?:、[^、]+)+?)[\d一二三四五六七�
 _BASIS_PAIR = re.compile(r"(增速|增幅)?(?:较|比)([^，,；;。和与、]{2,8})(?:和|与|、)([^，,；;。和与、]{2,8})分别"
                          + _CHANGE_VERB)
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
-_NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈")
+_NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
 _TOTAL = re.compile(r"总|共|累计|合计")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
@@ -369,18 +373,20 @@ def generic_head_keeps_verb(s: Sentence) -> None:
     临夏市储备项目, 临夏市储备项目总投资 (a zone such as 开发区 is the document's place, not named).
     """
     for i, f in enumerate(s.facts):
-        if core(f) in _GENERIC_HEADS:
-            pre = s.pre(f)
-            m = _VERB_HEAD.search(pre)
-            if m:
-                place = _OPENING_PLACE.match(pre[:m.start()])
-                name = (place.group(1) if place else "") + m.group(1)
-                s.facts[i] = renamed(f, name)
-                # the attribute the clause reader already joined to the bare head (项目总投资) follows
-                nxt = s.facts[i + 1] if i + 1 < len(s.facts) else None
-                attribute = core(nxt)[len(core(f)):] if nxt is not None and core(nxt).startswith(core(f)) else ""
-                if nxt is not None and attribute in _ATTRIBUTES:
-                    s.facts[i + 1] = renamed(nxt, name + attribute)
+        pre = s.pre(f)
+        m = _VERB_HEAD.search(pre) if core(f) else None
+        if m and (core(f) in _GENERIC_HEADS or (m.group(2) and m.group(1).endswith(core(f)))):
+            place = _OPENING_PLACE.match(pre[:m.start()])
+            name = (place.group(1) if place else "") + m.group(1)
+            s.facts[i] = renamed(f, name)
+            if m.group(2) and f.kind == "added":
+                s.facts[i] = replace(s.facts[i], kind="level",
+                                     extra={**f.extra, "rule_kind": "generic_head_keeps_verb"})
+            # the attribute the clause reader already joined to the bare head (项目总投资) follows
+            nxt = s.facts[i + 1] if i + 1 < len(s.facts) else None
+            attribute = core(nxt)[len(core(f)):] if nxt is not None and core(nxt).startswith(core(f)) else ""
+            if nxt is not None and attribute in _ATTRIBUTES:
+                s.facts[i + 1] = renamed(nxt, name + attribute)
 
 
 def action_head_is_added(s: Sentence) -> None:
@@ -400,8 +406,11 @@ def action_head_is_added(s: Sentence) -> None:
 
 def attribute_takes_previous_name(s: Sentence) -> None:
     """An attribute word names the thing before it: 新签约工业项目58个、占比26.5%，总投资355.1亿元、占比31.8%
-    → …项目占比, …项目总投资, …项目总投资占比 (each attribute reads the fact just before it)."""
+    → …项目占比, …项目总投资, …项目总投资占比 (each attribute reads the fact just before it); a bare
+    占 after a count is its share: 已投产项目7个，占31% → 已投产项目占比."""
     for i, f in enumerate(s.facts):
+        if i and f.kind == "rate" and s.pre(f).strip() in ("占", "占到") and s.facts[i - 1].kind in ("level", "added"):
+            f = s.facts[i] = renamed(f, "占比")
         if not i or core(f) not in _ATTRIBUTES:
             continue
         prev = core(s.facts[i - 1])
