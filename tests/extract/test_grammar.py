@@ -15,7 +15,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rate_keeps_verb",
                                        "place_list_metric", "place_takes_metric", "colon_list_metric", "members_by_predicate",
                                        "rank_scope_chain", "absolute_change_dropped",
-                                       "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
+                                       "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "attribute_takes_previous_name",
                                        "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
                                        "size_classes",
@@ -100,6 +100,13 @@ def test_generic_head_keeps_verb() -> None:
     # a state word keeps the verb and counts a stock; 资金 is a bare head too
     got = facts("截至目前，已竣工项目9个，已签约尚未落地项目3个，引进资金12亿元。")
     assert got == [("已竣工项目", 9, "level"), ("已签约尚未落地项目", 3, "level"), ("引进资金", 12, "level")]
+
+
+def test_examples_counted_by_verb() -> None:
+    got = facts("平安县总投资8亿元的甲物流园、投资2亿元的乙加工厂等6个项目与市城投等企业已签订框架协议，计划投资15亿元；"
+                "A、B等3个项目正在洽谈中。")
+    assert got == [("平安县已签订框架协议项目", 6, "added"), ("平安县已签订框架协议项目计划投资", 15, "level"),
+                   ("正在洽谈项目", 3, "level")]
 
 
 def test_attribute_takes_previous_name() -> None:

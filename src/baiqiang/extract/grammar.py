@@ -43,7 +43,7 @@ _VERB_HEAD = re.compile(rf"((已经|已|尚未|未)?(?:新)?(?:{_PROJECT_VERBS})
                         r"(?:项目个数|项目|企业|资金))(?:为|达|共)?\s*$")
 #: a place that opens the clause of a verb-headed count (临夏市储备项目47项): the place names the count
 _OPENING_PLACE = re.compile(r"^\s*([\u4e00-\u9fff]{2,4}?(?:市|县|旗|州|(?<!开发)(?<![园地])区))$")
-_ATTRIBUTES = ("占比", "总投资", "计划总投资", "协议资金", "协议总金额")
+_ATTRIBUTES = ("占比", "总投资", "计划总投资", "计划投资", "协议资金", "协议总金额")
 _RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
 _AVERAGE = re.compile(r"(?:[两三四五六七八九十\d]+年|近[两三五十]年)?(?:年)?平均(?:增长)?$|^年均(?:增长)?$")
@@ -89,6 +89,12 @@ _UNIVERSE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)[个种家]
 _CONDITION = re.compile(r"增长|增速|增幅|降幅|高于|低于|超过|快于|慢于|下降")
 #: a conversion that names nothing itself: 按2018年平均汇率计算, 按现行汇率折算, 折合
 _CONVERSION = re.compile(r"按[^，,；;。]{0,14}?(?:计算|折算)|折合|折算")
+#: after 等N个: the counted noun, a partner (与省电投、省公航旅等企业), adverbs and the verb phrase
+_EXAMPLES_TAIL = re.compile(r"(项目|企业|公司)(?:与[^，,；;。]*?等?(?:企业|公司|单位|机构|部门))?"
+                            r"((?:已经|已|初步|正在|均|全部|成功)*(?:达成|签订|签约|洽谈|落地|开工|投产|建成|竣工|入驻)"
+                            r"[^，,；;。]{0,8}?)中?")
+_EXAMPLES_PLACE = re.compile(r"\s*([\u4e00-\u9fff]{2,3}?(?:市|县|旗|州))")
+_IN_PROGRESS = re.compile(r"正在|洽谈")
 _TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[)）]$")
 
 
@@ -527,6 +533,36 @@ def size_classes(s: Sentence) -> None:
     s.facts[:] = out
 
 
+def examples_counted_by_verb(s: Sentence) -> None:
+    """Examples ending in 等N个 with the verb after the count are named by that verb: 临夏市总投资60亿元的
+    A、总投资10亿元的B等4个项目与省电投等企业初步达成合作意向 → 临夏市初步达成合作意向项目 4 (added);
+    …等5个项目正在洽谈中 → 正在洽谈项目 (level: not done yet).  The examples' sizes (总投资60亿元的A) are
+    part of their labels, not facts; a partner after 与 is no part of the name; a place that opens the
+    clause stays.
+    """
+    drop: set[int] = set()
+    for i, f in enumerate(s.facts):
+        start = number_start(f)
+        if s.text[start - 1:start] != "等" or f.unit_std in ("元", "美元", "%", "位"):
+            continue
+        cut = _CLAUSE_BREAK.search(s.text, f.end, s.end)
+        tail = s.text[f.end:cut.start() if cut else s.end].rstrip("。；;！!")
+        m = _EXAMPLES_TAIL.fullmatch(tail)
+        if m is None:
+            continue
+        clause = _CLAUSE_BREAK.split(s.text[s.start:start])[-1]
+        place = _EXAMPLES_PLACE.match(clause)
+        verb = m.group(2)
+        s.facts[i] = replace(renamed(f, (place.group(1) if place else "") + verb + m.group(1)),
+                             kind="level" if _IN_PROGRESS.search(verb) else "added",
+                             extra={**f.extra, "rule_kind": "examples_counted_by_verb"})
+        clause_start = start - len(clause)
+        drop |= {j for j, g in enumerate(s.facts[:i]) if g.unit_std in ("元", "美元")
+                 and number_start(g) >= clause_start and s.text[g.end:g.end + 1] == "的"}
+    if drop:
+        s.facts[:] = [f for j, f in enumerate(s.facts) if j not in drop]
+
+
 def group_takes_metric(s: Sentence) -> None:
     """A part named only by its group is that group's share of the whole before it: 户籍人口117.95万人，
     其中：男性61.11万人 → 男性户籍人口; 原煤产量1657.8万吨；其中，县属企业完成1094.2万吨 → 县属企业原煤产量.
@@ -762,6 +798,7 @@ RULES: tuple[Rule, ...] = (
     Rule("time_remaining_dropped", time_remaining_dropped),
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("action_head_is_added", action_head_is_added),
+    Rule("examples_counted_by_verb", examples_counted_by_verb),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("group_takes_metric", group_takes_metric),
     Rule("part_takes_whole_head", part_takes_whole_head),
