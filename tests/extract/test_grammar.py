@@ -15,7 +15,8 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rate_keeps_verb",
                                        "place_list_metric", "place_takes_metric", "colon_list_metric", "members_by_predicate",
                                        "rank_scope_chain", "absolute_change_dropped",
-                                       "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "attribute_takes_previous_name",
+                                       "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
+                                       "attribute_takes_previous_name",
                                        "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
                                        "size_classes",
@@ -107,6 +108,12 @@ def test_examples_counted_by_verb() -> None:
                 "A、B等3个项目正在洽谈中。")
     assert got == [("平安县已签订框架协议项目", 6, "added"), ("平安县已签订框架协议项目计划投资", 15, "level"),
                    ("正在洽谈项目", 3, "level")]
+
+
+def test_this_thing_refers_back() -> None:
+    got = facts("东城智能装备产业园二期项目正式签约，该项目总投资12亿元。")
+    assert got == [("东城智能装备产业园二期项目总投资", 12, "level")]
+    assert facts("该项目总投资3亿元。") == [("该项目总投资", 3, "level")]  # nothing named before: kept
 
 
 def test_attribute_takes_previous_name() -> None:

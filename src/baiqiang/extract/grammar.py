@@ -95,6 +95,7 @@ _EXAMPLES_TAIL = re.compile(r"(项目|企业|公司)(?:与[^，,；;。]*?等?(?
                             r"[^，,；;。]{0,8}?)中?")
 _EXAMPLES_PLACE = re.compile(r"\s*([\u4e00-\u9fff]{2,3}?(?:市|县|旗|州))")
 _IN_PROGRESS = re.compile(r"正在|洽谈")
+_THIS_THING = re.compile(r"该(项目|企业|公司|园区|工程)")
 _TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[)）]$")
 
 
@@ -408,6 +409,22 @@ def action_head_is_added(s: Sentence) -> None:
         if not _ACTION_HEAD.search(name) or _NOT_ACTION.search(name + pre) or _TOTAL.search(pre):
             continue
         s.facts[i] = replace(f, kind="added", extra={**f.extra, "rule_kind": "action_head_is_added"})
+
+
+def this_thing_refers_back(s: Sentence) -> None:
+    """该项目 / 该企业 names the thing the sentence named last: 永强家居产业园一期项目开工建设，该项目总投资8亿元 →
+    永强家居产业园一期项目总投资.  The thing is the text of the nearest earlier clause of the sentence that
+    holds the same head noun, up to that noun."""
+    for i, f in enumerate(s.facts):
+        m = _THIS_THING.match(core(f))
+        if m is None:
+            continue
+        pre = s.pre(f)
+        clauses = _CLAUSE_BREAK.split(s.text[s.start:number_start(f) - len(pre)])
+        named = next((c for c in reversed(clauses) if m.group(1) in c), "")
+        thing = named[:named.rfind(m.group(1)) + len(m.group(1))].strip() if named else ""
+        if len(thing) > len(m.group(1)) and not any(ch.isdigit() for ch in thing):
+            s.facts[i] = renamed(f, thing + core(f)[m.end():])
 
 
 def attribute_takes_previous_name(s: Sentence) -> None:
@@ -799,6 +816,7 @@ RULES: tuple[Rule, ...] = (
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("action_head_is_added", action_head_is_added),
     Rule("examples_counted_by_verb", examples_counted_by_verb),
+    Rule("this_thing_refers_back", this_thing_refers_back),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("group_takes_metric", group_takes_metric),
     Rule("part_takes_whole_head", part_takes_whole_head),
