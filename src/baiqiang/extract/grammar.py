@@ -329,9 +329,8 @@ def members_by_predicate(s: Sentence) -> None:
             continue
         cut = _CLAUSE_BREAK.search(s.text, f.end, s.end)
         tail = s.text[f.end:cut.start() if cut else s.end].rstrip("。；;！!")
-        universe = None
-        for universe in _UNIVERSE.finditer(s.text, s.start, number_start(f)):
-            pass
+        universes = list(_UNIVERSE.finditer(s.text, s.start, number_start(f)))
+        universe = universes[-1] if universes else None  # the nearest 38个工业行业大类中
         if universe is not None:
             members = universe.group(1)
             k = next((k for k in range(len(tail), 1, -1) if tail[:k] in members), 0)
@@ -378,6 +377,8 @@ def generic_head_keeps_verb(s: Sentence) -> None:
     verb is the name's only content.  A place that opens the clause stays, as it does before any
     other metric, and so does the attribute after the count: 临夏市储备项目47项，总投资212亿元 →
     临夏市储备项目, 临夏市储备项目总投资 (a zone such as 开发区 is the document's place, not named).
+    After a state word the verb stays in any name and the count is a stock (level): 已投产项目7个,
+    已签约尚未开工项目2个 (the corpus gold: 76).
     """
     for i, f in enumerate(s.facts):
         pre = s.pre(f)
