@@ -188,7 +188,7 @@ def test_count_of_places_as_subject_is_a_scope():
         "一季度，全省77个县(市)实现生产总值2135.01亿元，同比增长3.2%，有6个县(市)出现负增长。"
         "全省30个区实现生产总值2943.45亿元。")]
     assert got == [("一季度县(市)生产总值", 2135.01, "level"), ("一季度县(市)生产总值", 3.2, "growth"),
-                   ("一季度县(市)出现负增长", 6, "level"), ("一季度区生产总值", 2943.45, "level")]
+                   ("一季度出现负增长的县(市)", 6, "level"), ("一季度区生产总值", 2943.45, "level")]  # members_by_predicate
     # the places counted as the fact itself stay
     assert [f.value for f in extract_facts("全市共有5个乡镇实现财政收入超亿元。")] == [5]
 
@@ -331,3 +331,30 @@ def test_place_name_before_its_all_word_opens_the_subject():
     assert facts("上半年连云港全市快递业务量27265万件。")[0][0] == "上半年快递业务量"
     # a metric before a share of the whole is no place name
     assert facts("产值占全市总量的比重为30%。")[0][0] == "产值占全市总量的比重"
+
+
+def test_a_running_total_in_a_list_item_is_that_items_own():
+    """其中：A累计…；B… : a % change is never cumulative, and A's 累计 does not make B a running total."""
+    got = facts("主要产品产量增长，其中：电机累计实现120万千瓦，增长12.5%；水泥实现产量3000吨，增长8%；"
+                "钢材500吨，增长2%。")
+    assert [g[3] for g in got] == ["cumulative", "growth", "level", "growth", "level", "growth"]
+    assert got[0][1:3] == (1_200_000, "千瓦")
+
+
+def test_harvest_words_and_area_yields():
+    """增产/减产 are changes; 公斤/亩 and 千伏安 are units; 以 and 首次 before a number are no part of a name."""
+    assert facts("油料产量5.2万吨，减产3.5%。")[1] == ("油料产量", -3.5, "%", "growth", "exact")
+    assert facts("水稻单产以512公斤/亩创新高。") == [("水稻单产", 512, "公斤/亩", "level", "exact")]
+    assert facts("新增市场主体首次突破2万户。")[0][0] == "市场主体"
+
+
+def test_a_range_of_years_is_no_number():
+    """图1 2011-2015年…: the dash of a year range is no minus sign, so -2015 年 is no fact."""
+    assert facts("图2 2019-2023年全县一般公共预算收入及增长速度") == []
+
+
+def test_the_size_of_a_fall_is_negative():
+    """降幅为3.2%: a % named as the size of a fall is a negative change; a 收窄 of it keeps its own sign."""
+    got = facts("工业品出厂价格降幅为3.2%，降幅比上月收窄0.4个百分点。")
+    assert got[0] == ("工业品出厂价格降幅", -3.2, "%", "growth", "exact")
+    assert got[1][1:4] == (-0.4, "百分点", "growth")

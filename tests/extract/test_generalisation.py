@@ -127,7 +127,8 @@ def test_examples_before_deng_are_not_the_indicator():
 
 
 def test_number_after_deng_takes_the_noun_after_it():
-    assert facts("“云溪电池”一期、“华宸精工”二期等8个项目已建成投产。") == [("项目已建成投产", 8, "个", "added", "exact")]
+    # the verb after the count names it, before the noun (examples_counted_by_verb; gold invest_news: 建成投产项目)
+    assert facts("“云溪电池”一期、“华宸精工”二期等8个项目已建成投产。") == [("已建成投产项目", 8, "个", "added", "exact")]
 
 
 def test_attribute_word_after_a_count_takes_its_name():

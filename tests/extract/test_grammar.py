@@ -11,17 +11,24 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 
 
 def test_the_rule_table_is_ordered_and_named() -> None:
-    assert [r.name for r in RULES] == ["bracket_notes", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
+    assert [r.name for r in RULES] == ["bracket_notes", "conversion_takes_name", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
                                        "rate_keeps_verb",
-                                       "place_list_metric", "place_takes_metric", "colon_list_metric",
+                                       "place_list_metric", "place_takes_metric", "colon_list_metric", "members_by_predicate",
                                        "rank_scope_chain", "absolute_change_dropped",
-                                       "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "attribute_takes_previous_name",
+                                       "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
+                                       "attribute_takes_previous_name",
                                        "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "footnote_markers"]
+
+
+def test_conversion_takes_name() -> None:
+    got = extract_facts("2023年，人均地区生产总值52000元，按2022年平均汇率计算为7730美元，增长5.1%。")
+    assert [(f.indicator, f.value, f.period) for f in got] == [
+        ("人均地区生产总值", 52000, "2023"), ("人均地区生产总值", 7730, "2023"), ("人均地区生产总值", 5.1, "2023")]
 
 
 def test_bracket_aside() -> None:
@@ -53,6 +60,16 @@ def test_place_list_metric() -> None:
     assert [g[0] for g in got] == ["苏州市地区生产总值", "南京市地区生产总值", "无锡市地区生产总值"]
 
 
+def test_members_by_predicate() -> None:
+    got = facts("全市12个县实现规模以上工业增加值300亿元，同比增长6.5%，有7个县增速高于全市平均增速，有2个县出现负增长。")
+    assert got[2:] == [("规模以上工业增加值增速高于全市平均增速的县", 7, "level"), ("出现负增长的县", 2, "level")]
+    # the members named by the universe they are counted in
+    got = facts("41个服务业行业中，有30个行业实现两位数增长。")
+    assert got == [("实现两位数增长的服务业行业", 30, "level")]
+    # a count of things without a condition keeps its noun
+    assert facts("全县有12个乡镇。") == [("乡镇", 12, "level")]
+
+
 def test_rank_scope_chain() -> None:
     got = facts("规模以上工业增加值增长8.5%，增幅列全省第10位，苏南第2位。")
     assert got[-1] == ("规模以上工业增加值增幅苏南", 2, "rank")
@@ -81,12 +98,29 @@ def test_generic_head_keeps_verb() -> None:
     got = facts("目前，安平县储备项目12项，总投资30亿元；开发区签约项目5个。")
     assert got == [("安平县储备项目", 12, "level"), ("安平县储备项目总投资", 30, "level"),
                    ("签约项目", 5, "added")]
+    # a state word keeps the verb and counts a stock; 资金 is a bare head too
+    got = facts("截至目前，已竣工项目9个，已签约尚未落地项目3个，引进资金12亿元。")
+    assert got == [("已竣工项目", 9, "level"), ("已签约尚未落地项目", 3, "level"), ("引进资金", 12, "level")]
+
+
+def test_examples_counted_by_verb() -> None:
+    got = facts("平安县总投资8亿元的甲物流园、投资2亿元的乙加工厂等6个项目与市城投等企业已签订框架协议，计划投资15亿元；"
+                "A、B等3个项目正在洽谈中。")
+    assert got == [("平安县已签订框架协议项目", 6, "added"), ("平安县已签订框架协议项目计划投资", 15, "level"),
+                   ("正在洽谈项目", 3, "level")]
+
+
+def test_this_thing_refers_back() -> None:
+    got = facts("东城智能装备产业园二期项目正式签约，该项目总投资12亿元。")
+    assert got == [("东城智能装备产业园二期项目总投资", 12, "level")]
+    assert facts("该项目总投资3亿元。") == [("该项目总投资", 3, "level")]  # nothing named before: kept
 
 
 def test_attribute_takes_previous_name() -> None:
     got = facts("来自沪苏浙的新签约工业项目58个、占比26.5%，总投资355.1亿元、占比31.8%。")
     assert [g[0] for g in got] == ["来自沪苏浙的新签约工业项目", "来自沪苏浙的新签约工业项目占比",
                                    "来自沪苏浙的新签约工业项目总投资", "来自沪苏浙的新签约工业项目总投资占比"]
+    assert facts("在建项目20个，占45%。")[1] == ("在建项目占比", 45, "rate")
 
 
 def test_rank_of_previous_metric() -> None:

@@ -30,7 +30,7 @@ from baiqiang.extract.tables import TableState, caption_unit, is_cell_stream, st
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"(?:[^，：,:]|(?<=\d),(?=\d{3}(?!\d))|:(?=\d))+")
 # 到2025年 (a target) is no statement of the period, 截至2025年5月底 is
-_YEAR = re.compile(r"(?<![比较到与和])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
+_YEAR = re.compile(r"(?<![比较到与和按])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
 _NOUN_CUT = re.compile(r"实现|达到|达|为|占|分别|到|至|[，、。；！？!?;]")
 _PERIOD_YEAR = re.compile(r"(?<![比较到至与和\d])((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
@@ -48,6 +48,8 @@ _FULL_STOP = re.compile(f"[{_FULL_STOPS}]")
 _SPEECH = re.compile(r"“[^“”]{8,}?[。！？!?]”")
 # a clause that scopes the next ones (签约的28个项目中，A项目11个): like 其中
 _SCOPE_END = re.compile(r"(?<![集其])中\s*$")
+#: names of the size of a fall: a % stated for them without a verb is negative (降幅为7.5% → -7.5 %)
+_FALL_NAMES = ("降幅", "跌幅", "减幅")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
 # 在第二十四届全国县域经济高质量发展百强县榜单中，石门县成功入选，位列第72位: the list names the rank
 _LIST_NAME = re.compile(r"在([^，。；：]{2,40}?)(?:榜单|排行榜|排名|名单)中")
@@ -251,9 +253,11 @@ class _Sentence:
             cs += 1
         # 实施…项目86个，其中10亿元以上项目12个: 其中 continues the previous clause
         head_cats: set[str] = set()
-        if self.scoped or self.doc.layout.text.startswith("其中", cs):
+        in_list = self.scoped or self.doc.layout.text.startswith("其中", cs)
+        if in_list:
             # within the sentence the previous clause's verb; at its start the previous sentence's
             head_cats = set(self.last_cats if self.facts else self.prev_cats)
+        shared = set(head_cats)
         stacked: list[Quantity] = []
         subject = ""  # the place noun of a scope count (77个县(市)) for the next quantity's name
         i = 0
@@ -328,6 +332,9 @@ class _Sentence:
                 # item's words start after that noun
                 prev_end += len(indicator)
             i += 1
+        if in_list and "cumulative" not in shared:
+            # 其中：A累计实现2828万千伏安；B实现产量303136吨: one item's 累计 is its own, not its siblings'
+            head_cats.discard("cumulative")
         if head_cats:
             self.last_cats = head_cats
             if _SCOPE_END.search(self.doc.layout.text, cs, ce):
@@ -467,9 +474,9 @@ class _Sentence:
         lex = self.doc.lex
         if q.rank:
             return "rank"
-        if "cumulative" in cats:
-            return "cumulative"
         unit_std = q.info.std if q.info else ""
+        if "cumulative" in cats and not q.is_percent and unit_std not in ("百分点", "千分点"):
+            return "cumulative"  # a change or share is never a running total (累计增长5% is a growth)
         if region.sign:
             return "growth" if q.is_percent else None  # absolute changes are optional
         if unit_std in ("百分点", "千分点"):
@@ -550,8 +557,9 @@ class _Sentence:
               cats: frozenset[str] = frozenset()) -> None:
         text = self.doc.layout.text
         value = q.value
-        if kind == "growth" and region.sign < 0 and value > 0:
-            value = -value
+        if kind == "growth" and value > 0 and (region.sign < 0 or (
+                not region.sign and q.is_percent and indicator.endswith(_FALL_NAMES))):
+            value = -value  # 下降5%, and 降幅为5% (the size of a fall): a fall is negative
         if q.rank:
             unit, value_std, unit_std = q.unit, value, "位"
         else:

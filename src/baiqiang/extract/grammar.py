@@ -35,11 +35,15 @@ _RANK_SCOPE = re.compile(r"^(?:全[省市州县国区]|[苏浙皖闽赣鲁豫鄂
 _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
 _ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)了?$")
 _BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
-_GENERIC_HEADS = frozenset({"项目", "企业", "项目个数"})
-_VERB_HEAD = re.compile(r"((?:新)?(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库|储备)(?:项目个数|项目|企业))(?:为|达|共)?\s*$")
+_GENERIC_HEADS = frozenset({"项目", "企业", "项目个数", "资金"})
+#: a verb-headed name (签约项目, 新开工项目, 签约资金); a state word before it (已投产项目, 已签约尚未开工项目)
+#: makes it a count of what stands in that state, not of what was done in the period
+_PROJECT_VERBS = "签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库|储备"
+_VERB_HEAD = re.compile(rf"((已经|已|尚未|未)?(?:新)?(?:{_PROJECT_VERBS})(?:(?:尚未|未)(?:{_PROJECT_VERBS}))?"
+                        r"(?:项目个数|项目|企业|资金))(?:为|达|共)?\s*$")
 #: a place that opens the clause of a verb-headed count (临夏市储备项目47项): the place names the count
 _OPENING_PLACE = re.compile(r"^\s*([\u4e00-\u9fff]{2,4}?(?:市|县|旗|州|(?<!开发)(?<![园地])区))$")
-_ATTRIBUTES = ("占比", "总投资", "计划总投资", "协议资金", "协议总金额")
+_ATTRIBUTES = ("占比", "总投资", "计划总投资", "计划投资", "协议资金", "协议总金额")
 _RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
 _AVERAGE = re.compile(r"(?:[两三四五六七八九十\d]+年|近[两三五十]年)?(?:年)?平均(?:增长)?$|^年均(?:增长)?$")
@@ -50,7 +54,7 @@ _COUNTED_LIST = re.compile(r"([^、]+(?:、[^、]+)+?)[\d一二三四五六七�
 _BASIS_PAIR = re.compile(r"(增速|增幅)?(?:较|比)([^，,；;。和与、]{2,8})(?:和|与|、)([^，,；;。和与、]{2,8})分别"
                          + _CHANGE_VERB)
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
-_NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈")
+_NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
 _TOTAL = re.compile(r"总|共|累计|合计")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _LIST_JOIN = re.compile(r"^\s*(?:[、和与及]|以及)\s*")
@@ -77,6 +81,21 @@ _INNER_VERB = re.compile(r"(.{2,}?)(?:完成|实现)(?![率了的值情任目计
 #: a share named only by its base (占生产总值的比重, 占全市到资的): the thing whose share it is stands before
 _SHARE_OF = re.compile(r"占[^，,；;。]{2,}")
 _SHARE_WORDS = ("比重", "比例", "份额")
+#: members counted by a condition (有28个区增速高于全省平均增速): their units, the place nouns that name them,
+#: the universe they come from (38个工业行业大类中) and the words that make the rest a condition
+_MEMBER_UNITS = frozenset({"个", "种", "家"})
+_MEMBER_PLACE = re.compile(r"县[（(]市[、，,]?区?[）)]|县[（(]区[）)]|县市区|县区|区县|县市|乡镇|街道|县|区|市|镇")
+_UNIVERSE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)[个种家]([^，,；;。、\d]{2,12}?)中\s*[，,]")
+_CONDITION = re.compile(r"增长|增速|增幅|降幅|高于|低于|超过|快于|慢于|下降")
+#: a conversion that names nothing itself: 按2018年平均汇率计算, 按现行汇率折算, 折合
+_CONVERSION = re.compile(r"按[^，,；;。]{0,14}?(?:计算|折算)|折合|折算")
+#: after 等N个: the counted noun, a partner (与省电投、省公航旅等企业), adverbs and the verb phrase
+_EXAMPLES_TAIL = re.compile(r"(项目|企业|公司)(?:与[^，,；;。]*?等?(?:企业|公司|单位|机构|部门))?"
+                            r"((?:已经|已|初步|正在|均|全部|成功)*(?:达成|签订|签约|洽谈|落地|开工|投产|建成|竣工|入驻)"
+                            r"[^，,；;。]{0,8}?)中?")
+_EXAMPLES_PLACE = re.compile(r"\s*([\u4e00-\u9fff]{2,3}?(?:市|县|旗|州))")
+_IN_PROGRESS = re.compile(r"正在|洽谈")
+_THIS_THING = re.compile(r"该(项目|企业|公司|园区|工程)")
 _TRAILING_BRACKET = re.compile(r"[（(][^（）()]*[)）]$")
 
 
@@ -138,6 +157,17 @@ def bracket_notes(s: Sentence) -> None:
         new = alias.group(1) if alias else _BRACKET_NOTE.sub("", name)
         if new != name and new:
             s.facts[i] = renamed(f, new)
+
+
+def conversion_takes_name(s: Sentence) -> None:
+    """A figure named only by how it was converted is the figure before it, restated: 人均地区生产总值19763元，
+    按2018年平均汇率计算为2865美元 → 人均地区生产总值 2865 美元 (and a change after it alike)."""
+    for i, f in enumerate(s.facts):
+        if not _CONVERSION.fullmatch(core(f)):
+            continue
+        prev = next((g for g in _earlier(s, i, previous=1) if not _CONVERSION.fullmatch(core(g))), None)
+        if prev is not None:
+            s.facts[i] = renamed(f, core(prev))
 
 
 def verb_inside_name(s: Sentence) -> None:
@@ -282,6 +312,41 @@ def colon_list_metric(s: Sentence) -> None:
             s.facts[i] = renamed(f, name + metric)
 
 
+def members_by_predicate(s: Sentence) -> None:
+    """A count of members that meet a condition is named by the condition and the members: 有28个区增速
+    高于全省平均增速 → 工业增加值增速高于全省平均增速的区 (after 全省30个区实现工业增加值…，同比增长8.0%);
+    有13个县(市)工业负增长 → 工业负增长的县(市); 38个工业行业大类中，有37个行业实现正增长 → 实现正增长的
+    工业行业大类.
+
+    The count (个, 种, 家) opens its clause (alone or after 有/共有) and its members are a place noun or a
+    word of the universe stated before (N个X中, which then names them); the rest of the clause is the
+    condition and must state a change or a comparison.  A condition that opens with 增速/增幅 is the
+    growth of the metric of the nearest earlier % change, without the members' noun (县(市)工业增加值 →
+    工业增加值), as a bare 增速 takes the preceding fact's name in the clause reader.
+    """
+    for i, f in enumerate(s.facts):
+        if f.kind != "level" or f.unit_std not in _MEMBER_UNITS or s.pre(f).strip(" ，,") not in ("", "有", "共有"):
+            continue
+        cut = _CLAUSE_BREAK.search(s.text, f.end, s.end)
+        tail = s.text[f.end:cut.start() if cut else s.end].rstrip("。；;！!")
+        universes = list(_UNIVERSE.finditer(s.text, s.start, number_start(f)))
+        universe = universes[-1] if universes else None  # the nearest 38个工业行业大类中
+        if universe is not None:
+            members = universe.group(1)
+            k = next((k for k in range(len(tail), 1, -1) if tail[:k] in members), 0)
+        else:
+            m = _MEMBER_PLACE.match(tail)
+            members, k = (m.group(), m.end()) if m else ("", 0)
+        condition = tail[k:]
+        if not members or not _CONDITION.search(condition) or not tail.startswith(core(f)):
+            continue
+        if condition.startswith(("增速", "增幅")):
+            prev = next((g for g in _earlier(s, i, previous=3) if g.kind == "growth" and g.unit_std == "%"), None)
+            if prev is not None:
+                condition = core(prev).removeprefix(members) + condition
+        s.facts[i] = renamed(f, condition + "的" + members)
+
+
 def rank_scope_chain(s: Sentence) -> None:
     """A rank named only by its scope continues the previous rank: 增幅列全省第10位，苏南第2位 → X苏南."""
     for i, f in enumerate(s.facts):
@@ -312,20 +377,24 @@ def generic_head_keeps_verb(s: Sentence) -> None:
     verb is the name's only content.  A place that opens the clause stays, as it does before any
     other metric, and so does the attribute after the count: 临夏市储备项目47项，总投资212亿元 →
     临夏市储备项目, 临夏市储备项目总投资 (a zone such as 开发区 is the document's place, not named).
+    After a state word the verb stays in any name and the count is a stock (level): 已投产项目7个,
+    已签约尚未开工项目2个 (the corpus gold: 76).
     """
     for i, f in enumerate(s.facts):
-        if core(f) in _GENERIC_HEADS:
-            pre = s.pre(f)
-            m = _VERB_HEAD.search(pre)
-            if m:
-                place = _OPENING_PLACE.match(pre[:m.start()])
-                name = (place.group(1) if place else "") + m.group(1)
-                s.facts[i] = renamed(f, name)
-                # the attribute the clause reader already joined to the bare head (项目总投资) follows
-                nxt = s.facts[i + 1] if i + 1 < len(s.facts) else None
-                attribute = core(nxt)[len(core(f)):] if nxt is not None and core(nxt).startswith(core(f)) else ""
-                if nxt is not None and attribute in _ATTRIBUTES:
-                    s.facts[i + 1] = renamed(nxt, name + attribute)
+        pre = s.pre(f)
+        m = _VERB_HEAD.search(pre) if core(f) else None
+        if m and (core(f) in _GENERIC_HEADS or (m.group(2) and m.group(1).endswith(core(f)))):
+            place = _OPENING_PLACE.match(pre[:m.start()])
+            name = (place.group(1) if place else "") + m.group(1)
+            s.facts[i] = renamed(f, name)
+            if m.group(2) and f.kind == "added":
+                s.facts[i] = replace(s.facts[i], kind="level",
+                                     extra={**f.extra, "rule_kind": "generic_head_keeps_verb"})
+            # the attribute the clause reader already joined to the bare head (项目总投资) follows
+            nxt = s.facts[i + 1] if i + 1 < len(s.facts) else None
+            attribute = core(nxt)[len(core(f)):] if nxt is not None and core(nxt).startswith(core(f)) else ""
+            if nxt is not None and attribute in _ATTRIBUTES:
+                s.facts[i + 1] = renamed(nxt, name + attribute)
 
 
 def action_head_is_added(s: Sentence) -> None:
@@ -343,10 +412,29 @@ def action_head_is_added(s: Sentence) -> None:
         s.facts[i] = replace(f, kind="added", extra={**f.extra, "rule_kind": "action_head_is_added"})
 
 
+def this_thing_refers_back(s: Sentence) -> None:
+    """该项目 / 该企业 names the thing the sentence named last: 永强家居产业园一期项目开工建设，该项目总投资8亿元 →
+    永强家居产业园一期项目总投资.  The thing is the text of the nearest earlier clause of the sentence that
+    holds the same head noun, up to that noun."""
+    for i, f in enumerate(s.facts):
+        m = _THIS_THING.match(core(f))
+        if m is None:
+            continue
+        pre = s.pre(f)
+        clauses = _CLAUSE_BREAK.split(s.text[s.start:number_start(f) - len(pre)])
+        named = next((c for c in reversed(clauses) if m.group(1) in c), "")
+        thing = named[:named.rfind(m.group(1)) + len(m.group(1))].strip() if named else ""
+        if len(thing) > len(m.group(1)) and not any(ch.isdigit() for ch in thing):
+            s.facts[i] = renamed(f, thing + core(f)[m.end():])
+
+
 def attribute_takes_previous_name(s: Sentence) -> None:
     """An attribute word names the thing before it: 新签约工业项目58个、占比26.5%，总投资355.1亿元、占比31.8%
-    → …项目占比, …项目总投资, …项目总投资占比 (each attribute reads the fact just before it)."""
+    → …项目占比, …项目总投资, …项目总投资占比 (each attribute reads the fact just before it); a bare
+    占 after a count is its share: 已投产项目7个，占31% → 已投产项目占比."""
     for i, f in enumerate(s.facts):
+        if i and f.kind == "rate" and s.pre(f).strip() in ("占", "占到") and s.facts[i - 1].kind in ("level", "added"):
+            f = s.facts[i] = renamed(f, "占比")
         if not i or core(f) not in _ATTRIBUTES:
             continue
         prev = core(s.facts[i - 1])
@@ -461,6 +549,36 @@ def size_classes(s: Sentence) -> None:
                 f = renamed(f, label + head)
         out.append(f)
     s.facts[:] = out
+
+
+def examples_counted_by_verb(s: Sentence) -> None:
+    """Examples ending in 等N个 with the verb after the count are named by that verb: 临夏市总投资60亿元的
+    A、总投资10亿元的B等4个项目与省电投等企业初步达成合作意向 → 临夏市初步达成合作意向项目 4 (added);
+    …等5个项目正在洽谈中 → 正在洽谈项目 (level: not done yet).  The examples' sizes (总投资60亿元的A) are
+    part of their labels, not facts; a partner after 与 is no part of the name; a place that opens the
+    clause stays.
+    """
+    drop: set[int] = set()
+    for i, f in enumerate(s.facts):
+        start = number_start(f)
+        if s.text[start - 1:start] != "等" or f.unit_std in ("元", "美元", "%", "位"):
+            continue
+        cut = _CLAUSE_BREAK.search(s.text, f.end, s.end)
+        tail = s.text[f.end:cut.start() if cut else s.end].rstrip("。；;！!")
+        m = _EXAMPLES_TAIL.fullmatch(tail)
+        if m is None:
+            continue
+        clause = _CLAUSE_BREAK.split(s.text[s.start:start])[-1]
+        place = _EXAMPLES_PLACE.match(clause)
+        verb = m.group(2)
+        s.facts[i] = replace(renamed(f, (place.group(1) if place else "") + verb + m.group(1)),
+                             kind="level" if _IN_PROGRESS.search(verb) else "added",
+                             extra={**f.extra, "rule_kind": "examples_counted_by_verb"})
+        clause_start = start - len(clause)
+        drop |= {j for j, g in enumerate(s.facts[:i]) if g.unit_std in ("元", "美元")
+                 and number_start(g) >= clause_start and s.text[g.end:g.end + 1] == "的"}
+    if drop:
+        s.facts[:] = [f for j, f in enumerate(s.facts) if j not in drop]
 
 
 def group_takes_metric(s: Sentence) -> None:
@@ -682,6 +800,7 @@ class Rule:
 #: The rules in the order they run.
 RULES: tuple[Rule, ...] = (
     Rule("bracket_notes", bracket_notes),
+    Rule("conversion_takes_name", conversion_takes_name),
     Rule("verb_inside_name", verb_inside_name),
     Rule("bracket_aside", bracket_aside),
     Rule("basis_in_name", basis_in_name),
@@ -691,11 +810,14 @@ RULES: tuple[Rule, ...] = (
     Rule("place_list_metric", place_list_metric),
     Rule("place_takes_metric", place_takes_metric),
     Rule("colon_list_metric", colon_list_metric),
+    Rule("members_by_predicate", members_by_predicate),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("time_remaining_dropped", time_remaining_dropped),
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
     Rule("action_head_is_added", action_head_is_added),
+    Rule("examples_counted_by_verb", examples_counted_by_verb),
+    Rule("this_thing_refers_back", this_thing_refers_back),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("group_takes_metric", group_takes_metric),
     Rule("part_takes_whole_head", part_takes_whole_head),

@@ -143,7 +143,8 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
     if am and unit:
         qual = lex.qual_after[am.group()]
         stop = am.end()
-    is_date = bool(unit == "年" and not chinese and _YEAR_NUMBER.fullmatch(num))
+    # 2011-2015年: the range's dash is no minus sign, the second year is a date too
+    is_date = bool(unit == "年" and not chinese and _YEAR_NUMBER.fullmatch(num.lstrip("-−")))
     return Quantity(m.start(), stop, value, unit, lex.units.get(unit) if unit else None, False,
                     chinese, qual, _follower(work, stop, end, lex), is_date)
 
