@@ -114,18 +114,6 @@ def submit_charts(specs: dict[str, dict[str, Any]], folder: Path, prefix: str = 
     return shown
 
 
-def write_charts(content: ReportContent, folder: Path, specs: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
-    """Every chart as SVG and the national map as PNG, written before returning; returns, per chart, the file the PDF shows.
-
-    ``specs`` are :func:`chart_specs` when the caller has them (building and
-    validating a chart's spec with Altair costs about as much as converting it).
-    """
-    shown = start_maps(content, folder) | submit_charts(chart_specs(content) if specs is None else specs, folder)
-    chart_worker().wait()
-    map_worker().wait()
-    return shown
-
-
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
     if df is None or df.empty:
         return []
@@ -463,4 +451,4 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-__all__ = ["FONT", "chart_specs", "render_html", "report_context", "start_maps", "submit_charts", "write_charts", "PdfWorker", "VlWorker", "pdf_worker", "map_worker", "chart_worker", "start_workers", "write_profile", "write_report", "write_xlsx"]
+__all__ = ["FONT", "chart_specs", "render_html", "report_context", "start_maps", "submit_charts", "PdfWorker", "VlWorker", "pdf_worker", "map_worker", "chart_worker", "start_workers", "write_profile", "write_report", "write_xlsx"]
