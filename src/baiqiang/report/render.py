@@ -382,10 +382,10 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
     seconds: dict[str, float] = {}
     worker = pdf_worker() if pdf else None  # first: it imports WeasyPrint while we work
     t = time.perf_counter()
-    specs = chart_specs(content)  # once, for the drawings and the interactive HTML
-    images: dict[str, str] = {}
     try:
-        images = start_maps(content, outdir / "charts", pillar_maps=pillar_maps) | submit_charts(specs, outdir / "charts")
+        images = start_maps(content, outdir / "charts", pillar_maps=pillar_maps)  # first: the national map is the longest drawing
+        specs = chart_specs(content)  # once, for the drawings and the interactive HTML
+        images |= submit_charts(specs, outdir / "charts")
         seconds["charts"] = time.perf_counter() - t
         t = time.perf_counter()
         context = report_context(content)
