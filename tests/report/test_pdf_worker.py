@@ -64,3 +64,63 @@ def test_report_without_waiting_gets_its_pdf_from_the_next_wait(published, tmp_p
     pdf_worker().wait()
     assert _text(tmp_path / "report.pdf") == _text(published.out / "report.pdf")
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+BAR = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": "各维度全国名次",
+       "data": {"values": [{"name": "经济", "rank": 3}]}, "mark": "bar",
+       "encoding": {"y": {"field": "name", "type": "nominal"}, "x": {"field": "rank", "type": "quantitative"}}}
+
+
+def test_chart_worker_draws_svg_and_png_in_place_and_leaves_nothing_else(tmp_path):
+    from baiqiang.report.render import VlWorker
+
+    worker = VlWorker()
+    try:
+        worker.submit(BAR, tmp_path / "a.svg")
+        worker.submit(BAR, tmp_path / "b.png")
+        worker.wait()
+        svg = (tmp_path / "a.svg").read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and "各维度全国名次" in svg
+        assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.svg", "b.png"]
+    finally:
+        worker.close()
+    assert worker._child.returncode == 0
+
+
+def test_a_dead_chart_worker_is_an_error_naming_the_drawing(tmp_path):
+    from baiqiang.report.render import VlWorker
+
+    worker = VlWorker()
+    worker.submit(BAR, tmp_path / "lost.svg")
+    worker._child.kill()
+    with pytest.raises(RuntimeError, match="lost.svg"):
+        worker.wait()
+    worker.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_spec_is_an_error_naming_the_drawing_and_the_worker_goes_on(tmp_path):
+    from baiqiang.report.render import VlWorker
+
+    worker = VlWorker()
+    try:
+        worker.submit({"mark": "no-such-mark"}, tmp_path / "bad.svg")
+        worker.submit(BAR, tmp_path / "good.svg")
+        with pytest.raises(RuntimeError, match="bad.svg"):
+            worker.wait()
+        assert [p.name for p in tmp_path.iterdir()] == ["good.svg"]
+    finally:
+        worker.close()
+
+
+def test_start_workers_is_idempotent_and_the_profile_has_its_own_pdf_worker():
+    from baiqiang.report.render import chart_worker, map_worker, start_workers
+
+    start_workers()
+    workers = (pdf_worker("report"), pdf_worker("profile"), map_worker(), chart_worker())
+    start_workers()
+    assert (pdf_worker(), pdf_worker("profile"), map_worker(), chart_worker()) == workers
+    assert len({id(w) for w in workers}) == 4
+    with pytest.raises(ValueError, match="unknown document"):
+        pdf_worker("slides")

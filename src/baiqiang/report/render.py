@@ -2,9 +2,10 @@
 
 The HTML inlines the Vega/Vega-Lite/Vega-Embed bundle that ships inside
 ``vl-convert-python`` (no network at view time); the PDF is the same template
-with the charts as images rendered once each by vl-convert (SVG for charts, PNG
-for maps, whose SVG is too large for WeasyPrint to lay out quickly), laid out by
-a WeasyPrint child process (:class:`PdfWorker`) while this one writes the rest.
+with the charts as images drawn once each by warm vl-convert child processes
+(:class:`VlWorker`; SVG for charts, PNG for maps, whose SVG is too large for
+WeasyPrint to lay out quickly), laid out by a WeasyPrint child process
+(:class:`PdfWorker`) while this one writes the rest.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ import baiqiang
 from baiqiang.report.charts import FONT, choropleth, config, location_map, profile_pillar_chart, report_charts
 from baiqiang.report.content import REGION_ORDER, ReportContent
 from baiqiang.report.geometry import geometry_meta
-from baiqiang.report.vl_png import register_fonts
 
 
 def _env() -> Environment:
@@ -45,12 +45,6 @@ def _env() -> Environment:
 def _css() -> Markup:
     """The shared style sheet, inserted verbatim (it is ours, not user data)."""
     return Markup(files("baiqiang.report").joinpath("templates", "style.css").read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=1)
-def _fonts_registered() -> bool:
-    register_fonts()
-    return True
 
 
 @lru_cache(maxsize=1)
@@ -86,74 +80,37 @@ def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def _start_png(spec: dict[str, Any], path: Path) -> subprocess.Popen:
-    """Start converting ``spec`` to the PNG ``path`` in a child process (see :func:`start_maps` for why)."""
-    spec_path = path.with_name(f".{path.stem}.vl.json")
-    spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-    return subprocess.Popen([sys.executable, "-m", "baiqiang.report.vl_png", str(spec_path), str(path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> dict[str, str]:
+    """Have :func:`map_worker` draw the maps as PNG (``map.png``, and ``map_<dimension>.png`` with ``pillar_maps``).
 
-
-def _finish_png(child: subprocess.Popen, path: Path) -> None:
-    """Wait for :func:`_start_png`'s child; its PNG replaces ``path`` only when it succeeded."""
-    _, err = child.communicate()
-    path.with_name(f".{path.stem}.vl.json").unlink(missing_ok=True)
-    tmp = Path(f"{path}.tmp")
-    if child.returncode != 0:
-        tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"map rendering to {path} failed (vl-convert, exit {child.returncode}): "
-                           f"{err.decode(errors='replace').strip()[-2000:]}")
-    os.replace(tmp, path)
-
-
-def start_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> list[tuple[subprocess.Popen, Path]]:
-    """Start drawing the maps as PNG (``map.png``, and ``map_<dimension>.png`` with ``pillar_maps``).
-
-    vl-convert holds the GIL and the national map is its slowest conversion
-    (about 1.5 s), so each map is drawn by a child process (0.5 s start-up)
-    while this process writes the HTML, the workbook and the charts; on two
-    cores the map then costs no wall time.  Finish with :func:`finish_maps`.
-    PNG because the maps' SVG (every county path) is too large for WeasyPrint
-    to lay out quickly.
+    Returns at once, with the PDF's image per map; :func:`map_worker` ``().wait()``
+    moves them into place.  PNG because the maps' SVG (every county path) is too
+    large for WeasyPrint to lay out quickly.
     """
     if not content.has_map:
-        return []
+        return {}
     folder.mkdir(parents=True, exist_ok=True)
     measures = ["index", *(c for c, _ in content.pillars)] if pillar_maps else ["index"]
-    paths = [folder / ("map.png" if m == "index" else f"map_{m}.png") for m in measures]
-    return [(_start_png(choropleth(content, m), path), path) for m, path in zip(measures, paths)]
-
-
-def finish_maps(children: list[tuple[subprocess.Popen, Path]]) -> None:
-    """Wait for every map of :func:`start_maps` (all of them, then the first failure is raised)."""
-    errors = []
-    for child, path in children:
-        try:
-            _finish_png(child, path)
-        except RuntimeError as e:
-            errors.append(e)
-    if errors:
-        raise errors[0]
-
-
-def write_charts(content: ReportContent, folder: Path, specs: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
-    """Every chart as SVG, converted once (vl-convert: 0.1–0.5 s a chart); returns, per chart, the file the PDF shows.
-
-    SVG keeps the charts sharp in the PDF; the maps are drawn by :func:`start_maps`.
-    ``specs`` are :func:`chart_specs` when the caller has them (building and
-    validating a chart's spec with Altair costs about as much as converting it).
-    """
-    import vl_convert as vlc
-
-    _fonts_registered()
-    folder.mkdir(parents=True, exist_ok=True)
-    specs = chart_specs(content) if specs is None else specs
     shown = {}
-    for name in (n for n in specs if n != "map"):  # the interactive map is not drawn: start_maps draws one per measure
-        (folder / f"{name}.svg").write_text(vlc.vegalite_to_svg(specs[name]), encoding="utf-8")
-        shown[name] = f"{folder.name}/{name}.svg"
-    if content.has_map:
-        shown["map"] = f"{folder.name}/map.png"
+    for m in measures:
+        name = "map" if m == "index" else f"map_{m}"
+        map_worker().submit(choropleth(content, m), folder / f"{name}.png")
+        shown[name] = f"{folder.name}/{name}.png"
+    return shown
+
+
+def submit_charts(specs: dict[str, dict[str, Any]], folder: Path, prefix: str = "") -> dict[str, str]:
+    """Have :func:`chart_worker` draw every chart of ``specs`` as ``folder/<prefix><name>.svg``; returns the PDF's image per chart.
+
+    Returns at once; :func:`chart_worker` ``().wait()`` moves the SVGs into place.
+    SVG keeps the charts sharp in the PDF.  The interactive map (``specs["map"]``)
+    is not drawn: :func:`start_maps` draws one PNG per measure.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    shown = {}
+    for name in (n for n in specs if n != "map"):
+        chart_worker().submit(specs[name], folder / f"{prefix}{name}.svg")
+        shown[name] = f"{folder.name}/{prefix}{name}.svg"
     return shown
 
 
@@ -222,40 +179,41 @@ def render_html(template: str, context: dict[str, Any], specs: dict[str, dict[st
     return _env().get_template(template).render(**context, **extra)
 
 
-class PdfWorker:
-    """A child process writing PDFs with WeasyPrint (:mod:`baiqiang.report.pdf_worker`) while this one works on.
+class _ChildWorker:
+    """A warm child process (``python -m MODULE``) doing one job per JSON line, in order, while this one works on.
 
-    Started before anything else, it imports WeasyPrint (about 0.5 s) while this
-    process draws the charts and writes the HTML; the white paper's layout
-    (about 2 s) then overlaps the workbook, and the profile's PDF reuses the
-    warm child.  Fonts come from fontconfig (Noto Sans CJK SC) and are embedded
-    as subsets, as WeasyPrint does by default.  :meth:`submit` hands over one
-    document and returns at once; :meth:`wait` blocks until every submitted PDF
-    is written and moves each into place (written aside, then moved: a failed
-    job leaves no partial PDF).  One caller at a time: see :func:`pdf_worker`.
+    :meth:`_send` hands over one job and returns at once; :meth:`wait` blocks until
+    every job is done and moves each output into place (written aside, then moved:
+    a failed job leaves no partial file, and a dead child is an error naming the
+    file).  One caller at a time: replies are read in the order jobs were sent.
     """
 
+    module = ""
+    what = ""  # the error's prefix, e.g. "PDF 写出失败 / PDF rendering"
+
     def __init__(self) -> None:
-        self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: WeasyPrint's warnings cannot fill it and stall the child
-        self._child = subprocess.Popen([sys.executable, "-m", "baiqiang.report.pdf_worker"], stdin=subprocess.PIPE,
+        self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: warnings cannot fill it and stall the child
+        self._child = subprocess.Popen([sys.executable, "-m", self.module], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=self._stderr, text=True, encoding="utf-8")
-        self._pending: list[tuple[Path, Path, Path]] = []  # (print HTML, PDF written aside, PDF)
+        self._pending: list[tuple[Path, Path, Path]] = []  # (job's input file, output written aside, output)
 
     def alive(self) -> bool:
         return self._child.poll() is None
 
-    def submit(self, html: str, base: Path, path: Path) -> None:
-        """Have the child write ``html`` (relative links resolved against ``base``) as the PDF ``path``."""
-        stem = path.with_name(f".{path.name}.{os.getpid()}")
-        source, aside = Path(f"{stem}.html"), Path(f"{stem}.tmp")
-        source.write_text(html, encoding="utf-8")  # a file: a long line would block in the pipe while the child imports
+    def _send(self, source: Path, text: str, job: dict[str, str], path: Path) -> None:
+        """Write ``text`` to ``source`` (a file: a long line would block in the pipe while the child imports), send ``job``."""
+        aside = source.with_suffix(".tmp")
+        source.write_text(text, encoding="utf-8")
         self._pending.append((source, aside, path))
         assert self._child.stdin is not None
-        self._child.stdin.write(json.dumps({"html": str(source), "base": str(base), "out": str(aside)}) + "\n")
+        self._child.stdin.write(json.dumps({**job, "out": str(aside)}) + "\n")
         self._child.stdin.flush()
 
+    def _aside(self, path: Path, suffix: str) -> Path:
+        return path.with_name(f".{path.name}.{os.getpid()}{suffix}")
+
     def wait(self) -> None:
-        """Wait for every submitted PDF and move each into place; the first failure is raised (after all are done)."""
+        """Wait for every job and move each output into place; the first failure is raised (after all are done)."""
         assert self._child.stdout is not None
         failure = None
         while self._pending:
@@ -271,7 +229,7 @@ class PdfWorker:
                 os.replace(aside, path)
             else:
                 aside.unlink(missing_ok=True)
-                failure = failure or RuntimeError(f"PDF 写出失败 / PDF rendering to {path} failed (WeasyPrint): {reply['error']}")
+                failure = failure or RuntimeError(f"{self.what} to {path} failed: {reply['error']}")
         if failure is not None:
             raise failure
 
@@ -296,28 +254,90 @@ class PdfWorker:
         return self._stderr.read().decode(errors="replace").strip()[-2000:]
 
 
+class PdfWorker(_ChildWorker):
+    """A child process writing PDFs with WeasyPrint (:mod:`baiqiang.report.pdf_worker`).
+
+    Started before anything else, it imports WeasyPrint (about 0.5 s) while this
+    process draws the charts and writes the HTML; the white paper's layout
+    (about 2 s) then overlaps the workbook.  Fonts come from fontconfig (Noto Sans
+    CJK SC) and are embedded as subsets, as WeasyPrint does by default.
+    """
+
+    module = "baiqiang.report.pdf_worker"
+    what = "PDF 写出失败 / PDF rendering (WeasyPrint)"
+
+    def submit(self, html: str, base: Path, path: Path) -> None:
+        """Have the child write ``html`` (relative links resolved against ``base``) as the PDF ``path``."""
+        source = self._aside(path, ".html")
+        self._send(source, html, {"html": str(source), "base": str(base)}, path)
+
+
+class VlWorker(_ChildWorker):
+    """A child process drawing Vega-Lite specs with vl-convert (:mod:`baiqiang.report.vl_png`).
+
+    vl-convert holds the GIL and its V8 start costs about 0.6 s: started early
+    (:func:`start_workers`), the child is warm by the time the report needs it,
+    and the charts' conversion (about 1 s) leaves this process.
+    """
+
+    module = "baiqiang.report.vl_png"
+    what = "图表绘制失败 / chart rendering (vl-convert)"
+
+    def submit(self, spec: dict[str, Any], path: Path) -> None:
+        """Have the child draw ``spec`` as ``path`` (SVG or PNG, by the path's suffix)."""
+        fmt = path.suffix.lstrip(".")
+        if fmt not in ("svg", "png"):
+            raise ValueError(f"{path}: charts are drawn as .svg or .png")
+        source = self._aside(path, ".vl.json")
+        self._send(source, json.dumps(spec, ensure_ascii=False), {"spec": str(source), "format": fmt}, path)
+
+
 _workers = threading.local()
 
 
-def pdf_worker() -> PdfWorker:
-    """This thread's PDF worker, started if there is none alive (closed when the interpreter exits).
-
-    Per thread, because replies are read in the order jobs were submitted.
-    """
-    worker = getattr(_workers, "pdf", None)
+def _worker(name: str, kind: type[_ChildWorker]) -> Any:
+    worker = getattr(_workers, name, None)
     if worker is None or not worker.alive():
-        worker = _workers.pdf = PdfWorker()
+        worker = kind()
+        setattr(_workers, name, worker)
         atexit.register(worker.close)
     return worker
+
+
+def pdf_worker(document: str = "report") -> PdfWorker:
+    """This thread's PDF worker for ``document`` ("report" or "profile"), started if there is none alive.
+
+    Per thread, because replies are read in the order jobs were submitted; the
+    profile has a child of its own so that its layout (about 0.6 s) runs beside
+    the white paper's (about 2 s) instead of after it.  Closed when the
+    interpreter exits.
+    """
+    if document not in ("report", "profile"):
+        raise ValueError(f"unknown document {document!r} (report or profile)")
+    return _worker(f"pdf_{document}", PdfWorker)
+
+
+def map_worker() -> VlWorker:
+    """This thread's vl-convert worker for the maps (the slowest drawings get a child of their own)."""
+    return _worker("maps", VlWorker)
+
+
+def chart_worker() -> VlWorker:
+    """This thread's vl-convert worker for the charts' SVGs."""
+    return _worker("charts", VlWorker)
 
 
 def start_workers(*, pdf: bool = True) -> None:
     """Start this thread's publishing children now, so their imports overlap the caller's work.
 
-    Idempotent: a later :func:`pdf_worker` (or :func:`write_report`) gets the same warm child.
+    Idempotent: a later :func:`pdf_worker`, :func:`map_worker` or :func:`chart_worker`
+    (or :func:`write_report`) gets the same warm child.
     """
+    map_worker()
+    chart_worker()
     if pdf:
-        pdf_worker()
+        pdf_worker("report")
+        pdf_worker("profile")
 
 
 def write_xlsx(content: ReportContent, path: Path) -> None:
@@ -349,38 +369,37 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
     """Write report.html, report.pdf, report.xlsx and charts/ into ``outdir``; returns seconds per part.
 
     ``wait=False`` returns while the PDF worker still lays out report.pdf, so the
-    caller can build the next document meanwhile; ``pdf_worker().wait()`` (as
-    :func:`write_profile` does when it writes its PDF) then moves it into place.
+    caller can build the next document meanwhile; ``pdf_worker().wait()`` then
+    moves it into place.
 
-    The parts are consecutive stretches of this process's wall time: ``maps_start``
-    builds the map specs (drawn by child processes, :func:`start_maps`),
-    ``charts`` converts the charts, ``maps_wait`` waits for the maps; the PDF
-    worker then lays out the PDF while ``html`` writes the interactive HTML and
-    ``xlsx`` the workbook, and ``pdf`` waits for the PDF.
+    The parts are consecutive stretches of this process's wall time: ``charts``
+    builds the specs and hands them to the vl-convert workers (:func:`start_maps`,
+    :func:`submit_charts`), ``html`` writes the interactive HTML while they draw,
+    ``charts_wait`` waits for their drawings; the PDF worker then lays out the PDF
+    while ``xlsx`` writes the workbook, and ``pdf`` waits for the PDF.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     worker = pdf_worker() if pdf else None  # first: it imports WeasyPrint while we work
     t = time.perf_counter()
-    maps = start_maps(content, outdir / "charts", pillar_maps=pillar_maps)
-    seconds["maps_start"] = time.perf_counter() - t
     try:
-        t = time.perf_counter()
-        specs = chart_specs(content)  # once, for the SVGs and the interactive HTML
-        images = write_charts(content, outdir / "charts", specs)
+        images = start_maps(content, outdir / "charts", pillar_maps=pillar_maps)  # first: the national map is the longest drawing
+        specs = chart_specs(content)  # once, for the drawings and the interactive HTML
+        images |= submit_charts(specs, outdir / "charts")
         seconds["charts"] = time.perf_counter() - t
         t = time.perf_counter()
-    finally:
-        finish_maps(maps)
-    seconds["maps_wait"] = time.perf_counter() - t
-    context = report_context(content)
-    if worker is not None:  # the PDF needs only the charts and maps: it goes first, the rest overlaps its layout
-        worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
-    try:
-        t = time.perf_counter()
+        context = report_context(content)
         html = render_html("report.html.j2", context, specs, pdf=False)
         (outdir / "report.html").write_text(html, encoding="utf-8")
         seconds["html"] = time.perf_counter() - t
+        t = time.perf_counter()
+    finally:
+        chart_worker().wait()
+        map_worker().wait()
+    seconds["charts_wait"] = time.perf_counter() - t
+    if worker is not None:  # the PDF needs only the charts and maps: it goes first, the workbook overlaps its layout
+        worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
+    try:
         t = time.perf_counter()
         write_xlsx(content, outdir / "report.xlsx")
         seconds["xlsx"] = time.perf_counter() - t
@@ -405,14 +424,13 @@ def profile_specs(content: ReportContent, profile: dict[str, Any]) -> dict[str, 
 
 def write_profile(content: ReportContent, profile: dict[str, Any], outdir: Path, *, pdf: bool = True) -> dict[str, float]:
     """Write ``profile_<code>.html`` and ``.pdf`` (charts in ``charts/``) into ``outdir``; returns seconds per part."""
-    import vl_convert as vlc
-
     outdir.mkdir(parents=True, exist_ok=True)
     stem = f"profile_{profile['code']}"
     seconds: dict[str, float] = {}
-    worker = pdf_worker() if pdf else None  # warm when the report came first
+    worker = pdf_worker("profile") if pdf else None  # warm when started by start_workers
     t = time.perf_counter()
     specs = profile_specs(content, profile)
+    images = submit_charts(specs, outdir / "charts", prefix=f"{stem}_") if worker is not None else {}  # drawn meanwhile
     context = {
         "facts": profile["facts"], "pillars": profile["pillars"], "peers": _records(profile["peers"]),
         "target": _records(profile["target"]), "css": _css(), "version": baiqiang.__version__,
@@ -422,13 +440,7 @@ def write_profile(content: ReportContent, profile: dict[str, Any], outdir: Path,
     seconds["html"] = time.perf_counter() - t
     if worker is not None:
         t = time.perf_counter()
-        _fonts_registered()
-        charts = outdir / "charts"
-        charts.mkdir(parents=True, exist_ok=True)
-        images = {}
-        for name, spec in specs.items():
-            (charts / f"{stem}_{name}.svg").write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
-            images[name] = f"charts/{stem}_{name}.svg"
+        chart_worker().wait()
         worker.submit(render_html("profile.html.j2", context, None, pdf=True, images=images), outdir, outdir / f"{stem}.pdf")
         worker.wait()
         seconds["pdf"] = time.perf_counter() - t
@@ -439,4 +451,4 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-__all__ = ["FONT", "chart_specs", "render_html", "report_context", "finish_maps", "start_maps", "write_charts", "PdfWorker", "pdf_worker", "write_profile", "write_report", "write_xlsx"]
+__all__ = ["FONT", "chart_specs", "render_html", "report_context", "start_maps", "submit_charts", "PdfWorker", "VlWorker", "pdf_worker", "map_worker", "chart_worker", "start_workers", "write_profile", "write_report", "write_xlsx"]

@@ -1,18 +1,33 @@
-"""Draw one Vega-Lite spec as PNG in a process of its own: ``python -m baiqiang.report.vl_png SPEC.json OUT.png``.
+"""Draw Vega-Lite specs as SVG or PNG in a process of its own: ``python -m baiqiang.report.vl_png`` (driven by :class:`baiqiang.report.render.VlWorker`).
 
-vl-convert holds the GIL, so the report draws its maps (its slowest conversions, about 1.5 s)
-in child processes while it writes everything else (:func:`baiqiang.report.render.start_maps`).
-This module imports only vl-convert, so a child starts fast.  The PNG goes to ``OUT.png.tmp``;
-the parent moves it into place once the child has exited 0.
+vl-convert holds the GIL and starts a V8 runtime on its first conversion (about 0.6 s);
+the national map is its slowest conversion (about 1.5 s as PNG).  The report therefore
+starts these children first (:func:`baiqiang.report.render.start_workers`): each imports
+vl-convert, registers the fonts and warms V8 at once, then converts every spec it is
+sent, in order, while the parent goes on.
+
+Protocol: one JSON object per line on stdin, ``{"spec": SPEC_JSON_FILE, "out": FILE,
+"format": "svg" | "png"}``; one reply per job on stdout, ``{"ok": true}`` or ``{"ok":
+false, "error": TRACEBACK}``, in the order the jobs came.  The drawing goes to ``out``
+(the parent moves it into place); the child exits at the end of its input.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+import traceback
 from pathlib import Path
 
 #: Debian's Noto folders (fonts-noto-cjk): the charts' Chinese font.
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
+
+#: Pixels per CSS pixel of the PNG maps (sharp at print resolution).
+PNG_SCALE = 2
+
+#: A one-mark spec converted before the first job: it starts V8 while the parent still works.
+_WARM_UP = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "data": {"values": [{"a": 1}]},
+            "mark": "point", "encoding": {"x": {"field": "a", "type": "quantitative"}}}
 
 
 def register_fonts() -> None:
@@ -24,13 +39,29 @@ def register_fonts() -> None:
             vlc.register_font_directory(folder)
 
 
-def main(argv: list[str] | None = None) -> None:
+def convert(spec: str, fmt: str) -> bytes:
+    """One Vega-Lite spec (JSON text) as SVG (UTF-8) or PNG bytes."""
     import vl_convert as vlc
 
-    spec_path, png_path = argv if argv is not None else sys.argv[1:]
+    if fmt == "svg":
+        return vlc.vegalite_to_svg(spec).encode("utf-8")
+    if fmt == "png":
+        return vlc.vegalite_to_png(spec, scale=PNG_SCALE)
+    raise ValueError(f"unknown format {fmt!r} (svg or png)")
+
+
+def main() -> None:
     register_fonts()
-    png = vlc.vegalite_to_png(Path(spec_path).read_text(encoding="utf-8"), scale=2)
-    Path(f"{png_path}.tmp").write_bytes(png)
+    convert(json.dumps(_WARM_UP), "svg")
+    for line in sys.stdin:
+        job = json.loads(line)
+        try:
+            Path(job["out"]).write_bytes(convert(Path(job["spec"]).read_text(encoding="utf-8"), job["format"]))
+            reply = {"ok": True}
+        except Exception:  # reported to the parent, which raises it
+            reply = {"ok": False, "error": traceback.format_exc()[-4000:]}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
