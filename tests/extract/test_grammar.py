@@ -22,7 +22,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
-                                       "footnote_markers"]
+                                       "places_each_have", "footnote_markers", "pinyin_readings"]
 
 
 def test_conversion_takes_name() -> None:
@@ -90,6 +90,17 @@ def test_time_remaining_dropped() -> None:
 def test_footnote_markers() -> None:
     got = facts("全县生产总值(GDP)[2]731.1亿元，比上年增长6.0%[3]。")
     assert got == [("生产总值(GDP)", 731.1, "level"), ("生产总值(GDP)", 6.0, "growth")]
+
+
+def test_places_each_have() -> None:
+    got = facts("甲市和乙市2019年GDP均突破4000亿元，丙县与丁县合计120亿元。")
+    assert got[:2] == [("甲市GDP", 4000, "level"), ("乙市GDP", 4000, "level")]
+    assert len(got) == 3 and got[2][0].startswith("丙县与丁县")  # no 均: a total, not each
+
+
+def test_pinyin_readings() -> None:
+    got = facts("经(jīng)济开发(fā)区(qū)新建项目5个，地区生产总值(GDP)增长3%。")
+    assert got == [("经济开发区新建项目", 5, "added"), ("地区生产总值(GDP)", 3, "growth")]
 
 
 def test_generic_head_keeps_verb() -> None:

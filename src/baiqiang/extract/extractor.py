@@ -25,7 +25,7 @@ from baiqiang.extract.model import Fact
 from baiqiang.extract.numbers import scaled
 from baiqiang.extract.quantities import Quantity, find_quantities
 from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_head
-from baiqiang.extract.tables import TableState, caption_unit, is_cell_stream, stream_facts, table_facts
+from baiqiang.extract.tables import TableState, caption_subject, caption_unit, is_cell_stream, stream_facts, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"(?:[^，：,:]|(?<=\d),(?=\d{3}(?!\d))|:(?=\d))+")
@@ -93,19 +93,20 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
             continue
         if para.kind == "cells":  # one cell a line: the cells are the lines
             _, table = stream_facts(layout.text, para.start, para.end, lex, doc.table.caption_year or doc.period_at(para),
-                                    doc.table.default_unit)
+                                    doc.table.default_unit, doc.table.added, doc.table.subject)
             doc.facts.extend(from_table(table))
             continue
         if is_cell_stream(layout.text, para.start, para.end):
             table_start, table = stream_facts(layout.text, para.start, para.end, lex, doc.period_at(para),
-                                              doc.table.default_unit)
+                                              doc.table.default_unit, doc.table.added, doc.table.subject)
             if table:
                 if table_start > para.start:
                     doc.paragraph(Paragraph(para.start, table_start, "text"))
                 doc.facts.extend(from_table(table))
                 continue
         caption = layout.text[para.start:para.end]
-        doc.table = TableState(caption_year=_caption_year(caption), default_unit=caption_unit(caption))
+        doc.table = TableState(caption_year=_caption_year(caption), default_unit=caption_unit(caption),
+                               added=_caption_counts_additions(caption, lex), subject=caption_subject(caption))
         doc.paragraph(para)
     facts = relabel(layout.text, doc.facts, lex) if model else doc.facts
     return merge_restatements(facts)
@@ -116,6 +117,12 @@ def _counted_noun_end(lex: Lexicon) -> re.Pattern[str]:
     """Where a counted noun ends: at a number or an attribute word (总投资, 面积…) of the things counted."""
     words = sorted(lex.attribute_words, key=len, reverse=True)
     return re.compile(r"\d|" + "|".join(map(re.escape, words)))
+
+
+def _caption_counts_additions(text: str, lex: Lexicon) -> bool:
+    """A short caption of a table of additions (表1 2021年1-6月规上工业新增单位情况): a 新-word of the
+    added cues (新增, 新开工, …) in a line of at most 60 characters."""
+    return len(text) <= 60 and bool(lex.new_added_re.search(text))
 
 
 def _caption_year(text: str) -> str:

@@ -791,6 +791,38 @@ def footnote_markers(s: Sentence) -> None:
             s.facts[i] = replace(f, indicator=_FOOTNOTE.sub("", f.indicator))
 
 
+#: places joined by 和/与/及/、 before a metric (and its year) in the name of one quantity
+_PLACE_PAIR = re.compile(r"^(?P<places>[\u4e00-\u9fff]{1,6}?[省市县区](?:[和与及、][\u4e00-\u9fff]{1,6}?[省市县区])+)"
+                         r"(?:\d{4}年)?(?P<metric>.+)$")
+
+
+def places_each_have(s: Sentence) -> None:
+    """均 after places joined by 和 gives each place the quantity: 昆山市和江阴市2019年GDP均突破4000亿元 →
+    昆山市GDP, 江阴市GDP (each ≥ 4000亿元).  Without 均 the figure may be the places' total and is left."""
+    if "均" not in s.body:
+        return
+    out: list[Fact] = []
+    for f in s.facts:
+        m = _PLACE_PAIR.match(f.indicator)
+        if m is None or "均" not in s.pre(f):
+            out.append(f)
+            continue
+        out.extend(replace(f, indicator=place + m.group("metric")) for place in re.split("[和与及、]", m.group("places")))
+    s.facts[:] = out
+
+
+#: a pinyin reading in brackets after a character, as some hosts print them (经(jīng)济): a tone mark is required,
+#: so an abbreviation in brackets (GDP, PM2.5, cif) is kept
+_PINYIN = re.compile(r"[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[)）]")
+
+
+def pinyin_readings(s: Sentence) -> None:
+    """A host's pinyin readings are no part of a name: 经(jīng)济开发(fā)区(qū)新建项目 → 经济开发区新建项目."""
+    for i, f in enumerate(s.facts):
+        if _PINYIN.search(f.indicator):
+            s.facts[i] = replace(f, indicator=_PINYIN.sub("", f.indicator))
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -832,7 +864,9 @@ RULES: tuple[Rule, ...] = (
     Rule("from_to_levels", from_to_levels),
     Rule("rank_from_to", rank_from_to),
     Rule("average_growth_takes_name", average_growth_takes_name),
+    Rule("places_each_have", places_each_have),
     Rule("footnote_markers", footnote_markers),
+    Rule("pinyin_readings", pinyin_readings),
 )
 
 

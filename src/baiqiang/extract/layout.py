@@ -184,6 +184,9 @@ def _cell_columns(lines: list[str], kinds: list[str]) -> None:
         i = j
 
 
+_PIPE = "|"
+
+
 def _is_heading(line: str) -> bool:
     # a sentence end inside the line (（一）预算编制不够精准。一是…) makes it a paragraph
     # whose line was broken, not a heading: a heading is one phrase
@@ -283,8 +286,11 @@ def normalise(raw: str) -> Layout:
             paras.append(Paragraph(pos, pos + len(line), kind))
             pos += len(line)
             continue
-        if kind == "text" and line.lstrip().startswith("——"):
+        piped = _PIPE in line
+        if kind == "text" and line.lstrip().startswith("——") and not piped:
             close()  # a dash opens a list item (——地区生产总值…): the line before ended its own item
+        if kind == "text" and piped and buf_start is not None and _PIPE not in parts[-1]:
+            close()  # a caption without a full stop (表1 …情况) does not run into the table's first cell
         if buf_start is None:
             if parts:
                 parts.append("\n")

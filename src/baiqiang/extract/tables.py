@@ -34,6 +34,19 @@ class TableState:
     roles: list[str] = field(default_factory=list)  # per column after the label
     default_unit: str = ""
     caption_year: str = ""
+    added: bool = False  # the caption counts additions (表1 规上工业新增单位情况): its levels are added
+    subject: str = ""  # what the caption counts (规上工业新增单位), the metric of rows that are places
+
+
+_CAPTION_SUBJECT = re.compile(r"^表\s*\d+\s*(?:\d{4}年)?(?:\d{1,2}(?:-\d{1,2})?月份?|上半年|前三季度|[一二三四]季度)?"
+                              r"(?P<subject>[^\d\s，。；:：()（）]{2,20}?)(?:情况表|情况|统计表|表)?$")
+
+
+def caption_subject(text: str) -> str:
+    """What a numbered caption counts, without its period and 情况: 表1 2021年1-6月规上工业新增单位情况 →
+    规上工业新增单位.  Rows of places (地区 | …) name no metric of their own; this is their metric."""
+    m = _CAPTION_SUBJECT.match("".join(text.split()))
+    return m.group("subject") if m else ""
 
 
 def caption_unit(text: str) -> str:
@@ -112,12 +125,13 @@ def _value_roles(header: list[str], n: int) -> list[str]:
 
 
 def _fact(label: str, role: str, cell: str, unit: str, lex: Lexicon, period: str,
-          text: str, start: int, end: int) -> Fact | None:
+          text: str, start: int, end: int, absolute: bool = False) -> Fact | None:
+    """A table cell's fact; ``absolute``: the column's own unit (增减(家)) is kept for a change, not %."""
     try:
         value = parse_number(cell.rstrip("%"))
     except ValueError:
         return None
-    if role in ("growth", "rate"):
+    if role in ("growth", "rate") and not (absolute and unit and unit != "%"):
         unit = "%"
     info = lex.units.get(unit)
     mult, std = (info.multiplier, info.std) if info else (1.0, unit)
@@ -139,11 +153,12 @@ _LABEL_COLUMN = re.compile(r"^(?:指标名称|指标|行业名称|行业|项目|
 _COLUMN_UNIT = re.compile(r"[（(]\s*([^（）()]{1,6})\s*[）)]|(%)$")
 _CUMULATIVE_HEAD = ("累计",)
 #: column names that say nothing beyond the row label (the value is the label's own)
-_GENERIC_COLUMNS = frozenset({"绝对值", "绝对数", "数值", "总量", "数量", "金额", "本年", "全年", "年末数", "年底数", "比上年增长",
+_GENERIC_COLUMNS = frozenset({"绝对值", "绝对数", "数值", "总量", "数量", "金额", "本年", "全年", "年末数", "年底数", "增长", "比上年增长",
                               "比上年增长%", "比上年±%", "增长%", "比上年增减%"})
 _MODIFIER_ROWS = re.compile(r"^(?:规模以上|规上|限额以上|限上|城镇|农村|乡村|国有|民营|私营|外资|县属|市属)$")
 _UNIT_LIST = re.compile(r"单位[:：]\s*([^|｜\t\u3000]+)")
 _MIN_PIPES = 6
+_EMPTY_CELL = re.compile(r"^[-—–─]+$")  # 合计 | 266 | —— : no value in that column
 
 
 @dataclass(frozen=True)
@@ -214,7 +229,17 @@ def _header(cells: list[Cell]) -> tuple[int, list[Column], int] | None:
     names = cells[h + 1:first_number - 1]
     if not names or any(c.numeric for c in names):
         return None
-    return first_number - 1, [column(c.text) for c in names], cells[h].start
+    return first_number - 1, _shared_unit([column(c.text) for c in names]), cells[h].start, "".join(cells[h].text.split())
+
+
+def _shared_unit(columns: list[Column]) -> list[Column]:
+    """A level column without a unit takes the one counter the other columns name (1-6月 | 增减(家)): a
+    header writes the unit once, on the column where it is not obvious."""
+    units = {c.unit for c in columns if c.unit and c.unit != "%"}
+    if len(units) != 1:
+        return columns
+    unit = units.pop()
+    return [replace(c, unit=unit) if not c.unit and c.role == "level" else c for c in columns]
 
 
 def _row_label(label: str, parent: str) -> tuple[str, str]:
@@ -251,26 +276,33 @@ def _row_unit(label: str, col: Column, units: list[str], lex: Lexicon) -> str:
 
 
 def stream_facts(text: str, start: int, end: int, lex: Lexicon, period: str,
-                 default_unit: str = "") -> tuple[int, list[Fact]]:
+                 default_unit: str = "", added: bool = False, subject: str = "") -> tuple[int, list[Fact]]:
     """Where a flattened table in ``text[start:end]`` starts (its header cell) and its facts.
 
-    ``(end, [])`` when no header is found: the paragraph is prose.
+    ``(end, [])`` when no header is found: the paragraph is prose.  ``added``: the caption counts
+    additions, so its level columns are ``added``; ``subject`` (the caption's, see `caption_subject`)
+    follows the label of rows that are places (label column 地区).  A dash cell (——, -) is an empty value.
     """
     cells = split_cells(text, start, end)
     found = _header(cells)
     if found is None:
         return end, []
-    first, columns, header_start = found
+    first, columns, header_start, label_column = found
+    subject = subject if label_column == "地区" else ""
     m = _UNIT_LIST.search(text, start, cells[first].start)
     listed = m.group(1) if m else default_unit
     units = [u for u in re.split(r"[、,，/\s]+", listed.strip("（）() ")) if u and u != "%"]
     facts: list[Fact] = []
     label, parent, row_start, col_index = "", "", start, 0
     for cell in cells[first:]:
+        if _EMPTY_CELL.match(cell.text):
+            col_index += 1
+            continue
         if not cell.numeric:
             if any(p in cell.text for p in "，。；"):
                 break  # prose after the table
             label, parent = _row_label(cell.text, parent)
+            label += subject
             row_start, col_index = cell.start, 0
             continue
         if not label or col_index >= len(columns):
@@ -280,10 +312,12 @@ def stream_facts(text: str, start: int, end: int, lex: Lexicon, period: str,
         col_index += 1
         unit = _row_unit(label, col, units, lex)
         fact = _fact(_column_name(label, col, previous), col.role, cell.text.replace(" ", ""), unit, lex, period,
-                     text, row_start, cell.end)
+                     text, row_start, cell.end, absolute=bool(col.unit))
         if fact is not None:
             if col.role == "cumulative":
                 fact = replace(fact, kind="cumulative")
+            elif added and fact.kind == "level":
+                fact = replace(fact, kind="added")
             facts.append(fact)
     return _prose_end(text, start, header_start), facts
 
