@@ -2,8 +2,9 @@
 
 The HTML inlines the Vega/Vega-Lite/Vega-Embed bundle that ships inside
 ``vl-convert-python`` (no network at view time); the PDF is the same template
-with the charts as images rendered once each by vl-convert (SVG for charts, PNG
-for maps, whose SVG is too large for WeasyPrint to lay out quickly), laid out by
+with the charts as SVG rendered once each by vl-convert and the maps as PNG drawn
+with Pillow (:mod:`baiqiang.report.map_png`; their SVG is too large for WeasyPrint
+to lay out quickly), laid out by
 a WeasyPrint child process (:class:`PdfWorker`) while this one writes the rest.
 """
 
@@ -29,10 +30,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 import baiqiang
-from baiqiang.report.charts import FONT, choropleth, config, location_map, profile_pillar_chart, report_charts
+from baiqiang.report.charts import (FONT, MAP_SIZE, REDS, choropleth, config, location_map, map_scores, map_title,
+                                    profile_pillar_chart, report_charts)
 from baiqiang.report.content import REGION_ORDER, ReportContent
 from baiqiang.report.geometry import geometry_meta
-from baiqiang.report.vl_png import register_fonts
+from baiqiang.report.vl_fonts import register_fonts
 
 
 def _env() -> Environment:
@@ -86,60 +88,36 @@ def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def _start_png(spec: dict[str, Any], path: Path) -> subprocess.Popen:
-    """Start converting ``spec`` to the PNG ``path`` in a child process (see :func:`start_maps` for why)."""
-    spec_path = path.with_name(f".{path.stem}.vl.json")
-    spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-    return subprocess.Popen([sys.executable, "-m", "baiqiang.report.vl_png", str(spec_path), str(path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def write_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> dict[str, float]:
+    """Draw the PDF's maps as PNG with Pillow (``map.png``, and ``map_<dimension>.png`` with ``pillar_maps``).
 
-
-def _finish_png(child: subprocess.Popen, path: Path) -> None:
-    """Wait for :func:`_start_png`'s child; its PNG replaces ``path`` only when it succeeded."""
-    _, err = child.communicate()
-    path.with_name(f".{path.stem}.vl.json").unlink(missing_ok=True)
-    tmp = Path(f"{path}.tmp")
-    if child.returncode != 0:
-        tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"map rendering to {path} failed (vl-convert, exit {child.returncode}): "
-                           f"{err.decode(errors='replace').strip()[-2000:]}")
-    os.replace(tmp, path)
-
-
-def start_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> list[tuple[subprocess.Popen, Path]]:
-    """Start drawing the maps as PNG (``map.png``, and ``map_<dimension>.png`` with ``pillar_maps``).
-
-    vl-convert holds the GIL and the national map is its slowest conversion
-    (about 1.5 s), so each map is drawn by a child process (0.5 s start-up)
-    while this process writes the HTML, the workbook and the charts; on two
-    cores the map then costs no wall time.  Finish with :func:`finish_maps`.
-    PNG because the maps' SVG (every county path) is too large for WeasyPrint
-    to lay out quickly.
+    :mod:`baiqiang.report.map_png` draws the whole country in about 0.2 s in this
+    process (vl-convert took 0.6 s to start and 1.5 s to draw it).  PNG because
+    the maps' SVG (every county path) is too large for WeasyPrint to lay out
+    quickly.  Returns the colour domain (low, high) of the index map for its legend.
     """
-    if not content.has_map:
-        return []
+    from baiqiang.report.map_png import write_choropleth
+
     folder.mkdir(parents=True, exist_ok=True)
     measures = ["index", *(c for c, _ in content.pillars)] if pillar_maps else ["index"]
-    paths = [folder / ("map.png" if m == "index" else f"map_{m}.png") for m in measures]
-    return [(_start_png(choropleth(content, m), path), path) for m, path in zip(measures, paths)]
+    domain = {}
+    for m in measures:
+        scores = map_scores(content, m)
+        write_choropleth(scores, folder / ("map.png" if m == "index" else f"map_{m}.png"), *MAP_SIZE)
+        domain[m] = (min(scores.values()), max(scores.values()))
+    return domain["index"]
 
 
-def finish_maps(children: list[tuple[subprocess.Popen, Path]]) -> None:
-    """Wait for every map of :func:`start_maps` (all of them, then the first failure is raised)."""
-    errors = []
-    for child, path in children:
-        try:
-            _finish_png(child, path)
-        except RuntimeError as e:
-            errors.append(e)
-    if errors:
-        raise errors[0]
+def map_key(content: ReportContent, domain: tuple[float, float]) -> dict[str, str]:
+    """The PDF map's title and legend (HTML/CSS, not in the image): score domain and the colour ramp."""
+    return {"title": map_title(content), "legend_title": "总指数得分", "low": f"{domain[0]:.2f}", "high": f"{domain[1]:.2f}",
+            "stops": ", ".join(REDS)}
 
 
 def write_charts(content: ReportContent, folder: Path, specs: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
     """Every chart as SVG, converted once (vl-convert: 0.1–0.5 s a chart); returns, per chart, the file the PDF shows.
 
-    SVG keeps the charts sharp in the PDF; the maps are drawn by :func:`start_maps`.
+    SVG keeps the charts sharp in the PDF; the maps are drawn by :func:`write_maps`.
     ``specs`` are :func:`chart_specs` when the caller has them (building and
     validating a chart's spec with Altair costs about as much as converting it).
     """
@@ -149,7 +127,7 @@ def write_charts(content: ReportContent, folder: Path, specs: dict[str, dict[str
     folder.mkdir(parents=True, exist_ok=True)
     specs = chart_specs(content) if specs is None else specs
     shown = {}
-    for name in (n for n in specs if n != "map"):  # the interactive map is not drawn: start_maps draws one per measure
+    for name in (n for n in specs if n != "map"):  # the interactive map is not drawn: write_maps draws the PDF's
         (folder / f"{name}.svg").write_text(vlc.vegalite_to_svg(specs[name]), encoding="utf-8")
         shown[name] = f"{folder.name}/{name}.svg"
     if content.has_map:
@@ -352,9 +330,8 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
     caller can build the next document meanwhile; ``pdf_worker().wait()`` (as
     :func:`write_profile` does when it writes its PDF) then moves it into place.
 
-    The parts are consecutive stretches of this process's wall time: ``maps_start``
-    builds the map specs (drawn by child processes, :func:`start_maps`),
-    ``charts`` converts the charts, ``maps_wait`` waits for the maps; the PDF
+    The parts are consecutive stretches of this process's wall time: ``maps``
+    draws the PDF's maps (:func:`write_maps`), ``charts`` converts the charts; the PDF
     worker then lays out the PDF while ``html`` writes the interactive HTML and
     ``xlsx`` the workbook, and ``pdf`` waits for the PDF.
     """
@@ -362,18 +339,13 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
     seconds: dict[str, float] = {}
     worker = pdf_worker() if pdf else None  # first: it imports WeasyPrint while we work
     t = time.perf_counter()
-    maps = start_maps(content, outdir / "charts", pillar_maps=pillar_maps)
-    seconds["maps_start"] = time.perf_counter() - t
-    try:
-        t = time.perf_counter()
-        specs = chart_specs(content)  # once, for the SVGs and the interactive HTML
-        images = write_charts(content, outdir / "charts", specs)
-        seconds["charts"] = time.perf_counter() - t
-        t = time.perf_counter()
-    finally:
-        finish_maps(maps)
-    seconds["maps_wait"] = time.perf_counter() - t
-    context = report_context(content)
+    domain = write_maps(content, outdir / "charts", pillar_maps=pillar_maps) if content.has_map else None
+    seconds["maps"] = time.perf_counter() - t
+    t = time.perf_counter()
+    specs = chart_specs(content)  # once, for the SVGs and the interactive HTML
+    images = write_charts(content, outdir / "charts", specs)
+    seconds["charts"] = time.perf_counter() - t
+    context = report_context(content) | {"map_key": map_key(content, domain) if domain else None}
     if worker is not None:  # the PDF needs only the charts and maps: it goes first, the rest overlaps its layout
         worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
     try:
@@ -439,4 +411,4 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-__all__ = ["FONT", "chart_specs", "render_html", "report_context", "finish_maps", "start_maps", "write_charts", "PdfWorker", "pdf_worker", "write_profile", "write_report", "write_xlsx"]
+__all__ = ["FONT", "chart_specs", "render_html", "report_context", "write_maps", "write_charts", "PdfWorker", "pdf_worker", "write_profile", "write_report", "write_xlsx"]
