@@ -88,7 +88,7 @@ def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def write_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> dict[str, float]:
+def write_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> tuple[float, float]:
     """Draw the PDF's maps as PNG with Pillow (``map.png``, and ``map_<dimension>.png`` with ``pillar_maps``).
 
     :mod:`baiqiang.report.map_png` draws the whole country in about 0.2 s in this
