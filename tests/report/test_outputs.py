@@ -119,3 +119,34 @@ def test_html_is_self_contained(published):
     assert {"map", "region", "province", "tiers", "pillar_leaders", "movers"} <= set(specs)
     params = [p for layer in [specs["map"], *specs["map"]["layer"]] for p in layer.get("params", [])]
     assert [p["bind"]["input"] for p in params] == ["select"]  # one map, any dimension
+
+
+def test_pdf_map_palette_is_vegas_reds_scheme():
+    import re as _re
+
+    from baiqiang.report.charts import REDS
+    from baiqiang.report.render import vega_bundle
+
+    stops = _re.search(r'reds:"([0-9a-f]+)"', vega_bundle()).group(1)
+    assert ["#" + stops[i : i + 6] for i in range(0, len(stops), 6)] == list(REDS)
+
+
+def test_pdf_map_colours_a_unit_by_its_score(published):
+    from baiqiang.report.charts import MAP_SIZE, REDS, map_scores
+    from baiqiang.report.map_png import _rings, projected, scheme_colours
+
+    scores = map_scores(published.content)
+    best, worst = max(scores, key=scores.get), min(scores, key=scores.get)
+    img = np.asarray(Image.open(published.out / "charts" / "map.png").convert("RGB"))
+    assert img.shape == (MAP_SIZE[1] * 2, MAP_SIZE[0] * 2, 3)
+    codes, _, parts, _ = _rings()
+    xy = projected(*MAP_SIZE) * 2
+    for code, expected in ((best, REDS[-1]), (worst, REDS[0])):
+        (a, b), *_ = max(parts[codes.index(code)], key=lambda p: p[0][1] - p[0][0])
+        # a pixel well inside the polygon: its vertices' mean is inside for the compact county shapes here
+        x, y = xy[a:b].mean(axis=0).astype(int)
+        rgb = tuple(int(expected[i : i + 2], 16) for i in (1, 3, 5))
+        assert np.abs(img[y, x].astype(int) - rgb).max() <= 2, (code, img[y, x], rgb)
+    # halfway along the ramp is the mix of its middle stop's neighbours
+    assert tuple(scheme_colours(np.array([0.5]))[0]) == tuple(int(REDS[5][i : i + 2], 16) for i in (1, 3, 5))
+    assert tuple(img[0, 0]) == (255, 255, 255)

@@ -71,18 +71,19 @@ BAR = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": "�
        "encoding": {"y": {"field": "name", "type": "nominal"}, "x": {"field": "rank", "type": "quantitative"}}}
 
 
-def test_chart_worker_draws_svg_and_png_in_place_and_leaves_nothing_else(tmp_path):
+def test_chart_worker_draws_svg_in_place_and_leaves_nothing_else(tmp_path):
     from baiqiang.report.render import VlWorker
 
     worker = VlWorker()
     try:
         worker.submit(BAR, tmp_path / "a.svg")
-        worker.submit(BAR, tmp_path / "b.png")
+        worker.submit(BAR, tmp_path / "b.svg")
+        with pytest.raises(ValueError, match="c.png"):
+            worker.submit(BAR, tmp_path / "c.png")  # maps are drawn with Pillow (report.map_png)
         worker.wait()
         svg = (tmp_path / "a.svg").read_text(encoding="utf-8")
         assert svg.startswith("<svg") and "各维度全国名次" in svg
-        assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.svg", "b.png"]
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.svg", "b.svg"]
     finally:
         worker.close()
     assert worker._child.returncode == 0
@@ -115,12 +116,12 @@ def test_a_bad_spec_is_an_error_naming_the_drawing_and_the_worker_goes_on(tmp_pa
 
 
 def test_start_workers_is_idempotent_and_the_profile_has_its_own_pdf_worker():
-    from baiqiang.report.render import chart_worker, map_worker, start_workers
+    from baiqiang.report.render import chart_worker, start_workers
 
     start_workers()
-    workers = (pdf_worker("report"), pdf_worker("profile"), map_worker(), chart_worker())
+    workers = (pdf_worker("report"), pdf_worker("profile"), chart_worker())
     start_workers()
-    assert (pdf_worker(), pdf_worker("profile"), map_worker(), chart_worker()) == workers
-    assert len({id(w) for w in workers}) == 4
+    assert (pdf_worker(), pdf_worker("profile"), chart_worker()) == workers
+    assert len({id(w) for w in workers}) == 3
     with pytest.raises(ValueError, match="unknown document"):
         pdf_worker("slides")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from baiqiang.report.content import REGION_ORDER, ReportContent
@@ -21,6 +22,11 @@ FONT_STACK = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans S
 REGION_COLOURS = {"东部": "#c0392b", "中部": "#e67e22", "西部": "#2980b9", "东北": "#16a085"}
 GREY = "#e3e3e3"
 PROJECTION = {"type": "conicEqualArea", "parallels": [25, 47], "rotate": [-105, 0, 0]}
+REDS = ("#fdc9b4", "#fcb49a", "#fc9e80", "#fc8767", "#fa7051", "#f6573f", "#ec3f2f", "#dc2a25", "#c81b1d", "#b21218", "#970b13")
+"""Vega's continuous "reds" scheme (vega-scale ``schemes.js``), which the map's spec names: the PDF's
+Pillow map (:mod:`baiqiang.report.map_png`) draws with these stops; a test checks them against the bundle."""
+MAP_SIZE = (560, 420)
+"""Width and height of the national map (CSS pixels)."""
 
 
 def config(chart: alt.TopLevelMixin, font: str = FONT) -> alt.TopLevelMixin:
@@ -134,6 +140,20 @@ def map_features(content: ReportContent, measures: list[tuple[str, str]]) -> lis
             props.update({k: v[i] for k, v in columns.items()})
         out.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
     return out
+
+
+def map_scores(content: ReportContent, measure: str = "index") -> dict[str, float]:
+    """Polygon adcode → score (rounded to 2 places, as the spec's data) of the units in ``measure``'s top N."""
+    units = content.units[content.units["geo"] != ""].drop_duplicates("geo")
+    score, rank = (units["score"], units["rank"]) if measure == "index" else (units[f"{measure}_score"], units[f"{measure}_rank"])
+    top = (rank <= content.top_n).to_numpy()
+    return dict(zip(units["geo"][top], np.round(score.to_numpy(dtype=float)[top], 2)))
+
+
+def map_title(content: ReportContent, measure: str = "index") -> str:
+    names = dict(map_measures(content))
+    what = content.title if measure == "index" else names[measure]
+    return f"{content.year}年{what}前{content.top_n}名分布（示意图）"
 
 
 def map_measures(content: ReportContent) -> list[tuple[str, str]]:

@@ -2,10 +2,11 @@
 
 The HTML inlines the Vega/Vega-Lite/Vega-Embed bundle that ships inside
 ``vl-convert-python`` (no network at view time); the PDF is the same template
-with the charts as images drawn once each by warm vl-convert child processes
-(:class:`VlWorker`; SVG for charts, PNG for maps, whose SVG is too large for
-WeasyPrint to lay out quickly), laid out by a WeasyPrint child process
-(:class:`PdfWorker`) while this one writes the rest.
+with the charts as SVG drawn once each by a warm vl-convert child process
+(:class:`VlWorker`) and the maps as PNG drawn with Pillow in this one
+(:mod:`baiqiang.report.map_png`; their SVG is too large for WeasyPrint to lay
+out quickly), laid out by a WeasyPrint child process (:class:`PdfWorker`) while
+this one writes the rest.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 import baiqiang
-from baiqiang.report.charts import FONT, choropleth, config, location_map, profile_pillar_chart, report_charts
+from baiqiang.report.charts import (FONT, MAP_SIZE, REDS, choropleth, config, location_map, map_scores, map_title,
+                                    profile_pillar_chart, report_charts)
 from baiqiang.report.content import REGION_ORDER, ReportContent
 from baiqiang.report.geometry import geometry_meta
 
@@ -80,23 +82,32 @@ def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def start_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> dict[str, str]:
-    """Have :func:`map_worker` draw the maps as PNG (``map.png``, and ``map_<dimension>.png`` with ``pillar_maps``).
+def write_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> tuple[dict[str, str], tuple[float, float]]:
+    """Draw the PDF's maps as PNG with Pillow (``map.png``, and ``map_<dimension>.png`` with ``pillar_maps``).
 
-    Returns at once, with the PDF's image per map; :func:`map_worker` ``().wait()``
-    moves them into place.  PNG because the maps' SVG (every county path) is too
-    large for WeasyPrint to lay out quickly.
+    :mod:`baiqiang.report.map_png` draws the whole country in about 0.2 s in this
+    process (vl-convert took 0.6 s to start and 1.5 s to draw it).  PNG because
+    the maps' SVG (every county path) is too large for WeasyPrint to lay out
+    quickly.  Returns the PDF's image per map and the colour domain (low, high)
+    of the index map for its legend.
     """
-    if not content.has_map:
-        return {}
+    from baiqiang.report.map_png import write_choropleth
+
     folder.mkdir(parents=True, exist_ok=True)
     measures = ["index", *(c for c, _ in content.pillars)] if pillar_maps else ["index"]
-    shown = {}
+    shown, domain = {}, {}
     for m in measures:
         name = "map" if m == "index" else f"map_{m}"
-        map_worker().submit(choropleth(content, m), folder / f"{name}.png")
-        shown[name] = f"{folder.name}/{name}.png"
-    return shown
+        scores = map_scores(content, m)
+        write_choropleth(scores, folder / f"{name}.png", *MAP_SIZE)
+        shown[name], domain[m] = f"{folder.name}/{name}.png", (min(scores.values()), max(scores.values()))
+    return shown, domain["index"]
+
+
+def map_key(content: ReportContent, domain: tuple[float, float]) -> dict[str, str]:
+    """The PDF map's title and legend (HTML/CSS, not in the image): score domain and the colour ramp."""
+    return {"title": map_title(content), "legend_title": "总指数得分", "low": f"{domain[0]:.2f}", "high": f"{domain[1]:.2f}",
+            "stops": ", ".join(REDS)}
 
 
 def submit_charts(specs: dict[str, dict[str, Any]], folder: Path, prefix: str = "") -> dict[str, str]:
@@ -104,7 +115,7 @@ def submit_charts(specs: dict[str, dict[str, Any]], folder: Path, prefix: str = 
 
     Returns at once; :func:`chart_worker` ``().wait()`` moves the SVGs into place.
     SVG keeps the charts sharp in the PDF.  The interactive map (``specs["map"]``)
-    is not drawn: :func:`start_maps` draws one PNG per measure.
+    is not drawn: :func:`write_maps` draws one PNG per measure.
     """
     folder.mkdir(parents=True, exist_ok=True)
     shown = {}
@@ -284,12 +295,11 @@ class VlWorker(_ChildWorker):
     what = "图表绘制失败 / chart rendering (vl-convert)"
 
     def submit(self, spec: dict[str, Any], path: Path) -> None:
-        """Have the child draw ``spec`` as ``path`` (SVG or PNG, by the path's suffix)."""
-        fmt = path.suffix.lstrip(".")
-        if fmt not in ("svg", "png"):
-            raise ValueError(f"{path}: charts are drawn as .svg or .png")
+        """Have the child draw ``spec`` as the SVG ``path``."""
+        if path.suffix != ".svg":
+            raise ValueError(f"{path}: charts are drawn as .svg")
         source = self._aside(path, ".vl.json")
-        self._send(source, json.dumps(spec, ensure_ascii=False), {"spec": str(source), "format": fmt}, path)
+        self._send(source, json.dumps(spec, ensure_ascii=False), {"spec": str(source)}, path)
 
 
 _workers = threading.local()
@@ -317,11 +327,6 @@ def pdf_worker(document: str = "report") -> PdfWorker:
     return _worker(f"pdf_{document}", PdfWorker)
 
 
-def map_worker() -> VlWorker:
-    """This thread's vl-convert worker for the maps (the slowest drawings get a child of their own)."""
-    return _worker("maps", VlWorker)
-
-
 def chart_worker() -> VlWorker:
     """This thread's vl-convert worker for the charts' SVGs."""
     return _worker("charts", VlWorker)
@@ -330,10 +335,9 @@ def chart_worker() -> VlWorker:
 def start_workers(*, pdf: bool = True) -> None:
     """Start this thread's publishing children now, so their imports overlap the caller's work.
 
-    Idempotent: a later :func:`pdf_worker`, :func:`map_worker` or :func:`chart_worker`
-    (or :func:`write_report`) gets the same warm child.
+    Idempotent: a later :func:`pdf_worker` or :func:`chart_worker` (or
+    :func:`write_report`) gets the same warm child.
     """
-    map_worker()
     chart_worker()
     if pdf:
         pdf_worker("report")
@@ -373,29 +377,32 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
     moves it into place.
 
     The parts are consecutive stretches of this process's wall time: ``charts``
-    builds the specs and hands them to the vl-convert workers (:func:`start_maps`,
-    :func:`submit_charts`), ``html`` writes the interactive HTML while they draw,
-    ``charts_wait`` waits for their drawings; the PDF worker then lays out the PDF
-    while ``xlsx`` writes the workbook, and ``pdf`` waits for the PDF.
+    builds the specs and hands them to the vl-convert worker (:func:`submit_charts`),
+    ``maps`` draws the PDF's maps (:func:`write_maps`) and ``html`` writes the
+    interactive HTML while it draws, ``charts_wait`` waits for its drawings; the PDF
+    worker then lays out the PDF while ``xlsx`` writes the workbook, and ``pdf``
+    waits for the PDF.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     worker = pdf_worker() if pdf else None  # first: it imports WeasyPrint while we work
     t = time.perf_counter()
     try:
-        images = start_maps(content, outdir / "charts", pillar_maps=pillar_maps)  # first: the national map is the longest drawing
         specs = chart_specs(content)  # once, for the drawings and the interactive HTML
-        images |= submit_charts(specs, outdir / "charts")
+        images = submit_charts(specs, outdir / "charts")
         seconds["charts"] = time.perf_counter() - t
         t = time.perf_counter()
-        context = report_context(content)
+        maps, domain = write_maps(content, outdir / "charts", pillar_maps=pillar_maps) if content.has_map else ({}, None)
+        images |= maps
+        seconds["maps"] = time.perf_counter() - t
+        t = time.perf_counter()
+        context = report_context(content) | {"map_key": map_key(content, domain) if domain else None}
         html = render_html("report.html.j2", context, specs, pdf=False)
         (outdir / "report.html").write_text(html, encoding="utf-8")
         seconds["html"] = time.perf_counter() - t
         t = time.perf_counter()
     finally:
         chart_worker().wait()
-        map_worker().wait()
     seconds["charts_wait"] = time.perf_counter() - t
     if worker is not None:  # the PDF needs only the charts and maps: it goes first, the workbook overlaps its layout
         worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
@@ -451,4 +458,4 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-__all__ = ["FONT", "chart_specs", "render_html", "report_context", "start_maps", "submit_charts", "PdfWorker", "VlWorker", "pdf_worker", "map_worker", "chart_worker", "start_workers", "write_profile", "write_report", "write_xlsx"]
+__all__ = ["FONT", "chart_specs", "render_html", "report_context", "write_maps", "map_key", "submit_charts", "PdfWorker", "VlWorker", "pdf_worker", "chart_worker", "start_workers", "write_profile", "write_report", "write_xlsx"]

@@ -1,13 +1,11 @@
-"""Draw Vega-Lite specs as SVG or PNG in a process of its own: ``python -m baiqiang.report.vl_png`` (driven by :class:`baiqiang.report.render.VlWorker`).
+"""Draw Vega-Lite specs as SVG in a process of its own: ``python -m baiqiang.report.vl_png`` (driven by :class:`baiqiang.report.render.VlWorker`).
 
-vl-convert holds the GIL and starts a V8 runtime on its first conversion (about 0.6 s);
-the national map is its slowest conversion (about 1.5 s as PNG).  The report therefore
-starts these children first (:func:`baiqiang.report.render.start_workers`): each imports
+vl-convert holds the GIL and starts a V8 runtime on its first conversion (about 0.6 s),
+so the report starts this child first (:func:`baiqiang.report.render.start_workers`): it imports
 vl-convert, registers the fonts and warms V8 at once, then converts every spec it is
 sent, in order, while the parent goes on.
 
-Protocol: one JSON object per line on stdin, ``{"spec": SPEC_JSON_FILE, "out": FILE,
-"format": "svg" | "png"}``; one reply per job on stdout, ``{"ok": true}`` or ``{"ok":
+Protocol: one JSON object per line on stdin, ``{"spec": SPEC_JSON_FILE, "out": FILE}``; one reply per job on stdout, ``{"ok": true}`` or ``{"ok":
 false, "error": TRACEBACK}``, in the order the jobs came.  The drawing goes to ``out``
 (the parent moves it into place); the child exits at the end of its input.
 """
@@ -21,9 +19,6 @@ from pathlib import Path
 
 #: Debian's Noto folders (fonts-noto-cjk): the charts' Chinese font.
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
-
-#: Pixels per CSS pixel of the PNG maps (sharp at print resolution).
-PNG_SCALE = 2
 
 #: A one-mark spec converted before the first job: it starts V8 while the parent still works.
 _WARM_UP = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "data": {"values": [{"a": 1}]},
@@ -39,24 +34,20 @@ def register_fonts() -> None:
             vlc.register_font_directory(folder)
 
 
-def convert(spec: str, fmt: str) -> bytes:
-    """One Vega-Lite spec (JSON text) as SVG (UTF-8) or PNG bytes."""
+def convert(spec: str) -> bytes:
+    """One Vega-Lite spec (JSON text) as SVG, UTF-8 bytes."""
     import vl_convert as vlc
 
-    if fmt == "svg":
-        return vlc.vegalite_to_svg(spec).encode("utf-8")
-    if fmt == "png":
-        return vlc.vegalite_to_png(spec, scale=PNG_SCALE)
-    raise ValueError(f"unknown format {fmt!r} (svg or png)")
+    return vlc.vegalite_to_svg(spec).encode("utf-8")
 
 
 def main() -> None:
     register_fonts()
-    convert(json.dumps(_WARM_UP), "svg")
+    convert(json.dumps(_WARM_UP))
     for line in sys.stdin:
         job = json.loads(line)
         try:
-            Path(job["out"]).write_bytes(convert(Path(job["spec"]).read_text(encoding="utf-8"), job["format"]))
+            Path(job["out"]).write_bytes(convert(Path(job["spec"]).read_text(encoding="utf-8")))
             reply = {"ok": True}
         except Exception:  # reported to the parent, which raises it
             reply = {"ok": False, "error": traceback.format_exc()[-4000:]}
