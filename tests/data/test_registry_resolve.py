@@ -71,6 +71,19 @@ def test_user_crosswalk_validation(tmp_path):
     assert "330799" in set(cw["old_code"])
 
 
+def test_crosswalk_read_once_per_file_version(tmp_path):
+    p = tmp_path / "mine.csv"
+    p.write_text("old_code,old_name,new_code,change\n330799,测试县,330784,撤县设市\n", encoding="utf-8")
+    first = read_crosswalk_file(p)
+    first.loc[0, "new_name"] = "改过"  # a caller's change stays in its own copy
+    assert read_crosswalk_file(p).loc[0, "new_name"] == ""
+    p.write_text("old_code,old_name,new_code,change\n330798,另一县,330784,撤县设市\n", encoding="utf-8")
+    assert list(read_crosswalk_file(p)["old_code"]) == ["330798"]  # the edited file is read again
+    p.unlink()
+    with pytest.raises(DataError, match="文件不存在"):
+        read_crosswalk_file(p)
+
+
 def test_derive_candidates_by_stem():
     old = pd.DataFrame({"code": ["330182", "330183", "330999"], "name": ["建德市", "富阳市", "消失县"],
                         "prefecture": ["杭州市"] * 3, "province": ["浙江省"] * 3})
