@@ -28,6 +28,10 @@ def test_registry_units(registry):
     ("浙江省金华市永康市", {}, "330784"), ("沛　县", {}, "320322"), ("永康巿", {}, "330784"),
     ("吳江市", {}, "320509"), ("鼓楼区", {"province": "江苏省", "prefecture": "南京市"}, "320106"),
     ("朝阳区", {"province": "北京市"}, "110105"), ("330784", {}, "330784"),
+    # Place prefixes and hints by stem, found through the place index (the answers of the former full scan).
+    ("浙江金华永康市", {}, "330784"), ("江苏南京鼓楼区", {}, "320106"), ("内蒙古鄂尔多斯准格尔旗", {}, "150622"),
+    ("新疆维吾尔自治区伊犁哈萨克自治州伊宁市", {}, "654002"),
+    ("鼓楼区", {"province": "江苏", "prefecture": "南京"}, "320106"), ("鼓楼区", {"province": "福建省"}, "350102"),
 ])
 def test_resolve_matched(registry, query, kw, code):
     r = Resolver(registry).resolve(query, **kw)
