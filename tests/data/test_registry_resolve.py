@@ -28,6 +28,10 @@ def test_registry_units(registry):
     ("浙江省金华市永康市", {}, "330784"), ("沛　县", {}, "320322"), ("永康巿", {}, "330784"),
     ("吳江市", {}, "320509"), ("鼓楼区", {"province": "江苏省", "prefecture": "南京市"}, "320106"),
     ("朝阳区", {"province": "北京市"}, "110105"), ("330784", {}, "330784"),
+    # Place prefixes and hints by stem, found through the place index (the answers of the former full scan).
+    ("浙江金华永康市", {}, "330784"), ("江苏南京鼓楼区", {}, "320106"), ("内蒙古鄂尔多斯准格尔旗", {}, "150622"),
+    ("新疆维吾尔自治区伊犁哈萨克自治州伊宁市", {}, "654002"),
+    ("鼓楼区", {"province": "江苏", "prefecture": "南京"}, "320106"), ("鼓楼区", {"province": "福建省"}, "350102"),
 ])
 def test_resolve_matched(registry, query, kw, code):
     r = Resolver(registry).resolve(query, **kw)
@@ -69,6 +73,19 @@ def test_user_crosswalk_validation(tmp_path):
     p.write_text("old_code,old_name,new_code,change\n330799,测试县,330784,撤县设市\n", encoding="utf-8")
     cw = load_crosswalk(extra=[p])
     assert "330799" in set(cw["old_code"])
+
+
+def test_crosswalk_read_once_per_file_version(tmp_path):
+    p = tmp_path / "mine.csv"
+    p.write_text("old_code,old_name,new_code,change\n330799,测试县,330784,撤县设市\n", encoding="utf-8")
+    first = read_crosswalk_file(p)
+    first.loc[0, "new_name"] = "改过"  # a caller's change stays in its own copy
+    assert read_crosswalk_file(p).loc[0, "new_name"] == ""
+    p.write_text("old_code,old_name,new_code,change\n330798,另一县,330784,撤县设市\n", encoding="utf-8")
+    assert list(read_crosswalk_file(p)["old_code"]) == ["330798"]  # the edited file is read again
+    p.unlink()
+    with pytest.raises(DataError, match="文件不存在"):
+        read_crosswalk_file(p)
 
 
 def test_derive_candidates_by_stem():

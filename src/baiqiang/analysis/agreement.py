@@ -23,11 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from baiqiang.framework.spec import Framework
+
+if TYPE_CHECKING:
+    from baiqiang.data.resolve import Resolver
 
 METRICS = ("hit_rate", "spearman", "seat_error")
 METRIC_NAMES_ZH = {"hit_rate": "命中率", "spearman": "Spearman", "seat_error": "分省席位误差"}
@@ -144,7 +148,8 @@ def summarise(
     return pd.DataFrame(rows)
 
 
-def caict_lists(kind: str, ranked_codes: set[str], *, seats_year: int | None = 2018) -> list[PublishedList]:
+def caict_lists(kind: str, ranked_codes: set[str], *, seats_year: int | None = 2018,
+                resolver: "Resolver | None" = None) -> list[PublishedList]:
     """The bundled CAICT lists (``kind`` = ``county`` or ``district``), one per list year, resolved to codes.
 
     Names are resolved as the sources wrote them (historical units keep their
@@ -152,12 +157,17 @@ def caict_lists(kind: str, ranked_codes: set[str], *, seats_year: int | None = 2
     ``ranked_codes`` through the crosswalk; unresolved or ambiguous names are
     left out.  The province seats of ``seats_year`` (complete only for 2014,
     2016 and 2018, see the bundled README) are attached to every county list.
+    ``resolver`` (``prefer_current=False``) is the caller's, when it has one: building
+    one indexes the whole registry again.
     """
     from baiqiang.data.crosswalk import load_crosswalk, successor_among, successor_links
     from baiqiang.data.registry import Registry, resource_path
     from baiqiang.data.resolve import Resolver
 
-    resolver = Resolver(Registry.load(), prefer_current=False)
+    if resolver is None:
+        resolver = Resolver(Registry.load(), prefer_current=False)
+    elif resolver.prefer_current:
+        raise ValueError("caict_lists resolves names as the sources wrote them: pass a resolver with prefer_current=False")
     links = successor_links(load_crosswalk())  # indexed once, not once per name
     column = "county" if kind == "county" else "district"
     fname = "caict_industrial_top100.csv" if kind == "county" else "caict_industrial_top100_districts.csv"

@@ -19,6 +19,7 @@ same (old_code, new_code) pair.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -44,8 +45,24 @@ def _bundled_path() -> Path:
 
 
 def read_crosswalk_file(path: str | Path) -> pd.DataFrame:
-    """Read and validate one crosswalk CSV; all problems are reported together."""
+    """Read and validate one crosswalk CSV; all problems are reported together.
+
+    Read once per process and file version: the file is re-read only when its size or
+    modification time changes (the demo and its report ask for the crosswalk five times).
+    Each caller gets its own copy, free to change.
+    """
     path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DataError.single(str(path), "文件不存在", "file_missing") from None
+    return _read_crosswalk_version(str(path), st.st_mtime_ns, st.st_size).copy()
+
+
+@lru_cache(maxsize=16)
+def _read_crosswalk_version(path_text: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    """:func:`read_crosswalk_file` uncached; ``mtime_ns`` and ``size`` only key the cache."""
+    path = Path(path_text)
     try:
         df = pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
     except FileNotFoundError:

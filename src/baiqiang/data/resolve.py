@@ -50,7 +50,9 @@ class Resolver:
     registry: Registry
     prefer_current: bool = True
     _by_name: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
-    _places: list[tuple[str, str, str]] = field(default_factory=list, init=False, repr=False)
+    _prefix: dict[str, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
+    _prefix_lengths: tuple[int, ...] = field(default=(), init=False, repr=False)
+    _place: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
     _status: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _level: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _name: dict[str, str] = field(default_factory=dict, init=False, repr=False)
@@ -66,14 +68,16 @@ class Resolver:
             for key in {name, short}:
                 if key:
                     self._by_name.setdefault(key, []).append(code)
-        # Province and prefecture names and stems, longest first, for prefix stripping.
+        # Province and prefecture names and stems (keys of two or more characters), indexed once:
+        # a query looks its candidate keys up instead of scanning every place.  Where several
+        # places share a key, the first in registry order wins, as the former longest-first scan did.
         upper = u[u["level"].isin(["province", "prefecture"])]
-        places = []
         for code, name, level in zip(upper["code"], upper["name"], upper["level"]):
-            for key in {name, nm.place_stem(name)}:
+            for key in sorted({name, nm.place_stem(name)}, key=len, reverse=True):
                 if len(key) >= 2:
-                    places.append((key, code, level))
-        self._places = sorted(places, key=lambda p: len(p[0]), reverse=True)
+                    self._prefix.setdefault(key, (code, level))
+                    self._place.setdefault((level, key), code)
+        self._prefix_lengths = tuple(sorted({len(k) for k in self._prefix}, reverse=True))
 
     # -- public -------------------------------------------------------------------
     def resolve(self, query: object, *, province: object = None, prefecture: object = None) -> Resolution:
@@ -157,37 +161,43 @@ class Resolver:
         return Resolution(raw, "matched", code, str(self._name[code]), note=note)
 
     def _strip_prefix(self, q: str) -> tuple[str, str, str]:
-        """Remove leading province/prefecture names: 浙江省金华市永康市 → 永康市."""
+        """Remove leading province/prefecture names: 浙江省金华市永康市 → 永康市.
+
+        The longest place key that prefixes ``q`` and leaves a known name (or another
+        place key) behind is removed, repeatedly; the first province and prefecture
+        removed are returned as hints.
+        """
         prov = pref = ""
-        changed = True
-        while changed:
-            changed = False
-            for key, code, level in self._places:
-                if q.startswith(key) and len(q) > len(key) and self._has_suffix_match(q[len(key):]):
-                    if level == "province" and not prov:
-                        prov = code
-                    elif level == "prefecture" and not pref:
-                        pref = code
-                    q = q[len(key):]
-                    changed = True
-                    break
+        while key := self._leading_place(q):
+            code, level = self._prefix[key]
+            if level == "province" and not prov:
+                prov = code
+            elif level == "prefecture" and not pref:
+                pref = code
+            q = q[len(key):]
         return q, prov, pref
 
+    def _leading_place(self, q: str) -> str:
+        """The longest place key that starts ``q``, is shorter than it and leaves a resolvable rest ("" if none)."""
+        for n in self._prefix_lengths:
+            if n < len(q) and q[:n] in self._prefix and self._has_suffix_match(q[n:]):
+                return q[:n]
+        return ""
+
     def _has_suffix_match(self, rest: str) -> bool:
+        """Whether ``rest`` is a known unit name or starts with a (shorter) place key."""
         if rest in self._by_name:
             return True
-        return any(rest.startswith(k) and k for k, _, _ in self._places if len(rest) > len(k))
+        return any(n < len(rest) and rest[:n] in self._prefix for n in self._prefix_lengths)
 
     def _place_code(self, value: object, level: str) -> str:
+        """The province or prefecture ``value`` names, by its exact name or stem ("" if none)."""
         if value is None or (isinstance(value, float) and value != value):
             return ""
         v = nm.normalise(value)
         if not v:
             return ""
-        for key, code, lvl in self._places:
-            if lvl == level and (v == key or nm.place_stem(v) == key):
-                return code
-        return ""
+        return self._place.get((level, v)) or self._place.get((level, nm.place_stem(v)), "")
 
     def _prefecture_of(self, code: str) -> str:
         return str(self.registry.units.at[code, "prefecture_code"])

@@ -146,8 +146,9 @@ def run_demo(store_path: str | Path) -> DemoResult:
     crosswalk = load_crosswalk()
     for kind in ("county", "district"):
         result.tables[f"movers_{kind}"] = _movers(ranked[(kind, 2010)], ranked[(kind, 2020)], crosswalk)
-    result.tables["caict_comparison"], result.tables["caict_matches"] = _caict(ranked, registry, crosswalk)
-    result.tables["agreement_county_2020"] = _agreement(ranked[("county", 2020)], panels[2020])
+    resolver = Resolver(registry, prefer_current=False)  # names as the lists wrote them; indexed once for both uses
+    result.tables["caict_comparison"], result.tables["caict_matches"] = _caict(ranked, resolver, crosswalk)
+    result.tables["agreement_county_2020"] = _agreement(ranked[("county", 2020)], panels[2020], resolver)
     result.tables["robustness_county_2020"] = _rank_intervals(*built[("county", 2020)], ranked[("county", 2020)])
     result.seconds = time.perf_counter() - t0
     return result
@@ -164,7 +165,7 @@ def _ranked_by(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
     return t[["rank"]].join(frame.set_index("code")["province"])
 
 
-def _agreement(ours: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+def _agreement(ours: pd.DataFrame, panel: pd.DataFrame, resolver: Resolver) -> pd.DataFrame:
     """The default ranking against CAICT's lists, beside the baselines fixed in docs/indicators.md §1.4.
 
     Baselines rank the same comparable units (those passing the gate), so the
@@ -182,7 +183,7 @@ def _agreement(ours: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     }
     codes = set(panel["code"])
     tables = []
-    for published in agreement.caict_lists("county", codes):
+    for published in agreement.caict_lists("county", codes, resolver=resolver):
         if published.name not in AGREEMENT_LISTS:
             continue
         reps = agreement.evaluate(candidates, published, n_boot=2000, seed=2020)
@@ -238,8 +239,7 @@ def _movers(r10: pd.DataFrame, r20: pd.DataFrame, crosswalk: pd.DataFrame) -> pd
     return pd.concat([up, down], ignore_index=True)
 
 
-def _caict(ranked: dict[tuple[str, int], pd.DataFrame], registry: Registry, crosswalk: pd.DataFrame):
-    resolver = Resolver(registry, prefer_current=False)
+def _caict(ranked: dict[tuple[str, int], pd.DataFrame], resolver: Resolver, crosswalk: pd.DataFrame):
     links = successor_links(crosswalk)
     rows, matches = [], []
     resolved: dict[tuple[object, object, object], Resolution] = {}
