@@ -13,24 +13,17 @@ place); the child exits at the end of its input.
 
 from __future__ import annotations
 
-import json
-import sys
-import traceback
+from baiqiang.report.jobs import serve
 
 
 def main() -> None:
     from weasyprint import HTML
 
-    for line in sys.stdin:
-        job = json.loads(line)
-        try:
-            with open(job["html"], encoding="utf-8") as f:
-                HTML(string=f.read(), base_url=job["base"]).write_pdf(job["out"])
-            reply = {"ok": True}
-        except Exception:  # reported to the parent, which raises it
-            reply = {"ok": False, "error": traceback.format_exc()[-4000:]}
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
+    def write(job: dict) -> None:
+        with open(job["html"], encoding="utf-8") as f:
+            HTML(string=f.read(), base_url=job["base"]).write_pdf(job["out"])
+
+    serve(write)
 
 
 if __name__ == "__main__":

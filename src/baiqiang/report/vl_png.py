@@ -13,9 +13,9 @@ false, "error": TRACEBACK}``, in the order the jobs came.  The drawing goes to `
 from __future__ import annotations
 
 import json
-import sys
-import traceback
 from pathlib import Path
+
+from baiqiang.report.jobs import serve
 
 #: Debian's Noto folders (fonts-noto-cjk): the charts' Chinese font.
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
@@ -44,15 +44,7 @@ def convert(spec: str) -> bytes:
 def main() -> None:
     register_fonts()
     convert(json.dumps(_WARM_UP))
-    for line in sys.stdin:
-        job = json.loads(line)
-        try:
-            Path(job["out"]).write_bytes(convert(Path(job["spec"]).read_text(encoding="utf-8")))
-            reply = {"ok": True}
-        except Exception:  # reported to the parent, which raises it
-            reply = {"ok": False, "error": traceback.format_exc()[-4000:]}
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
+    serve(lambda job: Path(job["out"]).write_bytes(convert(Path(job["spec"]).read_text(encoding="utf-8"))))
 
 
 if __name__ == "__main__":
