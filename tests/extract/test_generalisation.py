@@ -134,6 +134,9 @@ def test_number_after_deng_takes_the_noun_after_it():
 def test_attribute_word_after_a_count_takes_its_name():
     fs = facts("引进“链主”型企业3家，总投资超50亿元。")
     assert fs[1] == ("“链主”型企业总投资", 5_000_000_000, "元", "level", "at_least")
+    # the investment of projects under other names (概算, 年度计划, 拟…总额) is theirs too
+    got = [f[0] for f in facts("全县正在洽谈的项目9个，拟投资总额75.66亿元；安排市重点项目47个，年度计划投资46.3亿元。")]
+    assert got == ["正在洽谈的项目", "正在洽谈的项目拟投资总额", "市重点项目", "市重点项目年度计划投资"]
 
 
 def test_duration_thresholds_are_not_facts():
