@@ -58,7 +58,7 @@ def test_numbers_and_scaling(text, value_std, unit_std):
 
 
 def test_ten_odd_is_at_least():
-    assert facts("新增企业十余家。") == [("企业", 10, "家", "added", "at_least")]
+    assert facts("新增企业十余家。") == [("新增企业", 10, "家", "added", "at_least")]
 
 
 def test_percent_permille_and_points():

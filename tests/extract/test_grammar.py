@@ -15,7 +15,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rate_keeps_verb",
                                        "place_list_metric", "place_takes_metric", "colon_list_metric", "members_by_predicate",
                                        "rank_scope_chain", "absolute_change_dropped",
-                                       "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
+                                       "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
                                        "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
@@ -81,7 +81,7 @@ def test_absolute_change_dropped() -> None:
 
 
 def test_time_remaining_dropped() -> None:
-    assert facts("距年底仅剩2个月，全县新增企业30家。") == [("企业", 30, "added")]
+    assert facts("距年底仅剩2个月，全县新增企业30家。") == [("新增企业", 30, "added")]
     assert facts("离春节还有50天，活动倒计时20天。") == []
     # a duration that is a result stays
     assert facts("全县企业开办时间压缩至2天。") == [("企业开办时间", 2, "level")]
@@ -193,6 +193,11 @@ def test_rank_from_to() -> None:
 def test_basis_list() -> None:
     got = facts("规上工业增加值增长10%，增速较一季度和1-5月分别提高15.5和2.2个百分点。")
     assert got[1:] == [("规上工业增加值增速较一季度", 15.5, "growth"), ("规上工业增加值增速较1-5月", 2.2, "growth")]
+
+
+def test_short_name_keeps_verb() -> None:
+    got = facts("全年新增耕地6098亩，新建房屋2500多套，新增企业首次超1万家，新增高新技术企业12家。")
+    assert [g[0] for g in got] == ["新增耕地", "新建房屋", "新增企业", "高新技术企业"]
 
 
 def test_action_head_is_added() -> None:
