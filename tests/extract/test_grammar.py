@@ -11,7 +11,7 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 
 
 def test_the_rule_table_is_ordered_and_named() -> None:
-    assert [r.name for r in RULES] == ["bracket_notes", "conversion_takes_name", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
+    assert [r.name for r in RULES] == ["bracket_notes", "conversion_takes_name", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "month_series", "paired_respectively",
                                        "rate_keeps_verb",
                                        "place_list_metric", "place_takes_metric", "colon_list_metric", "members_by_predicate",
                                        "rank_scope_chain", "absolute_change_dropped",
@@ -193,6 +193,17 @@ def test_rank_from_to() -> None:
 def test_basis_list() -> None:
     got = facts("规上工业增加值增长10%，增速较一季度和1-5月分别提高15.5和2.2个百分点。")
     assert got[1:] == [("规上工业增加值增速较一季度", 15.5, "growth"), ("规上工业增加值增速较1-5月", 2.2, "growth")]
+
+
+def test_month_series() -> None:
+    got = facts("工业增加值27.3亿元，增长9%。增幅2-4月份分别为14.2%、13%、12.8%、9%。")
+    assert got[2:] == [("2月工业增加值增幅", 14.2, "growth"), ("3月工业增加值增幅", 13, "growth"),
+                       ("4月工业增加值增幅", 12.8, "growth"), ("工业增加值增幅", 9, "growth")]
+    running = facts("2-4月，烟草制品业增加值累计降幅分别为7.5%，7.8%，8.6%。")
+    assert [g[:2] for g in running] == [("1-2月烟草制品业增加值累计降幅", -7.5), ("1-3月烟草制品业增加值累计降幅", -7.8),
+                                        ("1-4月烟草制品业增加值累计降幅", -8.6)]
+    # fewer values than months: no series
+    assert [g[0] for g in facts("1-5月，A、B分别增长3%、4%。")] == ["1-5月A", "1-5月B"]
 
 
 def test_short_name_keeps_verb() -> None:

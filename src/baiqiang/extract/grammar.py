@@ -56,6 +56,10 @@ _BASIS_PAIR = re.compile(r"(增速|增幅)?(?:较|比)([^，,；;。和与、]{2
 #: an addition verb, the short noun after it and the adverbs and links before its number (新增企业首次超)
 _SHORT_NAME_VERB = re.compile(r"(新增|新建|新开工|新签约|新引进|新培育|新认定|新注册|签约|建成)"
                               r"([\u4e00-\u9fff]{1,2}?)(?:首次|共计|共|累计|达到|达|超过|超|为|近|约|逾)*\s*$")
+#: a month range before 分别 (增幅2-5月份分别为, 2-7月，X累计降幅分别为) and what may join a series' values
+_MONTH_SERIES = re.compile(r"(\d{1,2})\s*[-—–~至]\s*(\d{1,2})\s*月份?[^，,；;。分]{0,3}?[，,]?[^，,；;。]{0,20}?分别(?:为|是)?")
+_MONTH_RANGE = re.compile(r"\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?")
+_SERIES_GAP = re.compile(r"\s*[、,，和及与]\s*")
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
 _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
 _TOTAL = re.compile(r"总|共|累计|合计")
@@ -244,6 +248,35 @@ def basis_list(s: Sentence) -> None:
         for i, basis in zip(run, (m.group(2), m.group(3))):
             f = s.facts[i]
             s.facts[i] = replace(f, indicator=name + "较" + basis, kind="growth", extra={**f.extra, "sub": ""})
+
+
+def month_series(s: Sentence) -> None:
+    """A month range followed by 分别 and one % per month is a monthly series: 增幅2-5月份分别为14.2%、13%、
+    12.8%、12.7% → 2月规上工业增加值增幅 … 5月…; 累计 makes each a running period from January
+    (2-7月，X累计降幅分别为7.5%,7.8%… → 1-2月X累计降幅, 1-3月…).  A value after the months is the
+    period's own figure (…、12.7%、9% → the name without a month; corpus 17, 70).  A bare 增幅 or 增速
+    takes the nearest earlier amount's name.  Fewer values than months: not read as a series."""
+    m = _MONTH_SERIES.search(s.body)
+    if m is None:
+        return
+    first_month, last_month = int(m.group(1)), int(m.group(2))
+    months = last_month - first_month + 1
+    after = s.start + m.end()
+    run = [i for i, f in enumerate(s.facts) if number_start(f) >= after and f.unit_std == "%"]
+    run = run[:next((k for k in range(1, len(run)) if not _SERIES_GAP.fullmatch(
+        s.text[s.facts[run[k - 1]].end:number_start(s.facts[run[k]])])), len(run))]
+    if not 2 <= months <= len(run) <= months + 1:
+        return
+    name = _MONTH_RANGE.sub("", "".join(core(s.facts[run[0]]).split()))
+    if name in _RATE_OF_CHANGE:
+        base = next((g for g in _earlier(s, run[0], previous=3) if g.unit_std not in ("%", "位", "百分点")), None)
+        name = (core(base) if base is not None else "") + name
+    running = "累计" in name
+    for k, i in enumerate(run):
+        f = s.facts[i]
+        month = first_month + k
+        period = "" if k >= months else (f"1-{month}月" if running else f"{month}月")
+        s.facts[i] = replace(f, indicator=period + name, kind="growth", extra={**f.extra, "sub": period})
 
 
 def paired_respectively(s: Sentence) -> None:
@@ -855,6 +888,7 @@ RULES: tuple[Rule, ...] = (
     Rule("bracket_aside", bracket_aside),
     Rule("basis_in_name", basis_in_name),
     Rule("basis_list", basis_list),
+    Rule("month_series", month_series),
     Rule("paired_respectively", paired_respectively),
     Rule("rate_keeps_verb", rate_keeps_verb),
     Rule("place_list_metric", place_list_metric),
