@@ -108,6 +108,12 @@ def test_comparison_basis_is_not_the_sub_year_period():
     assert [f[0] for f in fs] == ["1-9月工业增加值", "工业增加值增幅比1-8月", "工业增加值增幅", "餐饮收入"]
 
 
+def test_year_basis_is_a_comparison_even_masked():
+    """比2019年 / 比20xx年 (a year masked on the host) is the basis of the change, no part of the name."""
+    assert facts("全县生猪宰杀量1.2万头，比2019年减少5%。")[1][:2] == ("生猪宰杀量", -5)
+    assert facts("生猪宰杀量比20xx年减少5%。")[0][:2] == ("生猪宰杀量", -5)
+
+
 def test_narrowing_is_a_fall():
     assert facts("亏损面为18.6%，比1-8月收窄0.9个百分点。")[1] == ("亏损面比1-8月", -0.9, "百分点", "growth", "exact")
 
