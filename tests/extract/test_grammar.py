@@ -13,7 +13,7 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_notes", "conversion_takes_name", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "month_series", "paired_respectively",
                                        "rate_keeps_verb",
-                                       "place_list_metric", "place_takes_metric", "colon_list_metric", "members_by_predicate",
+                                       "place_list_metric", "place_takes_metric", "subject_by_rate", "colon_list_metric", "members_by_predicate",
                                        "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
@@ -193,6 +193,12 @@ def test_rank_from_to() -> None:
 def test_basis_list() -> None:
     got = facts("规上工业增加值增长10%，增速较一季度和1-5月分别提高15.5和2.2个百分点。")
     assert got[1:] == [("规上工业增加值增速较一季度", 15.5, "growth"), ("规上工业增加值增速较1-5月", 2.2, "growth")]
+
+
+def test_subject_by_rate() -> None:
+    got = facts("上半年，全省地区生产总值增长8.0%。其中，洋浦以增速14.2%位列第一，临高县12.2%、东方市11.6%紧随其后。")
+    assert got[1:] == [("洋浦地区生产总值增速", 14.2, "growth"), ("洋浦地区生产总值增速", 1, "rank"),
+                       ("临高县地区生产总值增速", 12.2, "growth"), ("东方市地区生产总值增速", 11.6, "growth")]
 
 
 def test_month_series() -> None:

@@ -60,6 +60,8 @@ _SHORT_NAME_VERB = re.compile(r"(新增|新建|新开工|新签约|新引进|新
 _MONTH_SERIES = re.compile(r"(\d{1,2})\s*[-—–~至]\s*(\d{1,2})\s*月份?[^，,；;。分]{0,3}?[，,]?[^，,；;。]{0,20}?分别(?:为|是)?")
 _MONTH_RANGE = re.compile(r"\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?")
 _SERIES_GAP = re.compile(r"\s*[、,，和及与]\s*")
+#: a subject ranked by its rate (洋浦以增速14.2%位列第一)
+_BY_RATE = re.compile(r"([\u4e00-\u9fff]{2,6}?)以(增速|增幅)\s*$")
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
 _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
 _TOTAL = re.compile(r"总|共|累计|合计")
@@ -333,6 +335,32 @@ def place_takes_metric(s: Sentence) -> None:
             continue
         m = _PLACE_METRIC.match(core(prev))
         s.facts[i] = renamed(f, core(f) + (m.group(2) if m else core(prev)))
+
+
+def subject_by_rate(s: Sentence) -> None:
+    """A subject ranked by its rate of the metric stated before, and the places listed after it with bare
+    rates: 地区生产总值增长8.0%。其中，洋浦以增速14.2%位列第一，临高县12.2%、东方市11.6%… → 洋浦地区生产总值增速
+    (growth and rank), 临高县地区生产总值增速, 东方市地区生产总值增速 (growth; corpus 56).  The metric is the
+    nearest earlier % growth's name without its own place."""
+    for i, f in enumerate(s.facts):
+        m = _BY_RATE.search(s.pre(f)) if f.unit_std == "%" else None
+        if m is None:
+            continue
+        prev = next((g for g in _earlier(s, i, previous=3) if g.kind == "growth" and g.unit_std == "%"), None)
+        if prev is None:
+            return
+        place_metric = _PLACE_METRIC.match(core(prev))
+        if place_metric and place_metric.group(1) == "地区":
+            place_metric = None  # 地区生产总值 is the metric itself
+        metric = (place_metric.group(2) if place_metric else core(prev)) + m.group(2)
+        s.facts[i] = replace(renamed(f, m.group(1) + metric), kind="growth")
+        for j in range(i + 1, len(s.facts)):
+            g = s.facts[j]
+            if g.kind == "rank" and core(g) == core(f):
+                s.facts[j] = renamed(g, m.group(1) + metric)
+            elif g.unit_std == "%" and _PLACE.fullmatch(core(g)):
+                s.facts[j] = replace(renamed(g, core(g) + metric), kind="growth")
+        return
 
 
 def colon_list_metric(s: Sentence) -> None:
@@ -893,6 +921,7 @@ RULES: tuple[Rule, ...] = (
     Rule("rate_keeps_verb", rate_keeps_verb),
     Rule("place_list_metric", place_list_metric),
     Rule("place_takes_metric", place_takes_metric),
+    Rule("subject_by_rate", subject_by_rate),
     Rule("colon_list_metric", colon_list_metric),
     Rule("members_by_predicate", members_by_predicate),
     Rule("rank_scope_chain", rank_scope_chain),
