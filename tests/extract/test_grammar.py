@@ -66,6 +66,8 @@ def test_members_by_predicate() -> None:
     # the members named by the universe they are counted in
     got = facts("41个服务业行业中，有30个行业实现两位数增长。")
     assert got == [("实现两位数增长的服务业行业", 30, "level")]
+    # a count without a noun of its own counts the universe's members
+    assert facts("重点监测的432种主要工业产品中，348种实现增长。") == [("实现增长的主要工业产品", 348, "level")]
     # a count of things without a condition keeps its noun
     assert facts("全县有12个乡镇。") == [("乡镇", 12, "level")]
 

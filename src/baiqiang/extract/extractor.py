@@ -16,7 +16,7 @@ from bisect import bisect_right
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
 
-from baiqiang.extract.grammar import apply_rules
+from baiqiang.extract.grammar import apply_rules, universe_before
 from baiqiang.extract.learned import relabel
 from baiqiang.extract.layout import Layout, Paragraph, normalise, unfurnish
 from baiqiang.extract.lexicon import Lexicon, load_lexicon
@@ -463,7 +463,8 @@ class _Sentence:
             if q.is_percent and prev is not None:
                 return prev.indicator + noun
             if not q.is_percent and not q.rank:
-                return noun  # number first: 30幢1686套安置房主体结顶
+                # number first: 30幢1686套安置房主体结顶; none after a universe (432种产品中，348种实现增长)
+                return noun or universe_before(self.doc.layout.text, self.start, q.start)
         if (region.empty and region.head_verb and q.follower == "boundary" and not q.is_percent and not q.rank
                 and q.info is not None
                 and (prev is None or prev.unit_std != q.info.std)):

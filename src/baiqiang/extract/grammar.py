@@ -402,13 +402,20 @@ def members_by_predicate(s: Sentence) -> None:
             m = _MEMBER_PLACE.match(tail)
             members, k = (m.group(), m.end()) if m else ("", 0)
         condition = tail[k:]
-        if not members or not _CONDITION.search(condition) or not tail.startswith(core(f)):
+        if not members or not _CONDITION.search(condition) or not (tail.startswith(core(f)) or core(f) == members):
             continue
         if condition.startswith(("增速", "增幅")):
             prev = next((g for g in _earlier(s, i, previous=3) if g.kind == "growth" and g.unit_std == "%"), None)
             if prev is not None:
                 condition = core(prev).removeprefix(members) + condition
         s.facts[i] = renamed(f, condition + "的" + members)
+
+
+def universe_before(text: str, start: int, end: int) -> str:
+    """The members of the last universe stated in ``text[start:end]`` (432种主要工业产品中， → 主要工业产品):
+    a count after it without a noun of its own (348种实现增长) counts them."""
+    found = list(_UNIVERSE.finditer(text, start, end))
+    return found[-1].group(1) if found else ""
 
 
 def rank_scope_chain(s: Sentence) -> None:
