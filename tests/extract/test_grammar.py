@@ -17,7 +17,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
-                                       "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
+                                       "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
@@ -201,6 +201,18 @@ def test_subject_by_rate() -> None:
     got = facts("上半年，全省地区生产总值增长8.0%。其中，洋浦以增速14.2%位列第一，临高县12.2%、东方市11.6%紧随其后。")
     assert got[1:] == [("洋浦地区生产总值增速", 14.2, "growth"), ("洋浦地区生产总值增速", 1, "rank"),
                        ("临高县地区生产总值增速", 12.2, "growth"), ("东方市地区生产总值增速", 11.6, "growth")]
+
+
+def test_project_takes_attribute() -> None:
+    got = facts("新签约项目9个，计划总投资36.8亿元，最大的项目为下港片区棚户区改造建设项目，计划总投资23.3亿元。")
+    assert [g[0] for g in got] == ["新签约项目", "新签约项目计划总投资", "下港片区棚户区改造建设项目计划总投资"]
+    assert facts("在县域内建设辣椒一二三产融合发展项目，概算总投资8000万元。")[0][0] == "辣椒一二三产融合发展项目概算总投资"
+
+
+def test_capacity_labels_dropped() -> None:
+    assert facts("彭阳县引进的年产6万吨高端工业级玻璃器皿生产项目，总投资2亿元。") == [
+        ("高端工业级玻璃器皿生产项目总投资", 2, "level")]
+    assert facts("全县粮食年产6万吨。") == [("粮食年产", 6, "level")]
 
 
 def test_month_series() -> None:

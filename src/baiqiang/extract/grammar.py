@@ -62,6 +62,13 @@ _MONTH_RANGE = re.compile(r"\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?")
 _SERIES_GAP = re.compile(r"\s*[、,，和及与]\s*")
 #: a subject ranked by its rate (洋浦以增速14.2%位列第一)
 _BY_RATE = re.compile(r"([\u4e00-\u9fff]{2,6}?)以(增速|增幅)\s*$")
+#: what a named project's investment may be called, and where a project's name may start
+_PROJECT_ATTRIBUTES = frozenset({"总投资", "计划总投资", "概算总投资", "计划投资", "投资"})
+_CHINESE_TAIL = re.compile(r"[\u4e00-\u9fff]+$")
+_LEADING_UNIT = re.compile(r"^(?:万|亿|千)?(?:吨|台|套|件|辆|平方米|立方米|千瓦|千瓦时|头|只|个|条|米)")
+_NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|的|了")
+_CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）])?\s*$")
+_NAME_GOES_ON = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
 _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
 _TOTAL = re.compile(r"总|共|累计|合计")
@@ -667,6 +674,40 @@ def examples_counted_by_verb(s: Sentence) -> None:
         s.facts[:] = [f for j, f in enumerate(s.facts) if j not in drop]
 
 
+def project_takes_attribute(s: Sentence) -> None:
+    """An investment in a clause of its own right after a clause that ends with a project's name is that
+    project's: 最大的项目为下港片区棚户区改造建设项目，计划总投资23.3亿元 → 下港片区棚户区改造建设项目计划总投资;
+    在县域内建设辣椒一二三产融合发展项目，概算总投资8000万元 (corpus 25, 85, 86; not the count of projects
+    before, as attribute_takes_previous_name would have it).  The name starts after the last verb or link
+    (为, 建设, 的 …) that leaves one, and after anything not Chinese (HK200系列平头塔机项目)."""
+    for i, f in enumerate(s.facts):
+        pre = s.pre(f)
+        attribute = pre.strip(" ，,").removesuffix("为").removesuffix("达")
+        if f.unit_std not in ("元", "美元") or attribute not in _PROJECT_ATTRIBUTES:
+            continue
+        clause_start = number_start(f) - len(pre)
+        if clause_start <= s.start or s.text[clause_start - 1] not in "，,":
+            continue
+        before = s.text[s.start:clause_start - 1]
+        cut = _CLAUSE_BREAK.search(before[::-1])
+        clause = before[len(before) - cut.start():] if cut else before
+        tail = _CHINESE_TAIL.search(clause)
+        if tail is None or not tail.group().endswith(("项目", "工程")):
+            continue
+        name = tail.group()
+        if tail.start() and clause[tail.start() - 1].isdigit():
+            name = _LEADING_UNIT.sub("", name)  # 年产6万吨高端…项目: the capacity's unit is no part of the name
+        starts = [m.end() for m in _NAME_CUT.finditer(name) if len(name) - m.end() >= 4]
+        s.facts[i] = renamed(f, name[max(starts, default=0):] + attribute)
+
+
+def capacity_labels_dropped(s: Sentence) -> None:
+    """A capacity written before a project's name is part of the name, not a fact: 引进的年产6万吨高端工业级
+    玻璃器皿生产项目, 年产110台HK200系列平头塔机项目 (corpus 85, 86; the gold reads no fact there)."""
+    keep = [f for f in s.facts if not (_CAPACITY.search(s.pre(f)) and _NAME_GOES_ON.match(s.text, f.end))]
+    s.facts[:] = keep
+
+
 def group_takes_metric(s: Sentence) -> None:
     """A part named only by its group is that group's share of the whole before it: 户籍人口117.95万人，
     其中：男性61.11万人 → 男性户籍人口; 原煤产量1657.8万吨；其中，县属企业完成1094.2万吨 → 县属企业原煤产量.
@@ -940,6 +981,8 @@ RULES: tuple[Rule, ...] = (
     Rule("examples_counted_by_verb", examples_counted_by_verb),
     Rule("this_thing_refers_back", this_thing_refers_back),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
+    Rule("project_takes_attribute", project_takes_attribute),
+    Rule("capacity_labels_dropped", capacity_labels_dropped),
     Rule("group_takes_metric", group_takes_metric),
     Rule("part_takes_whole_head", part_takes_whole_head),
     Rule("subject_before_cause", subject_before_cause),
