@@ -158,6 +158,12 @@ def test_section_heading_gives_period():
 
 def test_threshold_inside_name_is_not_a_fact():
     assert facts("培育10亿元以上企业5家。") == [("10亿元以上企业", 5, "家", "added", "exact")]
+    # a bound before 的 and a count after the noun: the bound is the name's (corpus 85)
+    assert facts("新建总投资超10亿元的项目7个。") == [("总投资超10亿元的项目", 7, "个", "added", "exact")]
+
+
+def test_anniversary_is_not_a_fact():
+    assert facts("今年是建县60周年，全县新增企业5家。") == [("新增企业", 5, "家", "added", "exact")]
 
 
 def test_number_first_phrase():

@@ -371,6 +371,8 @@ class _Sentence:
             unit = q.info.std if q.info else ""
             if q.follower != "boundary" or unit in ("年",) or (q.value == 1 and not q.is_percent):
                 return False  # 三次产业, 五金, 一期, 三年: names and articles
+        if q.unit == "周" and self.doc.layout.text.startswith("年", q.end):
+            return False  # 成立75周年, 建县60周年: an anniversary
         if q.info is not None and q.info.std == "年" and not q.rank:
             text = self.doc.layout.text
             before = text[max(0, q.start - 2):q.start]
@@ -395,15 +397,20 @@ class _Sentence:
         return self.target_ends
 
     def _threshold(self, q: Quantity, later: list[Quantity], region: Region, ce: int) -> bool:
-        """10亿元以上企业5家: a number inside a name, followed by the real count."""
-        if q.follower == "of":
-            return region.empty
+        """10亿元以上企业5家: a number inside a name, followed by the real count.
+
+        Before 的: 过1000万元的企业15家, and with a bound and a count after it 总投资超10亿元的项目7个 (corpus
+        85: the count is named 投资超10亿元的项目)."""
         work = self.doc.layout.work
         item_end = ce
         for sep in ("、", "，"):
             k = work.find(sep, q.end, ce)
             if k != -1:
                 item_end = min(item_end, k)
+        if q.follower == "of":
+            bounded = region.qualifier in ("at_least", "at_most") and any(
+                lq.start < item_end and lq.info is not None and lq.info.family == "count" for lq in later)
+            return region.empty or bounded
         text = self.doc.layout.text
         # the count must follow the name directly: 5个“保交房”项目实现100%交付 is no threshold, and
         # an attribute of the things counted (40个重点项目总投资120亿元) makes the first number the count
