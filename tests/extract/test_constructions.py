@@ -370,3 +370,12 @@ def test_the_size_of_a_fall_is_negative():
     got = facts("工业品出厂价格降幅为3.2%，降幅比上月收窄0.4个百分点。")
     assert got[0] == ("工业品出厂价格降幅", -3.2, "%", "growth", "exact")
     assert got[1][1:4] == (-0.4, "百分点", "growth")
+
+
+def test_numbered_list_markers_and_topic_colons_are_no_part_of_names():
+    """`4. `, `4、`, `（二）` open list items, and an ASCII colon before a number ends a topic label
+    (`1、外贸工作:1-5月…`); `4、4月末` keeps its month and `10:30` stays a time."""
+    assert facts("1、外贸工作:1-5月外贸出口总额完成240万美元。")[0][0] == "1-5月外贸出口总额"
+    assert facts("4、4月末各项存款余额36.8亿元。")[0][0] == "4月末各项存款余额"
+    assert facts("  4. 4个重点州(市)增速低于全省水平。")[0][0] == "重点州(市)增速低于全省水平"
+    assert facts("10:30，全县签约项目5个。") == [("签约项目", 5, "个", "added", "exact")]

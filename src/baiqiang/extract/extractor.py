@@ -28,7 +28,7 @@ from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_
 from baiqiang.extract.tables import TableState, caption_subject, caption_unit, is_cell_stream, stream_facts, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
-_CLAUSE = re.compile(r"(?:[^，：,:]|(?<=\d),(?=\d{3}(?!\d))|:(?=\d))+")
+_CLAUSE = re.compile(r"(?:[^，：,:]|(?<=\d),(?=\d{3}(?!\d))|(?<=\d):(?=\d))+")
 # 到2025年 (a target) is no statement of the period, 截至2025年5月底 is
 _YEAR = re.compile(r"(?<![比较到与和按])(?<!(?<!截)至)((?:19|20)\d\d)\s*年(?!末|底)?")
 _DOC_TITLE = re.compile(r"((?:19|20)\d\d)\s*年.{0,30}(?:统计公报|国民经济和社会发展)")
@@ -40,7 +40,7 @@ _COMPLETION = re.compile(r"完成([^，、；。]{2,12}?)的$")
 # a sub-year period that is a clause of its own (1-9月，全县…, 1-8月份，…) scopes the next clause
 _OPENING_TAIL = re.compile(r"\s*份?\s*[，,]")
 # where a clause ends (an ASCII comma between digits is a thousands separator: 244,394万元)
-_CLAUSE_END = re.compile(r"[，：；;。！？!?]|(?<!\d),|,(?!\d{3}(?!\d))|:(?!\d)")
+_CLAUSE_END = re.compile(r"[，：；;。！？!?]|(?<!\d),|,(?!\d{3}(?!\d))|(?<!\d):|:(?!\d)")
 # a direct quotation that is a sentence (“我们…。”): a speaker's words, not statements of fact
 _SPEECH = re.compile(r"“[^“”]{8,}?[。！？!?]”")
 # a clause that scopes the next ones (签约的28个项目中，A项目11个): like 其中

@@ -20,8 +20,9 @@ from baiqiang.extract.lexicon import Lexicon
 _SEPARATORS = re.compile(r"[、和及与]|以及")
 # an explicit county-level name as the subject of a rank (桐川县跻身…第86位)
 _PLACE_HEAD = re.compile(r"[\u4e00-\u9fff]{1,4}(?:县|市)(?=[\u4e00-\u9fff])")
-# list markers at the start of a clause (三是6个单位…): not part of the indicator
-_LIST_MARKER = re.compile(r"^\s*[一二三四五六七八九十]{1,2}是")
+# list markers at the start of a clause (三是6个单位…, 4. 4个重点州(市)…, （二）, 3、): not part of the indicator
+_LIST_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}是|\d{1,2}\s*(?:[.．](?!\d)|、)|[（(][一二三四五六七八九十\d]{1,2}[)）]"
+                          r"|[一二三四五六七八九十]{1,2}、)\s*")
 # an organisation as the subject of a verb (县投资促进中心开展…): not part of the indicator
 _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|法院|检察院)")
 # X以增速/总量…: the aspect by which X is measured (and then ranked)
