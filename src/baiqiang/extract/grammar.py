@@ -265,7 +265,8 @@ def month_series(s: Sentence) -> None:
     (2-7月，X累计降幅分别为7.5%,7.8%… → 1-2月X累计降幅, 1-3月…).  A value after the months is the
     period's own figure (…、12.7%、9% → the name without a month; corpus 17, 70).  A bare 增幅 or 增速
     takes the nearest earlier amount's name.  Fewer values than months: not read as a series."""
-    m = _MONTH_SERIES.search(s.body)
+    body = s.body
+    m = _MONTH_SERIES.search(body) if "分别" in body else None
     if m is None:
         return
     first_month, last_month = int(m.group(1)), int(m.group(2))
@@ -349,6 +350,8 @@ def subject_by_rate(s: Sentence) -> None:
     rates: 地区生产总值增长8.0%。其中，洋浦以增速14.2%位列第一，临高县12.2%、东方市11.6%… → 洋浦地区生产总值增速
     (growth and rank), 临高县地区生产总值增速, 东方市地区生产总值增速 (growth; corpus 56).  The metric is the
     nearest earlier % growth's name without its own place."""
+    if "以增" not in s.body:
+        return
     for i, f in enumerate(s.facts):
         m = _BY_RATE.search(s.pre(f)) if f.unit_std == "%" else None
         if m is None:
@@ -704,8 +707,8 @@ def project_takes_attribute(s: Sentence) -> None:
 def capacity_labels_dropped(s: Sentence) -> None:
     """A capacity written before a project's name is part of the name, not a fact: 引进的年产6万吨高端工业级
     玻璃器皿生产项目, 年产110台HK200系列平头塔机项目 (corpus 85, 86; the gold reads no fact there)."""
-    keep = [f for f in s.facts if not (_CAPACITY.search(s.pre(f)) and _NAME_GOES_ON.match(s.text, f.end))]
-    s.facts[:] = keep
+    if "年产" in s.body:
+        s.facts[:] = [f for f in s.facts if not (_CAPACITY.search(s.pre(f)) and _NAME_GOES_ON.match(s.text, f.end))]
 
 
 def group_takes_metric(s: Sentence) -> None:
