@@ -201,6 +201,9 @@ def test_subject_by_rate() -> None:
     got = facts("上半年，全省地区生产总值增长8.0%。其中，洋浦以增速14.2%位列第一，临高县12.2%、东方市11.6%紧随其后。")
     assert got[1:] == [("洋浦地区生产总值增速", 14.2, "growth"), ("洋浦地区生产总值增速", 1, "rank"),
                        ("临高县地区生产总值增速", 12.2, "growth"), ("东方市地区生产总值增速", 11.6, "growth")]
+    # the growth attached to a level keeps the level's period prefix, which no rule copies further
+    got = facts("上半年，全省地区生产总值1675.57亿元，同比增长8.0%。其中，洋浦以增速14.2%位列第一。")
+    assert [g[0] for g in got] == ["上半年地区生产总值", "上半年地区生产总值", "洋浦地区生产总值增速", "洋浦地区生产总值增速"]
 
 
 def test_project_takes_attribute() -> None:

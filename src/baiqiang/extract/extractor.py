@@ -591,6 +591,8 @@ class _Sentence:
         sub = self.doc.sub_year_at(self.para, q.start)
         if sub:
             indicator = sub + self._base(indicator)
+        else:  # a name taken with its period from the figure before (1-8月…亿元，同比增长6.2%)
+            sub = indicator[:len(indicator) - len(self._base(indicator))]
         fact = Fact(
             indicator=indicator, value=value, unit=unit, value_std=value_std, unit_std=unit_std,
             kind=kind, qualifier=qualifier, period=self.doc.period_at(self.para, q.start),
