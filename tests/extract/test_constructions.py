@@ -379,3 +379,7 @@ def test_numbered_list_markers_and_topic_colons_are_no_part_of_names():
     assert facts("4、4月末各项存款余额36.8亿元。")[0][0] == "4月末各项存款余额"
     assert facts("  4. 4个重点州(市)增速低于全省水平。")[0][0] == "重点州(市)增速低于全省水平"
     assert facts("10:30，全县签约项目5个。") == [("签约项目", 5, "个", "added", "exact")]
+
+
+def test_sub_year_period_inside_the_name_is_not_repeated():
+    assert facts("水口上半年累计完成产值12.7亿元。")[0][0] == "水口上半年产值"

@@ -17,7 +17,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
-                                       "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
+                                       "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
@@ -216,6 +216,13 @@ def test_capacity_labels_dropped() -> None:
     assert facts("彭阳县引进的年产6万吨高端工业级玻璃器皿生产项目，总投资2亿元。") == [
         ("高端工业级玻璃器皿生产项目总投资", 2, "level")]
     assert facts("全县粮食年产6万吨。") == [("粮食年产", 6, "level")]
+
+
+def test_topic_gives_head() -> None:
+    got = facts("从主要工业产品产量看，发电量同比增长49%，啤酒增长150.0%。")
+    assert [g[0] for g in got] == ["发电量", "啤酒产量"]
+    got = facts("按行业分产值完成情况：水口完成产值12.7亿元；建陶、电瓷分别增长8.4%、18.8%。钢业企业5家。")
+    assert [g[0] for g in got] == ["水口产值", "建陶产值", "电瓷产值", "钢业企业"]
 
 
 def test_month_series() -> None:

@@ -589,7 +589,9 @@ class _Sentence:
             start = min(start, self.facts[-1].start)
         indicator = indicator.strip()
         sub = self.doc.sub_year_at(self.para, q.start)
-        if sub:
+        if sub and sub in self._base(indicator):
+            sub = ""  # 水口上半年累计完成产值: the period is written inside the name already
+        elif sub:
             indicator = sub + self._base(indicator)
         else:  # a name taken with its period from the figure before (1-8月…亿元，同比增长6.2%)
             sub = indicator[:len(indicator) - len(self._base(indicator))]

@@ -69,6 +69,11 @@ _LEADING_UNIT = re.compile(r"^(?:万|亿|千)?(?:吨|台|套|件|辆|平方米|�
 _NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|的|了")
 _CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）])?\s*$")
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+#: a topic naming the metric of the items after it (从主要工业产品产量看，按行业分产值完成情况：), how far back it
+#: is looked for, and the name endings that are metrics of their own
+_TOPIC = re.compile(r"(?:从|按)[^，,；;。：:]{0,12}?(产量|产值|增加值)(?:完成情况|情况)?(?:看|来看)?[：:，,]")
+_TOPIC_REACH = 200
+_METRIC_ENDS = ("量", "额", "值", "收入", "率", "数", "产量", "投资", "利润", "税收", "价格", "指数")
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
 _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
 _TOTAL = re.compile(r"总|共|累计|合计")
@@ -765,6 +770,28 @@ def part_takes_whole_head(s: Sentence) -> None:
             s.facts[i] = renamed(f, name + head)
 
 
+def topic_gives_head(s: Sentence) -> None:
+    """Items after a topic that names the metric (从主要工业产品产量看，…啤酒增长150.0%; 按行业分产值完成情况：…；
+    建陶、电瓷分别增长8.4%、18.8%) take its head when they name none: 啤酒产量, 建陶产值 (corpus 17, 92).
+    The topic reaches over ；but not over a full stop; names that are metrics already (发电量, 营业收入) stay."""
+    if not s.heads:
+        return
+    window = s.text[max(0, s.start - _TOPIC_REACH):s.end]
+    stop = max(window.rfind(c, 0, len(window) - (s.end - s.start)) for c in "。！？\n")
+    topics = list(_TOPIC.finditer(window, stop + 1))
+    if not topics:
+        return
+    topic = topics[-1]
+    topic_end = s.end - len(window) + topic.end()
+    head = topic.group(1)
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        if (number_start(f) < topic_end or f.kind not in ("growth", "level") or not name or _PLACE.fullmatch(name)
+                or name in s.groups or any(h in name for h in s.heads) or name.endswith(_METRIC_ENDS)):
+            continue
+        s.facts[i] = renamed(f, name + head)
+
+
 def subject_before_cause(s: Sentence) -> None:
     """The subject of a figure may stand in the clause before, followed by a cause: 其中畜牧业受生猪产能
     大幅增长的影响，实现总产值300.0亿元，同比增长21.6% → 畜牧业总产值 (both facts).
@@ -988,6 +1015,7 @@ RULES: tuple[Rule, ...] = (
     Rule("capacity_labels_dropped", capacity_labels_dropped),
     Rule("group_takes_metric", group_takes_metric),
     Rule("part_takes_whole_head", part_takes_whole_head),
+    Rule("topic_gives_head", topic_gives_head),
     Rule("subject_before_cause", subject_before_cause),
     Rule("share_takes_subject", share_takes_subject),
     Rule("completion_takes_subject", completion_takes_subject),
