@@ -17,7 +17,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
-                                       "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
+                                       "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "bare_head_takes_sector", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
@@ -216,6 +216,14 @@ def test_capacity_labels_dropped() -> None:
     assert facts("彭阳县引进的年产6万吨高端工业级玻璃器皿生产项目，总投资2亿元。") == [
         ("高端工业级玻璃器皿生产项目总投资", 2, "level")]
     assert facts("全县粮食年产6万吨。") == [("粮食年产", 6, "level")]
+
+
+def test_bare_head_takes_sector() -> None:
+    got = facts("全县农林牧渔业总产值25.39亿元，增长6.9%；增加值14.46亿元。粮食播种面积132.4万亩，产量达34.3万吨。")
+    assert [g[0] for g in got] == ["农林牧渔业总产值", "农林牧渔业总产值", "农林牧渔业增加值", "粮食播种面积", "粮食产量"]
+    assert facts("全县工业经济表现亮眼，增加值28.45亿元。")[0][0] == "工业增加值"
+    # the same head again is a part of the figure before, not another sector's
+    assert facts("规上工业企业产值4568.3亿元，其中当月实现产值1001.1亿元。")[1][0] == "当月产值"
 
 
 def test_topic_gives_head() -> None:

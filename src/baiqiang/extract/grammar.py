@@ -69,6 +69,10 @@ _LEADING_UNIT = re.compile(r"^(?:万|亿|千)?(?:吨|台|套|件|辆|平方米|�
 _NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|的|了")
 _CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）])?\s*$")
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+#: bare heads that need a sector, the heads a sector's figure ends with, and a sector's economy (工业经济)
+_BARE_HEADS = frozenset({"增加值", "产值", "总产值", "产量", "总产量", "总产", "单产"})
+_SECTOR_HEAD = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(总产值|增加值|产值|总产量|产量|播种面积|种植面积|总产)$")
+_ECONOMY = re.compile(r"(?:全[县市区省]|我[县市区省])?([\u4e00-\u9fff]{2,4}?)经济(?:表现|运行|发展|增长)")
 #: a topic naming the metric of the items after it (从主要工业产品产量看，按行业分产值完成情况：), how far back it
 #: is looked for, and the name endings that are metrics of their own
 _TOPIC = re.compile(r"(?:从|按)[^，,；;。：:]{0,12}?(产量|产值|增加值)(?:完成情况|情况)?(?:看|来看)?[：:，,]")
@@ -770,6 +774,24 @@ def part_takes_whole_head(s: Sentence) -> None:
             s.facts[i] = renamed(f, name + head)
 
 
+def bare_head_takes_sector(s: Sentence) -> None:
+    """A bare output or area head names the sector of the figure before it, or of the 经济 the clause before
+    speaks of: 农林牧渔业总产值25.39亿元，增长6.9%；增加值14.46亿元 → 农林牧渔业增加值; 粮食播种面积132.4万亩，
+    产量达34.3万吨 → 粮食产量; 冬小麦总产量226.6万吨，单产451公斤/亩 → 冬小麦单产; 全县工业经济表现亮眼，
+    增加值28.45亿元 → 工业增加值 (corpus 19, 52, 74, 80, 92)."""
+    for i, f in enumerate(s.facts):
+        if core(f) not in _BARE_HEADS or f.kind not in ("level", "growth", "added"):
+            continue
+        # the same head twice (产值…，其中当月产值; 农林牧渔业总产值…，畜牧业…总产值) is a part of that figure, no sector
+        sector = next((m.group(1) for g in _earlier(s, i, previous=2)
+                       if (m := _SECTOR_HEAD.match(core(g))) and m.group(2) != core(f)), "")
+        if not sector:
+            economy = _ECONOMY.search(s.text, s.start, number_start(f))
+            sector = economy.group(1) if economy else ""
+        if sector:
+            s.facts[i] = renamed(f, sector + core(f))
+
+
 def topic_gives_head(s: Sentence) -> None:
     """Items after a topic that names the metric (从主要工业产品产量看，…啤酒增长150.0%; 按行业分产值完成情况：…；
     建陶、电瓷分别增长8.4%、18.8%) take its head when they name none: 啤酒产量, 建陶产值 (corpus 17, 92).
@@ -1015,6 +1037,7 @@ RULES: tuple[Rule, ...] = (
     Rule("capacity_labels_dropped", capacity_labels_dropped),
     Rule("group_takes_metric", group_takes_metric),
     Rule("part_takes_whole_head", part_takes_whole_head),
+    Rule("bare_head_takes_sector", bare_head_takes_sector),
     Rule("topic_gives_head", topic_gives_head),
     Rule("subject_before_cause", subject_before_cause),
     Rule("share_takes_subject", share_takes_subject),
