@@ -693,9 +693,11 @@ def project_takes_attribute(s: Sentence) -> None:
     before, as attribute_takes_previous_name would have it).  The name starts after the last verb or link
     (为, 建设, 的 …) that leaves one, and after anything not Chinese (HK200系列平头塔机项目)."""
     for i, f in enumerate(s.facts):
+        if f.unit_std not in ("元", "美元") or not core(f).endswith("投资"):
+            continue
         pre = s.pre(f)
         attribute = pre.strip(" ，,").removesuffix("为").removesuffix("达")
-        if f.unit_std not in ("元", "美元") or attribute not in _PROJECT_ATTRIBUTES:
+        if attribute not in _PROJECT_ATTRIBUTES:
             continue
         clause_start = number_start(f) - len(pre)
         if clause_start <= s.start or s.text[clause_start - 1] not in "，,":
@@ -796,9 +798,13 @@ def topic_gives_head(s: Sentence) -> None:
     """Items after a topic that names the metric (从主要工业产品产量看，…啤酒增长150.0%; 按行业分产值完成情况：…；
     建陶、电瓷分别增长8.4%、18.8%) take its head when they name none: 啤酒产量, 建陶产值 (corpus 17, 92).
     The topic reaches over ；but not over a full stop; names that are metrics already (发电量, 营业收入) stay."""
-    if not s.heads:
-        return
     window = s.text[max(0, s.start - _TOPIC_REACH):s.end]
+    if "从" not in window and "按" not in window:
+        return
+    candidates = [i for i, f in enumerate(s.facts) if f.kind in ("growth", "level") and (name := core(f))
+                  and not name.endswith(_METRIC_ENDS) and not any(h in name for h in s.heads)]
+    if not candidates:
+        return
     stop = max(window.rfind(c, 0, len(window) - (s.end - s.start)) for c in "。！？\n")
     topics = list(_TOPIC.finditer(window, stop + 1))
     if not topics:
@@ -806,12 +812,11 @@ def topic_gives_head(s: Sentence) -> None:
     topic = topics[-1]
     topic_end = s.end - len(window) + topic.end()
     head = topic.group(1)
-    for i, f in enumerate(s.facts):
+    for i in candidates:
+        f = s.facts[i]
         name = core(f)
-        if (number_start(f) < topic_end or f.kind not in ("growth", "level") or not name or _PLACE.fullmatch(name)
-                or name in s.groups or any(h in name for h in s.heads) or name.endswith(_METRIC_ENDS)):
-            continue
-        s.facts[i] = renamed(f, name + head)
+        if number_start(f) >= topic_end and not _PLACE.fullmatch(name) and name not in s.groups:
+            s.facts[i] = renamed(f, name + head)
 
 
 def subject_before_cause(s: Sentence) -> None:
