@@ -383,3 +383,10 @@ def test_numbered_list_markers_and_topic_colons_are_no_part_of_names():
 
 def test_sub_year_period_inside_the_name_is_not_repeated():
     assert facts("水口上半年累计完成产值12.7亿元。")[0][0] == "水口上半年产值"
+
+
+def test_respectively_names_may_hold_a_conjunction():
+    """和/及 inside a name (蔬菜及食用菌, 交通运输仓储和邮政业) when splitting at them gives too many names."""
+    assert [f[0] for f in facts("蔬菜及食用菌、瓜果产量分别增长39.3%、8.5%。")] == ["蔬菜及食用菌产量", "瓜果产量"]
+    assert [f[0] for f in facts("交通运输仓储和邮政业、其他服务业和金融业分别增长4.8%、4.6%和3.7%。")] == [
+        "交通运输仓储和邮政业", "其他服务业", "金融业"]

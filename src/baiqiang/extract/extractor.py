@@ -546,7 +546,7 @@ class _Sentence:
         return [n + head for n in names[:-1]] + [names[-1]]
 
     def _multi(self, run: list[Quantity], region: Region, cats: set[str], cs: int) -> None:
-        names = split_names(region.names_before)
+        names = split_names(region.names_before, len(run))
         if region.each:
             for name in names or [region.indicator]:
                 kind = self._kind(run[0], region, cats, name, cs)

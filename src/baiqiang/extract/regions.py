@@ -247,11 +247,21 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     return region
 
 
-def split_names(s: str) -> list[str]:
+def split_names(s: str, count: int = 0) -> list[str]:
     """``A、B和C`` → ``[A, B, C]`` (empty parts dropped); ordinals share the noun after the last one:
-    ``第二、第三产业占GDP的比重`` → ``[第二产业占GDP的比重, 第三产业占GDP的比重]``."""
+    ``第二、第三产业占GDP的比重`` → ``[第二产业占GDP的比重, 第三产业占GDP的比重]``.
+
+    With ``count`` (the numbers to name) and another number of parts, 和/及/与 may be inside names: the
+    parts are split at 、 and the last one at its first conjunction when one more is needed
+    (蔬菜及食用菌、瓜果产量 → 2 names; 交通运输仓储和邮政业、其他服务业和金融业 → 3)."""
     parts = [p for p in (clean(x) for x in _SEPARATORS.split(s)) if p]
     last = _ORDINAL_HEAD.match(parts[-1]) if len(parts) > 1 else None
     if last and all(_ORDINAL_HEAD.fullmatch(p) for p in parts[:-1]):
         return [p + parts[-1][last.end():] for p in parts[:-1]] + [parts[-1]]
+    if count and len(parts) != count:
+        listed = [p for p in (clean(x) for x in s.split("、")) if p]
+        if len(listed) == count - 1:
+            listed = listed[:-1] + [p for p in (clean(x) for x in _SEPARATORS.split(listed[-1], maxsplit=1)) if p]
+        if len(listed) == count:
+            return listed
     return parts
