@@ -321,6 +321,9 @@ def test_group_takes_metric() -> None:
     assert [g[0] for g in got[1:]] == ["男性户籍人口", "女性户籍人口"]
     got = facts("原煤产量1657.8万吨，同比下降14.3%；其中，县属企业完成1094.2万吨，同比下降17.1%。")
     assert got[2:] == [("县属企业原煤产量", 1094.2, "level"), ("县属企业原煤产量", -17.1, "growth")]
+    # urban and rural parts are groups too (corpus 95)
+    got = facts("全县生猪定点屠宰0.9万头，其中县城0.36万头。")
+    assert got[1][0] == "县城生猪定点屠宰"
 
 
 def test_part_takes_whole_head() -> None:
