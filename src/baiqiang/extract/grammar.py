@@ -77,7 +77,7 @@ _ECONOMY = re.compile(r"(?:全[县市区省]|我[县市区省])?([\u4e00-\u9fff]
 #: is looked for, and the name endings that are metrics of their own
 _TOPIC = re.compile(r"(?:从|按)[^，,；;。：:]{0,12}?(产量|产值|增加值)(?:完成情况|情况)?(?:看|来看)?[：:，,]")
 _TOPIC_REACH = 200
-_METRIC_ENDS = ("量", "额", "值", "收入", "率", "数", "产量", "投资", "利润", "税收", "价格", "指数")
+_METRIC_ENDS = ("量", "额", "值", "收入", "率", "数", "投资", "利润", "税收", "价格", "指数")
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
 _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
 _TOTAL = re.compile(r"总|共|累计|合计")
