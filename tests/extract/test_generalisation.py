@@ -40,7 +40,7 @@ def test_header_row_without_numbers_gives_the_column_roles():
 def test_plan_section_gives_no_facts_until_a_top_level_heading():
     text = ("一、2024年工作回顾\n新增企业20家。\n二、2025年工作安排\n新增规上工业企业50家。\n"
             "（一）抓项目\n新建幼儿园3所。\n三、2024年财政预算执行情况\n一般公共预算收入38.6亿元。")
-    assert [f[:2] for f in facts(text)] == [("企业", 20), ("一般公共预算收入", 3_860_000_000)]
+    assert [f[:2] for f in facts(text)] == [("新增企业", 20), ("一般公共预算收入", 3_860_000_000)]
 
 
 def test_result_against_a_plan_is_not_a_target():
@@ -105,7 +105,13 @@ def test_completion_verb_is_removed_from_the_indicator_end():
 # ---------------------------------------------------------------- round 3: monthly report, zone summary, audit report
 def test_comparison_basis_is_not_the_sub_year_period():
     fs = facts("1-9月，工业增加值增长8.3%，增幅比1-8月提高0.6个百分点，居全市第2。餐饮收入15.9亿元。")
-    assert [f[0] for f in fs] == ["1-9月工业增加值", "1-9月工业增加值增幅比1-8月", "1-9月工业增加值增幅", "1-9月餐饮收入"]
+    assert [f[0] for f in fs] == ["1-9月工业增加值", "工业增加值增幅比1-8月", "工业增加值增幅", "餐饮收入"]
+
+
+def test_year_basis_is_a_comparison_even_masked():
+    """比2019年 / 比20xx年 (a year masked on the host) is the basis of the change, no part of the name."""
+    assert facts("全县生猪宰杀量1.2万头，比2019年减少5%。")[1][:2] == ("生猪宰杀量", -5)
+    assert facts("生猪宰杀量比20xx年减少5%。")[0][:2] == ("生猪宰杀量", -5)
 
 
 def test_narrowing_is_a_fall():
@@ -134,6 +140,9 @@ def test_number_after_deng_takes_the_noun_after_it():
 def test_attribute_word_after_a_count_takes_its_name():
     fs = facts("引进“链主”型企业3家，总投资超50亿元。")
     assert fs[1] == ("“链主”型企业总投资", 5_000_000_000, "元", "level", "at_least")
+    # the investment of projects under other names (概算, 年度计划, 拟…总额) is theirs too
+    got = [f[0] for f in facts("全县正在洽谈的项目9个，拟投资总额75.66亿元；安排市重点项目47个，年度计划投资46.3亿元。")]
+    assert got == ["正在洽谈的项目", "正在洽谈的项目拟投资总额", "市重点项目", "市重点项目年度计划投资"]
 
 
 def test_duration_thresholds_are_not_facts():

@@ -11,13 +11,13 @@ def facts(text: str) -> list[tuple[str, float, str]]:
 
 
 def test_the_rule_table_is_ordered_and_named() -> None:
-    assert [r.name for r in RULES] == ["bracket_notes", "conversion_takes_name", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "paired_respectively",
+    assert [r.name for r in RULES] == ["bracket_notes", "conversion_takes_name", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "month_series", "paired_respectively",
                                        "rate_keeps_verb",
-                                       "place_list_metric", "place_takes_metric", "colon_list_metric", "members_by_predicate",
+                                       "place_list_metric", "place_takes_metric", "subject_by_rate", "colon_list_metric", "members_by_predicate",
                                        "rank_scope_chain", "absolute_change_dropped",
-                                       "time_remaining_dropped", "generic_head_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
+                                       "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
-                                       "group_takes_metric", "part_takes_whole_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
+                                       "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "bare_head_takes_sector", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
@@ -52,7 +52,7 @@ def test_paired_respectively() -> None:
 
 def test_rate_keeps_verb() -> None:
     got = facts("1—8月份，151个项目开工建设，开工率73%；85个项目竣工，竣工率76.6%。")
-    assert ("1—8月开工率", 73, "rate") in got and ("1—8月竣工率", 76.6, "rate") in got
+    assert ("开工率", 73, "rate") in got and ("竣工率", 76.6, "rate") in got
 
 
 def test_place_list_metric() -> None:
@@ -66,6 +66,8 @@ def test_members_by_predicate() -> None:
     # the members named by the universe they are counted in
     got = facts("41个服务业行业中，有30个行业实现两位数增长。")
     assert got == [("实现两位数增长的服务业行业", 30, "level")]
+    # a count without a noun of its own counts the universe's members
+    assert facts("重点监测的432种主要工业产品中，348种实现增长。") == [("实现增长的主要工业产品", 348, "level")]
     # a count of things without a condition keeps its noun
     assert facts("全县有12个乡镇。") == [("乡镇", 12, "level")]
 
@@ -81,7 +83,7 @@ def test_absolute_change_dropped() -> None:
 
 
 def test_time_remaining_dropped() -> None:
-    assert facts("距年底仅剩2个月，全县新增企业30家。") == [("企业", 30, "added")]
+    assert facts("距年底仅剩2个月，全县新增企业30家。") == [("新增企业", 30, "added")]
     assert facts("离春节还有50天，活动倒计时20天。") == []
     # a duration that is a result stays
     assert facts("全县企业开办时间压缩至2天。") == [("企业开办时间", 2, "level")]
@@ -105,7 +107,7 @@ def test_pinyin_readings() -> None:
 
 def test_generic_head_keeps_verb() -> None:
     got = facts("1-10月，全县签约项目76个，新开工项目36个。")
-    assert got == [("1-10月签约项目", 76, "added"), ("1-10月新开工项目", 36, "added")]
+    assert got == [("1-10月签约项目", 76, "added"), ("新开工项目", 36, "added")]
     got = facts("目前，安平县储备项目12项，总投资30亿元；开发区签约项目5个。")
     assert got == [("安平县储备项目", 12, "level"), ("安平县储备项目总投资", 30, "level"),
                    ("签约项目", 5, "added")]
@@ -195,6 +197,58 @@ def test_basis_list() -> None:
     assert got[1:] == [("规上工业增加值增速较一季度", 15.5, "growth"), ("规上工业增加值增速较1-5月", 2.2, "growth")]
 
 
+def test_subject_by_rate() -> None:
+    got = facts("上半年，全省地区生产总值增长8.0%。其中，洋浦以增速14.2%位列第一，临高县12.2%、东方市11.6%紧随其后。")
+    assert got[1:] == [("洋浦地区生产总值增速", 14.2, "growth"), ("洋浦地区生产总值增速", 1, "rank"),
+                       ("临高县地区生产总值增速", 12.2, "growth"), ("东方市地区生产总值增速", 11.6, "growth")]
+    # the growth attached to a level keeps the level's period prefix, which no rule copies further
+    got = facts("上半年，全省地区生产总值1675.57亿元，同比增长8.0%。其中，洋浦以增速14.2%位列第一。")
+    assert [g[0] for g in got] == ["上半年地区生产总值", "上半年地区生产总值", "洋浦地区生产总值增速", "洋浦地区生产总值增速"]
+
+
+def test_project_takes_attribute() -> None:
+    got = facts("新签约项目9个，计划总投资36.8亿元，最大的项目为下港片区棚户区改造建设项目，计划总投资23.3亿元。")
+    assert [g[0] for g in got] == ["新签约项目", "新签约项目计划总投资", "下港片区棚户区改造建设项目计划总投资"]
+    assert facts("在县域内建设辣椒一二三产融合发展项目，概算总投资8000万元。")[0][0] == "辣椒一二三产融合发展项目概算总投资"
+
+
+def test_capacity_labels_dropped() -> None:
+    assert facts("彭阳县引进的年产6万吨高端工业级玻璃器皿生产项目，总投资2亿元。") == [
+        ("高端工业级玻璃器皿生产项目总投资", 2, "level")]
+    assert facts("全县粮食年产6万吨。") == [("粮食年产", 6, "level")]
+
+
+def test_bare_head_takes_sector() -> None:
+    got = facts("全县农林牧渔业总产值25.39亿元，增长6.9%；增加值14.46亿元。粮食播种面积132.4万亩，产量达34.3万吨。")
+    assert [g[0] for g in got] == ["农林牧渔业总产值", "农林牧渔业总产值", "农林牧渔业增加值", "粮食播种面积", "粮食产量"]
+    assert facts("全县工业经济表现亮眼，增加值28.45亿元。")[0][0] == "工业增加值"
+    # the same head again is a part of the figure before, not another sector's
+    assert facts("规上工业企业产值4568.3亿元，其中当月实现产值1001.1亿元。")[1][0] == "当月产值"
+
+
+def test_topic_gives_head() -> None:
+    got = facts("从主要工业产品产量看，发电量同比增长49%，啤酒增长150.0%。")
+    assert [g[0] for g in got] == ["发电量", "啤酒产量"]
+    got = facts("按行业分产值完成情况：水口完成产值12.7亿元；建陶、电瓷分别增长8.4%、18.8%。钢业企业5家。")
+    assert [g[0] for g in got] == ["水口产值", "建陶产值", "电瓷产值", "钢业企业"]
+
+
+def test_month_series() -> None:
+    got = facts("工业增加值27.3亿元，增长9%。增幅2-4月份分别为14.2%、13%、12.8%、9%。")
+    assert got[2:] == [("2月工业增加值增幅", 14.2, "growth"), ("3月工业增加值增幅", 13, "growth"),
+                       ("4月工业增加值增幅", 12.8, "growth"), ("工业增加值增幅", 9, "growth")]
+    running = facts("2-4月，烟草制品业增加值累计降幅分别为7.5%，7.8%，8.6%。")
+    assert [g[:2] for g in running] == [("1-2月烟草制品业增加值累计降幅", -7.5), ("1-3月烟草制品业增加值累计降幅", -7.8),
+                                        ("1-4月烟草制品业增加值累计降幅", -8.6)]
+    # fewer values than months: no series
+    assert [g[0] for g in facts("1-5月，A、B分别增长3%、4%。")] == ["1-5月A", "1-5月B"]
+
+
+def test_short_name_keeps_verb() -> None:
+    got = facts("全年新增耕地6098亩，新建房屋2500多套，新增企业首次超1万家，新增高新技术企业12家。")
+    assert [g[0] for g in got] == ["新增耕地", "新建房屋", "新增企业", "高新技术企业"]
+
+
 def test_action_head_is_added() -> None:
     assert facts("东部地区签约项目为216个。") == [("东部地区签约项目", 216, "added")]
     # a plan list or a stock is no count of things made in the period
@@ -267,6 +321,9 @@ def test_group_takes_metric() -> None:
     assert [g[0] for g in got[1:]] == ["男性户籍人口", "女性户籍人口"]
     got = facts("原煤产量1657.8万吨，同比下降14.3%；其中，县属企业完成1094.2万吨，同比下降17.1%。")
     assert got[2:] == [("县属企业原煤产量", 1094.2, "level"), ("县属企业原煤产量", -17.1, "growth")]
+    # urban and rural parts are groups too (corpus 95)
+    got = facts("全县生猪定点屠宰0.9万头，其中县城0.36万头。")
+    assert got[1][0] == "县城生猪定点屠宰"
 
 
 def test_part_takes_whole_head() -> None:

@@ -93,11 +93,12 @@ def test_pipe_table_of_places_under_a_caption_of_additions() -> None:
     """A caption without a full stop above one-cell-a-line pipes (`表1 …新增企业情况` / `地区 |` …): the
     caption is its own paragraph; rows of places take its subject; 新增 makes the levels added; the
     one counter of 增减(家) is the unit of the unitless 1-6月 column too, and a change in 家 stays in 家;
-    a dash cell is an empty value, not a row label."""
+    a dash cell is an empty value, not a row label.  The column of the table's own period (1-6月) adds
+    nothing to the name; the basis column (上年同期) stands between the place and the subject."""
     text = ("表1 2021年1-6月规上工业新增企业情况\n地区 |\n1-6月 |\n上年同期 |\n增减(家) |\n增长(%) |\n"
             "甲市 |\n12 |\n8 |\n4 |\n50.0 |\n乙市 |\n3 |\n—— |\n-1 |\n-25.0 |\n")
     assert facts(text) == [
-        ("甲市规上工业新增企业1-6月", 12, "家", 12, "added"), ("甲市规上工业新增企业上年同期", 8, "家", 8, "added"),
+        ("甲市规上工业新增企业", 12, "家", 12, "added"), ("甲市上年同期规上工业新增企业", 8, "家", 8, "added"),
         ("甲市规上工业新增企业增减", 4, "家", 4, "growth"), ("甲市规上工业新增企业", 50, "%", 50, "growth"),
-        ("乙市规上工业新增企业1-6月", 3, "家", 3, "added"), ("乙市规上工业新增企业增减", -1, "家", -1, "growth"),
+        ("乙市规上工业新增企业", 3, "家", 3, "added"), ("乙市规上工业新增企业增减", -1, "家", -1, "growth"),
         ("乙市规上工业新增企业", -25, "%", -25, "growth")]

@@ -53,6 +53,31 @@ _RANK_TO = re.compile(r"^[^，,；;。]{0,4}?(?:上升|提升|前进|跃升|攀�
 _COUNTED_LIST = re.compile(r"([^、]+(?:、[^、]+)+?)[\d一二三四五六七八九十]+项(?:指标)?(增速|增幅|总量)?(?:全[省市国州县区])?")
 _BASIS_PAIR = re.compile(r"(增速|增幅)?(?:较|比)([^，,；;。和与、]{2,8})(?:和|与|、)([^，,；;。和与、]{2,8})分别"
                          + _CHANGE_VERB)
+#: an addition verb, the short noun after it and the adverbs and links before its number (新增企业首次超)
+_SHORT_NAME_VERB = re.compile(r"(新增|新建|新开工|新签约|新引进|新培育|新认定|新注册|签约|建成)"
+                              r"([\u4e00-\u9fff]{1,2}?)(?:首次|共计|共|累计|达到|达|超过|超|为|近|约|逾)*\s*$")
+#: a month range before 分别 (增幅2-5月份分别为, 2-7月，X累计降幅分别为) and what may join a series' values
+_MONTH_SERIES = re.compile(r"(\d{1,2})\s*[-—–~至]\s*(\d{1,2})\s*月份?[^，,；;。分]{0,3}?[，,]?[^，,；;。]{0,20}?分别(?:为|是)?")
+_MONTH_RANGE = re.compile(r"\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?")
+_SERIES_GAP = re.compile(r"\s*[、,，和及与]\s*")
+#: a subject ranked by its rate (洋浦以增速14.2%位列第一)
+_BY_RATE = re.compile(r"([\u4e00-\u9fff]{2,6}?)以(增速|增幅)\s*$")
+#: what a named project's investment may be called, and where a project's name may start
+_PROJECT_ATTRIBUTES = frozenset({"总投资", "计划总投资", "概算总投资", "计划投资", "投资"})
+_CHINESE_TAIL = re.compile(r"[\u4e00-\u9fff]+$")
+_LEADING_UNIT = re.compile(r"^(?:万|亿|千)?(?:吨|台|套|件|辆|平方米|立方米|千瓦|千瓦时|头|只|个|条|米)")
+_NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|的|了")
+_CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）])?\s*$")
+_NAME_GOES_ON = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+#: bare heads that need a sector, the heads a sector's figure ends with, and a sector's economy (工业经济)
+_BARE_HEADS = frozenset({"增加值", "产值", "总产值", "产量", "总产量", "总产", "单产"})
+_SECTOR_HEAD = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(总产值|增加值|产值|总产量|产量|播种面积|种植面积|总产)$")
+_ECONOMY = re.compile(r"(?:全[县市区省]|我[县市区省])?([\u4e00-\u9fff]{2,4}?)经济(?:表现|运行|发展|增长)")
+#: a topic naming the metric of the items after it (从主要工业产品产量看，按行业分产值完成情况：), how far back it
+#: is looked for, and the name endings that are metrics of their own
+_TOPIC = re.compile(r"(?:从|按)[^，,；;。：:]{0,12}?(产量|产值|增加值)(?:完成情况|情况)?(?:看|来看)?[：:，,]")
+_TOPIC_REACH = 200
+_METRIC_ENDS = ("量", "额", "值", "收入", "率", "数", "投资", "利润", "税收", "价格", "指数")
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
 _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
 _TOTAL = re.compile(r"总|共|累计|合计")
@@ -243,6 +268,36 @@ def basis_list(s: Sentence) -> None:
             s.facts[i] = replace(f, indicator=name + "较" + basis, kind="growth", extra={**f.extra, "sub": ""})
 
 
+def month_series(s: Sentence) -> None:
+    """A month range followed by 分别 and one % per month is a monthly series: 增幅2-5月份分别为14.2%、13%、
+    12.8%、12.7% → 2月规上工业增加值增幅 … 5月…; 累计 makes each a running period from January
+    (2-7月，X累计降幅分别为7.5%,7.8%… → 1-2月X累计降幅, 1-3月…).  A value after the months is the
+    period's own figure (…、12.7%、9% → the name without a month; corpus 17, 70).  A bare 增幅 or 增速
+    takes the nearest earlier amount's name.  Fewer values than months: not read as a series."""
+    body = s.body
+    m = _MONTH_SERIES.search(body) if "分别" in body else None
+    if m is None:
+        return
+    first_month, last_month = int(m.group(1)), int(m.group(2))
+    months = last_month - first_month + 1
+    after = s.start + m.end()
+    run = [i for i, f in enumerate(s.facts) if number_start(f) >= after and f.unit_std == "%"]
+    run = run[:next((k for k in range(1, len(run)) if not _SERIES_GAP.fullmatch(
+        s.text[s.facts[run[k - 1]].end:number_start(s.facts[run[k]])])), len(run))]
+    if not 2 <= months <= len(run) <= months + 1:
+        return
+    name = _MONTH_RANGE.sub("", "".join(core(s.facts[run[0]]).split()))
+    if name in _RATE_OF_CHANGE:
+        base = next((g for g in _earlier(s, run[0], previous=3) if g.unit_std not in ("%", "位", "百分点")), None)
+        name = (core(base) if base is not None else "") + name
+    running = "累计" in name
+    for k, i in enumerate(run):
+        f = s.facts[i]
+        month = first_month + k
+        period = "" if k >= months else (f"1-{month}月" if running else f"{month}月")
+        s.facts[i] = replace(f, indicator=period + name, kind="growth", extra={**f.extra, "sub": period})
+
+
 def paired_respectively(s: Sentence) -> None:
     """Paired lists: 分别达到18687元、5634元，增长7.8%、9.2% — the second list takes the first's names in order."""
     runs = _runs(s)
@@ -299,6 +354,34 @@ def place_takes_metric(s: Sentence) -> None:
         s.facts[i] = renamed(f, core(f) + (m.group(2) if m else core(prev)))
 
 
+def subject_by_rate(s: Sentence) -> None:
+    """A subject ranked by its rate of the metric stated before, and the places listed after it with bare
+    rates: 地区生产总值增长8.0%。其中，洋浦以增速14.2%位列第一，临高县12.2%、东方市11.6%… → 洋浦地区生产总值增速
+    (growth and rank), 临高县地区生产总值增速, 东方市地区生产总值增速 (growth; corpus 56).  The metric is the
+    nearest earlier % growth's name without its own place."""
+    if "以增" not in s.body:
+        return
+    for i, f in enumerate(s.facts):
+        m = _BY_RATE.search(s.pre(f)) if f.unit_std == "%" else None
+        if m is None:
+            continue
+        prev = next((g for g in _earlier(s, i, previous=3) if g.kind == "growth" and g.unit_std == "%"), None)
+        if prev is None:
+            return
+        place_metric = _PLACE_METRIC.match(core(prev))
+        if place_metric and place_metric.group(1) == "地区":
+            place_metric = None  # 地区生产总值 is the metric itself
+        metric = (place_metric.group(2) if place_metric else core(prev)) + m.group(2)
+        s.facts[i] = replace(renamed(f, m.group(1) + metric), kind="growth")
+        for j in range(i + 1, len(s.facts)):
+            g = s.facts[j]
+            if g.kind == "rank" and core(g) == core(f):
+                s.facts[j] = renamed(g, m.group(1) + metric)
+            elif g.unit_std == "%" and _PLACE.fullmatch(core(g)):
+                s.facts[j] = replace(renamed(g, core(g) + metric), kind="growth")
+        return
+
+
 def colon_list_metric(s: Sentence) -> None:
     """A metric announced before a colon names each item of the list after it: 占农林牧渔业的比重分别为：
     农业61.9%，林业4.5% → 农业占农林牧渔业的比重, 林业占农林牧渔业的比重."""
@@ -338,13 +421,20 @@ def members_by_predicate(s: Sentence) -> None:
             m = _MEMBER_PLACE.match(tail)
             members, k = (m.group(), m.end()) if m else ("", 0)
         condition = tail[k:]
-        if not members or not _CONDITION.search(condition) or not tail.startswith(core(f)):
+        if not members or not _CONDITION.search(condition) or not (tail.startswith(core(f)) or core(f) == members):
             continue
         if condition.startswith(("增速", "增幅")):
             prev = next((g for g in _earlier(s, i, previous=3) if g.kind == "growth" and g.unit_std == "%"), None)
             if prev is not None:
                 condition = core(prev).removeprefix(members) + condition
         s.facts[i] = renamed(f, condition + "的" + members)
+
+
+def universe_before(text: str, start: int, end: int) -> str:
+    """The members of the last universe stated in ``text[start:end]`` (432种主要工业产品中， → 主要工业产品):
+    a count after it without a noun of its own (348种实现增长) counts them."""
+    found = list(_UNIVERSE.finditer(text, start, end))
+    return found[-1].group(1) if found else ""
 
 
 def rank_scope_chain(s: Sentence) -> None:
@@ -395,6 +485,21 @@ def generic_head_keeps_verb(s: Sentence) -> None:
             attribute = core(nxt)[len(core(f)):] if nxt is not None and core(nxt).startswith(core(f)) else ""
             if nxt is not None and attribute in _ATTRIBUTES:
                 s.facts[i + 1] = renamed(nxt, name + attribute)
+
+
+def short_name_keeps_verb(s: Sentence) -> None:
+    """A name of one or two characters keeps the addition verb the clause reader peeled off it:
+    新增耕地6098亩, 新建房屋2500多套, 新增企业首次超1万家, 签约总额116.4亿元 (not 耕地, 房屋, 企业,
+    总额).  Such a noun alone says what was counted, not what happened to it; the corpus gold keeps the
+    verb in 12 of the 13 dev facts of this shape (40, 52, 71, 73; generic_head_keeps_verb does this
+    for 项目 and 企业 after project verbs)."""
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        if f.kind not in ("added", "level", "cumulative") or not 1 <= len(name) <= 2:
+            continue
+        m = _SHORT_NAME_VERB.search(s.pre(f))
+        if m and m.group(2) == name:
+            s.facts[i] = renamed(f, m.group(1) + name)
 
 
 def action_head_is_added(s: Sentence) -> None:
@@ -581,6 +686,42 @@ def examples_counted_by_verb(s: Sentence) -> None:
         s.facts[:] = [f for j, f in enumerate(s.facts) if j not in drop]
 
 
+def project_takes_attribute(s: Sentence) -> None:
+    """An investment in a clause of its own right after a clause that ends with a project's name is that
+    project's: 最大的项目为下港片区棚户区改造建设项目，计划总投资23.3亿元 → 下港片区棚户区改造建设项目计划总投资;
+    在县域内建设辣椒一二三产融合发展项目，概算总投资8000万元 (corpus 25, 85, 86; not the count of projects
+    before, as attribute_takes_previous_name would have it).  The name starts after the last verb or link
+    (为, 建设, 的 …) that leaves one, and after anything not Chinese (HK200系列平头塔机项目)."""
+    for i, f in enumerate(s.facts):
+        if f.unit_std not in ("元", "美元") or not core(f).endswith("投资"):
+            continue
+        pre = s.pre(f)
+        attribute = pre.strip(" ，,").removesuffix("为").removesuffix("达")
+        if attribute not in _PROJECT_ATTRIBUTES:
+            continue
+        clause_start = number_start(f) - len(pre)
+        if clause_start <= s.start or s.text[clause_start - 1] not in "，,":
+            continue
+        before = s.text[s.start:clause_start - 1]
+        cut = _CLAUSE_BREAK.search(before[::-1])
+        clause = before[len(before) - cut.start():] if cut else before
+        tail = _CHINESE_TAIL.search(clause)
+        if tail is None or not tail.group().endswith(("项目", "工程")):
+            continue
+        name = tail.group()
+        if tail.start() and clause[tail.start() - 1].isdigit():
+            name = _LEADING_UNIT.sub("", name)  # 年产6万吨高端…项目: the capacity's unit is no part of the name
+        starts = [m.end() for m in _NAME_CUT.finditer(name) if len(name) - m.end() >= 4]
+        s.facts[i] = renamed(f, name[max(starts, default=0):] + attribute)
+
+
+def capacity_labels_dropped(s: Sentence) -> None:
+    """A capacity written before a project's name is part of the name, not a fact: 引进的年产6万吨高端工业级
+    玻璃器皿生产项目, 年产110台HK200系列平头塔机项目 (corpus 85, 86; the gold reads no fact there)."""
+    if "年产" in s.body:
+        s.facts[:] = [f for f in s.facts if not (_CAPACITY.search(s.pre(f)) and _NAME_GOES_ON.match(s.text, f.end))]
+
+
 def group_takes_metric(s: Sentence) -> None:
     """A part named only by its group is that group's share of the whole before it: 户籍人口117.95万人，
     其中：男性61.11万人 → 男性户籍人口; 原煤产量1657.8万吨；其中，县属企业完成1094.2万吨 → 县属企业原煤产量.
@@ -632,6 +773,49 @@ def part_takes_whole_head(s: Sentence) -> None:
                       and g.kind == f.kind and g.unit_std == f.unit_std), "")
         head = next((h for h in s.heads if whole.endswith(h) and whole != h), None)
         if head is not None:
+            s.facts[i] = renamed(f, name + head)
+
+
+def bare_head_takes_sector(s: Sentence) -> None:
+    """A bare output or area head names the sector of the figure before it, or of the 经济 the clause before
+    speaks of: 农林牧渔业总产值25.39亿元，增长6.9%；增加值14.46亿元 → 农林牧渔业增加值; 粮食播种面积132.4万亩，
+    产量达34.3万吨 → 粮食产量; 冬小麦总产量226.6万吨，单产451公斤/亩 → 冬小麦单产; 全县工业经济表现亮眼，
+    增加值28.45亿元 → 工业增加值 (corpus 19, 52, 74, 80, 92)."""
+    for i, f in enumerate(s.facts):
+        if core(f) not in _BARE_HEADS or f.kind not in ("level", "growth", "added"):
+            continue
+        # the same head twice (产值…，其中当月产值; 农林牧渔业总产值…，畜牧业…总产值) is a part of that figure, no sector
+        sector = next((m.group(1) for g in _earlier(s, i, previous=2)
+                       if (m := _SECTOR_HEAD.match(core(g))) and m.group(2) != core(f)), "")
+        if not sector:
+            economy = _ECONOMY.search(s.text, s.start, number_start(f))
+            sector = economy.group(1) if economy else ""
+        if sector:
+            s.facts[i] = renamed(f, sector + core(f))
+
+
+def topic_gives_head(s: Sentence) -> None:
+    """Items after a topic that names the metric (从主要工业产品产量看，…啤酒增长150.0%; 按行业分产值完成情况：…；
+    建陶、电瓷分别增长8.4%、18.8%) take its head when they name none: 啤酒产量, 建陶产值 (corpus 17, 92).
+    The topic reaches over ；but not over a full stop; names that are metrics already (发电量, 营业收入) stay."""
+    window = s.text[max(0, s.start - _TOPIC_REACH):s.end]
+    if "从" not in window and "按" not in window:
+        return
+    candidates = [i for i, f in enumerate(s.facts) if f.kind in ("growth", "level") and (name := core(f))
+                  and not name.endswith(_METRIC_ENDS) and not any(h in name for h in s.heads)]
+    if not candidates:
+        return
+    stop = max(window.rfind(c, 0, len(window) - (s.end - s.start)) for c in "。！？\n")
+    topics = list(_TOPIC.finditer(window, stop + 1))
+    if not topics:
+        return
+    topic = topics[-1]
+    topic_end = s.end - len(window) + topic.end()
+    head = topic.group(1)
+    for i in candidates:
+        f = s.facts[i]
+        name = core(f)
+        if number_start(f) >= topic_end and not _PLACE.fullmatch(name) and name not in s.groups:
             s.facts[i] = renamed(f, name + head)
 
 
@@ -837,22 +1021,29 @@ RULES: tuple[Rule, ...] = (
     Rule("bracket_aside", bracket_aside),
     Rule("basis_in_name", basis_in_name),
     Rule("basis_list", basis_list),
+    Rule("month_series", month_series),
     Rule("paired_respectively", paired_respectively),
     Rule("rate_keeps_verb", rate_keeps_verb),
     Rule("place_list_metric", place_list_metric),
     Rule("place_takes_metric", place_takes_metric),
+    Rule("subject_by_rate", subject_by_rate),
     Rule("colon_list_metric", colon_list_metric),
     Rule("members_by_predicate", members_by_predicate),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("time_remaining_dropped", time_remaining_dropped),
     Rule("generic_head_keeps_verb", generic_head_keeps_verb),
+    Rule("short_name_keeps_verb", short_name_keeps_verb),
     Rule("action_head_is_added", action_head_is_added),
     Rule("examples_counted_by_verb", examples_counted_by_verb),
     Rule("this_thing_refers_back", this_thing_refers_back),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
+    Rule("project_takes_attribute", project_takes_attribute),
+    Rule("capacity_labels_dropped", capacity_labels_dropped),
     Rule("group_takes_metric", group_takes_metric),
     Rule("part_takes_whole_head", part_takes_whole_head),
+    Rule("bare_head_takes_sector", bare_head_takes_sector),
+    Rule("topic_gives_head", topic_gives_head),
     Rule("subject_before_cause", subject_before_cause),
     Rule("share_takes_subject", share_takes_subject),
     Rule("completion_takes_subject", completion_takes_subject),

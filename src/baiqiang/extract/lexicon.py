@@ -206,7 +206,9 @@ def build_lexicon(tables: dict[str, dict[str, Any]]) -> Lexicon:
             rf"|{_alternation(_words(ctx, 'sub_year_resets', 'context.yaml', problems))}"),
         comparison_period_re=re.compile(
             rf"(?:比|较)(?:{_alternation(_words(ctx, 'sub_year_periods', 'context.yaml', problems))}"
-            r"|\d{1,2}\s*[-—–~至到]\s*\d{1,2}\s*月|前\d{1,2}个?月|上月|上季度|上季末|上月末)$"),
+            r"|\d{1,2}\s*[-—–~至到]\s*\d{1,2}\s*月|前\d{1,2}个?月|上月|上季度|上季末|上月末"
+            # a year as the basis, also masked on the host (比2019年, 较2020年同期, 比20xx年)
+            r"|(?:19|20)[\dxX×＊*]{2}\s*年(?:同期|末|底)?)$"),
         cumulative_words=_words(kinds, 'cumulative', 'kinds.yaml', problems),
         attribute_words=_words(ctx, 'attribute_words', 'context.yaml', problems),
         shared_heads=_words(ctx, 'shared_heads', 'context.yaml', problems),

@@ -20,8 +20,9 @@ from baiqiang.extract.lexicon import Lexicon
 _SEPARATORS = re.compile(r"[、和及与]|以及")
 # an explicit county-level name as the subject of a rank (桐川县跻身…第86位)
 _PLACE_HEAD = re.compile(r"[\u4e00-\u9fff]{1,4}(?:县|市)(?=[\u4e00-\u9fff])")
-# list markers at the start of a clause (三是6个单位…): not part of the indicator
-_LIST_MARKER = re.compile(r"^\s*[一二三四五六七八九十]{1,2}是")
+# list markers at the start of a clause (三是6个单位…, 4. 4个重点州(市)…, （二）, 3、): not part of the indicator
+_LIST_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}是|\d{1,2}\s*(?:[.．](?!\d)|、)|[（(][一二三四五六七八九十\d]{1,2}[)）]"
+                          r"|[一二三四五六七八九十]{1,2}、)\s*")
 # an organisation as the subject of a verb (县投资促进中心开展…): not part of the indicator
 _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|法院|检察院)")
 # X以增速/总量…: the aspect by which X is measured (and then ranked)
@@ -246,11 +247,21 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     return region
 
 
-def split_names(s: str) -> list[str]:
+def split_names(s: str, count: int = 0) -> list[str]:
     """``A、B和C`` → ``[A, B, C]`` (empty parts dropped); ordinals share the noun after the last one:
-    ``第二、第三产业占GDP的比重`` → ``[第二产业占GDP的比重, 第三产业占GDP的比重]``."""
+    ``第二、第三产业占GDP的比重`` → ``[第二产业占GDP的比重, 第三产业占GDP的比重]``.
+
+    With ``count`` (the numbers to name) and another number of parts, 和/及/与 may be inside names: the
+    parts are split at 、 and the last one at its first conjunction when one more is needed
+    (蔬菜及食用菌、瓜果产量 → 2 names; 交通运输仓储和邮政业、其他服务业和金融业 → 3)."""
     parts = [p for p in (clean(x) for x in _SEPARATORS.split(s)) if p]
     last = _ORDINAL_HEAD.match(parts[-1]) if len(parts) > 1 else None
     if last and all(_ORDINAL_HEAD.fullmatch(p) for p in parts[:-1]):
         return [p + parts[-1][last.end():] for p in parts[:-1]] + [parts[-1]]
+    if count and len(parts) != count:
+        listed = [p for p in (clean(x) for x in s.split("、")) if p]
+        if len(listed) == count - 1:
+            listed = listed[:-1] + [p for p in (clean(x) for x in _SEPARATORS.split(listed[-1], maxsplit=1)) if p]
+        if len(listed) == count:
+            return listed
     return parts

@@ -155,6 +155,9 @@ _CUMULATIVE_HEAD = ("累计",)
 #: column names that say nothing beyond the row label (the value is the label's own)
 _GENERIC_COLUMNS = frozenset({"绝对值", "绝对数", "数值", "总量", "数量", "金额", "本年", "全年", "年末数", "年底数", "增长", "比上年增长",
                               "比上年增长%", "比上年±%", "增长%", "比上年增减%"})
+#: a column named by a sub-year period (1-6月, 1—6月份, 上半年): the table's own figures
+_PERIOD_COLUMN = re.compile(r"^(?:\d{1,2}\s*[-—–~至]\s*\d{1,2}月份?|上半年|下半年|前三季度|[一二三四]季度)$")
+_BASIS_COLUMN = re.compile(r"^(?:上年同期|去年同期|上年|去年)$")
 _MODIFIER_ROWS = re.compile(r"^(?:规模以上|规上|限额以上|限上|城镇|农村|乡村|国有|民营|私营|外资|县属|市属)$")
 _UNIT_LIST = re.compile(r"单位[:：]\s*([^|｜\t\u3000]+)")
 _MIN_PIPES = 6
@@ -254,13 +257,22 @@ def _row_label(label: str, parent: str) -> tuple[str, str]:
     return squeezed, (parent if sub else squeezed)
 
 
-def _column_name(label: str, col: Column, previous: Column | None) -> str:
-    if col.name in _GENERIC_COLUMNS:
-        return label
+def _column_name(label: str, col: Column, previous: Column | None, subject: str = "") -> str:
+    """A row's name in one column: the label, then the caption's ``subject`` for rows of places, then
+    what the column adds (现价, 增减).
+
+    A column named by the table's own period (``1-6月`` beside ``上年同期``) adds nothing, and a basis
+    period (上年同期) stands between the place and the subject, as the corpus gold names them (94:
+    柳州市新增规上工业单位, 全区上年同期新增规上工业单位).
+    """
+    if col.name in _GENERIC_COLUMNS or _PERIOD_COLUMN.match(col.name):
+        return label + subject
     name = col.name
+    if subject and _BASIS_COLUMN.match(name):
+        return label + name + subject
     if col.role == "growth" and previous is not None and previous.role == "cumulative" and "累计" not in name:
         name = "累计" + name  # 累计 | 同比%: the growth of the cumulative figure
-    return label + name
+    return label + subject + name
 
 
 def _row_unit(label: str, col: Column, units: list[str], lex: Lexicon) -> str:
@@ -302,7 +314,6 @@ def stream_facts(text: str, start: int, end: int, lex: Lexicon, period: str,
             if any(p in cell.text for p in "，。；"):
                 break  # prose after the table
             label, parent = _row_label(cell.text, parent)
-            label += subject
             row_start, col_index = cell.start, 0
             continue
         if not label or col_index >= len(columns):
@@ -310,8 +321,8 @@ def stream_facts(text: str, start: int, end: int, lex: Lexicon, period: str,
         col = columns[col_index]
         previous = columns[col_index - 1] if col_index else None
         col_index += 1
-        unit = _row_unit(label, col, units, lex)
-        fact = _fact(_column_name(label, col, previous), col.role, cell.text.replace(" ", ""), unit, lex, period,
+        unit = _row_unit(label + subject, col, units, lex)
+        fact = _fact(_column_name(label, col, previous, subject), col.role, cell.text.replace(" ", ""), unit, lex, period,
                      text, row_start, cell.end, absolute=bool(col.unit))
         if fact is not None:
             if col.role == "cumulative":
