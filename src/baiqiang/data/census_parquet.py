@@ -150,7 +150,8 @@ def _read(path: Path, workbook_sha256: str) -> tuple[Cells, dict]:
     if not path.exists():
         raise DataError.single(str(path), f"缺少普查表的列式文件；{REBUILD_HINT}", "file_missing")
     try:
-        table = pq.read_table(str(path))
+        # One file: ParquetFile, not read_table (which imports pyarrow.dataset for partitioned datasets).
+        table = pq.ParquetFile(str(path)).read()
         meta = json.loads(table.schema.metadata[METADATA_KEY])
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise DataError.single(str(path), f"无法读取：{exc}；{REBUILD_HINT}", "corrupt") from None
