@@ -301,11 +301,8 @@ def _long_observations(codes: np.ndarray, rows: np.ndarray, indicators: list[str
     cells whose provenance carries their column's note.
     """
     n, m = values.shape
-    # Categoricals: DuckDB reads each distinct code and indicator once (a dictionary), not a Python string per cell.
-    unit_of_cell, distinct_codes = pd.factorize(codes)
     return pd.DataFrame({
-        "unit_code": pd.Categorical.from_codes(np.tile(unit_of_cell, m), distinct_codes),
-        "indicator": pd.Categorical.from_codes(np.repeat(np.arange(m), n), pd.Index(indicators, dtype=object)),
+        "unit_code": np.tile(codes, m), "indicator": np.repeat(np.array(indicators, dtype=object), n),
         "value": values.ravel(order="F"), "row": np.tile(rows.astype(np.int64), m), "flagged": flagged.ravel(order="F"),
     })
 
