@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from baiqiang.data.census_parquet import parquet_path, read_grid, read_sheet, write_grid
-from baiqiang.data.census_rows import CENSUS_FILES, census_path, read_census_grid, read_census_sheet
+from baiqiang.data.census_rows import CENSUS_FILES, NAME_COLUMNS, census_path, read_census_grid, read_census_sheet
 from baiqiang.data.importers.read import read_raw
 from baiqiang.data.importers.yearbook import parse_sheet
 from baiqiang.errors import DataError
@@ -38,6 +39,30 @@ def test_bundled_sheet_structure_equals_a_fresh_parse_of_the_workbook(year):
     assert (got.units, got.original_headers, got.footnotes) == (want.units, want.original_headers, want.footnotes)
     assert (got.title_rows, got.header_rows) == (want.title_rows, want.header_rows)
     assert list(got.units) == list(want.units)  # column order of the units too
+
+
+@pytest.mark.parametrize("year", sorted(CENSUS_FILES))
+def test_numbers_as_floats_are_what_to_numeric_reads_from_the_cells(year):
+    # The importer's read: name columns cell for cell, every other column float64 as pd.to_numeric reads it.
+    cells, floats = read_census_sheet(year).data, read_census_sheet(year, numbers_as_floats=True).data
+    names = [c for c in cells.columns if c in NAME_COLUMNS]
+    numbers = [c for c in cells.columns if c not in NAME_COLUMNS]
+    assert list(floats.columns) == list(cells.columns) and floats.index.equals(cells.index) and names
+    assert_same_cells(floats[names], cells[names])
+    assert (floats[numbers].dtypes == "float64").all()
+    want = cells[numbers].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    assert np.array_equal(floats[numbers].to_numpy(), want, equal_nan=True)
+    assert np.isnan(want).any() and (cells[numbers] == "NA").any().any() == (year == 2020)  # texts read as NaN
+
+
+def test_text_columns_keep_their_cells_and_numbers_parse_texts(tmp_path):
+    grid = pd.DataFrame([["地区", "人口", "比例"], ["永康市", 96, "NA"], [7, None, "0.5"], ["义乌市", 2**40, 0.7]],
+                        dtype=object)
+    write_grid(grid, tmp_path / "g.parquet", workbook_sha256="abc")
+    data = read_sheet(tmp_path / "g.parquet", workbook_sha256="abc", text_columns={"地区"}).data
+    assert list(data["地区"]) == ["永康市", 7, "义乌市"] and data["地区"].dtype == object
+    assert data["人口"].tolist()[::2] == [96.0, 2.0**40] and np.isnan(data["人口"].iat[1])
+    assert np.isnan(data["比例"].iat[0]) and data["比例"].tolist()[1:] == [0.5, 0.7]
 
 
 def test_sheet_structure_round_trips_titles_headers_and_footnotes(tmp_path):

@@ -64,13 +64,21 @@ def _average_ranks(x: np.ndarray) -> np.ndarray:
 
 def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Spearman's rho of each row pair of ``(B, m)`` arrays: Pearson of average ranks."""
-    rx = _average_ranks(x)
-    ry = _average_ranks(y)
-    rx -= rx.mean(axis=1, keepdims=True)
-    ry -= ry.mean(axis=1, keepdims=True)
-    den = np.sqrt((rx * rx).sum(axis=1) * (ry * ry).sum(axis=1))
+    return _pearson_of_centred(_centred_ranks(x), _centred_ranks(y))
+
+
+def _centred_ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks along axis 1 (:func:`_average_ranks`) minus each row's mean."""
+    r = _average_ranks(x)
+    r -= r.mean(axis=1, keepdims=True)
+    return r
+
+
+def _pearson_of_centred(rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
+    """Pearson's r of each pair of rows (last axis) of centred arrays; ``ry`` may broadcast over leading axes."""
+    den = np.sqrt((rx * rx).sum(axis=-1) * (ry * ry).sum(axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, (rx * ry).sum(axis=1) / den, np.nan)
+        return np.where(den > 0, (rx * ry).sum(axis=-1) / den, np.nan)
 
 
 def _seat_counts(ours: pd.DataFrame, top: int, provinces: pd.Index) -> np.ndarray:
@@ -106,7 +114,9 @@ def evaluate(
     hits = (our <= top).astype(float)
     out = {
         "hit_rate": hits[:, idx].mean(axis=2),
-        "spearman": np.vstack([_spearman_rows(our[c][idx], pub[idx]) for c in range(len(names))]),
+        # The published ranks of each resample are ranked once, every candidate's in one block.
+        "spearman": _pearson_of_centred(_centred_ranks(our[:, idx].reshape(-1, m)).reshape(len(names), *idx.shape),
+                                        _centred_ranks(pub[idx])),
     }
     if published.seats is not None:
         provinces = published.seats.index.union(

@@ -154,12 +154,19 @@ class RankHistograms:
         step = max(1, HISTOGRAM_BLOCK_CELLS // max(1, n_units))
         for first in range(0, n_samples, step):
             block = ranks[first : first + step]
+            offset = block - low
+            offset += start[:-1]
             valid = ~np.isnan(block)
-            offset = (block - low + start[:-1])[valid]
-            if not np.array_equal(offset, np.floor(offset)):
+            if valid.all():  # the usual case: no boolean gather, every unit counted in every sample
+                offset = offset.ravel()
+                n_valid += len(block)
+            else:
+                offset = offset[valid]
+                n_valid += valid.sum(axis=0)
+            bins = offset.astype(np.int64)
+            if not np.array_equal(bins, offset):  # an integer offset (of an integer rank) is exactly its int64
                 return None
-            counts += np.bincount(offset.astype(np.int64), minlength=len(counts))
-            n_valid += valid.sum(axis=0)
+            counts += np.bincount(bins, minlength=len(counts))
         return cls(low.astype(np.int64), start, counts, n_valid)
 
     def _bin_ranks(self) -> tuple[np.ndarray, np.ndarray]:

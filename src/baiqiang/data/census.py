@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from baiqiang.data import names as nm
-from baiqiang.data.census_rows import CENSUS_FILES, census_path, census_rows, read_census_sheet
+from baiqiang.data.census_rows import CENSUS_FILES, NAME_COLUMNS, census_path, census_rows, read_census_sheet
 from baiqiang.data.registry import Registry
 from baiqiang.data.store import BatchResult, Indicator, Store, file_sha256
 from baiqiang.errors import DataError
@@ -229,7 +229,7 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     registry = registry or Registry.load()
     store.ensure_registry()
     store.upsert_indicators(CENSUS_INDICATORS)
-    sheet = read_census_sheet(year)
+    sheet = read_census_sheet(year, numbers_as_floats=True)  # numbers stay NumPy floats, never Python objects
     rows = census_rows(year, sheet)
     units = registry.units
     prov_codes: dict[str, str] = {}
@@ -258,8 +258,7 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     # Map columns through aliases.
     alias = {nm.normalise(a): ind.code for ind in CENSUS_INDICATORS for a in ind.aliases}
     colmap = {c: alias[nm.normalise(c)] for c in sheet.data.columns if nm.normalise(c) in alias}
-    ignored = {"地区", "区划代码", "省", "市", "区县"}
-    unmapped = [sheet.original_headers[c] for c in sheet.data.columns if c not in colmap and c not in ignored]
+    unmapped = [sheet.original_headers[c] for c in sheet.data.columns if c not in colmap and c not in NAME_COLUMNS]
     keep = rows[rows["category"].isin(["unit", "crosswalk", "non_admin"])]
     groups = [(total, cols) for total, last in PART_GROUPS
               if (cols := part_columns(list(sheet.data.columns), total, last))]

@@ -24,6 +24,7 @@ The same test checks that structure against a fresh ``parse_sheet`` of the workb
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,33 +102,56 @@ def read_grid(path: str | Path, *, workbook_sha256: str) -> pd.DataFrame:
 
     A missing, unreadable or stale file is a located error naming the script that rebuilds it.
     """
-    return _read(Path(path), workbook_sha256)[0]
+    cells, meta = _read(Path(path), workbook_sha256)
+    out = pd.DataFrame(_object_grid(cells, np.arange(meta["shape"][0]), meta["shape"]), dtype=object)
+    out.attrs.update(meta["attrs"])
+    return out
 
 
-def read_sheet(path: str | Path, *, workbook_sha256: str) -> "Sheet":
-    """``parse_sheet(read_grid(path))``, its structure taken from the file (see the module docstring)."""
+def read_sheet(path: str | Path, *, workbook_sha256: str, text_columns: Collection[str] | None = None) -> "Sheet":
+    """``parse_sheet(read_grid(path))``, its structure taken from the file (see the module docstring).
+
+    With ``text_columns`` every other column comes as ``float64``: what ``pd.to_numeric(column,
+    errors="coerce")`` gives for its cells (NaN for an empty cell or a text that is no number,
+    such as ``NA``), without creating a Python object per cell (the census importer reads the
+    numbers so; integers are exact up to 2**53).  The ``text_columns`` keep their cells as they are.
+    """
     from baiqiang.data.importers.yearbook import Sheet
 
     path = Path(path)
-    grid, meta = _read(path, workbook_sha256)
+    cells, meta = _read(path, workbook_sha256)
     st = meta.get("sheet")
     if st is None:
         raise DataError.single(str(path), f"列式文件缺少表结构（旧版本）；{REBUILD_HINT}", "stale")
     rows = np.asarray(st["rows"], dtype=np.int64)
-    data = pd.DataFrame(grid.to_numpy(dtype=object)[rows - 1], columns=st["columns"], index=rows, dtype=object)
-    data.index.name = "row"
+    columns, shape = st["columns"], tuple(meta["shape"])
+    index = pd.Index(rows, name="row")
+    if text_columns is None or len(set(columns)) < len(columns):
+        data = pd.DataFrame(_object_grid(cells, rows - 1, shape), columns=columns, index=index, dtype=object)
+    else:
+        is_text = np.isin(np.asarray(columns, dtype=object), list(text_columns))
+        text_at = np.flatnonzero(is_text)
+        objects = _object_grid(cells, rows - 1, shape, only_columns=text_at)
+        data = pd.DataFrame(_float_grid(cells, rows - 1, shape, skip=is_text), columns=columns, index=index)
+        for k, j in enumerate(text_at):  # a few name columns; dtype object (strings alone would become "str")
+            data.isetitem(int(j), pd.Series(objects[:, k], index=index, dtype=object))
     return Sheet(data, st["units"], st["original_headers"], [(r, t) for r, t in st["footnotes"]],
                  title_rows=st["title_rows"], header_rows=st["header_rows"])
 
 
-def _read(path: Path, workbook_sha256: str) -> tuple[pd.DataFrame, dict]:
-    """The grid and the metadata of a file written by :func:`write_grid` (checked as :func:`read_grid` says)."""
+Cells = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+"""Per cell kind (``text``, ``integer``, ``number``): grid rows, grid columns and values of its cells."""
+
+
+def _read(path: Path, workbook_sha256: str) -> tuple[Cells, dict]:
+    """The cells and the metadata of a file written by :func:`write_grid` (checked as :func:`read_grid` says)."""
     import pyarrow.parquet as pq
 
     if not path.exists():
         raise DataError.single(str(path), f"缺少普查表的列式文件；{REBUILD_HINT}", "file_missing")
     try:
-        table = pq.read_table(str(path))
+        # One file: ParquetFile, not read_table (which imports pyarrow.dataset for partitioned datasets).
+        table = pq.ParquetFile(str(path)).read()
         meta = json.loads(table.schema.metadata[METADATA_KEY])
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise DataError.single(str(path), f"无法读取：{exc}；{REBUILD_HINT}", "corrupt") from None
@@ -135,13 +159,53 @@ def _read(path: Path, workbook_sha256: str) -> tuple[pd.DataFrame, dict]:
         raise DataError.single(str(path), f"与原始工作簿不一致（工作簿已更改）；{REBUILD_HINT}", "stale")
     rows = table.column("row").to_numpy()
     cols = table.column("col").to_numpy()
-    grid = np.full(tuple(meta["shape"]), None, dtype=object)
-    for name, cast in (("text", None), ("integer", np.int64), ("number", np.float64)):
+    cells: Cells = {}
+    for name in ("text", "integer", "number"):
         column = table.column(name)
         present = column.is_valid().to_numpy(zero_copy_only=False)
-        values = column.drop_null().to_numpy(zero_copy_only=False)
-        # astype(object) turns int64/float64 into Python int/float, the types openpyxl gives.
-        grid[rows[present], cols[present]] = values if cast is None else values.astype(cast).astype(object)
-    out = pd.DataFrame(grid, dtype=object)
-    out.attrs.update(meta["attrs"])
-    return out, meta
+        cells[name] = (rows[present], cols[present], column.drop_null().to_numpy(zero_copy_only=False))
+    return cells, meta
+
+
+def _body_positions(cells: Cells, grid_rows: np.ndarray, n_rows: int) -> dict[str, np.ndarray]:
+    """Per cell kind: each cell's position among ``grid_rows`` (-1 for a cell on another row)."""
+    position = np.full(n_rows, -1, dtype=np.int64)
+    position[grid_rows] = np.arange(len(grid_rows))
+    return {kind: position[r] for kind, (r, _, _) in cells.items()}
+
+
+def _object_grid(cells: Cells, grid_rows: np.ndarray, shape: tuple[int, int], *,
+                 only_columns: np.ndarray | None = None) -> np.ndarray:
+    """The cells of ``grid_rows`` (and ``only_columns``, default all) of a ``shape`` grid as Python objects.
+
+    ``None`` where a cell is empty; int64/float64 values are stored as Python ``int``/``float``
+    (NumPy's cast to ``object``), the types openpyxl gives.
+    """
+    n_rows, n_cols = shape
+    columns = np.arange(n_cols) if only_columns is None else only_columns
+    column_position = np.full(n_cols, -1, dtype=np.int64)
+    column_position[columns] = np.arange(len(columns))
+    body = _body_positions(cells, grid_rows, n_rows)
+    grid = np.full((len(grid_rows), len(columns)), None, dtype=object)
+    for kind, (_, cols, values) in cells.items():
+        j = column_position[cols]
+        inside = (body[kind] >= 0) & (j >= 0)
+        grid[body[kind][inside], j[inside]] = values[inside]
+    return grid
+
+
+def _float_grid(cells: Cells, grid_rows: np.ndarray, shape: tuple[int, int], *, skip: np.ndarray) -> np.ndarray:
+    """The cells of ``grid_rows`` as ``pd.to_numeric(errors="coerce")`` reads them: floats, NaN where empty or no number.
+
+    Columns where ``skip`` is true are left NaN.
+    """
+    body = _body_positions(cells, grid_rows, shape[0])
+    out = np.full((len(grid_rows), shape[1]), np.nan)
+    for kind, (_, cols, values) in cells.items():
+        inside = (body[kind] >= 0) & ~skip[cols]
+        if kind == "text":  # the few texts in number columns (NA, —): parsed as pandas parses a column of them
+            values = pd.to_numeric(values[inside], errors="coerce").astype(float) if inside.any() else values[inside]
+        else:
+            values = values[inside]
+        out[body[kind][inside], cols[inside]] = values
+    return out

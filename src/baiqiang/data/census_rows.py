@@ -45,16 +45,23 @@ def read_census_grid(year: int) -> pd.DataFrame:
     return read_grid(parquet_path(census_path(year)), workbook_sha256=file_sha256(census_path(year)))
 
 
-def read_census_sheet(year: int) -> Sheet:
+NAME_COLUMNS = frozenset({"地区", "区划代码", "省", "市", "区县"})
+"""The columns of the census tables that name a row (:func:`census_rows` reads them); the rest hold numbers."""
+
+
+def read_census_sheet(year: int, *, numbers_as_floats: bool = False) -> Sheet:
     """The bundled census table of ``year`` (2010 or 2020), parsed: ``parse_sheet`` of its grid.
 
     Its structure is read with the Parquet copy (found by ``parse_sheet`` when the
     copy was made; tests/data/test_census_parquet.py checks it against a fresh parse).
+    With ``numbers_as_floats`` every column but :data:`NAME_COLUMNS` is ``float64``, as
+    ``pd.to_numeric(errors="coerce")`` reads it (:func:`~baiqiang.data.census_parquet.read_sheet`).
     """
     from baiqiang.data.census_parquet import parquet_path, read_sheet
     from baiqiang.data.store import file_sha256
 
-    return read_sheet(parquet_path(census_path(year)), workbook_sha256=file_sha256(census_path(year)))
+    return read_sheet(parquet_path(census_path(year)), workbook_sha256=file_sha256(census_path(year)),
+                      text_columns=NAME_COLUMNS if numbers_as_floats else None)
 
 
 def _normalised(values) -> list[str]:  # type: ignore[no-untyped-def]

@@ -282,6 +282,9 @@ def to_numbers(cells: np.ndarray, column: str, source: str) -> tuple[np.ndarray,
     """
     if not len(cells):
         return np.empty(0), []
+    if cells.dtype.kind in "fiu":
+        # Numbers already (a store's panel): the text round trip below gives back these floats exactly.
+        return cells.astype(float), []
     text = np.char.replace(np.char.strip(cells.astype(str)), ",", "")
     missing = _missing(cells) | _among(text, MISSING_MARKERS)
     codepoints = text.view(np.uint32).reshape(len(text), -1)
@@ -317,8 +320,18 @@ def read_panel(path: str | Path, framework: Framework) -> Panel:
 
 
 def panel_for(frame: pd.DataFrame, framework: Framework, *, source: str = "<frame>") -> Panel:
-    """Check a wide data frame against ``framework`` and build its panel (which keeps the frame's dtypes)."""
-    columns = [frame.iloc[:, j].to_numpy(dtype=object, na_value=None) for j in range(frame.shape[1])]
+    """Check a wide data frame against ``framework`` and build its panel (which keeps the frame's dtypes).
+
+    Numeric columns (not booleans, not the unit codes) are passed as floats, missing as NaN, so that
+    :func:`to_numbers` need not read them back from text; every other column as Python objects.
+    """
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    code_column = framework.universe.code_column
+    columns = [s.to_numpy(dtype=float, na_value=np.nan)
+               if is_numeric_dtype(s.dtype) and not is_bool_dtype(s.dtype) and name != code_column
+               else s.to_numpy(dtype=object, na_value=None)
+               for name, s in frame.items()]
     return checked_panel(list(frame.columns), columns, framework, source=source, frame=frame)
 
 
