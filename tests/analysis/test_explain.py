@@ -156,6 +156,12 @@ def test_contributions_sum_to_the_score_for_every_aggregation_method(root_method
     values[missing & (np.arange(5) != 0)] = np.nan  # indicator a stays, so no pillar is empty everywhere
     pillar = data.draw(st.sampled_from(AGGREGATORS), label="pillar method")
     weights = data.draw(st.lists(st.floats(0.1, 5.0), min_size=7, max_size=7))
+    _assert_contributions_sum_to_the_score(root_method, pillar, values, weights)
+
+
+def _assert_contributions_sum_to_the_score(root_method: str, pillar: str, values: np.ndarray, weights: list[float]) -> None:
+    """Indicators' and pillars' contributions each sum to the root score, for a 5-indicator, 2-pillar tree."""
+    n = len(values)
     fw = parse_framework({
         "id": "prop", "name": "性质",
         "universe": {"code_column": "code", "name_column": None},
@@ -176,3 +182,10 @@ def test_contributions_sum_to_the_score_for_every_aggregation_method(root_method
     total = c.loc[ok, [f"i{k}" for k in range(5)]].sum(axis=1)
     np.testing.assert_allclose(total, score[ok], rtol=1e-9, atol=1e-9 * (1 + score[ok].abs().max()))
     np.testing.assert_allclose(c.loc[ok, ["P1", "P2"]].sum(axis=1), score[ok], rtol=1e-9, atol=1e-9 * (1 + score[ok].abs().max()))
+
+
+def test_geometric_contributions_sum_to_a_score_a_rounding_error_above_one():
+    """Regression (found by the property test): a geometric root of 1 + 1e-14 whose log-shares were divided by
+    ln y_root, which keeps only ~1 % of its relative precision there (contributions summed to 1.0102)."""
+    values = np.array([[1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0000000000000002], [1.0, 1.0, 2.0, 1.0, 2.0]])
+    _assert_contributions_sum_to_the_score("geometric", "arithmetic", values, [1.0] * 7)

@@ -86,7 +86,7 @@ def contributions(plan: Plan, values: np.ndarray, weights: np.ndarray) -> np.nda
       ``c_i`` is the effective weight times the normalised value (OECD/JRC 2008
       Handbook, s. 6);
     * geometric (``ln y_a = sum_k w'_k ln y_k``): log-shares
-      ``c_k = c_a w'_k ln y_k / ln y_a``;
+      ``c_k = c_a w'_k ln y_k / ln y_a``, with ``ln y_a`` taken as ``sum_k w'_k ln y_k``;
     * every other method (harmonic, generalised, median, TOPSIS,
       Mazziotta-Pareto, Copeland, a user's kernel): Shapley values of the game
       ``v(S)`` = the registered kernel's score with only the children in ``S``
@@ -120,7 +120,10 @@ def contributions(plan: Plan, values: np.ndarray, weights: np.ndarray) -> np.nda
                 ck, mk = _arithmetic_split(c[:, a], mult[:, a], values[:, a], y, wn)
             else:
                 if step.kernel.name == "geometric":
-                    share = _ratio(wn * np.log(y), np.log(values[:, a])[:, None], wn)
+                    # Divided by the sum of the parts, not by ln y_a: ln(exp(s)) loses the relative
+                    # precision of a sum s near 0 (y_a = 1 + 1e-14), and the shares must sum to 1.
+                    log_parts = wn * np.log(y)
+                    share = _ratio(log_parts, np.nansum(log_parts, axis=1, keepdims=True), wn)
                 else:
                     share = _ratio(shapley(step, y, w[kids]), values[:, a][:, None], wn)
                 ck = c[:, a][:, None] * share
