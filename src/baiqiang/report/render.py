@@ -31,13 +31,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 import baiqiang
-from baiqiang.report.charts import (FONT, MAP_SIZE, REDS, choropleth, config, location_map, map_scores, map_title,
-                                    profile_pillar_chart, report_charts)
+from baiqiang.report.charts import (FONT, MAP_SIZE, REDS, choropleth, location_map, map_scores, map_title, profile_pillar_chart,
+                                    report_charts)
 from baiqiang.report.content import REGION_ORDER, ReportContent
 from baiqiang.report.geometry import geometry_meta
 
 
+@lru_cache(maxsize=1)
 def _env() -> Environment:
+    """The templates' environment, made once per process: Jinja2 compiles each template on first use
+    (about 0.1 s for the white paper) and keeps it, so four renders compile it once."""
     folder = str(files("baiqiang.report").joinpath("templates"))
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["j2", "html"]),
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
@@ -76,7 +79,7 @@ def _script_safe(text: str) -> str:
 
 def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
     """Vega-Lite specs of every chart, plus the interactive map (measure chosen in a drop-down)."""
-    specs = {name: config(chart).to_dict() for name, chart in report_charts(content).items()}
+    specs = report_charts(content)
     if content.has_map:
         specs["map"] = choropleth(content, interactive=True)
     return specs
@@ -423,7 +426,7 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
 
 def profile_specs(content: ReportContent, profile: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The profile's charts: dimension ranks and the location map (Vega-Lite specs)."""
-    specs = {"pillars": config(profile_pillar_chart(profile)).to_dict()}
+    specs = {"pillars": profile_pillar_chart(profile)}
     if profile["geo"]:
         specs["location"] = location_map(content, profile["code"])
     return specs
