@@ -24,7 +24,7 @@ import time
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -285,7 +285,7 @@ class PdfWorker(_ChildWorker):
     module = "baiqiang.report.pdf_worker"
     what = "PDF 写出失败 / PDF rendering (WeasyPrint)"
 
-    def submit(self, html: str, base: Path, path: Path, wait_for: list[Path] = ()) -> None:
+    def submit(self, html: str, base: Path, path: Path, wait_for: Sequence[Path] = ()) -> None:
         """Have the child write ``html`` (relative links resolved against ``base``) as the PDF ``path``.
 
         ``wait_for``: images not drawn yet (moved into place later, e.g. by the chart
@@ -394,8 +394,8 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
     ``maps`` draws the PDF's maps (:func:`write_maps`), ``html`` sends the PDF to
     its worker (which parses and styles it while the charts are drawn) and writes
     the interactive HTML, ``charts_wait`` waits for the drawings and moves them into
-    place (the PDF's layout goes on as they arrive) while ``xlsx`` writes the
-    workbook, and ``pdf`` waits for the PDF.
+    place (the PDF's layout goes on as they arrive), ``xlsx`` writes the workbook
+    during the layout, and ``pdf`` waits for the PDF.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
