@@ -15,6 +15,8 @@ or ``git archive main src | tar -x -C /tmp/main``) runs of the two trees are int
 min and median wall time of each are printed with their ratio: on a shared machine only ratios
 measured in the same run mean something.  CPU seconds are printed too (the parent's during the
 timed ``write_publication``, the children's over the whole run): they move less with the load.
+``--warm-workers`` starts the children (WeasyPrint imports, V8) before the timed run, as
+``baiqiang demo`` does during its core; without it their start-up is inside the timed run.
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 ONE_RUN = """
-import json, resource, tempfile, time
+import json, os, resource, sys, tempfile, time
 from pathlib import Path
 from baiqiang.report import render
 from baiqiang.report.demo import run_demo, write_publication
 with tempfile.TemporaryDirectory() as tmp:
     result = run_demo(Path(tmp) / "census.duckdb")
     write_publication(result, Path(tmp) / "warm", pdf=False)
+    if sys.argv[1:] == ["--warm-workers"]:  # as in `baiqiang demo`: the children imported during the core
+        render.start_workers(pdf=True)
+        time.sleep(3)
     t0, c0 = time.perf_counter(), time.process_time()
     seconds = write_publication(result, Path(tmp) / "report", pdf=True)
     seconds["wall"], seconds["cpu"] = time.perf_counter() - t0, time.process_time() - c0
@@ -50,9 +55,9 @@ print(json.dumps(seconds))
 """
 
 
-def one_run(tree: Path) -> dict[str, float]:
+def one_run(tree: Path, warm_workers: bool = False) -> dict[str, float]:
     """Seconds per part of one publication with PDFs, in a fresh process importing ``tree/src``."""
-    out = subprocess.run([sys.executable, "-c", ONE_RUN], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", ONE_RUN, *(["--warm-workers"] if warm_workers else [])], capture_output=True, text=True,
                          env=dict(os.environ, PYTHONPATH=str(tree / "src")))
     if out.returncode != 0:
         raise SystemExit(out.stderr)
@@ -63,6 +68,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--baseline", type=Path, help="another checkout, interleaved with this tree")
     ap.add_argument("--rounds", type=int, default=1, help="runs per tree (default 1)")
+    ap.add_argument("--warm-workers", action="store_true",
+                    help="start the publishing children 3 s before the timed run, as the demo does during its core")
     a = ap.parse_args()
     trees = [ROOT] + ([a.baseline.resolve()] if a.baseline else [])
     walls: dict[Path, list[float]] = {tree: [] for tree in trees}
@@ -70,7 +77,7 @@ def main() -> None:
     for r in range(a.rounds):
         for tree in trees if r % 2 == 0 else trees[::-1]:  # ABBA: the first run after a pause is often slow
             load = os.getloadavg()[0]
-            seconds = one_run(tree)
+            seconds = one_run(tree, a.warm_workers)
             walls[tree].append(seconds.pop("wall"))
             cpus[tree].append((seconds.pop("cpu"), seconds.pop("children_cpu")))
             print(f"{tree}: {walls[tree][-1]:.2f} s (load {load:.1f}); " + ", ".join(f"{k} {v:.2f}" for k, v in seconds.items()))
