@@ -17,7 +17,7 @@ from PIL import Image
 from baiqiang.data.registry import Registry
 from baiqiang.report.charts import choropleth
 from baiqiang.report.geometry import geometry_meta, polygon_keys
-from baiqiang.report.render import write_report
+from baiqiang.report.render import map_key, render_html, report_context, write_report
 
 NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
@@ -110,6 +110,23 @@ def test_rendering_twice_gives_identical_files(published, tmp_path):
     # WeasyPrint's byte stream is not stable (object order), so compare what a reader sees: every page's pixels.
     first, second = _pages(published.out / "report.pdf", tmp_path / "a"), _pages(again / "report.pdf", tmp_path / "b")
     assert len(first) == len(second) and all(np.array_equal(x, y) for x, y in zip(first, second))
+
+
+def test_print_tables_declare_one_width_per_column_summing_to_100(published):
+    """The PDF lays tables out with table-layout: fixed, so each needs its widths, one per column (conditional columns included)."""
+    content = published.content
+    images = {name: f"charts/{name}.svg" for name in ("map", "region", "province", "tiers", "pillar_leaders", "movers")}
+    html = render_html("report.html.j2", report_context(content) | {"map_key": map_key(content, (0.0, 1.0))}, None, pdf=True,
+                       images=images)
+    tables = re.findall(r"<table[^>]*>(.*?)</table>", html, re.S)
+    assert len(tables) >= 8
+    for table in tables:
+        widths = [float(w) for w in re.findall(r'<col style="width: ([\d.]+)%">', table)]
+        first_row = re.search(r"<tr[^>]*>(.*?)</tr>", table, re.S).group(1)
+        assert len(widths) == len(re.findall(r"<t[hd][ >]", first_row)), table[:200]
+        assert sum(widths) == pytest.approx(100), table[:200]
+    interactive = render_html("report.html.j2", report_context(content) | {"map_key": None}, {}, pdf=False)
+    assert "<colgroup>" not in interactive and "table-layout" not in interactive.split("</style>")[1]
 
 
 def test_html_is_self_contained(published):

@@ -125,3 +125,47 @@ def test_start_workers_is_idempotent_and_the_profile_has_its_own_pdf_worker():
     assert len({id(w) for w in workers}) == 3
     with pytest.raises(ValueError, match="unknown document"):
         pdf_worker("slides")
+
+
+LATE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="5" y="25" font-size="16">late chart 42</text></svg>'
+
+
+def test_a_pdf_sent_before_its_chart_exists_waits_for_the_file_and_draws_it(tmp_path):
+    """The white paper is sent before its charts are drawn: the child waits for each listed file, then lays it out."""
+    import time
+
+    worker = PdfWorker()
+    try:
+        chart = tmp_path / "late.svg"
+        worker.submit(PAGE.format('图表之前<img src="late.svg">'), tmp_path, tmp_path / "late.pdf", wait_for=[chart])
+        time.sleep(1.5)  # the child has imported WeasyPrint and is waiting for the file
+        assert not (tmp_path / "late.pdf").exists()
+        chart.write_text(LATE_SVG, encoding="utf-8")
+        worker.wait()
+        assert "late chart 42" in _text(tmp_path / "late.pdf")
+    finally:
+        worker.close()
+
+
+def test_abandoning_a_worker_that_waits_for_a_chart_stops_it_at_once(tmp_path):
+    import time
+
+    worker = PdfWorker()
+    worker.submit(PAGE.format('<img src="never.svg">'), tmp_path, tmp_path / "never.pdf", wait_for=[tmp_path / "never.svg"])
+    time.sleep(0.5)
+    t = time.perf_counter()
+    worker.abandon()
+    assert time.perf_counter() - t < 5 and list(tmp_path.iterdir()) == []
+
+
+def test_waiting_for_a_file_fails_after_the_limit_naming_it(tmp_path):
+    import os
+
+    from baiqiang.report.pdf_worker import file_path, wait_until_exists
+
+    with pytest.raises(TimeoutError, match="missing.svg"):
+        wait_until_exists(tmp_path / "missing.svg", os.getppid(), limit=0.05)
+    (tmp_path / "here.svg").write_text(LATE_SVG)
+    wait_until_exists(tmp_path / "here.svg", os.getppid(), limit=0.0)  # present: no wait
+    assert file_path((tmp_path / "图 1.svg").as_uri()) == (tmp_path / "图 1.svg").resolve()
+    assert file_path("https://example.org/a.svg") is None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -81,7 +82,9 @@ def _rings() -> tuple[list[str], np.ndarray, list[list[tuple[int, int]]], list[s
                 start += len(ring)
             polys.append(ranges)
         parts.append(polys)
-    return codes, np.array([p for ring in chunks for p in ring], dtype=float), parts, layers
+    # One flat pass over the floats (np.array over 177k [lon, lat] lists costs ~0.1 s).
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(chunks)), dtype=float, count=2 * start)
+    return codes, flat.reshape(-1, 2), parts, layers
 
 
 def projected(width: int, height: int) -> np.ndarray:

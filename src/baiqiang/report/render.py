@@ -24,20 +24,23 @@ import time
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 import baiqiang
-from baiqiang.report.charts import (FONT, MAP_SIZE, REDS, choropleth, config, location_map, map_scores, map_title,
-                                    profile_pillar_chart, report_charts)
+from baiqiang.report.charts import (FONT, MAP_SIZE, REDS, choropleth, location_map, map_scores, map_title, profile_pillar_chart,
+                                    report_charts)
 from baiqiang.report.content import REGION_ORDER, ReportContent
 from baiqiang.report.geometry import geometry_meta
 
 
+@lru_cache(maxsize=1)
 def _env() -> Environment:
+    """The templates' environment, made once per process: Jinja2 compiles each template on first use
+    (about 0.1 s for the white paper) and keeps it, so four renders compile it once."""
     folder = str(files("baiqiang.report").joinpath("templates"))
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["j2", "html"]),
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
@@ -76,7 +79,7 @@ def _script_safe(text: str) -> str:
 
 def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
     """Vega-Lite specs of every chart, plus the interactive map (measure chosen in a drop-down)."""
-    specs = {name: config(chart).to_dict() for name, chart in report_charts(content).items()}
+    specs = report_charts(content)
     if content.has_map:
         specs["map"] = choropleth(content, interactive=True)
     return specs
@@ -114,12 +117,15 @@ def submit_charts(specs: dict[str, dict[str, Any]], folder: Path, prefix: str = 
     """Have :func:`chart_worker` draw every chart of ``specs`` as ``folder/<prefix><name>.svg``; returns the PDF's image per chart.
 
     Returns at once; :func:`chart_worker` ``().wait()`` moves the SVGs into place.
+    A previous run's SVG is removed first: the PDF worker may already wait for
+    the file (``PdfWorker.submit(wait_for=...)``) and must get this run's drawing.
     SVG keeps the charts sharp in the PDF.  The interactive map (``specs["map"]``)
     is not drawn: :func:`write_maps` draws one PNG per measure.
     """
     folder.mkdir(parents=True, exist_ok=True)
     shown = {}
     for name in (n for n in specs if n != "map"):
+        (folder / f"{prefix}{name}.svg").unlink(missing_ok=True)
         chart_worker().submit(specs[name], folder / f"{prefix}{name}.svg")
         shown[name] = f"{folder.name}/{prefix}{name}.svg"
     return shown
@@ -269,18 +275,25 @@ class PdfWorker(_ChildWorker):
     """A child process writing PDFs with WeasyPrint (:mod:`baiqiang.report.pdf_worker`).
 
     Started before anything else, it imports WeasyPrint (about 0.5 s) while this
-    process draws the charts and writes the HTML; the white paper's layout
-    (about 2 s) then overlaps the workbook.  Fonts come from fontconfig (Noto Sans
-    CJK SC) and are embedded as subsets, as WeasyPrint does by default.
+    process works; a document is sent as soon as its maps exist, so its parsing
+    and styling overlap the drawing of its charts (the child waits for each
+    chart's file), and its layout (about 2 s for the white paper) overlaps the
+    workbook.  Fonts come from fontconfig (Noto Sans CJK SC) and are embedded as
+    subsets, as WeasyPrint does by default.
     """
 
     module = "baiqiang.report.pdf_worker"
     what = "PDF 写出失败 / PDF rendering (WeasyPrint)"
 
-    def submit(self, html: str, base: Path, path: Path) -> None:
-        """Have the child write ``html`` (relative links resolved against ``base``) as the PDF ``path``."""
+    def submit(self, html: str, base: Path, path: Path, wait_for: Sequence[Path] = ()) -> None:
+        """Have the child write ``html`` (relative links resolved against ``base``) as the PDF ``path``.
+
+        ``wait_for``: images not drawn yet (moved into place later, e.g. by the chart
+        worker's ``wait()``); the child waits for each when its layout needs it.  A
+        caller that fails before they exist must :meth:`abandon` this worker.
+        """
         source = self._aside(path, ".html")
-        self._send(source, html, {"html": str(source), "base": str(base)}, path)
+        self._send(source, html, {"html": str(source), "base": str(base), "wait_for": [str(p) for p in wait_for]}, path)
 
 
 class VlWorker(_ChildWorker):
@@ -378,34 +391,44 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
 
     The parts are consecutive stretches of this process's wall time: ``charts``
     builds the specs and hands them to the vl-convert worker (:func:`submit_charts`),
-    ``maps`` draws the PDF's maps (:func:`write_maps`) and ``html`` writes the
-    interactive HTML while it draws, ``charts_wait`` waits for its drawings; the PDF
-    worker then lays out the PDF while ``xlsx`` writes the workbook, and ``pdf``
-    waits for the PDF.
+    ``maps`` draws the PDF's maps (:func:`write_maps`), ``html`` sends the PDF to
+    its worker (which parses and styles it while the charts are drawn) and writes
+    the interactive HTML, ``charts_wait`` waits for the drawings and moves them into
+    place (the PDF's layout goes on as they arrive), ``xlsx`` writes the workbook
+    during the layout, and ``pdf`` waits for the PDF.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     worker = pdf_worker() if pdf else None  # first: it imports WeasyPrint while we work
     t = time.perf_counter()
     try:
-        specs = chart_specs(content)  # once, for the drawings and the interactive HTML
-        images = submit_charts(specs, outdir / "charts")
-        seconds["charts"] = time.perf_counter() - t
-        t = time.perf_counter()
-        maps, domain = write_maps(content, outdir / "charts", pillar_maps=pillar_maps) if content.has_map else ({}, None)
-        images |= maps
-        seconds["maps"] = time.perf_counter() - t
-        t = time.perf_counter()
-        context = report_context(content) | {"map_key": map_key(content, domain) if domain else None}
-        html = render_html("report.html.j2", context, specs, pdf=False)
-        (outdir / "report.html").write_text(html, encoding="utf-8")
-        seconds["html"] = time.perf_counter() - t
-        t = time.perf_counter()
-    finally:
-        chart_worker().wait()
-    seconds["charts_wait"] = time.perf_counter() - t
-    if worker is not None:  # the PDF needs only the charts and maps: it goes first, the workbook overlaps its layout
-        worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir, outdir / "report.pdf")
+        try:
+            specs = report_charts(content)  # once, for the drawings and the interactive HTML
+            images = submit_charts(specs, outdir / "charts")  # first: the drawings head the PDF's chain
+            drawn = [outdir / image for image in images.values()]  # the PDF waits for these
+            if content.has_map:  # the interactive map (loads the geometry, ~0.3 s) while the charts are drawn
+                specs["map"] = choropleth(content, interactive=True)
+            seconds["charts"] = time.perf_counter() - t
+            t = time.perf_counter()
+            maps, domain = write_maps(content, outdir / "charts", pillar_maps=pillar_maps) if content.has_map else ({}, None)
+            images |= maps
+            seconds["maps"] = time.perf_counter() - t
+            t = time.perf_counter()
+            context = report_context(content) | {"map_key": map_key(content, domain) if domain else None}
+            if worker is not None:
+                worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir,
+                              outdir / "report.pdf", wait_for=drawn)
+            html = render_html("report.html.j2", context, specs, pdf=False)
+            (outdir / "report.html").write_text(html, encoding="utf-8")
+            seconds["html"] = time.perf_counter() - t
+            t = time.perf_counter()
+        finally:
+            chart_worker().wait()  # moves every drawing into place, even when we are failing
+        seconds["charts_wait"] = time.perf_counter() - t
+    except BaseException:  # a chart that never arrives would keep the PDF child waiting
+        if worker is not None:
+            worker.abandon()
+        raise
     try:
         t = time.perf_counter()
         write_xlsx(content, outdir / "report.xlsx")
@@ -423,7 +446,7 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
 
 def profile_specs(content: ReportContent, profile: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The profile's charts: dimension ranks and the location map (Vega-Lite specs)."""
-    specs = {"pillars": config(profile_pillar_chart(profile)).to_dict()}
+    specs = {"pillars": profile_pillar_chart(profile)}
     if profile["geo"]:
         specs["location"] = location_map(content, profile["code"])
     return specs
@@ -437,20 +460,30 @@ def write_profile(content: ReportContent, profile: dict[str, Any], outdir: Path,
     worker = pdf_worker("profile") if pdf else None  # warm when started by start_workers
     t = time.perf_counter()
     specs = profile_specs(content, profile)
-    images = submit_charts(specs, outdir / "charts", prefix=f"{stem}_") if worker is not None else {}  # drawn meanwhile
     context = {
         "facts": profile["facts"], "pillars": profile["pillars"], "peers": _records(profile["peers"]),
         "target": _records(profile["target"]), "css": _css(), "version": baiqiang.__version__,
         "data_source": content.method.get("data", {}).get("source", ""),
     }
-    (outdir / f"{stem}.html").write_text(render_html("profile.html.j2", context, specs, pdf=False), encoding="utf-8")
-    seconds["html"] = time.perf_counter() - t
-    if worker is not None:
-        t = time.perf_counter()
-        chart_worker().wait()
-        worker.submit(render_html("profile.html.j2", context, None, pdf=True, images=images), outdir, outdir / f"{stem}.pdf")
-        worker.wait()
-        seconds["pdf"] = time.perf_counter() - t
+    if worker is None:
+        (outdir / f"{stem}.html").write_text(render_html("profile.html.j2", context, specs, pdf=False), encoding="utf-8")
+        seconds["html"] = time.perf_counter() - t
+        return seconds
+    try:
+        try:
+            images = submit_charts(specs, outdir / "charts", prefix=f"{stem}_")  # drawn meanwhile
+            worker.submit(render_html("profile.html.j2", context, None, pdf=True, images=images), outdir, outdir / f"{stem}.pdf",
+                          wait_for=[outdir / image for image in images.values()])
+            (outdir / f"{stem}.html").write_text(render_html("profile.html.j2", context, specs, pdf=False), encoding="utf-8")
+            seconds["html"] = time.perf_counter() - t
+            t = time.perf_counter()
+        finally:
+            chart_worker().wait()
+    except BaseException:  # see write_report
+        worker.abandon()
+        raise
+    worker.wait()
+    seconds["pdf"] = time.perf_counter() - t
     return seconds
 
 
