@@ -332,6 +332,15 @@ def test_part_takes_whole_head() -> None:
                    ("粮油加工增加值", -3.2, "growth")]
     got = facts("禽蛋总产量增长4.5%，其中，鸭蛋增长2.2%；工业投资增长9.1%。")
     assert got[1] == ("鸭蛋产量", 2.2, "growth")
+    assert got[2] == ("工业投资", 9.1, "growth")
+    # the opening reaches back over ；and a full stop's whole (corpus 101, 107)
+    got = facts("农林牧渔业增加值78.4亿元，增长3.5%。其中，农业42.5亿元，增长7.8%；林业1.5亿元。")
+    assert [g[0] for g in got[2:]] == ["农业增加值", "农业增加值", "林业增加值"]
+    got = facts("规上工业增加值增长10.2%，两年平均增长6.1%。分三大门类看，采矿业增长18.1%。")
+    assert got[2] == ("采矿业增加值", 18.1, "growth")
+    # a head the text names after the whole is the parts' (corpus 79)
+    got = facts("规上工业增加值增长8.1%。主要工业产品产量大幅增长，其中：变压器增长44.9%。")
+    assert got[1] == ("变压器产量", 44.9, "growth")
 
 
 def test_colon_list_metric() -> None:

@@ -77,6 +77,8 @@ _ECONOMY = re.compile(r"(?:全[县市区省]|我[县市区省])?([\u4e00-\u9fff]
 #: is looked for, and the name endings that are metrics of their own
 _TOPIC = re.compile(r"(?:从|按)[^，,；;。：:]{0,12}?(产量|产值|增加值)(?:完成情况|情况)?(?:看|来看)?[：:，,]")
 _TOPIC_REACH = 200
+#: what opens the parts of a whole: 其中, 分三大门类看, 分行业看
+_PART_OPENING = re.compile(r"其中|分[^，,；;。：:\d]{0,6}?看")
 _METRIC_ENDS = ("量", "额", "值", "收入", "率", "数", "投资", "利润", "税收", "价格", "指数")
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
 _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
@@ -750,30 +752,57 @@ def group_takes_metric(s: Sentence) -> None:
 
 
 def part_takes_whole_head(s: Sentence) -> None:
-    """A part after 其中 named without any metric is that part's share of the whole's metric: 特色工业
+    """A part after 其中 or 分…看 named without any metric is that part's share of the whole's metric: 特色工业
     增加值增长14.5%，其中，装备制造增长38.7% → 装备制造增加值; 肉类总产量增长0.03%，其中，猪肉增长1.1%
-    → 猪肉产量.
+    → 猪肉产量; 规上工业增加值增长10.2%。分三大门类看，采矿业增长18.1% → 采矿业增加值.
 
-    The whole is the nearest fact before 其中 in the sentence of the same kind and unit; its head is the
-    lexicon's ``part_heads`` entry that ends its name (增加值, 产值, 产量: the outputs a sector or product
-    shares; 出口 under 进出口总额 or 工业 under 固定资产投资 are read as written, as the gold names them).
-    Places (place_takes_metric) and groups (group_takes_metric) have their own rules; a part whose name
-    already holds a head keeps it.
+    The opening may stand earlier in the sentence or in the clauses before it up to the last full stop
+    (农林牧渔业增加值78.4亿元。其中，农业42.5亿元；林业1.5亿元 → 林业增加值: corpus 101, 107, 110); the whole
+    is the nearest fact before the opening (this sentence's or the paragraph's last four) of the same kind
+    and unit whose name ends in one of the lexicon's ``part_heads``, and that head is the part's (unless the
+    text names another head between them: 产品产量大幅增长，其中：变压器 → 变压器产量) (增加值, 产值, 产量: the
+    outputs a sector or product shares; 出口 under 进出口总额 or 工业 under 固定资产投资 are read as written,
+    as the gold names them). Places (place_takes_metric) and groups (group_takes_metric) have their own
+    rules; a part whose name already holds a head, or is a metric of its own (工业投资), keeps it.
     """
-    cut = s.body.find("其中")
-    if cut < 0 or not s.heads:
+    if not s.heads:
         return
-    cut += s.start
+    stop = max(s.text.rfind(c, 0, s.start) for c in "。！？\n") + 1
+    openings = [m.start() for m in _PART_OPENING.finditer(s.text, stop, s.end)]
+    if not openings:
+        return
     for i, f in enumerate(s.facts):
         name = core(f)
-        if (number_start(f) < cut or not name or _PLACE.fullmatch(name) or name in s.groups
-                or any(h in name for h in s.heads)):
+        cut = next((o for o in reversed(openings) if o < number_start(f)), -1)
+        if (cut < 0 or not name or _PLACE.fullmatch(name) or name in s.groups or "、" in name
+                or any(h in name for h in s.heads) or (cut < s.start and name.endswith(_METRIC_ENDS))):
             continue
-        whole = next((core(g) for g in reversed(s.facts[:i]) if number_start(g) < cut
-                      and g.kind == f.kind and g.unit_std == f.unit_std), "")
-        head = next((h for h in s.heads if whole.endswith(h) and whole != h), None)
-        if head is not None:
-            s.facts[i] = renamed(f, name + head)
+        whole = _whole_before(s, i, cut)
+        if whole is None:
+            continue
+        # a head named between the whole and the opening is nearer (…增加值增长8.1%。主要产品产量大幅增长，其中：)
+        said = [(s.text.rfind(h, whole.end, cut), h) for h in s.heads]
+        head = max(said)[1] if max(said)[0] >= 0 else next(h for h in s.heads if core(whole).endswith(h))
+        s.facts[i] = renamed(f, name + head)
+
+
+def _whole_before(s: Sentence, i: int, cut: int) -> Fact | None:
+    """The whole that the part ``s.facts[i]`` after an opening at ``cut`` belongs to: the nearest earlier fact
+    (this sentence's, then the paragraph's last four) of the part's kind and unit, or the one before it when
+    the nearest is a variant of it (规上工业增加值 before 规上工业增加值两年平均增长); None unless the whole's
+    name ends in a part head."""
+    f = s.facts[i]
+    nearest = ""
+    for g in _earlier(s, i, previous=4):
+        if number_start(g) >= cut or g.kind != f.kind or g.unit_std != f.unit_std:
+            continue
+        name = core(g)
+        if nearest and not nearest.startswith(name):
+            return None
+        if any(name.endswith(h) and name != h for h in s.heads):
+            return g
+        nearest = nearest or name
+    return None
 
 
 def bare_head_takes_sector(s: Sentence) -> None:
