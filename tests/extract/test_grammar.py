@@ -224,6 +224,11 @@ def test_bare_head_takes_sector() -> None:
     assert facts("全县工业经济表现亮眼，增加值28.45亿元。")[0][0] == "工业增加值"
     # the same head again is a part of the figure before, not another sector's
     assert facts("规上工业企业产值4568.3亿元，其中当月实现产值1001.1亿元。")[1][0] == "当月产值"
+    # the bare head's change of the figure just given, and a bare contribution share, are the sector's (corpus 98, 107)
+    got = facts("第二产业增加值280.5亿元，占GDP比重61.8%，增加值增长6.8%。")
+    assert got[2] == ("第二产业增加值", 6.8, "growth")
+    got = facts("工业增加值增长3.7%，拉动GDP增长1.47个百分点，贡献度为23.0%。")
+    assert got[-1] == ("工业贡献度", 23.0, "rate")
 
 
 def test_topic_gives_head() -> None:

@@ -71,6 +71,8 @@ _CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūú
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 #: bare heads that need a sector, the heads a sector's figure ends with, and a sector's economy (工业经济)
 _BARE_HEADS = frozenset({"增加值", "产值", "总产值", "产量", "总产量", "总产", "单产"})
+#: shares that name no sector of their own (贡献度为30.5% after 第二产业增加值…)
+_BARE_SHARES = frozenset({"贡献度", "贡献率"})
 _SECTOR_HEAD = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(总产值|增加值|产值|总产量|产量|播种面积|种植面积|总产)$")
 _ECONOMY = re.compile(r"(?:全[县市区省]|我[县市区省])?([\u4e00-\u9fff]{2,4}?)经济(?:表现|运行|发展|增长)")
 #: a topic naming the metric of the items after it (从主要工业产品产量看，按行业分产值完成情况：), how far back it
@@ -805,17 +807,27 @@ def _whole_before(s: Sentence, i: int, cut: int) -> Fact | None:
     return None
 
 
+def _own_change(s: Sentence, level: Fact, change: Fact) -> bool:
+    """True when ``change`` (a bare head's growth) is the change of ``level`` earlier in the sentence, not a part's."""
+    return (change.kind == "growth" and level.kind == "level" and level in s.facts
+            and "其中" not in s.text[level.end:number_start(change)])
+
+
 def bare_head_takes_sector(s: Sentence) -> None:
     """A bare output or area head names the sector of the figure before it, or of the 经济 the clause before
     speaks of: 农林牧渔业总产值25.39亿元，增长6.9%；增加值14.46亿元 → 农林牧渔业增加值; 粮食播种面积132.4万亩，
     产量达34.3万吨 → 粮食产量; 冬小麦总产量226.6万吨，单产451公斤/亩 → 冬小麦单产; 全县工业经济表现亮眼，
-    增加值28.45亿元 → 工业增加值 (corpus 19, 52, 74, 80, 92)."""
+    增加值28.45亿元 → 工业增加值 (corpus 19, 52, 74, 80, 92); the same head as another kind of figure, and a bare
+    contribution share, are the sector's too: 第二产业增加值280.5亿元，占GDP比重61.8%，增加值增长6.8% →
+    第二产业增加值; 工业增加值增长3.7%，拉动GDP增长1.47个百分点，贡献度为23.0% → 工业贡献度 (corpus 98, 107)."""
     for i, f in enumerate(s.facts):
-        if core(f) not in _BARE_HEADS or f.kind not in ("level", "growth", "added"):
+        if not ((core(f) in _BARE_HEADS and f.kind in ("level", "growth", "added"))
+                or (core(f) in _BARE_SHARES and f.kind == "rate")):
             continue
-        # the same head twice (产值…，其中当月产值; 农林牧渔业总产值…，畜牧业…总产值) is a part of that figure, no sector
+        # the same head twice (产值…，其中当月产值; 农林牧渔业总产值…，畜牧业…总产值) is a part of that figure, no sector,
+        # unless it is the change of that very figure (第二产业增加值280.5亿元，…，增加值增长6.8%)
         sector = next((m.group(1) for g in _earlier(s, i, previous=2)
-                       if (m := _SECTOR_HEAD.match(core(g))) and m.group(2) != core(f)), "")
+                       if (m := _SECTOR_HEAD.match(core(g))) and (m.group(2) != core(f) or _own_change(s, g, f))), "")
         if not sector:
             economy = _ECONOMY.search(s.text, s.start, number_start(f))
             sector = economy.group(1) if economy else ""
