@@ -93,6 +93,8 @@ _DURATIONS = frozenset({"个月", "年", "天", "日", "周", "小时", "分钟"
 #: a bracket that notes how a figure is counted or what it includes: (当年价格), (按可比价格计算),
 #: (包括…), (不含…), (下同); an alias in brackets that is a rate names the fact: 占常住人口比重(常住人口城镇化率)
 _BRACKET_NOTE = re.compile(r"[（(](?:(?:包括|包含|含|不包括|不含|按|下同)[^（）()]*|[^（）()]*(?:价格|价|计算|下同))[)）]")
+#: a Latin abbreviation after a Chinese name restates it: 地区生产总值(GDP), 居民消费价格总水平(CPI)
+_BRACKET_ABBREVIATION = re.compile(r"(?<=[\u4e00-\u9fff])[（(][A-Z]{2,5}[)）]")
 _BRACKET_ALIAS = re.compile(r".{2,}[（(]([^（）()]{2,}率)[)）]")
 #: an investment stated before the thing it is of: 引进一家投资2亿元的江苏明玖泰管理公司
 _SIZE_VERB = re.compile(r"(计划总投资|总投资|投资)了?\s*$")
@@ -176,14 +178,15 @@ def renamed(fact: Fact, name: str) -> Fact:
 def bracket_notes(s: Sentence) -> None:
     """A bracket that notes a price basis or a scope is no part of the name: 规上工业总产值(当年价格),
     农林牧渔业(包括农林牧渔专业及辅助性活动)增加值 → 规上工业总产值, 农林牧渔业增加值; a rate's alias
-    in brackets is its name: 占常住人口比重(常住人口城镇化率) → 常住人口城镇化率.  An abbreviation
-    (GDP) or a part of a name (县(市), (一期)) stays."""
+    in brackets is its name: 占常住人口比重(常住人口城镇化率) → 常住人口城镇化率; a Latin abbreviation restates
+    the name before it: 地区生产总值(GDP) → 地区生产总值 (7 of the 9 corpus golds drop it).  A part of a name
+    (县(市), (一期)) stays."""
     for i, f in enumerate(s.facts):
         if "(" not in f.indicator and "（" not in f.indicator:
             continue
         name = core(f)
         alias = _BRACKET_ALIAS.fullmatch(name)
-        new = alias.group(1) if alias else _BRACKET_NOTE.sub("", name)
+        new = alias.group(1) if alias else _BRACKET_ABBREVIATION.sub("", _BRACKET_NOTE.sub("", name))
         if new != name and new:
             s.facts[i] = renamed(f, new)
 
