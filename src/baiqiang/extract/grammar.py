@@ -761,7 +761,8 @@ def part_takes_whole_head(s: Sentence) -> None:
     增加值增长14.5%，其中，装备制造增长38.7% → 装备制造增加值; 肉类总产量增长0.03%，其中，猪肉增长1.1%
     → 猪肉产量; 规上工业增加值增长10.2%。分三大门类看，采矿业增长18.1% → 采矿业增加值.
 
-    The opening may stand earlier in the sentence or in the clauses before it up to the last full stop
+    The opening may stand earlier in the sentence or in the clauses before it up to the last full stop (at
+    most ``_TOPIC_REACH`` characters back)
     (农林牧渔业增加值78.4亿元。其中，农业42.5亿元；林业1.5亿元 → 林业增加值: corpus 101, 107, 110); the whole
     is the nearest fact before the opening (this sentence's or the paragraph's last four) of the same kind
     and unit whose name ends in one of the lexicon's ``part_heads``, and that head is the part's (unless the
@@ -772,7 +773,10 @@ def part_takes_whole_head(s: Sentence) -> None:
     """
     if not s.heads:
         return
-    stop = max(s.text.rfind(c, 0, s.start) for c in "。！？\n") + 1
+    reach = max(0, s.start - _TOPIC_REACH)
+    if "其中" not in s.text[reach:s.end] and "看" not in s.text[reach:s.end]:
+        return
+    stop = max(max(s.text.rfind(c, reach, s.start) for c in "。！？\n") + 1, reach)
     openings = [m.start() for m in _PART_OPENING.finditer(s.text, stop, s.end)]
     if not openings:
         return
