@@ -761,15 +761,14 @@ def part_takes_whole_head(s: Sentence) -> None:
     增加值增长14.5%，其中，装备制造增长38.7% → 装备制造增加值; 肉类总产量增长0.03%，其中，猪肉增长1.1%
     → 猪肉产量; 规上工业增加值增长10.2%。分三大门类看，采矿业增长18.1% → 采矿业增加值.
 
-    The opening may stand earlier in the sentence or in the clauses before it up to the last full stop (at
-    most ``_TOPIC_REACH`` characters back)
-    (农林牧渔业增加值78.4亿元。其中，农业42.5亿元；林业1.5亿元 → 林业增加值: corpus 101, 107, 110); the whole
-    is the nearest fact before the opening (this sentence's or the paragraph's last four) of the same kind
-    and unit whose name ends in one of the lexicon's ``part_heads``, and that head is the part's (unless the
-    text names another head between them: 产品产量大幅增长，其中：变压器 → 变压器产量) (增加值, 产值, 产量: the
-    outputs a sector or product shares; 出口 under 进出口总额 or 工业 under 固定资产投资 are read as written,
-    as the gold names them). Places (place_takes_metric) and groups (group_takes_metric) have their own
-    rules; a part whose name already holds a head, or is a metric of its own (工业投资), keeps it.
+    The opening may stand earlier in the sentence or in the clauses before it up to the last full stop, at
+    most ``_TOPIC_REACH`` characters back (农林牧渔业增加值78.4亿元。其中，农业42.5亿元；林业1.5亿元 → 林业增加值:
+    corpus 101, 107, 110). The whole is found by ``_whole_before``; its head is the lexicon's ``part_heads``
+    entry that ends its name (增加值, 产值, 产量: the outputs a sector or product shares), unless the text
+    names another head between the whole and the opening (产品产量大幅增长，其中：变压器 → 变压器产量).
+    出口 under 进出口总额 or 工业 under 固定资产投资 are read as written, as the gold names them. Places
+    (place_takes_metric) and groups (group_takes_metric) have their own rules; a part whose name already
+    holds a head, is a list, or (across a clause) is a metric of its own (工业投资) keeps it.
     """
     if not s.heads:
         return
@@ -824,7 +823,7 @@ def bare_head_takes_sector(s: Sentence) -> None:
     """A bare output or area head names the sector of the figure before it, or of the 经济 the clause before
     speaks of: 农林牧渔业总产值25.39亿元，增长6.9%；增加值14.46亿元 → 农林牧渔业增加值; 粮食播种面积132.4万亩，
     产量达34.3万吨 → 粮食产量; 冬小麦总产量226.6万吨，单产451公斤/亩 → 冬小麦单产; 全县工业经济表现亮眼，
-    增加值28.45亿元 → 工业增加值 (corpus 19, 52, 74, 80, 92); the same head as another kind of figure, and a bare
+    增加值28.45亿元 → 工业增加值 (corpus 19, 52, 74, 80, 92); the same head as the change of the level just given, and a bare
     contribution share, are the sector's too: 第二产业增加值280.5亿元，占GDP比重61.8%，增加值增长6.8% →
     第二产业增加值; 工业增加值增长3.7%，拉动GDP增长1.47个百分点，贡献度为23.0% → 工业贡献度 (corpus 98, 107)."""
     for i, f in enumerate(s.facts):
