@@ -274,7 +274,7 @@ def test_sub_year_period_names_its_own_clause_or_the_next():
     """A sub-year period is written into the name of the figure it stands with (its own clause, or the
     next one when it is a clause of its own), not into the later clauses and sentences (the corpus gold)."""
     opening = extract_facts("上半年，全县规上工业增加值增长6.2%。其中，制造业增长7.1%。")
-    assert [f.indicator for f in opening] == ["上半年规上工业增加值", "制造业"]
+    assert [f.indicator for f in opening] == ["上半年规上工业增加值", "制造业增加值"]
     later = extract_facts("1-8月份，全县规上工业增加值85.2亿元，同比增长6.2%，其中制造业增加值62.1亿元。")
     # the growth attached to the level is the level's: it keeps the level's name
     assert [f.indicator for f in later] == ["1-8月规上工业增加值", "1-8月规上工业增加值", "制造业增加值"]

@@ -91,7 +91,7 @@ def test_time_remaining_dropped() -> None:
 
 def test_footnote_markers() -> None:
     got = facts("全县生产总值(GDP)[2]731.1亿元，比上年增长6.0%[3]。")
-    assert got == [("生产总值(GDP)", 731.1, "level"), ("生产总值(GDP)", 6.0, "growth")]
+    assert got == [("生产总值", 731.1, "level"), ("生产总值", 6.0, "growth")]
 
 
 def test_places_each_have() -> None:
@@ -102,7 +102,7 @@ def test_places_each_have() -> None:
 
 def test_pinyin_readings() -> None:
     got = facts("经(jīng)济开发(fā)区(qū)新建项目5个，地区生产总值(GDP)增长3%。")
-    assert got == [("经济开发区新建项目", 5, "added"), ("地区生产总值(GDP)", 3, "growth")]
+    assert got == [("经济开发区新建项目", 5, "added"), ("地区生产总值", 3, "growth")]
 
 
 def test_generic_head_keeps_verb() -> None:
@@ -224,6 +224,11 @@ def test_bare_head_takes_sector() -> None:
     assert facts("全县工业经济表现亮眼，增加值28.45亿元。")[0][0] == "工业增加值"
     # the same head again is a part of the figure before, not another sector's
     assert facts("规上工业企业产值4568.3亿元，其中当月实现产值1001.1亿元。")[1][0] == "当月产值"
+    # the bare head's change of the figure just given, and a bare contribution share, are the sector's (corpus 98, 107)
+    got = facts("第二产业增加值280.5亿元，占GDP比重61.8%，增加值增长6.8%。")
+    assert got[2] == ("第二产业增加值", 6.8, "growth")
+    got = facts("工业增加值增长3.7%，拉动GDP增长1.47个百分点，贡献度为23.0%。")
+    assert got[-1] == ("工业贡献度", 23.0, "rate")
 
 
 def test_topic_gives_head() -> None:
@@ -262,7 +267,9 @@ def test_bracket_notes() -> None:
     assert [g[0] for g in got] == ["农林牧渔业增加值", "规上工业总产值"]
     assert facts("城镇人口占常住人口比重(常住人口城镇化率)为66.34%。") == [("常住人口城镇化率", 66.34, "rate")]
     # an abbreviation or a part of the name stays
-    assert facts("全县生产总值(GDP)731.1亿元。")[0][0] == "生产总值(GDP)"
+    # a Latin abbreviation restates the name (corpus 98, 101: the gold drops it)
+    assert facts("全县生产总值(GDP)731.1亿元。")[0][0] == "生产总值"
+    assert facts("居民消费价格总水平（CPI）上涨1.2%。")[0][0] == "居民消费价格总水平"
 
 
 def test_verb_inside_name() -> None:
@@ -332,6 +339,15 @@ def test_part_takes_whole_head() -> None:
                    ("粮油加工增加值", -3.2, "growth")]
     got = facts("禽蛋总产量增长4.5%，其中，鸭蛋增长2.2%；工业投资增长9.1%。")
     assert got[1] == ("鸭蛋产量", 2.2, "growth")
+    assert got[2] == ("工业投资", 9.1, "growth")
+    # the opening reaches back over ；and a full stop's whole (corpus 101, 107)
+    got = facts("农林牧渔业增加值78.4亿元，增长3.5%。其中，农业42.5亿元，增长7.8%；林业1.5亿元。")
+    assert [g[0] for g in got[2:]] == ["农业增加值", "农业增加值", "林业增加值"]
+    got = facts("规上工业增加值增长10.2%，两年平均增长6.1%。分三大门类看，采矿业增长18.1%。")
+    assert got[2] == ("采矿业增加值", 18.1, "growth")
+    # a head the text names after the whole is the parts' (corpus 79)
+    got = facts("规上工业增加值增长8.1%。主要工业产品产量大幅增长，其中：变压器增长44.9%。")
+    assert got[1] == ("变压器产量", 44.9, "growth")
 
 
 def test_colon_list_metric() -> None:

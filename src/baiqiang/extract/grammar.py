@@ -71,12 +71,16 @@ _CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūú
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 #: bare heads that need a sector, the heads a sector's figure ends with, and a sector's economy (工业经济)
 _BARE_HEADS = frozenset({"增加值", "产值", "总产值", "产量", "总产量", "总产", "单产"})
+#: shares that name no sector of their own (贡献度为30.5% after 第二产业增加值…)
+_BARE_SHARES = frozenset({"贡献度", "贡献率"})
 _SECTOR_HEAD = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(总产值|增加值|产值|总产量|产量|播种面积|种植面积|总产)$")
 _ECONOMY = re.compile(r"(?:全[县市区省]|我[县市区省])?([\u4e00-\u9fff]{2,4}?)经济(?:表现|运行|发展|增长)")
 #: a topic naming the metric of the items after it (从主要工业产品产量看，按行业分产值完成情况：), how far back it
 #: is looked for, and the name endings that are metrics of their own
 _TOPIC = re.compile(r"(?:从|按)[^，,；;。：:]{0,12}?(产量|产值|增加值)(?:完成情况|情况)?(?:看|来看)?[：:，,]")
 _TOPIC_REACH = 200
+#: what opens the parts of a whole: 其中, 分三大门类看, 分行业看
+_PART_OPENING = re.compile(r"其中|分[^，,；;。：:\d]{0,6}?看")
 _METRIC_ENDS = ("量", "额", "值", "收入", "率", "数", "投资", "利润", "税收", "价格", "指数")
 _ACTION_HEAD = re.compile(r"(?:签约|开工|竣工|落地|投产|引进|招引|建成|开业)的?(?:项目|企业)$")
 _NOT_ACTION = re.compile(r"计划|在建|储备|拟|待|谋划|洽谈|^已|^尚未|^未")
@@ -89,6 +93,8 @@ _DURATIONS = frozenset({"个月", "年", "天", "日", "周", "小时", "分钟"
 #: a bracket that notes how a figure is counted or what it includes: (当年价格), (按可比价格计算),
 #: (包括…), (不含…), (下同); an alias in brackets that is a rate names the fact: 占常住人口比重(常住人口城镇化率)
 _BRACKET_NOTE = re.compile(r"[（(](?:(?:包括|包含|含|不包括|不含|按|下同)[^（）()]*|[^（）()]*(?:价格|价|计算|下同))[)）]")
+#: a Latin abbreviation after a Chinese name restates it: 地区生产总值(GDP), 居民消费价格总水平(CPI)
+_BRACKET_ABBREVIATION = re.compile(r"(?<=[\u4e00-\u9fff])[（(][A-Z]{2,5}[)）]")
 _BRACKET_ALIAS = re.compile(r".{2,}[（(]([^（）()]{2,}率)[)）]")
 #: an investment stated before the thing it is of: 引进一家投资2亿元的江苏明玖泰管理公司
 _SIZE_VERB = re.compile(r"(计划总投资|总投资|投资)了?\s*$")
@@ -172,14 +178,15 @@ def renamed(fact: Fact, name: str) -> Fact:
 def bracket_notes(s: Sentence) -> None:
     """A bracket that notes a price basis or a scope is no part of the name: 规上工业总产值(当年价格),
     农林牧渔业(包括农林牧渔专业及辅助性活动)增加值 → 规上工业总产值, 农林牧渔业增加值; a rate's alias
-    in brackets is its name: 占常住人口比重(常住人口城镇化率) → 常住人口城镇化率.  An abbreviation
-    (GDP) or a part of a name (县(市), (一期)) stays."""
+    in brackets is its name: 占常住人口比重(常住人口城镇化率) → 常住人口城镇化率; a Latin abbreviation restates
+    the name before it: 地区生产总值(GDP) → 地区生产总值 (7 of the 9 corpus golds drop it).  A part of a name
+    (县(市), (一期)) stays."""
     for i, f in enumerate(s.facts):
         if "(" not in f.indicator and "（" not in f.indicator:
             continue
         name = core(f)
         alias = _BRACKET_ALIAS.fullmatch(name)
-        new = alias.group(1) if alias else _BRACKET_NOTE.sub("", name)
+        new = alias.group(1) if alias else _BRACKET_ABBREVIATION.sub("", _BRACKET_NOTE.sub("", name))
         if new != name and new:
             s.facts[i] = renamed(f, new)
 
@@ -750,43 +757,83 @@ def group_takes_metric(s: Sentence) -> None:
 
 
 def part_takes_whole_head(s: Sentence) -> None:
-    """A part after 其中 named without any metric is that part's share of the whole's metric: 特色工业
+    """A part after 其中 or 分…看 named without any metric is that part's share of the whole's metric: 特色工业
     增加值增长14.5%，其中，装备制造增长38.7% → 装备制造增加值; 肉类总产量增长0.03%，其中，猪肉增长1.1%
-    → 猪肉产量.
+    → 猪肉产量; 规上工业增加值增长10.2%。分三大门类看，采矿业增长18.1% → 采矿业增加值.
 
-    The whole is the nearest fact before 其中 in the sentence of the same kind and unit; its head is the
-    lexicon's ``part_heads`` entry that ends its name (增加值, 产值, 产量: the outputs a sector or product
-    shares; 出口 under 进出口总额 or 工业 under 固定资产投资 are read as written, as the gold names them).
-    Places (place_takes_metric) and groups (group_takes_metric) have their own rules; a part whose name
-    already holds a head keeps it.
+    The opening may stand earlier in the sentence or in the clauses before it up to the last full stop, at
+    most ``_TOPIC_REACH`` characters back (农林牧渔业增加值78.4亿元。其中，农业42.5亿元；林业1.5亿元 → 林业增加值:
+    corpus 101, 107, 110). The whole is found by ``_whole_before``; its head is the lexicon's ``part_heads``
+    entry that ends its name (增加值, 产值, 产量: the outputs a sector or product shares), unless the text
+    names another head between the whole and the opening (产品产量大幅增长，其中：变压器 → 变压器产量).
+    出口 under 进出口总额 or 工业 under 固定资产投资 are read as written, as the gold names them. Places
+    (place_takes_metric) and groups (group_takes_metric) have their own rules; a part whose name already
+    holds a head, is a list, or (across a clause) is a metric of its own (工业投资) keeps it.
     """
-    cut = s.body.find("其中")
-    if cut < 0 or not s.heads:
+    if not s.heads:
         return
-    cut += s.start
+    reach = max(0, s.start - _TOPIC_REACH)
+    if "其中" not in s.text[reach:s.end] and "看" not in s.text[reach:s.end]:
+        return
+    stop = max(max(s.text.rfind(c, reach, s.start) for c in "。！？\n") + 1, reach)
+    openings = [m.start() for m in _PART_OPENING.finditer(s.text, stop, s.end)]
+    if not openings:
+        return
     for i, f in enumerate(s.facts):
         name = core(f)
-        if (number_start(f) < cut or not name or _PLACE.fullmatch(name) or name in s.groups
-                or any(h in name for h in s.heads)):
+        cut = next((o for o in reversed(openings) if o < number_start(f)), -1)
+        if (cut < 0 or not name or _PLACE.fullmatch(name) or name in s.groups or "、" in name
+                or any(h in name for h in s.heads) or (cut < s.start and name.endswith(_METRIC_ENDS))):
             continue
-        whole = next((core(g) for g in reversed(s.facts[:i]) if number_start(g) < cut
-                      and g.kind == f.kind and g.unit_std == f.unit_std), "")
-        head = next((h for h in s.heads if whole.endswith(h) and whole != h), None)
-        if head is not None:
-            s.facts[i] = renamed(f, name + head)
+        whole = _whole_before(s, i, cut)
+        if whole is None:
+            continue
+        # a head named between the whole and the opening is nearer (…增加值增长8.1%。主要产品产量大幅增长，其中：)
+        said = [(s.text.rfind(h, whole.end, cut), h) for h in s.heads]
+        head = max(said)[1] if max(said)[0] >= 0 else next(h for h in s.heads if core(whole).endswith(h))
+        s.facts[i] = renamed(f, name + head)
+
+
+def _whole_before(s: Sentence, i: int, cut: int) -> Fact | None:
+    """The whole that the part ``s.facts[i]`` after an opening at ``cut`` belongs to: the nearest earlier fact
+    (this sentence's, then the paragraph's last four) of the part's kind and unit, or the one before it when
+    the nearest is a variant of it (规上工业增加值 before 规上工业增加值两年平均增长); None unless the whole's
+    name ends in a part head."""
+    f = s.facts[i]
+    nearest = ""
+    for g in _earlier(s, i, previous=4):
+        if number_start(g) >= cut or g.kind != f.kind or g.unit_std != f.unit_std:
+            continue
+        name = core(g)
+        if nearest and not nearest.startswith(name):
+            return None
+        if any(name.endswith(h) and name != h for h in s.heads):
+            return g
+        nearest = nearest or name
+    return None
+
+
+def _own_change(s: Sentence, level: Fact, change: Fact) -> bool:
+    """True when ``change`` (a bare head's growth) is the change of ``level`` earlier in the sentence, not a part's."""
+    return (change.kind == "growth" and level.kind == "level" and level in s.facts
+            and "其中" not in s.text[level.end:number_start(change)])
 
 
 def bare_head_takes_sector(s: Sentence) -> None:
     """A bare output or area head names the sector of the figure before it, or of the 经济 the clause before
     speaks of: 农林牧渔业总产值25.39亿元，增长6.9%；增加值14.46亿元 → 农林牧渔业增加值; 粮食播种面积132.4万亩，
     产量达34.3万吨 → 粮食产量; 冬小麦总产量226.6万吨，单产451公斤/亩 → 冬小麦单产; 全县工业经济表现亮眼，
-    增加值28.45亿元 → 工业增加值 (corpus 19, 52, 74, 80, 92)."""
+    增加值28.45亿元 → 工业增加值 (corpus 19, 52, 74, 80, 92); the same head as the change of the level just given, and a bare
+    contribution share, are the sector's too: 第二产业增加值280.5亿元，占GDP比重61.8%，增加值增长6.8% →
+    第二产业增加值; 工业增加值增长3.7%，拉动GDP增长1.47个百分点，贡献度为23.0% → 工业贡献度 (corpus 98, 107)."""
     for i, f in enumerate(s.facts):
-        if core(f) not in _BARE_HEADS or f.kind not in ("level", "growth", "added"):
+        if not ((core(f) in _BARE_HEADS and f.kind in ("level", "growth", "added"))
+                or (core(f) in _BARE_SHARES and f.kind == "rate")):
             continue
-        # the same head twice (产值…，其中当月产值; 农林牧渔业总产值…，畜牧业…总产值) is a part of that figure, no sector
+        # the same head twice (产值…，其中当月产值; 农林牧渔业总产值…，畜牧业…总产值) is a part of that figure, no sector,
+        # unless it is the change of that very figure (第二产业增加值280.5亿元，…，增加值增长6.8%)
         sector = next((m.group(1) for g in _earlier(s, i, previous=2)
-                       if (m := _SECTOR_HEAD.match(core(g))) and m.group(2) != core(f)), "")
+                       if (m := _SECTOR_HEAD.match(core(g))) and (m.group(2) != core(f) or _own_change(s, g, f))), "")
         if not sector:
             economy = _ECONOMY.search(s.text, s.start, number_start(f))
             sector = economy.group(1) if economy else ""
