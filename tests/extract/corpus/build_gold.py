@@ -85,11 +85,9 @@ def build(ann: Path) -> list[dict]:
         value_std, unit_std = standard(value, unit, kind)
         if locator is None:
             locator = number_text(value)
-        pos = text.find(locator, cursor)
+        pos = locate(text, locator, cursor)
         if pos < 0:
-            pos = text.find(locator)
-            if pos < 0:
-                raise SystemExit(f"{where}: {locator!r} not in the text")
+            raise SystemExit(f"{where}: {locator!r} not in the text")
         end = pos + len(locator)
         if kind != "rank" and unit and text.startswith(unit, end):
             end += len(unit)
@@ -103,6 +101,36 @@ def build(ann: Path) -> list[dict]:
                       "qualifier": qualifier, "period": period, "quote": text[start:end].strip(),
                       **({"optional": True} if optional else {})})
     return facts
+
+
+def locate(text: str, locator: str, cursor: int) -> int:
+    """Where the locator is written: after the previous fact if it is there, else earlier (one number
+    read as several facts repeats its locator); at each, a match that is not part of a longer number
+    first, any match only when there is none (a flattened table glues its cells: ``728100.00``)."""
+    for start in (cursor, 0):
+        for find in (find_number, str.find):
+            pos = find(text, locator, start)
+            if pos >= 0:
+                return pos
+    return -1
+
+
+def find_number(text: str, locator: str, start: int) -> int:
+    """First position of ``locator`` at or after ``start`` that is not part of a longer number.
+
+    ``90`` must not be found inside ``190亿元`` or ``24`` inside ``24068``: a match that begins
+    or ends with a digit may not touch another digit or a decimal point.
+    """
+    pos = text.find(locator, start)
+    while pos >= 0:
+        before = text[pos - 1] if pos > 0 else ""
+        after = text[pos + len(locator)] if pos + len(locator) < len(text) else ""
+        inside = (locator[:1].isdigit() and (before.isdigit() or before == ".")) or (
+            locator[-1:].isdigit() and (after.isdigit() or (after == "." and text[pos + len(locator) + 1 : pos + len(locator) + 2].isdigit())))
+        if not inside:
+            return pos
+        pos = text.find(locator, pos + 1)
+    return -1
 
 
 def main(paths: list[str]) -> None:
