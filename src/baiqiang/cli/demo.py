@@ -28,8 +28,12 @@ def demo(
 
     from baiqiang.report.demo import run_demo, write_demo
 
-    # The publishing children start when publishing does (write_publication): starting them here, to
-    # overlap their imports with the core, won no paired series on two cores (docs/performance.md).
+    if report and pdf:
+        # The PDF child imports WeasyPrint (~2 s of CPU) while the core runs on the other core,
+        # so the white paper's layout starts warm.
+        from baiqiang.report.render import start_workers
+
+        start_workers(pdf=pdf)
     store = out / "census.duckdb"
     kept = backup = None
     with user_errors():
