@@ -39,5 +39,5 @@ def test_specs_json_equals_the_full_dump_for_the_report_and_profile_maps(publish
 
 
 def test_a_nul_text_in_a_spec_is_an_error_not_a_wrong_splice():
-    with pytest.raises(AssertionError, match="NUL"):
+    with pytest.raises(ValueError, match="NUL"):
         specs_json({"map": {"title": "\x00", "datasets": {"provinces": load_geometry()["features"][:1]}}})

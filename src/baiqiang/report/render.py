@@ -22,8 +22,8 @@ import tempfile
 import threading
 import time
 from functools import lru_cache
-from itertools import chain
 from importlib.resources import files
+from itertools import chain
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -88,7 +88,7 @@ class _Geometry:
 def specs_json(specs: dict[str, dict[str, Any]]) -> str:
     """``json.dumps(specs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))``, safe inside <script>,
     with the bundled geometries of the specs' datasets spliced in as the file's text (:func:`geometry_json`)
-    rather than serialised again: the same characters, 0.15 s less for the national map."""
+    rather than serialised again: the same characters, ~0.1 s less for the national map (3.3 MB)."""
     texts = geometry_json()
     marked: list[str] = []
 
@@ -110,7 +110,7 @@ def specs_json(specs: dict[str, dict[str, Any]]) -> str:
         return text
     pieces = text.split('"\\u0000"')
     if len(pieces) != len(marked) + 1:
-        raise AssertionError("specs_json: a text value equal to NUL in the specs")
+        raise ValueError("specs_json: a spec holds the text NUL (\\x00), which stands for a spliced geometry")
     return "".join(chain.from_iterable(zip(pieces, marked))) + pieces[-1]
 
 
