@@ -19,10 +19,33 @@ from baiqiang.data.crosswalk import load_crosswalk, successor_links, successors
 
 
 @lru_cache(maxsize=1)
+def geometry_text() -> str:
+    """The bundled FeatureCollection's JSON text, read once per process."""
+    return files("baiqiang.report").joinpath("resources", "counties.geojson").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
 def load_geometry() -> dict[str, Any]:
     """The bundled FeatureCollection (counties and province outlines)."""
-    text = files("baiqiang.report").joinpath("resources", "counties.geojson").read_text(encoding="utf-8")
-    return json.loads(text)
+    return json.loads(geometry_text())
+
+
+@lru_cache(maxsize=1)
+def geometry_json() -> dict[int, str]:
+    """``id`` of each feature's parsed ``geometry`` (:func:`load_geometry`) → that geometry as
+    ``json.dumps(..., sort_keys=True, separators=(",", ":"))`` would write it, cut from the file's text.
+
+    The interactive HTML splices these texts in (``render.specs_json``) instead of serialising 3.4 MB of
+    coordinates again (~0.15 s).  The file holds only MultiPolygons written ``{"type":...,"coordinates":[...]}``
+    with Python's float repr, so each ``coordinates`` text ends at the first ``]}`` after it; a test checks
+    every text against ``json.dumps`` of the parsed geometry.
+    """
+    features = load_geometry()["features"]
+    pieces = geometry_text().split('"coordinates":')[1:]
+    if len(pieces) != len(features):
+        raise ValueError(f"counties.geojson: {len(pieces)} coordinate arrays for {len(features)} features")
+    return {id(f["geometry"]): f'{{"coordinates":{piece[:piece.index("]}") + 1]},"type":"{f["geometry"]["type"]}"}}'
+            for f, piece in zip(features, pieces)}
 
 
 @lru_cache(maxsize=1)

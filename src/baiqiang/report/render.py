@@ -23,6 +23,7 @@ import threading
 import time
 from functools import lru_cache
 from importlib.resources import files
+from itertools import chain
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -34,7 +35,7 @@ import baiqiang
 from baiqiang.report.charts import (FONT, MAP_SIZE, REDS, choropleth, location_map, map_scores, map_title, profile_pillar_chart,
                                     report_charts)
 from baiqiang.report.content import REGION_ORDER, ReportContent
-from baiqiang.report.geometry import geometry_meta
+from baiqiang.report.geometry import geometry_json, geometry_meta
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +76,42 @@ def vega_bundle() -> str:
 def _script_safe(text: str) -> str:
     """Text safe inside <script>: no "</script" can close the element early (``<\\/`` means the same in JS strings and regexes)."""
     return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+class _Geometry:
+    """Stands for a bundled geometry in :func:`specs_json` until its text is spliced in."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def specs_json(specs: dict[str, dict[str, Any]]) -> str:
+    """``json.dumps(specs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))``, safe inside <script>,
+    with the bundled geometries of the specs' datasets spliced in as the file's text (:func:`geometry_json`)
+    rather than serialised again: the same characters, ~0.1 s less for the national map (3.3 MB)."""
+    texts = geometry_json()
+    marked: list[str] = []
+
+    def stand_in(value: Any) -> Any:
+        if isinstance(value, _Geometry):
+            marked.append(value.text)
+            return "\x00"  # a NUL cannot occur unescaped in JSON text: the dump writes it as \u0000
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    def swap(feature: Any) -> Any:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        return {**feature, "geometry": _Geometry(texts[id(geometry)])} if id(geometry) in texts else feature
+
+    light = {name: {**spec, "datasets": {k: [swap(f) for f in rows] if isinstance(rows, list) else rows
+                                         for k, rows in spec["datasets"].items()}}
+             if isinstance(spec.get("datasets"), dict) else spec for name, spec in specs.items()}
+    text = _script_safe(json.dumps(light, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=stand_in))
+    if not marked:
+        return text
+    pieces = text.split('"\\u0000"')
+    if len(pieces) != len(marked) + 1:
+        raise ValueError("specs_json: a spec holds the text NUL (\\x00), which stands for a spliced geometry")
+    return "".join(chain.from_iterable(zip(pieces, marked))) + pieces[-1]
 
 
 def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
@@ -190,7 +227,7 @@ def render_html(template: str, context: dict[str, Any], specs: dict[str, dict[st
     extra = {"pdf": pdf, "images": images or {}}
     if not pdf:
         extra["vega_js"] = _script_safe(vega_bundle())
-        extra["specs_json"] = _script_safe(json.dumps(specs or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+        extra["specs_json"] = specs_json(specs or {})
     if not pdf:
         extra["vega_js"], extra["specs_json"] = Markup(extra["vega_js"]), Markup(extra["specs_json"])
     return _env().get_template(template).render(**context, **extra)
