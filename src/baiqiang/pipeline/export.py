@@ -244,12 +244,23 @@ def _fill_sheet(sheet: Any, columns: list[Column], as_text: Any) -> None:
     xml = "".join(f'<row r="{i + 1}" spans="{first[i // 16]}:{last[i // 16]}">{"".join(rows[i])}</row>'
                   for i in used_rows.tolist())
 
+    if not callable(getattr(type(sheet), "_write_sheet_data", None)):
+        # Without it the override below would never run and every sheet would be written empty.
+        raise RuntimeError(f"XlsxWriter {_xlsxwriter_version()} has no Worksheet._write_sheet_data: "
+                           "baiqiang needs a version its tests were run with (pyproject.toml)")
+
     def write_sheet_data() -> None:  # replaces XlsxWriter's per-cell <sheetData> writer for this sheet
         sheet._xml_start_tag("sheetData")
         sheet.fh.write(xml)
         sheet._xml_end_tag("sheetData")
 
     sheet._write_sheet_data = write_sheet_data
+
+
+def _xlsxwriter_version() -> str:
+    import xlsxwriter
+
+    return str(getattr(xlsxwriter, "__version__", "?"))
 
 
 def _values(values: np.ndarray | Integers) -> np.ndarray:
