@@ -390,3 +390,11 @@ def test_respectively_names_may_hold_a_conjunction():
     assert [f[0] for f in facts("蔬菜及食用菌、瓜果产量分别增长39.3%、8.5%。")] == ["蔬菜及食用菌产量", "瓜果产量"]
     assert [f[0] for f in facts("交通运输仓储和邮政业、其他服务业和金融业分别增长4.8%、4.6%和3.7%。")] == [
         "交通运输仓储和邮政业", "其他服务业", "金融业"]
+
+
+def test_a_thousand_prefix_that_starts_a_unit_is_the_units():
+    """135.7千公顷, 100千伏安: 千 starts the unit, which stays as written (facts.md multiplies out only
+    万/亿); 3千人 is still 3000 人."""
+    assert facts("粮食作物播种面积135.7千公顷。") == [("粮食作物播种面积", 135.7, "千公顷", "level", "exact")]
+    assert facts("新增变电容量100千伏安。") == [("变电容量", 100, "千伏安", "added", "exact")]
+    assert facts("接待游客3千人。") == [("游客", 3000, "人", "level", "exact")]
