@@ -398,3 +398,38 @@ def test_a_thousand_prefix_that_starts_a_unit_is_the_units():
     assert facts("粮食作物播种面积135.7千公顷。") == [("粮食作物播种面积", 135.7, "千公顷", "level", "exact")]
     assert facts("新增变电容量100千伏安。") == [("变电容量", 100, "千伏安", "added", "exact")]
     assert facts("接待游客3千人。") == [("游客", 3000, "人", "level", "exact")]
+
+
+def test_a_percent_sign_lost_by_the_host():
+    """A host that drops every % (corpus 119): a bare number that ends its clause right after a change
+    verb or after 占…的 is a percentage; against a rate or another basis it is in 百分点. A bare number
+    elsewhere (职工120) stays no fact."""
+    assert facts("全年工业总产值190亿元，比去年同期增长26.1，占全省的12。") == [
+        ("工业总产值", 19_000_000_000, "元", "level", "exact"),
+        ("工业总产值", 26.1, "%", "growth", "exact"),
+        ("工业总产值占全省的比重", 12, "%", "rate", "exact")]
+    assert facts("全县固定资产投资增长8.5，增速较一季度回落了0.4。") == [
+        ("固定资产投资", 8.5, "%", "growth", "exact"),
+        ("固定资产投资增速较一季度", -0.4, "百分点", "growth", "exact")]
+    assert facts("企业产值均增长90以上。")[0][1:] == (90, "%", "growth", "at_least")
+    assert facts("全厂职工120，今年招聘30人。") == [("招聘", 30, "人", "added", "exact")]
+
+
+def test_a_comparison_written_with_xiangbi_is_peeled():
+    """与去年同期相比 / 与上年相比 are comparisons like 比上年: not part of the name."""
+    assert facts("全县工业总产值与上年相比下降3.2%。") == [("工业总产值", -3.2, "%", "growth", "exact")]
+
+
+def test_a_change_verb_followed_by_le():
+    """回落了 / 提高了: the 了 after a change verb does not hide the verb."""
+    assert facts("全县固定资产投资增长8.5%，增速较一季度回落了0.4个百分点。") == [
+        ("固定资产投资", 8.5, "%", "growth", "exact"),
+        ("固定资产投资增速较一季度", -0.4, "百分点", "growth", "exact")]
+
+
+def test_respectively_with_no_names_before_it():
+    """分别 with nothing before it to split (a bare list of numbers) names nothing rather than failing."""
+    from baiqiang.extract.regions import split_names
+
+    assert split_names("", 1) == []
+    assert split_names("甲、乙", 2) == ["甲", "乙"]

@@ -26,6 +26,13 @@ _DIGIT_RUN = re.compile(r"[一二两三四五六七八九]{2,}")
 _ORDINAL_LIST = re.compile(r"(?:、第[一二三四五六七八九十]+)+(?![位名])[\u4e00-\u9fff]")
 _YEAR_NUMBER = re.compile(r"(19|20)\d\d")
 _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
+# a host that drops every % sign (比去年同期增长42。, 占…总产值的59.5,): a bare number right after a
+# change verb or after 占…的 can only be a percentage; against a rate or a basis other than last
+# year's (增速较一季度回落2.9) the change is in 百分点
+_CLAUSE_BEFORE = re.compile(r"[^，。；,;：:！？]*$")
+_CHANGE_END = re.compile(r"(?:增长|下降|上涨|上升|提高|提升|回落|回升|下滑|降低)了?\s*$")
+_SHARE_END = re.compile(r"占[^，。；,;：:、]{1,30}的\s*$")
+_POINTS_CONTEXT = re.compile(r"增速|增幅|比重|占比|率|(?<!相)(?:较|比)(?!上年|去年|同期|上年同期)")
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,8 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
             qual = lex.qual_inside.get(um.group(1))
             unit = unit + um.group(2)
             stop = um.end()
+    if not unit and not chinese and not m.group("inside"):
+        unit = _lost_percent(work, m.start(), stop, end, after_re)
     if unit in ("个", "") and _SHARED_POINT.match(work, stop, end):
         unit = "个百分点"  # 分别提高2个和3.5个百分点, 15.5和2.2个百分点: the first shares the second's unit
     am = after_re.match(work, stop, end)
@@ -147,6 +156,28 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
     is_date = bool(unit == "年" and not chinese and _YEAR_NUMBER.fullmatch(num.lstrip("-−")))
     return Quantity(m.start(), stop, value, unit, lex.units.get(unit) if unit else None, False,
                     chinese, qual, _follower(work, stop, end, lex), is_date)
+
+
+def _lost_percent(work: str, start: int, stop: int, end: int, after_re: re.Pattern[str]) -> str:
+    """The unit of a bare number a host stripped of its % sign: ``%``, ``百分点`` or ``""`` (none lost).
+
+    Only a number that ends its clause (a qualifier such as 以上 may follow) and stands right after a
+    change verb (同比增长42) or after 占…的 (占…总产值的59.5) qualifies: in that place the text always
+    writes a unit, and a count or an amount would have its counter or currency.  The change is in
+    百分点 when its clause names a rate (增速, 比重, …率) or a basis other than last year
+    (较一季度回落2.9), as such changes are written in full (增速较一季度回落2.9个百分点).
+    """
+    am = after_re.match(work, stop, end)
+    pos = am.end() if am else stop
+    if pos < end and work[pos] not in _BOUNDARY:
+        return ""
+    m = _CLAUSE_BEFORE.search(work, max(0, start - 40), start)
+    clause = m.group() if m else ""
+    if _SHARE_END.search(clause):
+        return "%"
+    if not _CHANGE_END.search(clause):
+        return ""
+    return "百分点" if _POINTS_CONTEXT.search(clause) else "%"
 
 
 def _rank(m: re.Match[str], work: str, end: int, lex: Lexicon) -> Quantity | None:

@@ -260,7 +260,7 @@ def split_names(s: str, count: int = 0) -> list[str]:
         return [p + parts[-1][last.end():] for p in parts[:-1]] + [parts[-1]]
     if count and len(parts) != count:
         listed = [p for p in (clean(x) for x in s.split("、")) if p]
-        if len(listed) == count - 1:
+        if listed and len(listed) == count - 1:  # one name for two numbers: no part to split when none
             listed = listed[:-1] + [p for p in (clean(x) for x in _SEPARATORS.split(listed[-1], maxsplit=1)) if p]
         if len(listed) == count:
             return listed
