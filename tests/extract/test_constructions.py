@@ -433,3 +433,18 @@ def test_respectively_with_no_names_before_it():
 
     assert split_names("", 1) == []
     assert split_names("甲、乙", 2) == ["甲", "乙"]
+
+
+def test_brackets_are_asides():
+    """A number inside brackets is named inside them (其中…) or by the words before them; the number after
+    the bracket is named by the words outside it; a counting note's number (折含…) is no fact."""
+    assert facts("目前共有规上工业企业227家(其中上市公司5家)。") == [
+        ("规上工业企业", 227, "家", "level", "exact"), ("上市公司", 5, "家", "level", "exact")]
+    assert facts("地区生产总值增长-8.7%，较一季度(-10.8%)回升2.1个百分点。")[2] == (
+        "地区生产总值增速较一季度", 2.1, "百分点", "growth", "exact")
+    assert facts("社会消费品零售总额完成43亿元，完成年度任务(111.3亿元)的38.7%。")[1:] == [
+        ("社会消费品零售总额年度任务", 11_130_000_000, "元", "level", "exact"),
+        ("社会消费品零售总额年度任务完成率", 38.7, "%", "rate", "exact")]
+    assert facts("外贸出口314万美元，占市分配任务1000万美元(其中加工贸易200万美元)的31.4%。")[-1] == (
+        "外贸出口占市分配任务的比重", 31.4, "%", "rate", "exact")
+    assert facts("磷矿石(折含P2O5 30%)增长33.7%。") == [("磷矿石", 33.7, "%", "growth", "exact")]

@@ -24,7 +24,7 @@ from baiqiang.extract.merge import from_table, merge_restatements
 from baiqiang.extract.model import Fact
 from baiqiang.extract.numbers import scaled
 from baiqiang.extract.quantities import Quantity, find_quantities
-from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_head
+from baiqiang.extract.regions import Region, analyse, clean, outside_brackets, split_names, strip_head
 from baiqiang.extract.tables import TableState, caption_subject, caption_unit, is_cell_stream, stream_facts, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -269,10 +269,15 @@ class _Sentence:
         shared = set(head_cats)
         stacked: list[Quantity] = []
         subject = ""  # the place noun of a scope count (77个县(市)) for the next quantity's name
+        last_words = earlier_words = ""  # the words before the previous two quantities (brackets close over them)
         i = 0
         while i < len(qs):
             q = qs[i]
-            text_region = unfurnish(self.doc.layout.text, self.doc.layout.work, prev_end, q.start)
+            words = unfurnish(self.doc.layout.text, self.doc.layout.work, prev_end, q.start)
+            text_region = outside_brackets(words, last_words, earlier_words)
+            if text_region is None:  # 磷矿石(折含P2O5 30%): a counting note, not a fact
+                i += 1
+                continue
             region = analyse(text_region, lex, rank=q.rank)
             if prev_end == cs or not head_cats:
                 head_cats |= region.head_cats
@@ -311,7 +316,7 @@ class _Sentence:
             if region.each or region.respectively:
                 run = self._run(q, qs[i + 1:])
                 self._multi(run, region, cats, cs)
-                prev_end = run[-1].end
+                prev_end, last_words, earlier_words = run[-1].end, words, last_words
                 i += len(run)
                 continue
             if q.rank and not region.indicator and text_region.lstrip(" ，、").startswith("均") and self._all_ranked(q, cs):
@@ -335,7 +340,7 @@ class _Sentence:
             for sq in [*stacked, q]:
                 self._emit(sq, indicator, kind, region, cs, frozenset(cats))
             stacked = []
-            prev_end = q.end
+            prev_end, last_words, earlier_words = q.end, words, last_words
             if region.empty and q.follower == "noun" and self.doc.layout.text.startswith(indicator, q.end):
                 # 8个省级重点项目、19个市级重点产业项目: the noun after a count names it, so the next
                 # item's words start after that noun

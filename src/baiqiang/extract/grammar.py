@@ -34,6 +34,7 @@ _RANK_SCOPE = re.compile(r"^(?:全[省市州县国区]|[苏浙皖闽赣鲁豫鄂
                          r"|同类县市|周边县市)$")
 _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
 _ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)了?$")
+_ASIDE = re.compile(r"[（(][^（）()]*[)）]")
 _BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
 _GENERIC_HEADS = frozenset({"项目", "企业", "项目个数", "资金"})
 #: a verb-headed name (签约项目, 新开工项目, 签约资金); a state word before it (已投产项目, 已签约尚未开工项目)
@@ -92,7 +93,7 @@ _REMAINING = re.compile(r"仅剩|还剩|只剩|尚余|剩余|剩下|还有|倒�
 _DURATIONS = frozenset({"个月", "年", "天", "日", "周", "小时", "分钟", "个工作日", "工作日"})
 #: a bracket that notes how a figure is counted or what it includes: (当年价格), (按可比价格计算),
 #: (包括…), (不含…), (下同); an alias in brackets that is a rate names the fact: 占常住人口比重(常住人口城镇化率)
-_BRACKET_NOTE = re.compile(r"[（(](?:(?:包括|包含|含|不包括|不含|按|下同)[^（）()]*|[^（）()]*(?:价格|价|计算|下同))[)）]")
+_BRACKET_NOTE = re.compile(r"[（(](?:(?:包括|包含|含|不包括|不含|折含|折合|按|下同)[^（）()]*|[^（）()]*(?:价格|价|计算|下同))[)）]")
 #: a Latin abbreviation after a Chinese name restates it: 地区生产总值(GDP), 居民消费价格总水平(CPI)
 _BRACKET_ABBREVIATION = re.compile(r"(?<=[\u4e00-\u9fff])[（(][A-Z]{2,5}[)）]")
 _BRACKET_ALIAS = re.compile(r".{2,}[（(]([^（）()]{2,}率)[)）]")
@@ -226,7 +227,8 @@ def bracket_aside(s: Sentence) -> None:
         if m and f.unit_std == "%":
             base = _previous_growth(s, i)
             name = m.group(1) + (core(base) if base else "")
-            s.facts[i] = replace(f, indicator=name, kind="growth")
+            # the basis period is the name's sub-year prefix, so a change after the bracket takes X, not 一季度X
+            s.facts[i] = replace(f, indicator=name, kind="growth", extra={**f.extra, "sub": m.group(1)})
 
 
 def basis_in_name(s: Sentence) -> None:
@@ -240,7 +242,7 @@ def basis_in_name(s: Sentence) -> None:
     for i, f in enumerate(s.facts):
         if f.kind != "growth" or f.unit_std not in ("百分点", "千分点"):
             continue
-        pre = s.pre(f)
+        pre = _ASIDE.sub("", s.pre(f))  # 较一季度(-10.8%)回升: the bracket is an aside
         m = _BASIS.search(pre)
         if not m:
             continue

@@ -16,6 +16,8 @@ from baiqiang.extract.lexicon import Lexicon, UnitInfo
 from baiqiang.extract.numbers import ARABIC, CHINESE, parse_number
 
 _BOUNDARY = set("、，,。；;：:）)”’》\n!！?？")
+# a bracket that lists a part (227家(其中上市公司5家)) is an aside after a complete quantity
+_PART_ASIDE = ("(其中", "（其中")
 _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
 # a rank verb right after a quantity (增速14.2%位列第一) ends its phrase like a comma
 _RANK_AFTER = ("位列", "位居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
@@ -95,7 +97,8 @@ def _follower(work: str, pos: int, end: int, lex: Lexicon) -> str:
     if pos >= end or work[pos] in _BOUNDARY:
         return "boundary"
     rest = work[pos:end]
-    if rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns) or rest.startswith(_RANK_AFTER):
+    if (rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns) or rest.startswith(_RANK_AFTER)
+            or rest.startswith(_PART_ASIDE)):
         return "boundary"
     if rest[0] == "的":
         return "of"

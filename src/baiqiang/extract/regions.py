@@ -247,6 +247,50 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     return region
 
 
+_OPEN = "(（"
+_CLOSE = ")）"
+# a bracket that opens a note on how a figure is counted (折含P2O5 30%, 含…): its numbers are the note's
+_NOTE_OPENING = re.compile(r"\s*(?:折含|折合|折|含|包括|包含|不含|不包括)")
+
+
+def _unclosed(s: str) -> int:
+    """The offset of the last opening bracket of ``s`` not closed after it, or -1."""
+    depth = 0
+    for k in range(len(s) - 1, -1, -1):
+        if s[k] in _CLOSE:
+            depth += 1
+        elif s[k] in _OPEN:
+            if not depth:
+                return k
+            depth -= 1
+    return -1
+
+
+def outside_brackets(s: str, before: str, earlier: str = "") -> str | None:
+    """The words that name a number when brackets stand around it or just before it; None for a note's number.
+
+    ``before`` is the text that named the previous number of the clause, ``earlier`` the one before
+    it.  Brackets are asides: a region that starts by closing the bracket the previous number stood
+    in goes on from the words before that bracket (``较一季度(-10.8%)回升`` → 较一季度回升,
+    ``完成年度任务(111.3亿元)的`` → 完成年度任务的), or before the number the bracket follows
+    (``占市分配任务1000万美元(其中加工贸易200万美元)的`` → 占市分配任务的); a number inside a bracket is named inside it (``227家(其中上市公司5家`` → 其中上市公司),
+    or by the words before the bracket when there are none inside (``年度任务(111.3亿元`` → 年度任务);
+    a number in a counting note (``磷矿石(折含P2O5 30%)``) is no fact.
+    """
+    body = s.lstrip()
+    if body[:1] in _CLOSE:
+        k = _unclosed(before)
+        if k != -1:
+            return (before[:k] if before[:k].strip() else earlier) + body[1:]
+    k = _unclosed(s)
+    if k == -1:
+        return s
+    inner = s[k + 1:]
+    if _NOTE_OPENING.match(inner):
+        return None
+    return inner if len(clean(inner)) >= 2 else s[:k]
+
+
 def split_names(s: str, count: int = 0) -> list[str]:
     """``A、B和C`` → ``[A, B, C]`` (empty parts dropped); ordinals share the noun after the last one:
     ``第二、第三产业占GDP的比重`` → ``[第二产业占GDP的比重, 第三产业占GDP的比重]``.
