@@ -343,6 +343,13 @@ def test_part_takes_whole_head() -> None:
     # the opening reaches back over ；and a full stop's whole (corpus 101, 107)
     got = facts("农林牧渔业增加值78.4亿元，增长3.5%。其中，农业42.5亿元，增长7.8%；林业1.5亿元。")
     assert [g[0] for g in got[2:]] == ["农业增加值", "农业增加值", "林业增加值"]
+    # a long list: the parts after the fourth take the head from the parts before them
+    got = facts("农林牧渔业增加值78.4亿元，增长3.5%。其中，农业42.5亿元，增长7.8%；林业1.5亿元，增长13.9%；"
+                "牧业22.9亿元，增长1.7%；渔业9.2亿元，下降7.7%。")
+    assert [g[0] for g in got[6:]] == ["牧业增加值", "牧业增加值", "渔业增加值", "渔业增加值"]
+    # an average growth after a part is the part's, named by its own rule
+    got = facts("第一产业增加值10亿元，增长3%。其中，农业8亿元，增长4%，两年平均增长3.9%。")
+    assert got[-1] == ("农业增加值两年平均增长", 3.9, "growth")
     got = facts("规上工业增加值增长10.2%，两年平均增长6.1%。分三大门类看，采矿业增长18.1%。")
     assert got[2] == ("采矿业增加值", 18.1, "growth")
     # a head the text names after the whole is the parts' (corpus 79)

@@ -785,6 +785,7 @@ def part_takes_whole_head(s: Sentence) -> None:
         name = core(f)
         cut = next((o for o in reversed(openings) if o < number_start(f)), -1)
         if (cut < 0 or not name or _PLACE.fullmatch(name) or name in s.groups or "、" in name
+                or _AVERAGE.search(name)  # 两年平均增长7.8%: the average of the part named before (its own rule)
                 or any(h in name for h in s.heads) or (cut < s.start and name.endswith(_METRIC_ENDS))):
             continue
         whole = _whole_before(s, i, cut)
@@ -799,14 +800,20 @@ def part_takes_whole_head(s: Sentence) -> None:
 def _whole_before(s: Sentence, i: int, cut: int) -> Fact | None:
     """The whole that the part ``s.facts[i]`` after an opening at ``cut`` belongs to: the nearest earlier fact
     (this sentence's, then the paragraph's last four) of the part's kind and unit, or the one before it when
-    the nearest is a variant of it (规上工业增加值 before 规上工业增加值两年平均增长); None unless the whole's
-    name ends in a part head."""
+    the nearest is a variant of it (规上工业增加值 before 规上工业增加值两年平均增长), or an earlier part after the
+    same opening with a head; None unless the whole's name ends in a part head."""
     f = s.facts[i]
     nearest = ""
     for g in _earlier(s, i, previous=4):
-        if number_start(g) >= cut or g.kind != f.kind or g.unit_std != f.unit_std:
+        if g.kind != f.kind or g.unit_std != f.unit_std:
             continue
         name = core(g)
+        if number_start(g) >= cut:
+            # a sibling after the same opening that has the head (…林业增加值1.5亿元；牧业22.9亿元) shares it, so a
+            # long list of parts does not lose its whole behind the last four facts
+            if any(name.endswith(h) and name != h for h in s.heads):
+                return g
+            continue
         if nearest and not nearest.startswith(name):
             return None
         if any(name.endswith(h) and name != h for h in s.heads):
