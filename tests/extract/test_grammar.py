@@ -347,6 +347,9 @@ def test_part_takes_whole_head() -> None:
     got = facts("农林牧渔业增加值78.4亿元，增长3.5%。其中，农业42.5亿元，增长7.8%；林业1.5亿元，增长13.9%；"
                 "牧业22.9亿元，增长1.7%；渔业9.2亿元，下降7.7%。")
     assert [g[0] for g in got[6:]] == ["牧业增加值", "牧业增加值", "渔业增加值", "渔业增加值"]
+    # an opening that starts its own paragraph (a bulletin's line a sentence) takes the whole before it
+    got = facts("全县规模以上工业增加值增长10.2%。\n分三大门类看，采矿业增长18.1%，制造业增长9.1%。")
+    assert [g[0] for g in got[1:]] == ["采矿业增加值", "制造业增加值"]
     # an average growth after a part is the part's, named by its own rule
     got = facts("第一产业增加值10亿元，增长3%。其中，农业8亿元，增长4%，两年平均增长3.9%。")
     assert got[-1] == ("农业增加值两年平均增长", 3.9, "growth")

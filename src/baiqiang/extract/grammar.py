@@ -142,6 +142,7 @@ class Sentence:
     before: list[Fact]
     groups: tuple[str, ...] = ()  # the lexicon's ``breakdown_groups`` (男性, 县属企业 …)
     heads: tuple[str, ...] = ()  # the lexicon's ``part_heads`` (增加值, 产值, 产量)
+    previous_paragraph: list[Fact] = field(default_factory=list)  # the facts of the paragraph before
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
 
@@ -789,6 +790,9 @@ def part_takes_whole_head(s: Sentence) -> None:
                 or any(h in name for h in s.heads) or (cut < s.start and name.endswith(_METRIC_ENDS))):
             continue
         whole = _whole_before(s, i, cut)
+        if whole is None and not s.text[stop:cut].strip() and s.previous_paragraph:
+            # 分三大门类看，… opening its own paragraph (a bulletin's line a sentence) continues the paragraph before
+            whole = _whole_before(s, i, cut, s.previous_paragraph[-4:])
         if whole is None:
             continue
         # a head named between the whole and the opening is nearer (…增加值增长8.1%。主要产品产量大幅增长，其中：)
@@ -797,14 +801,15 @@ def part_takes_whole_head(s: Sentence) -> None:
         s.facts[i] = renamed(f, name + head)
 
 
-def _whole_before(s: Sentence, i: int, cut: int) -> Fact | None:
+def _whole_before(s: Sentence, i: int, cut: int, facts: list[Fact] | None = None) -> Fact | None:
     """The whole that the part ``s.facts[i]`` after an opening at ``cut`` belongs to: the nearest earlier fact
     (this sentence's, then the paragraph's last four) of the part's kind and unit, or the one before it when
     the nearest is a variant of it (规上工业增加值 before 规上工业增加值两年平均增长), or an earlier part after the
-    same opening with a head; None unless the whole's name ends in a part head."""
+    same opening with a head; None unless the whole's name ends in a part head.  ``facts`` (nearest last)
+    replaces the facts before the part: the paragraph before, when the opening starts the part's paragraph."""
     f = s.facts[i]
     nearest = ""
-    for g in _earlier(s, i, previous=4):
+    for g in (reversed(facts) if facts is not None else _earlier(s, i, previous=4)):
         if g.kind != f.kind or g.unit_std != f.unit_std:
             continue
         name = core(g)
@@ -1118,11 +1123,12 @@ RULES: tuple[Rule, ...] = (
 
 
 def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact],
-                groups: tuple[str, ...] = (), heads: tuple[str, ...] = ()) -> list[Fact]:
+                groups: tuple[str, ...] = (), heads: tuple[str, ...] = (),
+                previous_paragraph: list[Fact] | None = None) -> list[Fact]:
     """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
     if not facts:
         return facts
-    sentence = Sentence(text, start, end, list(facts), before, groups, heads)
+    sentence = Sentence(text, start, end, list(facts), before, groups, heads, previous_paragraph=previous_paragraph or [])
     for rule in RULES:
         rule.apply(sentence)
     return sentence.facts
