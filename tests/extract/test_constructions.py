@@ -448,3 +448,16 @@ def test_brackets_are_asides():
     assert facts("外贸出口314万美元，占市分配任务1000万美元(其中加工贸易200万美元)的31.4%。")[-1] == (
         "外贸出口占市分配任务的比重", 31.4, "%", "rate", "exact")
     assert facts("磷矿石(折含P2O5 30%)增长33.7%。") == [("磷矿石", 33.7, "%", "growth", "exact")]
+
+
+def test_respectively_names_in_the_clause_before():
+    """分别 with no names of its own takes the list of the clause before, whose last item loses its
+    predicate, its count (三个行业) and the head they share (增加值); an item's own head is shared too."""
+    got = facts("汽车制造业、食品制造业、燃气生产和供应业三个行业增加值增势较好，分别增长89.2%、11.4%、159.4%。")
+    assert [g[:4] for g in got] == [("汽车制造业增加值", 89.2, "%", "growth"), ("食品制造业增加值", 11.4, "%", "growth"),
+                                    ("燃气生产和供应业增加值", 159.4, "%", "growth")]
+    got = facts("禽蛋产量、水果和蔬菜增长较快，增速分别达9.1%、7.5%、5.5%。")
+    assert [g[:4] for g in got] == [("禽蛋产量", 9.1, "%", "growth"), ("水果产量", 7.5, "%", "growth"),
+                                    ("蔬菜产量", 5.5, "%", "growth")]
+    # as many names as numbers are needed: two names for three numbers name nothing new
+    assert [g[0] for g in facts("甲、乙增长较快，分别增长1%、2%、3%。")] == []

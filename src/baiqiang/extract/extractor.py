@@ -53,6 +53,9 @@ _LIST_NAME = re.compile(r"在([^，。；：]{2,40}?)(?:榜单|排行榜|排名|
 # the place noun after a count of places (77个县(市), 30个区, 12个乡镇) followed by what they did
 _PLACE_SCOPE = re.compile(r"(县[（(]市[、，,]?区?[）)]|县[（(]区[）)]|县市区|县区|区县|县市|乡镇|县|区|市|镇|街道)"
                           r"(?:中|里)?(?:共|合计|累计)?(?=实现|完成|有|达|共)")
+# the predicate after a list of names in the clause before 分别 (…三个行业增加值增势较好，分别增长…)
+_LIST_PREDICATE = re.compile(r"增势|增长|增速|增幅|发展|表现|势头|保持|较快|较好|回落|下降|明显|良好|态势|均")
+_COUNTED_TAIL = re.compile(r"[一二两三四五六七八九十\d]+个[\u4e00-\u9fff]{0,3}$")
 _LIST_PREFIX = re.compile(r"^(?:[^，。；]*?的)?(?:(?:19|20)\d\d年度?)?(?:第[一二三四五六七八九十百\d]+届)?")
 
 
@@ -563,6 +566,12 @@ class _Sentence:
             names = self._paired(names[0]) or names
         if len(names) == len(run) > 1:
             names = self._share_head(names)
+        # the clause's own word (增速分别达…) still says what kind of figure the items' names get
+        kind_word = ""
+        if len(names) != len(run) and (not names or names == [region.indicator]) and not self.facts:
+            before = self._names_before_clause(cs, len(run))
+            if before:
+                names, kind_word = before, region.indicator
         if len(names) != len(run):
             prior = self.facts[-len(run):] if len(self.facts) >= len(run) else []
             if prior and len(names) == 1 and names[0] not in {self._base(f.indicator) for f in prior}:
@@ -571,9 +580,41 @@ class _Sentence:
             else:
                 names = [f.indicator for f in prior] if prior else [region.indicator or ""] * len(run)
         for q, name in zip(run, names, strict=False):
-            kind = self._kind(q, region, cats, name, cs) if name else None
+            kind = self._kind(q, region, cats, kind_word or name, cs) if name else None
             if kind:
                 self._emit(q, name, kind, region, cs, frozenset(cats))
+
+    def _names_before_clause(self, cs: int, count: int) -> list[str]:
+        """The names of a 分别 list written in the clause before, with a predicate instead of numbers:
+        ``汽车制造业、食品制造业、燃气生产和供应业三个行业增加值增势较好，分别增长89.2%、11.4%、159.4%`` →
+        汽车制造业增加值, …; ``禽蛋产量、水果和蔬菜增长较快，增速分别达…`` → 禽蛋产量, 水果产量, 蔬菜产量.
+
+        The last item loses the predicate (增势较好), the head before it (增加值, one of ``shared_heads``)
+        and the count of the items (三个行业); the head, or the one an item writes, is every item's.
+        Empty unless the clause holds no number and gives exactly ``count`` names.
+        """
+        text = self.doc.layout.text
+        end = cs - 1
+        start = max([text.rfind(c, self.start, end) for c in "，,：:"] + [self.start - 1]) + 1
+        words = text[start:end]
+        if not words or any(c.isdigit() for c in words):
+            return []
+        names = split_names(words, count)
+        m = _LIST_PREDICATE.search(names[-1]) if len(names) == count else None
+        if m is None:
+            return []
+        last = names[-1][:m.start()]
+        heads = self.doc.lex.shared_heads
+        head = max((h for h in heads if last.endswith(h) and len(last) > len(h)), key=len, default="")
+        last = _COUNTED_TAIL.sub("", last[:len(last) - len(head)])
+        names = [clean(strip_head(n, self.doc.lex)) for n in [*names[:-1], last]]
+        if not head:  # the one head the items write (禽蛋产量), when they write one
+            written = {max((h for h in heads if n.endswith(h) and len(n) > len(h)), key=len, default="") for n in names}
+            written.discard("")
+            head = written.pop() if len(written) == 1 else ""
+        if not all(names):
+            return []
+        return [n if not head or n.endswith(heads) else n + head for n in names]
 
     # ------------------------------------------------------------ emit
     def _emit(self, q: Quantity, indicator: str, kind: str, region: Region, cs: int,
