@@ -461,3 +461,10 @@ def test_respectively_names_in_the_clause_before():
                                     ("蔬菜产量", 5.5, "%", "growth")]
     # as many names as numbers are needed: two names for three numbers name nothing new
     assert [g[0] for g in facts("甲、乙增长较快，分别增长1%、2%、3%。")] == []
+
+
+def test_respectively_with_a_verb_before_each_number():
+    """分别增长6.9%、增长8.4%、下降4.8%: the run goes on over a repeated change verb, each with its sign."""
+    assert [g[:4] for g in facts("甲、乙、丙分别增长6.9%、增长8.4%、下降4.8%。")] == [
+        ("甲", 6.9, "%", "growth"), ("乙", 8.4, "%", "growth"), ("丙", -4.8, "%", "growth")]
+    assert [g[:2] for g in facts("甲、乙分别下降3%、增长2%。")] == [("甲", -3), ("乙", 2)]

@@ -48,6 +48,8 @@ _SCOPE_END = re.compile(r"(?<![集其])中\s*$")
 #: names of the size of a fall: a % stated for them without a verb is negative (降幅为7.5% → -7.5 %)
 _FALL_NAMES = ("降幅", "跌幅", "减幅")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
+# 分别增长6.9%、增长8.4%、下降4.8%: each number of a run may repeat the change verb, with its own sign
+_RUN_VERB = re.compile(r"^[\s、和及与]*(?:同比)?(增长|上涨|上升|提高|下降|下滑|降低|回落)$")
 # 在第二十四届全国县域经济高质量发展百强县榜单中，石门县成功入选，位列第72位: the list names the rank
 _LIST_NAME = re.compile(r"在([^，。；：]{2,40}?)(?:榜单|排行榜|排名|名单)中")
 # the place noun after a count of places (77个县(市), 30个区, 12个乡镇) followed by what they did
@@ -533,10 +535,18 @@ class _Sentence:
         text = self.doc.layout.text
         run = [q]
         for lq in later:
-            if not _RUN_GAP.match(text[run[-1].end:lq.start]) or lq.rank != q.rank:
+            gap = text[run[-1].end:lq.start]
+            if not (_RUN_GAP.match(gap) or (q.is_percent and lq.is_percent and _RUN_VERB.match(gap))) or lq.rank != q.rank:
                 break
             run.append(lq)
         return run
+
+    def _run_sign(self, q: Quantity, previous: Quantity, region: Region) -> Region:
+        """The region for a run's later number: its own change verb (…、下降4.8%) sets its sign."""
+        m = _RUN_VERB.match(self.doc.layout.text[previous.end:q.start])
+        if not m:
+            return region
+        return replace(region, sign=-1 if m.group(1) in ("下降", "下滑", "降低", "回落") else 1)
 
     def _paired(self, name: str) -> list[str]:
         """城乡居民人均可支配收入 → 城镇居民…, 农村居民… (``paired_names``)."""
@@ -579,10 +589,11 @@ class _Sentence:
                 names = [self._base(f.indicator) + names[0] for f in prior]
             else:
                 names = [f.indicator for f in prior] if prior else [region.indicator or ""] * len(run)
-        for q, name in zip(run, names, strict=False):
-            kind = self._kind(q, region, cats, kind_word or name, cs) if name else None
+        for k, (q, name) in enumerate(zip(run, names, strict=False)):
+            own = self._run_sign(q, run[k - 1], region) if k else region
+            kind = self._kind(q, own, cats, kind_word or name, cs) if name else None
             if kind:
-                self._emit(q, name, kind, region, cs, frozenset(cats))
+                self._emit(q, name, kind, own, cs, frozenset(cats))
 
     def _names_before_clause(self, cs: int, count: int) -> list[str]:
         """The names of a 分别 list written in the clause before, with a predicate instead of numbers:
