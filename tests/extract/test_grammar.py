@@ -164,6 +164,13 @@ def test_absolute_change_against_a_named_period_is_dropped() -> None:
 
 
 def test_each_ranks() -> None:
+    # a list named by the rank itself: each item ranks, sharing the aspect the last one writes
+    assert facts("地区生产总值、第二产业增加值、社会消费品零售总额增速排名全市第一。") == [
+        ("地区生产总值增速", 1, "rank"), ("第二产业增加值增速", 1, "rank"), ("社会消费品零售总额增速", 1, "rank")]
+    assert facts("粮食总面积、总产量稳居全市第二。") == [("粮食总面积", 2, "rank"), ("总产量", 2, "rank")]
+    assert facts("蔬菜播种面积和产量增速均列全省第一位。") == [("蔬菜播种面积增速", 1, "rank"), ("产量增速", 1, "rank")]
+    # a composite ranking of a list is one rank
+    assert facts("经济指标、项目拉练综合排名全市第四。") == [("经济指标、项目拉练综合", 4, "rank")]
     got = facts("规上工业增加值增长5%，其中制造业增长6%，高新技术产业占比70%，均居全省第2位。")
     assert got[3:] == [("规上工业增加值增速", 2, "rank"), ("制造业增加值增速", 2, "rank"), ("高新技术产业占比", 2, "rank")]
     got = facts("培育专精特新企业30家、高新技术企业12家，数量均居全市第一。")

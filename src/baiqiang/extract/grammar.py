@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from baiqiang.extract.model import Fact
+from baiqiang.extract.regions import split_names
 
 #: The verbs of a change against a basis (提高, 回落, 收窄 ...).
 _CHANGE_VERB = r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)"
@@ -920,7 +921,8 @@ def rank_of_previous_metric(s: Sentence) -> None:
 def each_ranks(s: Sentence) -> None:
     """均 gives every item its rank: A增长5%，其中B增长6%，C占比70%，均居全省第2位 → a rank 2 for A, B and C;
     A、B、C均位居全市前三 → a rank for each listed name; so does a counted list without 均
-    (A、B、C3项指标增速全市第一 → A增速, B增速, C增速).
+    (A、B、C3项指标增速全市第一 → A增速, B增速, C增速) and a list named by the rank itself
+    (A、B、C增速排名全市第一 → A增速, B增速, C增速: a list cannot hold one rank together).
 
     The items are the sentence's earlier facts with distinct names (a growth ranks as X增速); a word
     between the last item and 均 is the ranked aspect (数量均居全市第一 → X数量).  A rank already
@@ -931,15 +933,17 @@ def each_ranks(s: Sentence) -> None:
     out: list[Fact] = []
     for i, f in enumerate(s.facts):
         counted = _COUNTED_LIST.fullmatch(core(f)) if f.kind == "rank" else None
-        if f.kind != "rank" or ("均" not in s.pre(f) and counted is None) \
+        # …经济指标、项目拉练综合排名第四: a composite ranking of the list is one rank
+        listed = f.kind == "rank" and "、" in core(f) and "综合" not in core(f)
+        if f.kind != "rank" or ("均" not in s.pre(f) and counted is None and not listed) \
                 or sum(number_start(g) == number_start(f) for g in s.facts) > 1:
             out.append(f)
             continue
         pre = s.pre(f)
         if counted is not None:  # A、B、C3项指标增速全市第一
             names = [n + (counted.group(2) or "") for n in counted.group(1).split("、") if n]
-        elif "、" in core(f):
-            names = [n for n in core(f).split("、") if n]
+        elif listed or "和" in core(f):
+            names = _aspect_shared(split_names(core(f)))
         else:
             items: dict[str, Fact] = {}
             for g in s.facts[:i]:
@@ -954,6 +958,14 @@ def each_ranks(s: Sentence) -> None:
             continue
         out.extend(renamed(f, name) for name in names)
     s.facts[:] = out
+
+
+def _aspect_shared(names: list[str]) -> list[str]:
+    """地区生产总值、第二产业增加值、社会消费品零售总额增速 → …增速 for each: the ranked aspect (增速, 增幅, 总量)
+    the last item ends with is every item's."""
+    aspect = next((a for a in sorted(_RANK_ASPECTS, key=len, reverse=True)
+                   if names and names[-1].endswith(a) and len(names[-1]) > len(a)), "")
+    return [n if n.endswith(aspect) else n + aspect for n in names] if aspect else names
 
 
 def list_keeps_verb(s: Sentence) -> None:
