@@ -22,7 +22,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
-                                       "places_each_have", "footnote_markers", "pinyin_readings"]
+                                       "places_each_have", "items_each_have", "footnote_markers", "pinyin_readings"]
 
 
 def test_conversion_takes_name() -> None:
@@ -370,3 +370,11 @@ def test_part_takes_whole_head() -> None:
 def test_colon_list_metric() -> None:
     got = facts("农林牧渔业总产值中，占农林牧渔业的比重分别为：农业61.9%，林业4.5%。")
     assert got == [("农业占农林牧渔业的比重", 61.9, "rate"), ("林业占农林牧渔业的比重", 4.5, "rate")]
+
+
+def test_items_each_have() -> None:
+    assert facts("凡谷电子、多普达产值均比去年同期增长90%以上。") == [("凡谷电子产值", 90, "growth"), ("多普达产值", 90, "growth")]
+    assert facts("甲和乙产量均增长3%。") == [("甲产量", 3, "growth"), ("乙产量", 3, "growth")]
+    # without a shared part head, or without 均, the list stays one name
+    assert facts("城镇和农村居民人均可支配收入均增长5%。") == [("城镇和农村居民人均可支配收入", 5, "growth")]
+    assert facts("甲、乙产值增长4%。") == [("甲、乙产值", 4, "growth")]

@@ -1068,6 +1068,25 @@ def places_each_have(s: Sentence) -> None:
     s.facts[:] = out
 
 
+def items_each_have(s: Sentence) -> None:
+    """均 after a list whose last item writes the head gives each item the quantity with that head:
+    凡谷电子、多普达产值均增长90%以上 → 凡谷电子产值, 多普达产值 (each ≥ 90%).  The head is one of the part
+    heads (增加值, 产值, 产量); a list without one (城镇和农村居民…) is left, as is a list without 均."""
+    if "均" not in s.body or not s.heads:
+        return
+    out: list[Fact] = []
+    for f in s.facts:
+        name = core(f)
+        names = split_names(name) if f.kind != "rank" and "均" in s.pre(f) else []
+        head = next((h for h in sorted(s.heads, key=len, reverse=True)
+                     if len(names) > 1 and names[-1].endswith(h) and len(names[-1]) > len(h)), "")
+        if not head or any(n.endswith(s.heads) for n in names[:-1]):
+            out.append(f)
+            continue
+        out.extend(renamed(f, n if n.endswith(head) else n + head) for n in names)
+    s.facts[:] = out
+
+
 #: a pinyin reading in brackets after a character, as some hosts print them (经(jīng)济): a tone mark is required,
 #: so an abbreviation in brackets (GDP, PM2.5, cif) is kept
 _PINYIN = re.compile(r"[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[)）]")
@@ -1129,6 +1148,7 @@ RULES: tuple[Rule, ...] = (
     Rule("rank_from_to", rank_from_to),
     Rule("average_growth_takes_name", average_growth_takes_name),
     Rule("places_each_have", places_each_have),
+    Rule("items_each_have", items_each_have),
     Rule("footnote_markers", footnote_markers),
     Rule("pinyin_readings", pinyin_readings),
 )
