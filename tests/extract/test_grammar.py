@@ -354,6 +354,9 @@ def test_part_takes_whole_head() -> None:
     got = facts("农林牧渔业增加值78.4亿元，增长3.5%。其中，农业42.5亿元，增长7.8%；林业1.5亿元，增长13.9%；"
                 "牧业22.9亿元，增长1.7%；渔业9.2亿元，下降7.7%。")
     assert [g[0] for g in got[6:]] == ["牧业增加值", "牧业增加值", "渔业增加值", "渔业增加值"]
+    # a sown area is shared by the crops after 其中 like an output
+    got = facts("粮食作物播种面积135.7千公顷，其中，稻谷47.7千公顷，玉米84.8千公顷。")
+    assert [g[0] for g in got] == ["粮食作物播种面积", "稻谷播种面积", "玉米播种面积"]
     # an opening that starts its own paragraph (a bulletin's line a sentence) takes the whole before it
     got = facts("全县规模以上工业增加值增长10.2%。\n分三大门类看，采矿业增长18.1%，制造业增长9.1%。")
     assert [g[0] for g in got[1:]] == ["采矿业增加值", "制造业增加值"]
