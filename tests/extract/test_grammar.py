@@ -14,7 +14,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_notes", "conversion_takes_name", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "month_series", "paired_respectively",
                                        "rate_keeps_verb",
                                        "place_list_metric", "place_takes_metric", "subject_by_rate", "colon_list_metric", "members_by_predicate",
-                                       "rank_scope_chain", "absolute_change_dropped",
+                                       "rank_among", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
                                        "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "bare_head_takes_sector", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
@@ -381,3 +381,10 @@ def test_items_each_have() -> None:
     # without a shared part head, or without 均, the list stays one name
     assert facts("城镇和农村居民人均可支配收入均增长5%。") == [("城镇和农村居民人均可支配收入", 5, "growth")]
     assert facts("甲、乙产值增长4%。") == [("甲、乙产值", 4, "growth")]
+
+
+def test_rank_among() -> None:
+    assert facts("县经开区在126个省级以上开发区考核中位列第33名。") == [("省级以上开发区考核", 33, "rank")]
+    assert facts("在2021年度全国217家国家级开发区综合考评中位列第13位。") == [("国家级开发区综合考评", 13, "rank")]
+    # a scope without a count keeps its words
+    assert facts("甲公司在全国轴承企业中排名第一。") == [("全国轴承企业", 1, "rank")]

@@ -448,6 +448,21 @@ def universe_before(text: str, start: int, end: int) -> str:
     return found[-1].group(1) if found else ""
 
 
+#: a rank among a group: 县经开区在126个省级以上开发区考核中(位列第33名); the group's year and size are labels
+_RANK_AMONG = re.compile(r"^(?:.*?在)?((?:(?:19|20)\d\d年度?)?(?:(?:全[国省市县区])?(?:\d+|[一二三四五六七八九十百]+)[个家])?)"
+                         r"([^在]{2,30}?)中$")
+
+
+def rank_among(s: Sentence) -> None:
+    """A rank among a group is named by the group: 县经开区在126个省级以上开发区考核中位列第33名 → 省级以上开发区考核,
+    在2021年度全国217家国家级开发区综合考评中位列第13位 → 国家级开发区综合考评 (the subject is the place the text
+    is about; the group's year and size are labels)."""
+    for i, f in enumerate(s.facts):
+        m = _RANK_AMONG.fullmatch(core(f)) if f.kind == "rank" and core(f).endswith("中") else None
+        if m:
+            s.facts[i] = renamed(f, m.group(2))
+
+
 def rank_scope_chain(s: Sentence) -> None:
     """A rank named only by its scope continues the previous rank: 增幅列全省第10位，苏南第2位 → X苏南."""
     for i, f in enumerate(s.facts):
@@ -1121,6 +1136,7 @@ RULES: tuple[Rule, ...] = (
     Rule("subject_by_rate", subject_by_rate),
     Rule("colon_list_metric", colon_list_metric),
     Rule("members_by_predicate", members_by_predicate),
+    Rule("rank_among", rank_among),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("time_remaining_dropped", time_remaining_dropped),
