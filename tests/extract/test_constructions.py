@@ -468,3 +468,16 @@ def test_respectively_with_a_verb_before_each_number():
     assert [g[:4] for g in facts("甲、乙、丙分别增长6.9%、增长8.4%、下降4.8%。")] == [
         ("甲", 6.9, "%", "growth"), ("乙", 8.4, "%", "growth"), ("丙", -4.8, "%", "growth")]
     assert [g[:2] for g in facts("甲、乙分别下降3%、增长2%。")] == [("甲", -3), ("乙", 2)]
+
+
+def test_the_documents_own_place_leaves_names():
+    """The place the title names is the document's own, dropped from later names like 全区; another place
+    stays (昆明市 in a report on 云南省), and so does an office of the place or the 地区 of 地区生产总值."""
+    text = "前三季度西藏自治区经济运行情况。\n西藏自治区第一产业增加值90.85亿元，同比增长1.5%。昆明市生产总值增长2%。"
+    assert [f[0] for f in facts(text)] == ["第一产业增加值", "第一产业增加值", "昆明市生产总值"]
+    text = "邢台市生产总值增速全省第一  上半年，邢台市生产总值完成1002.33亿元。"
+    assert [f[0] for f in facts(text)] == ["上半年生产总值"]
+    assert facts("兰州市经济运行情况。\n兰州市委党校学员280人。")[0][0] == "兰州市委党校学员"
+    assert facts("海南经济运行情况。\n海南地区生产总值1675.57亿元。")[0][0] == "海南地区生产总值"
+    # the title's own figure keeps its place
+    assert facts("2020年前三季度西藏自治区生产总值实现1308.32亿元")[0][0] == "前三季度西藏自治区生产总值"

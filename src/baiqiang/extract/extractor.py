@@ -58,6 +58,11 @@ _PLACE_SCOPE = re.compile(r"(县[（(]市[、，,]?区?[）)]|县[（(]区[）)]
 # the predicate after a list of names in the clause before 分别 (…三个行业增加值增势较好，分别增长…)
 _LIST_PREDICATE = re.compile(r"增势|增长|增速|增幅|发展|表现|势头|保持|较快|较好|回落|下降|明显|良好|态势|均")
 _COUNTED_TAIL = re.compile(r"[一二两三四五六七八九十\d]+个[\u4e00-\u9fff]{0,3}$")
+# where a document's title line ends: a line break, or the wide gap a page puts between headline and text
+_TITLE_END = re.compile(r"\n|\s{2,}|\u3000")
+# a place at the head of a name: 西藏自治区第一产业增加值, 邢台市生产总值
+# (not X地区 of 地区生产总值 or 县域地区, and not an office: 兰州市委, 市政府, 县人民政府)
+_HEAD_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,4}?(?:自治区|自治州|自治县|市|县|(?<!地)区|旗|州|省))(?!委|政府|人民|党)(.{2,})$")
 _LIST_PREFIX = re.compile(r"^(?:[^，。；]*?的)?(?:(?:19|20)\d\d年度?)?(?:第[一二三四五六七八九十百\d]+届)?")
 
 
@@ -73,6 +78,7 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
     """
     lex = lexicon or load_lexicon()
     doc = _Doc(layout, lex)
+    doc.title = _TITLE_END.split(layout.text[:80], maxsplit=1)[0]
     m = _DOC_TITLE.search(layout.text[:400])
     if m is None:  # no bulletin title: the first year stated as a period (2025年上半年), not a date
         m = _PERIOD_YEAR.search(layout.work)
@@ -142,6 +148,7 @@ class _Doc:
     facts: list[Fact] = field(default_factory=list)
     doc_year: str = ""
     section_year: str = ""
+    title: str = ""  # the document's first line: the place it names is the document's own
     plan: bool = False  # inside a plan section (二、2025年目标任务)
     table: TableState = field(default_factory=TableState)
     _mark_cache: dict[tuple[int, int], tuple] = field(default_factory=dict)
@@ -627,6 +634,15 @@ class _Sentence:
             return []
         return [n if not head or n.endswith(heads) else n + head for n in names]
 
+    def _without_own_place(self, indicator: str) -> str:
+        """A name without the place the document is about: the title names 西藏自治区, so 西藏自治区第一产业增加值 is
+        第一产业增加值, as 我区 or 全区 would be dropped; another place (昆明市 in a report on 云南省) stays."""
+        base = self._base(indicator)
+        m = _HEAD_PLACE.match(base)
+        if m is None or m.group(1) not in self.doc.title:
+            return indicator
+        return indicator[:len(indicator) - len(base)] + m.group(2)
+
     # ------------------------------------------------------------ emit
     def _emit(self, q: Quantity, indicator: str, kind: str, region: Region, cs: int,
               cats: frozenset[str] = frozenset()) -> None:
@@ -646,6 +662,8 @@ class _Sentence:
         if region.empty and self.facts and kind in ("growth", "rank", "rate"):
             start = min(start, self.facts[-1].start)
         indicator = indicator.strip()
+        if q.start > len(self.doc.title):  # the title itself names its place (2020年前三季度西藏自治区生产总值…)
+            indicator = self._without_own_place(indicator)
         sub = self.doc.sub_year_at(self.para, q.start)
         if sub and sub in self._base(indicator):
             sub = ""  # 水口上半年累计完成产值: the period is written inside the name already
