@@ -481,3 +481,11 @@ def test_the_documents_own_place_leaves_names():
     assert facts("海南经济运行情况。\n海南地区生产总值1675.57亿元。")[0][0] == "海南地区生产总值"
     # the title's own figure keeps its place
     assert facts("2020年前三季度西藏自治区生产总值实现1308.32亿元")[0][0] == "前三季度西藏自治区生产总值"
+
+
+def test_a_bare_scale_after_a_money_name_is_money():
+    """全县完成生产总值56.7亿, 总投资8亿: 亿 without 元 after a name of money is 亿元, a level; after another
+    name (游客100万) it stays a count."""
+    assert facts("全县完成生产总值56.7亿。") == [("生产总值", 5_670_000_000, "元", "level", "exact")]
+    assert facts("该项目总投资8亿。") == [("该项目总投资", 800_000_000, "元", "level", "exact")]
+    assert facts("接待游客100万。") == [("游客", 1_000_000, "", "level", "exact")]

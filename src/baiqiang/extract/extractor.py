@@ -520,7 +520,7 @@ class _Sentence:
             if indicator.endswith(lex.growth_suffixes) and not indicator.endswith(lex.rate_overrides):
                 return "growth"
             return "rate"
-        if q.is_money:
+        if q.is_money or self._bare_money(q, indicator):
             return "level"
         if unit_std in lex.measures and region.verbs & set(lex.amount_verbs):
             if any(indicator.endswith(w) for w, c in lex.cues.items() if c == "added" and len(w) > 1):
@@ -602,6 +602,11 @@ class _Sentence:
             if kind:
                 self._emit(q, name, kind, own, cs, frozenset(cats))
 
+    def _bare_money(self, q: Quantity, indicator: str) -> bool:
+        """A bare 亿/万 (no counting word) after a name of money (``money_names``): 生产总值56.7亿 is 56.7亿元."""
+        return (q.info is not None and q.info.family == "count" and not q.info.std
+                and indicator.endswith(self.doc.lex.money_names))
+
     def _names_before_clause(self, cs: int, count: int) -> list[str]:
         """The names of a 分别 list written in the clause before, with a predicate instead of numbers:
         ``汽车制造业、食品制造业、燃气生产和供应业三个行业增加值增势较好，分别增长89.2%、11.4%、159.4%`` →
@@ -657,6 +662,8 @@ class _Sentence:
             info = q.info
             assert info is not None
             unit, value_std, unit_std = q.unit, scaled(value, info.multiplier), info.std
+            if self._bare_money(q, indicator):
+                unit_std = "元"  # 生产总值56.7亿: 亿元 without the 元
         qualifier = q.qualifier or region.qualifier or "exact"
         start = cs
         if region.empty and self.facts and kind in ("growth", "rank", "rate"):
