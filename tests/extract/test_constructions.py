@@ -489,3 +489,11 @@ def test_a_bare_scale_after_a_money_name_is_money():
     assert facts("全县完成生产总值56.7亿。") == [("生产总值", 5_670_000_000, "元", "level", "exact")]
     assert facts("该项目总投资8亿。") == [("该项目总投资", 800_000_000, "元", "level", "exact")]
     assert facts("接待游客100万。") == [("游客", 1_000_000, "", "level", "exact")]
+
+
+def test_a_change_after_a_shares_change_is_the_amounts():
+    """…比重为7.6%，比上半年提高0.2个百分点；同比增长3.7%: the % change belongs to the amount before the
+    share, not to the share's change in 百分点; right after a share it is the share's subject."""
+    got = facts("县域地区实现地区生产总值443.9亿元，占全市地区生产总值的比重为7.6%，比上半年提高0.2个百分点；"
+                "按可比价格计算，同比增长3.7%。")
+    assert got[-1] == ("县域地区生产总值", 3.7, "%", "growth", "exact")

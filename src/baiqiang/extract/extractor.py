@@ -78,7 +78,10 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
     """
     lex = lexicon or load_lexicon()
     doc = _Doc(layout, lex)
-    doc.title = _TITLE_END.split(layout.text[:80], maxsplit=1)[0]
+    head = layout.text[:80]
+    lead = len(head) - len(head.lstrip())
+    doc.title = _TITLE_END.split(head[lead:], maxsplit=1)[0]
+    doc.title_end = lead + len(doc.title)
     m = _DOC_TITLE.search(layout.text[:400])
     if m is None:  # no bulletin title: the first year stated as a period (2025年上半年), not a date
         m = _PERIOD_YEAR.search(layout.work)
@@ -149,6 +152,7 @@ class _Doc:
     doc_year: str = ""
     section_year: str = ""
     title: str = ""  # the document's first line: the place it names is the document's own
+    title_end: int = 0
     plan: bool = False  # inside a plan section (二、2025年目标任务)
     table: TableState = field(default_factory=TableState)
     _mark_cache: dict[tuple[int, int], tuple] = field(default_factory=dict)
@@ -500,8 +504,12 @@ class _Sentence:
             if len(name) >= 2:
                 return name
         if region.sign and q.info is not None and q.info.std == "%":
-            # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share
+            # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share nor to a share's
+            # change (…比重为7.6%，比上半年提高0.2个百分点；按可比价格计算，同比增长3.7%), also over ；
             prev = next((f for f in reversed(self.facts) if f.kind != "rate"), prev)
+            if prev is not None and prev.unit_std in ("百分点", "千分点"):
+                prev = next((f for f in reversed([*self.para_facts, *self.facts])
+                             if f.kind != "rate" and f.unit_std not in ("百分点", "千分点")), prev)
         return prev.indicator if prev is not None else ""
 
     # ------------------------------------------------------------ kind
@@ -669,7 +677,7 @@ class _Sentence:
         if region.empty and self.facts and kind in ("growth", "rank", "rate"):
             start = min(start, self.facts[-1].start)
         indicator = indicator.strip()
-        if q.start > len(self.doc.title):  # the title itself names its place (2020年前三季度西藏自治区生产总值…)
+        if q.start > self.doc.title_end:  # the title itself names its place (2020年前三季度西藏自治区生产总值…)
             indicator = self._without_own_place(indicator)
         sub = self.doc.sub_year_at(self.para, q.start)
         if sub and sub in self._base(indicator):
