@@ -226,6 +226,9 @@ def test_capacity_labels_dropped() -> None:
 
 
 def test_bare_head_takes_sector() -> None:
+    # a list item that opens with its industry names the bare head of its figures
+    got = facts("2、生物医药产业正在恢复性增长。1-6月预计完成产值23亿元，增长10%。")
+    assert got == [("1-6月生物医药产业产值", 23, "level"), ("1-6月生物医药产业产值", 10, "growth")]
     got = facts("全县农林牧渔业总产值25.39亿元，增长6.9%；增加值14.46亿元。粮食播种面积132.4万亩，产量达34.3万吨。")
     assert [g[0] for g in got] == ["农林牧渔业总产值", "农林牧渔业总产值", "农林牧渔业增加值", "粮食播种面积", "粮食产量"]
     assert facts("全县工业经济表现亮眼，增加值28.45亿元。")[0][0] == "工业增加值"

@@ -79,6 +79,9 @@ _SECTOR_HEAD = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(总产值|增加值|产值|
 _ECONOMY = re.compile(r"(?:全[县市区省]|我[县市区省])?([\u4e00-\u9fff]{2,4}?)经济(?:表现|运行|发展|增长)")
 #: a topic naming the metric of the items after it (从主要工业产品产量看，按行业分产值完成情况：), how far back it
 #: is looked for, and the name endings that are metrics of their own
+#: a list item that opens with the industry it reports on (1、光电子信息产业进一步加快增长速度)
+_ITEM_INDUSTRY = re.compile(r"\s*(?:\d{1,2}\s*[、.．]|[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十\d]{1,2}[)）])\s*"
+                            r"([\u4e00-\u9fff]{2,10}?(?:产业|行业))")
 _TOPIC = re.compile(r"(?:从|按)[^，,；;。：:]{0,12}?(产量|产值|增加值)(?:完成情况|情况)?(?:看|来看)?[：:，,]")
 _TOPIC_REACH = 200
 #: what opens the parts of a whole: 其中, 分三大门类看, 分行业看
@@ -867,6 +870,9 @@ def bare_head_takes_sector(s: Sentence) -> None:
         if not sector:
             economy = _ECONOMY.search(s.text, s.start, number_start(f))
             sector = economy.group(1) if economy else ""
+        if not sector:  # 1、光电子信息产业进一步加快增长速度，…1-6月预计完成产值113亿元: the item's own industry
+            item = _ITEM_INDUSTRY.match(s.text, s.text.rfind("\n", 0, s.start) + 1)
+            sector = item.group(1) if item and item.end() <= number_start(f) else ""
         if sector:
             s.facts[i] = renamed(f, sector + core(f))
 
