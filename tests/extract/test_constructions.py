@@ -497,3 +497,10 @@ def test_a_change_after_a_shares_change_is_the_amounts():
     got = facts("县域地区实现地区生产总值443.9亿元，占全市地区生产总值的比重为7.6%，比上半年提高0.2个百分点；"
                 "按可比价格计算，同比增长3.7%。")
     assert got[-1] == ("县域地区生产总值", 3.7, "%", "growth", "exact")
+
+
+def test_a_page_break_between_a_number_and_its_unit():
+    """16883 / - 2 - / 元: the page number between a figure and its unit does not part them."""
+    text = "农村常住居民人均可支配收入 16883\n- 2 -\n元，同比增长 9.7%。"
+    assert facts(text) == [("农村常住居民人均可支配收入", 16883, "元", "level", "exact"),
+                           ("农村常住居民人均可支配收入", 9.7, "%", "growth", "exact")]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from baiqiang.extract.layout import FURNITURE
 from baiqiang.extract.lexicon import Lexicon, UnitInfo
 from baiqiang.extract.numbers import ARABIC, CHINESE, parse_number
 
@@ -69,7 +70,9 @@ def _pattern(lex: Lexicon) -> re.Pattern[str]:
         rf"|(?P<top>(?:(?<=[居列在入])|(?<=[居列在入]全[省市州县国区]))前(?P<tnum>[二两三四五六七八九十]|\d+)"
         rf"(?P<tunit>{rank_units})?)"
         rf"|(?P<pct>百分之(?P<pnum>{CHINESE}|\d+(?:\.\d+)?))"
-        rf"|(?P<num>{ARABIC}|{CHINESE})\s*(?P<inside>余|多)?\s*(?P<unit>{lex.unit_pattern})?"
+        # page furniture (blanked to FURNITURE in the work copy) may stand between a number and its unit:
+        # 16883 / - 2 - / 元 across a page break
+        rf"|(?P<num>{ARABIC}|{CHINESE})\s*(?P<inside>余|多)?[\s{FURNITURE}]*(?P<unit>{lex.unit_pattern})?"
     )
 
 
