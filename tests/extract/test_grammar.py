@@ -22,7 +22,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
-                                       "places_each_have", "items_each_have", "footnote_markers", "pinyin_readings"]
+                                       "places_each_have", "items_each_have", "footnote_markers", "pinyin_readings", "character_list_joined"]
 
 
 def test_conversion_takes_name() -> None:
@@ -383,7 +383,7 @@ def test_items_each_have() -> None:
     assert facts("甲和乙产量均增长3%。") == [("甲产量", 3, "growth"), ("乙产量", 3, "growth")]
     # without a shared part head, or without 均, the list stays one name
     assert facts("城镇和农村居民人均可支配收入均增长5%。") == [("城镇和农村居民人均可支配收入", 5, "growth")]
-    assert facts("甲、乙产值增长4%。") == [("甲、乙产值", 4, "growth")]
+    assert facts("甲厂、乙厂产值增长4%。") == [("甲厂、乙厂产值", 4, "growth")]
 
 
 def test_rank_among() -> None:
@@ -391,3 +391,10 @@ def test_rank_among() -> None:
     assert facts("在2021年度全国217家国家级开发区综合考评中位列第13位。") == [("国家级开发区综合考评", 13, "rank")]
     # a scope without a count keeps its words
     assert facts("甲公司在全国轴承企业中排名第一。") == [("全国轴承企业", 1, "rank")]
+
+
+def test_character_list_joined() -> None:
+    assert facts("猪、牛、羊、禽肉产量11.4万吨，比上年增长3.6%。") == [("猪牛羊禽肉产量", 11.4, "level"),
+                                                              ("猪牛羊禽肉产量", 3.6, "growth")]
+    # words of two characters stay a list
+    assert facts("粮食、油料产量增长2%。") == [("粮食、油料产量", 2, "growth")]

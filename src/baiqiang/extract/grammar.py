@@ -1113,6 +1113,18 @@ def items_each_have(s: Sentence) -> None:
 _PINYIN = re.compile(r"[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[)）]")
 
 
+#: a name that lists one-character words before its last item (猪、牛、羊、禽肉产量)
+_CHARACTER_LIST = re.compile(r"(?:(?<![\u4e00-\u9fff])|^)(?:[\u4e00-\u9fff]、)+[\u4e00-\u9fff]")
+
+
+def character_list_joined(s: Sentence) -> None:
+    """One-character words listed with 、 form one name: 猪、牛、羊、禽肉产量 → 猪牛羊禽肉产量 (the written compound)."""
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        if "、" in name and _CHARACTER_LIST.match(name):
+            s.facts[i] = renamed(f, name.replace("、", ""))
+
+
 def pinyin_readings(s: Sentence) -> None:
     """A host's pinyin readings are no part of a name: 经(jīng)济开发(fā)区(qū)新建项目 → 经济开发区新建项目."""
     for i, f in enumerate(s.facts):
@@ -1173,6 +1185,7 @@ RULES: tuple[Rule, ...] = (
     Rule("items_each_have", items_each_have),
     Rule("footnote_markers", footnote_markers),
     Rule("pinyin_readings", pinyin_readings),
+    Rule("character_list_joined", character_list_joined),
 )
 
 
