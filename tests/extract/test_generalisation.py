@@ -251,6 +251,9 @@ def test_measure_after_wancheng_is_added_when_the_name_is_an_action():
 
 def test_speech_in_quotation_marks_gives_no_facts():
     assert facts("“我们过来考察了三次，最终决定投资。”负责人说。") == []
+    # the statistics an official quotes are facts: money and % stay, counts in speech do not
+    got = facts("副主任说：“2022年全区实现地区生产总值92.54亿元、同比增长4.9%，走访企业30家。”")
+    assert [(f[0], f[1]) for f in got] == [("地区生产总值", 9_254_000_000), ("地区生产总值", 4.9)]
 
 
 def test_new_action_verbs_make_counts_added():

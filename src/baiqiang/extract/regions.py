@@ -27,6 +27,8 @@ _LIST_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}是|\d{1
 _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|法院|检察院)")
 # X以增速/总量…: the aspect by which X is measured (and then ranked)
 _BY_ASPECT = re.compile(r"([\u4e00-\u9fff]{1,8}?)以(增速|增幅|总量|总额|产值|规模)")
+# the opening of a quoted speech (说：“2022年全区…), not of a quoted label (“2+5”产业链): no ” after it
+_SPEECH_OPENING = re.compile(r"^\s*“(?=[^”]*$)")
 _ORDINAL_HEAD = re.compile(r"第[一二三四五六七八九十]+")
 # a place's name before its 全区 / 全市 (西藏全区, 连云港全市): the place word that opens the subject;
 # not a metric before a share or comparison (产值占全市…, 增速比全省…)
@@ -205,7 +207,7 @@ def clean(s: str) -> str:
 def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     """Split a region into indicator and cues (see the module docstring)."""
     region = Region(indicator="")
-    text = _LIST_MARKER.sub("", text)
+    text = _SPEECH_OPENING.sub("", _LIST_MARKER.sub("", text))
     if rank:
         split = _rank_split(text, lex)
         if split is not None:
