@@ -504,3 +504,9 @@ def test_a_page_break_between_a_number_and_its_unit():
     text = "农村常住居民人均可支配收入 16883\n- 2 -\n元，同比增长 9.7%。"
     assert facts(text) == [("农村常住居民人均可支配收入", 16883, "元", "level", "exact"),
                            ("农村常住居民人均可支配收入", 9.7, "%", "growth", "exact")]
+
+
+def test_a_latin_metric_glued_to_its_figure():
+    """实现GDP961.42亿元: GDP directly before its figure is the metric, not a code (G60科创走廊 stays a code)."""
+    assert facts("全市实现GDP961.42亿元。") == [("GDP", 96_142_000_000, "元", "level", "exact")]
+    assert facts("G60科创走廊建设项目5个。") == [("G60科创走廊建设项目", 5, "个", "level", "exact")]

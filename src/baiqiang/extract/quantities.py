@@ -24,6 +24,8 @@ _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
 _RANK_AFTER = ("位列", "位居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
 _SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\s*个(?:百分点|千分点)")
 _CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-×*/")  # G60, 5.0+, 2+5
+# metrics written in Latin letters, directly followed by their figure and its unit (实现GDP961.42亿元)
+_METRIC_ABBREVIATIONS = ("GDP", "CPI", "PPI", "GNP")
 _ORDINAL_RANGE = re.compile(r"第\s*\d+\s*[至到\-—~－]\s*$")
 _DIGIT_RUN = re.compile(r"[一二两三四五六七八九]{2,}")
 _ORDINAL_LIST = re.compile(r"(?:、第[一二三四五六七八九十]+)+(?![位名])[\u4e00-\u9fff]")
@@ -129,8 +131,9 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
         return Quantity(m.start(), m.end(), value, "%", lex.units.get("%"), False, True, None,
                         _follower(work, m.end(), end, lex), False)
     num, unit = m.group("num"), m.group("unit") or ""
-    if m.start() > 0 and work[m.start() - 1] in _CODE_BEFORE and num[0].isdigit():
-        return None  # G60, 5.0+, 2+5: part of a code, not a number
+    if (m.start() > 0 and work[m.start() - 1] in _CODE_BEFORE and num[0].isdigit()
+            and not (unit and work.endswith(_METRIC_ABBREVIATIONS, 0, m.start()))):
+        return None  # G60, 5.0+, 2+5: part of a code, not a number (but 实现GDP961.42亿元 is GDP's figure)
     if _ORDINAL_RANGE.search(work, max(0, m.start() - 8), m.start()):
         return None  # 第16至23批次: the end of a range of ordinals, a label
     try:
