@@ -137,6 +137,9 @@ def test_attribute_takes_previous_name() -> None:
 
 
 def test_rank_of_previous_metric() -> None:
+    # the basis of the change before the rank is no part of it
+    got = facts("规上工业增加值增长1.3%，增速较一季度和1-5月分别提高15.5和2.2个百分点，增速居全市第6位。")
+    assert got[-1] == ("规上工业增加值增速", 6, "rank")
     got = facts("全市实际到位外省资金702.76亿元，总量位居全省第三位，增速位居全省第四位。")
     assert [g[0] for g in got[1:]] == ["实际到位外省资金总量", "实际到位外省资金增速"]
 

@@ -46,6 +46,7 @@ _VERB_HEAD = re.compile(rf"((已经|已|尚未|未)?(?:新)?(?:{_PROJECT_VERBS})
 #: a place that opens the clause of a verb-headed count (临夏市储备项目47项): the place names the count
 _OPENING_PLACE = re.compile(r"^\s*([\u4e00-\u9fff]{2,4}?(?:市|县|旗|州|(?<!开发)(?<![园地])区))$")
 _ATTRIBUTES = ("占比", "总投资", "计划总投资", "计划投资", "协议资金", "协议总金额")
+_RANKED_BASIS = re.compile(r"(.+?(增速|增幅))(?:较|比)[^，,；;。较比]{1,10}?\2")
 _RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
 _AVERAGE = re.compile(r"(?:[两三四五六七八九十\d]+年|近[两三五十]年)?(?:年)?平均(?:增长)?$|^年均(?:增长)?$")
@@ -930,13 +931,17 @@ def subject_before_cause(s: Sentence) -> None:
 
 
 def rank_of_previous_metric(s: Sentence) -> None:
-    """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's."""
+    """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's; the basis of a
+    change before it is no part of the rank (增速较1-5月提高2.2个百分点，增速居全市第6位 → X增速, not X增速较1-5月增速)."""
     for i, f in enumerate(s.facts):
         if f.kind == "rank" and core(f) in _RANK_ASPECTS:
             prev = next((g for g in reversed(s.facts[:i]) if g.kind != "rank"), None)
             if prev is not None:
                 aspect = core(f).removeprefix("总量") or "总量"
                 s.facts[i] = renamed(f, core(prev) + aspect)
+        based = _RANKED_BASIS.fullmatch(core(s.facts[i])) if f.kind == "rank" else None
+        if based:
+            s.facts[i] = renamed(s.facts[i], based.group(1))
 
 
 def each_ranks(s: Sentence) -> None:
