@@ -37,6 +37,8 @@ def test_bracket_aside() -> None:
 
 
 def test_basis_in_name() -> None:
+    # a quarter written with an Arabic digit is a basis too
+    assert facts("第一产业增加值增长3.5%，增速较1季度提高0.5个百分点。")[1] == ("第一产业增加值增速较1季度", 0.5, "growth")
     got = facts("交通运输业增长6.4%，比上年下降13.8个百分点。")
     assert got == [("交通运输业", 6.4, "growth"), ("交通运输业增速", -13.8, "growth")]
     # the same period of last year, written out, is a named basis (corpus 17, 50: all twelve cases)

@@ -21,7 +21,7 @@ from baiqiang.extract.regions import split_names
 #: The verbs of a change against a basis (提高, 回落, 收窄 ...).
 _CHANGE_VERB = r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)"
 # A comparison basis before a change: 较一季度, 比1-5月, 较去年同期, 比上年末 (同比 / 比上年 alone are the default basis).
-_BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年末|上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度"
+_BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年末|上年|去年|[一二三四1-4]季度|上半年|前三季度|上月|上季度"
                     r"|\d{1,2}\s*[-—–~至]\s*\d{1,2}月份?|\d{1,2}月份?|同期|年初))"
                     r"(?:[^，,；;。]{0,4}?)" + _CHANGE_VERB + r"[^，,；;。]{0,3}$")
 #: the default basis of a change (比上年, 比去年末, 同期) is not written into names; 较上年同期 / 较去年同期
