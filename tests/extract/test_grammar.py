@@ -37,6 +37,9 @@ def test_bracket_aside() -> None:
 
 
 def test_basis_in_name() -> None:
+    # no basis written: the default one, so the change of X's growth rate (X增速, or the word the text writes)
+    got = facts("医药制造业增长7.4%，回升1.6个百分点；金属制品业增长10.7%，增幅回落2.2个百分点。")
+    assert [got[1], got[3]] == [("医药制造业增速", 1.6, "growth"), ("金属制品业增幅", -2.2, "growth")]
     # a quarter written with an Arabic digit is a basis too
     assert facts("第一产业增加值增长3.5%，增速较1季度提高0.5个百分点。")[1] == ("第一产业增加值增速较1季度", 0.5, "growth")
     got = facts("交通运输业增长6.4%，比上年下降13.8个百分点。")

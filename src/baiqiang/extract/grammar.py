@@ -26,6 +26,8 @@ _BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年�
                     r"(?:[^，,；;。]{0,4}?)" + _CHANGE_VERB + r"[^，,；;。]{0,3}$")
 #: the default basis of a change (比上年, 比去年末, 同期) is not written into names; 较上年同期 / 较去年同期
 #: written out are kept, as the corpus gold names them (X增速较去年同期)
+#: a change in 百分点 with no name and no basis of its own (回升1.6个百分点, 增幅回落2.2个百分点)
+_BARE_CHANGE = re.compile(r"(增速|增幅|涨幅)?" + _CHANGE_VERB + r"了?")
 _DEFAULT_BASES = frozenset({"上年", "去年", "同期", "上年末", "去年末", "年初"})
 _RATE_OF_CHANGE = ("增速", "增幅", "增长", "降幅", "涨幅", "跌幅")
 _GROWTH_NAME_END = ("涨幅", "跌幅", "增速", "增幅", "增长", "降幅", "比重", "占比", "率", "比例")
@@ -251,6 +253,12 @@ def basis_in_name(s: Sentence) -> None:
         pre = _ASIDE.sub("", s.pre(f))  # 较一季度(-10.8%)回升: the bracket is an aside
         m = _BASIS.search(pre)
         if not m:
+            bare = _BARE_CHANGE.fullmatch(pre.strip())
+            base = _previous_change_or_rate(s, i) if bare else None
+            if base is not None and base.kind == "growth" and base.unit_std == "%":
+                # 医药制造业增长7.4%，回升1.6个百分点: against the default basis, the change of X's growth rate
+                name = core(base)
+                s.facts[i] = renamed(f, name if name.endswith(_GROWTH_NAME_END) else name + (bare.group(1) or "增速"))
             continue
         own = pre[:m.start()].strip()
         base = _previous_change_or_rate(s, i)
