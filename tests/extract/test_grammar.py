@@ -342,6 +342,9 @@ def test_subject_before_cause() -> None:
 
 
 def test_group_takes_metric() -> None:
+    # a group's change after a sibling group named with the metric takes that metric
+    got = facts("居民消费价格上涨2.5%。分城乡看，城市上涨2.5%，农村上涨2.6%。")
+    assert got[2] == ("农村居民消费价格", 2.6, "growth")
     got = facts("年末户籍人口117.95万人，其中：男性61.11万人，女性56.85万人。")
     assert [g[0] for g in got[1:]] == ["男性户籍人口", "女性户籍人口"]
     got = facts("原煤产量1657.8万吨，同比下降14.3%；其中，县属企业完成1094.2万吨，同比下降17.1%。")

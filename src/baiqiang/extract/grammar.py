@@ -782,9 +782,21 @@ def group_takes_metric(s: Sentence) -> None:
             whole = next((g for g in reversed(s.facts[:i]) if core(g).startswith(name)), None)
             if whole is not None:
                 s.facts[i] = renamed(f, core(whole))
+                continue
+            # 城市上涨2.5%，农村上涨2.6%: a sibling group named with the metric (城市居民消费价格) gives it
+            sibling = next((m for g in reversed(s.facts[:i])
+                            if (m := _sibling_metric(core(g), name, s.groups))), "")
+            if sibling:
+                s.facts[i] = renamed(f, name + sibling)
             continue
         if whole is not None:
             s.facts[i] = renamed(f, name + core(whole))
+
+
+def _sibling_metric(name: str, group: str, groups: tuple[str, ...]) -> str:
+    """The metric after another group at the start of ``name`` (城市居民消费价格 → 居民消费价格), else ""."""
+    other = max((g for g in groups if name.startswith(g) and g != group and len(name) > len(g) + 1), key=len, default="")
+    return name[len(other):] if other else ""
 
 
 def part_takes_whole_head(s: Sentence) -> None:
