@@ -38,6 +38,9 @@ def test_an_estimated_result_keeps_its_name():
     """预计完成 / 预计下降: 预计 goes whole, not as 计 (a link word) leaving 预 in the name (corpus 71, 82)."""
     assert facts("全区地区生产总值预计完成213亿元。") == [("地区生产总值", 21_300_000_000, "元", "level", "exact")]
     assert facts("万元GDP综合能耗预计下降2.3%。") == [("万元GDP综合能耗", -2.3, "%", "growth", "exact")]
+    # 预测 (a forecast of the period's result) alike
+    assert facts("预测规上工业增加值19.95亿元，预测增长17.8%。") == [
+        ("规上工业增加值", 1_995_000_000, "元", "level", "exact"), ("规上工业增加值", 17.8, "%", "growth", "exact")]
 
 
 # ---------------------------------------------------------------- numbers and units
