@@ -479,11 +479,12 @@ class _Sentence:
             last = self.facts[-1]  # 引进企业3家，总投资超50亿元: the investment of those firms
             if last.kind in ("added", "level", "cumulative") and last.unit_std not in ("元", "美元", "%"):
                 return self._base(last.indicator) + region.indicator
-        if (q.follower == "noun" and not region.empty and q.info is not None and q.info.family == "count"
-                and self.doc.layout.text.endswith("的", 0, q.start)):
-            # 集中开工的40个重点项目总投资…: the verb phrase before 的 and the noun after the count name it
+        if (q.follower == "noun" and (not region.empty or region.head_verb) and q.info is not None
+                and q.info.family == "count" and self.doc.layout.text.endswith("的", 0, q.start)):
+            # 集中开工的40个重点项目总投资…: the verb phrase before 的 and the noun after the count name it (the
+            # verb alone when it was all the words: 今天集中开工的40个重点项目)
             noun = _counted_noun_end(self.doc.lex).split(self._noun_after(q, ce), maxsplit=1)[0]
-            return region.indicator + noun
+            return (region.indicator or region.head_verb) + noun
         if not region.empty and not (q.rank and region.subject_is_place):
             return region.indicator
         if q.rank and region.scope and (region.subject_is_place or self._previous() is None):
