@@ -22,7 +22,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
-                                       "places_each_have", "items_each_have", "footnote_markers", "pinyin_readings", "character_list_joined"]
+                                       "places_each_have", "items_each_have", "footnote_markers", "pinyin_readings", "character_list_joined", "place_only_count_dropped"]
 
 
 def test_conversion_takes_name() -> None:
@@ -409,3 +409,11 @@ def test_character_list_joined() -> None:
                                                               ("猪牛羊禽肉产量", 3.6, "growth")]
     # words of two characters stay a list
     assert facts("粮食、油料产量增长2%。") == [("粮食、油料产量", 2, "growth")]
+
+
+def test_place_only_count_dropped() -> None:
+    assert facts("百强县中，江苏13个。") == []
+    assert facts("入选的开发区中，山东省160家。") == []
+    # a place's amount or change keeps its rules, and so does a count with a name
+    assert facts("江苏省生产总值增长5%。") == [("江苏省生产总值", 5, "growth")]
+    assert [f[1:] for f in facts("江苏新增高新技术企业13家。")] == [(13, "added")]

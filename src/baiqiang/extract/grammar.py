@@ -150,6 +150,7 @@ class Sentence:
     groups: tuple[str, ...] = ()  # the lexicon's ``breakdown_groups`` (男性, 县属企业 …)
     heads: tuple[str, ...] = ()  # the lexicon's ``part_heads`` (增加值, 产值, 产量)
     previous_paragraph: list[Fact] = field(default_factory=list)  # the facts of the paragraph before
+    provinces: tuple[str, ...] = ()  # the lexicon's ``provinces`` (江苏, 浙江: written without 省)
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
 
@@ -1150,6 +1151,18 @@ def character_list_joined(s: Sentence) -> None:
             s.facts[i] = renamed(f, name.replace("、", ""))
 
 
+_PROVINCE_SUFFIX = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)$")
+
+
+def place_only_count_dropped(s: Sentence) -> None:
+    """A count named only by a province (江苏13个, 山东省160家) says what it counts nowhere: no fact (facts.md: a
+    fact is a statement about the place; a rank, change or amount of a place keeps its own rules, and a
+    count of places such as 12个乡镇 is a count of its own)."""
+    s.facts[:] = [f for f in s.facts
+                  if not (f.kind in ("level", "added") and f.unit_std not in ("元", "美元", "%", "位")
+                          and _PROVINCE_SUFFIX.sub("", core(f)) in s.provinces)]
+
+
 def pinyin_readings(s: Sentence) -> None:
     """A host's pinyin readings are no part of a name: 经(jīng)济开发(fā)区(qū)新建项目 → 经济开发区新建项目."""
     for i, f in enumerate(s.facts):
@@ -1211,16 +1224,18 @@ RULES: tuple[Rule, ...] = (
     Rule("footnote_markers", footnote_markers),
     Rule("pinyin_readings", pinyin_readings),
     Rule("character_list_joined", character_list_joined),
+    Rule("place_only_count_dropped", place_only_count_dropped),
 )
 
 
 def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact],
                 groups: tuple[str, ...] = (), heads: tuple[str, ...] = (),
-                previous_paragraph: list[Fact] | None = None) -> list[Fact]:
+                previous_paragraph: list[Fact] | None = None, provinces: tuple[str, ...] = ()) -> list[Fact]:
     """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
     if not facts:
         return facts
-    sentence = Sentence(text, start, end, list(facts), before, groups, heads, previous_paragraph=previous_paragraph or [])
+    sentence = Sentence(text, start, end, list(facts), before, groups, heads,
+                        previous_paragraph=previous_paragraph or [], provinces=provinces)
     for rule in RULES:
         rule.apply(sentence)
     return sentence.facts
