@@ -60,6 +60,7 @@ _LIST_PREDICATE = re.compile(r"增势|增长|增速|增幅|发展|表现|势头|
 _COUNTED_TAIL = re.compile(r"[一二两三四五六七八九十\d]+个[\u4e00-\u9fff]{0,3}$")
 # where a document's title line ends: a line break, or the wide gap a page puts between headline and text
 _TITLE_END = re.compile(r"\n|\s{2,}|\u3000")
+_PLACE_SUFFIX = re.compile(r"[市县区旗州省]")
 # a place at the head of a name: 西藏自治区第一产业增加值, 邢台市生产总值
 # (not X地区 of 地区生产总值 or 县域地区, and not an office: 兰州市委, 市政府, 县人民政府)
 _HEAD_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,4}?(?:自治区|自治州|自治县|市|县|(?<!地)区|旗|州|省))(?!委|政府|人民|党)(.{2,})$")
@@ -82,6 +83,8 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
     lead = len(head) - len(head.lstrip())
     doc.title = _TITLE_END.split(head[lead:], maxsplit=1)[0]
     doc.title_end = lead + len(doc.title)
+    if not _PLACE_SUFFIX.search(doc.title):
+        doc.title = ""  # no place named: nothing to drop from names
     m = _DOC_TITLE.search(layout.text[:400])
     if m is None:  # no bulletin title: the first year stated as a period (2025年上半年), not a date
         m = _PERIOD_YEAR.search(layout.work)
@@ -653,7 +656,11 @@ class _Sentence:
     def _without_own_place(self, indicator: str) -> str:
         """A name without the place the document is about: the title names 西藏自治区, so 西藏自治区第一产业增加值 is
         第一产业增加值, as 我区 or 全区 would be dropped; another place (昆明市 in a report on 云南省) stays."""
+        if not self.doc.title:
+            return indicator
         base = self._base(indicator)
+        if base[:2] not in self.doc.title:
+            return indicator  # a place of the title starts with two of its characters
         m = _HEAD_PLACE.match(base)
         if m is None or m.group(1) not in self.doc.title:
             return indicator

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from baiqiang.extract.model import Fact
 from baiqiang.extract.regions import split_names
@@ -171,12 +172,14 @@ class Sentence:
 
 
 def number_start(fact: Fact) -> int:
-    return int(fact.extra.get("number_start", fact.start))
+    """Where the fact's number starts (the clause reader records it; a table fact has its start)."""
+    start = fact.extra.get("number_start")
+    return fact.start if start is None else int(start)
 
 
 def core(fact: Fact) -> str:
     """The indicator without its sub-year prefix (上半年, 1-6月)."""
-    sub = str(fact.extra.get("sub", ""))
+    sub = fact.extra.get("sub")  # a str when set (the clause reader's and bracket_aside's), called ~10^5 times
     return fact.indicator[len(sub):] if sub and fact.indicator.startswith(sub) else fact.indicator
 
 
@@ -1119,7 +1122,7 @@ def items_each_have(s: Sentence) -> None:
     """均 after a list whose last item writes the head gives each item the quantity with that head:
     凡谷电子、多普达产值均增长90%以上 → 凡谷电子产值, 多普达产值 (each ≥ 90%).  The head is one of the part
     heads (增加值, 产值, 产量); a list without one (城镇和农村居民…) is left, as is a list without 均."""
-    if "均" not in s.body or not s.heads:
+    if not s.heads or s.text.find("均", s.start, s.end) == -1:
         return
     out: list[Fact] = []
     for f in s.facts:
@@ -1145,6 +1148,8 @@ _CHARACTER_LIST = re.compile(r"(?:(?<![\u4e00-\u9fff])|^)(?:[\u4e00-\u9fff]、)+
 
 def character_list_joined(s: Sentence) -> None:
     """One-character words listed with 、 form one name: 猪、牛、羊、禽肉产量 → 猪牛羊禽肉产量 (the written compound)."""
+    if "、" not in s.body:
+        return
     for i, f in enumerate(s.facts):
         name = core(f)
         if "、" in name and _CHARACTER_LIST.match(name):
@@ -1158,9 +1163,25 @@ def place_only_count_dropped(s: Sentence) -> None:
     """A count named only by a province (江苏13个, 山东省160家) says what it counts nowhere: no fact (facts.md: a
     fact is a statement about the place; a rank, change or amount of a place keeps its own rules, and a
     count of places such as 12个乡镇 is a count of its own)."""
-    s.facts[:] = [f for f in s.facts
-                  if not (f.kind in ("level", "added") and f.unit_std not in ("元", "美元", "%", "位")
-                          and _PROVINCE_SUFFIX.sub("", core(f)) in s.provinces)]
+    if not s.provinces or not _province_pattern(s.provinces).search(s.text, s.start, s.end):
+        return
+    if any(_named_by_province(f, s.provinces) for f in s.facts):
+        s.facts[:] = [f for f in s.facts if not _named_by_province(f, s.provinces)]
+
+
+@lru_cache(maxsize=4)
+def _province_pattern(provinces: tuple[str, ...]) -> re.Pattern[str]:
+    """One search per sentence tells whether a province is named in it at all."""
+    return re.compile("|".join(map(re.escape, provinces)))
+
+
+def _named_by_province(f: Fact, provinces: tuple[str, ...]) -> bool:
+    """True for a count whose whole name is a province (江苏, 山东省)."""
+    name = f.indicator
+    if len(name) > 9 or (name[:2] not in provinces and name[:3] not in provinces):
+        return False
+    return (f.kind in ("level", "added") and f.unit_std not in ("元", "美元", "%", "位")
+            and _PROVINCE_SUFFIX.sub("", core(f)) in provinces)
 
 
 def pinyin_readings(s: Sentence) -> None:

@@ -37,6 +37,7 @@ _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
 _CLAUSE_BEFORE = re.compile(r"[^，。；,;：:！？]*$")
 _CHANGE_END = re.compile(r"(?:增长|下降|上涨|上升|提高|提升|回落|回升|下滑|降低)了?\s*$")
 _SHARE_END = re.compile(r"占[^，。；,;：:、]{1,30}的\s*$")
+_LOST_BEFORE = frozenset("长降涨升高落滑低了的 ")
 _POINTS_CONTEXT = re.compile(r"增速|增幅|比重|占比|率|(?<!相)(?:较|比)(?!上年|去年|同期|上年同期)")
 
 
@@ -176,6 +177,8 @@ def _lost_percent(work: str, start: int, stop: int, end: int, after_re: re.Patte
     百分点 when its clause names a rate (增速, 比重, …率) or a basis other than last year
     (较一季度回落2.9), as such changes are written in full (增速较一季度回落2.9个百分点).
     """
+    if work[start - 1:start] not in _LOST_BEFORE:
+        return ""  # the last character of a change verb, 了, 的 or a space: most numbers fail here at once
     am = after_re.match(work, stop, end)
     pos = am.end() if am else stop
     if pos < end and work[pos] not in _BOUNDARY:

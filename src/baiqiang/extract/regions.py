@@ -75,17 +75,18 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
         if s.endswith("连续"):
             region.streak = True
             return s[:-2]
-        cm = lex.comparison_period_re.search(s, max(0, len(s) - _TAIL_WINDOW))
+        lo = len(s) - _TAIL_WINDOW if len(s) > _TAIL_WINDOW else 0  # one window for the three searches
+        cm = lex.comparison_period_re.search(s, lo)
         if cm:  # 增幅比上半年(提高), 比1-8月(回落): the basis of a comparison
             s = s[: cm.start()]
             last = "比"
             continue
-        m = lex.tail_re.search(s, max(0, len(s) - _TAIL_WINDOW))
+        m = lex.tail_re.search(s, lo)
         if not m:
             break
         word = m.group()
         cat = lex.tail_cats[word]
-        nc = lex.not_cue_tail_re.search(s, max(0, len(s) - _TAIL_WINDOW))
+        nc = lex.not_cue_tail_re.search(s, lo)
         if nc and nc.end() - nc.start() > len(word):
             break
         if cat == "added" and not word.startswith("新") and word not in lex.amount_verbs:
@@ -207,7 +208,9 @@ def clean(s: str) -> str:
 def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     """Split a region into indicator and cues (see the module docstring)."""
     region = Region(indicator="")
-    text = _SPEECH_OPENING.sub("", _LIST_MARKER.sub("", text))
+    text = _LIST_MARKER.sub("", text)
+    if "“" in text:
+        text = _SPEECH_OPENING.sub("", text)
     if rank:
         split = _rank_split(text, lex)
         if split is not None:
@@ -251,6 +254,7 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
 
 _OPEN = "(（"
 _CLOSE = ")）"
+_ANY_BRACKET = re.compile(r"[()（）]")
 # a bracket that opens a note on how a figure is counted (折含P2O5 30%, 含…): its numbers are the note's
 _NOTE_OPENING = re.compile(r"\s*(?:折含|折合|折|含|包括|包含|不含|不包括)")
 
@@ -279,6 +283,8 @@ def outside_brackets(s: str, before: str, earlier: str = "") -> str | None:
     or by the words before the bracket when there are none inside (``年度任务(111.3亿元`` → 年度任务);
     a number in a counting note (``磷矿石(折含P2O5 30%)``) is no fact.
     """
+    if not _ANY_BRACKET.search(s):
+        return s  # most regions: nothing to do (and this runs for every number)
     body = s.lstrip()
     if body[:1] in _CLOSE:
         k = _unclosed(before)
