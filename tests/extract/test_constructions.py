@@ -520,3 +520,12 @@ def test_a_dateline_word_is_a_time_phrase():
     """今天 / 近日 / 昨日 open a news sentence like 今年: not part of the name, and the verb after them is the head
     (今天集中开工的40个重点项目 → 集中开工重点项目, added)."""
     assert facts("近日新增高新技术企业12家。") == [("高新技术企业", 12, "家", "added", "exact")]
+
+
+def test_a_change_after_a_dropped_absolute_change():
+    """施工项目个数较上年同期增加358个，同比增长31.8%: the absolute change is dropped (optional in gold), and the %
+    change with no name after it is the count's; 较上年同期 is a comparison."""
+    assert facts("全市施工项目个数较上年同期增加358个，同比增长31.8%。") == [("施工项目个数", 31.8, "%", "growth", "exact")]
+    # an amount between them names the change as before
+    got = facts("企业较上年增加20家，企业总数达500家，增长4.2%。")
+    assert [(f[1], f[3]) for f in got] == [(500, "level"), (4.2, "growth")] and got[0][0] == got[1][0]

@@ -274,6 +274,9 @@ class _Sentence:
     prev_cats: set[str] = field(default_factory=set)  # the previous sentence's verb categories
     scoped: bool = False  # inside 其中 / …项目中: items continue the previous verb
     target_ends: list[int] | None = None  # see _target_ends
+    # the name of the last absolute change dropped (X较上年同期增加358个) and where it ended: a % change with
+    # no name right after it (，同比增长31.8%) is X's
+    dropped: tuple[str, int] = ("", -1)
 
     # ------------------------------------------------------------ clause
     def clause(self, cs: int, ce: int, found: list[Quantity]) -> None:
@@ -357,6 +360,8 @@ class _Sentence:
                 continue
             kind = self._kind(q, region, cats, indicator, ce)
             if kind is None:
+                if region.sign and not q.is_percent and not region.empty:
+                    self.dropped = (indicator, q.end)
                 i += 1
                 continue
             for sq in [*stacked, q]:
@@ -509,6 +514,9 @@ class _Sentence:
             name = clean(_LIST_PREFIX.sub("", names[-1])) if names else ""
             if len(name) >= 2:
                 return name
+        if region.sign and q.info is not None and q.info.std == "%" and self.dropped[0] and (
+                prev is None or prev.end < self.dropped[1]):
+            return self.dropped[0]  # 施工项目个数较上年同期增加358个，同比增长31.8%: the count's change
         if region.sign and q.info is not None and q.info.std == "%":
             # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share nor to a share's
             # change (…比重为7.6%，比上半年提高0.2个百分点；按可比价格计算，同比增长3.7%), also over ；
