@@ -529,3 +529,11 @@ def test_a_change_after_a_dropped_absolute_change():
     # an amount between them names the change as before
     got = facts("企业较上年增加20家，企业总数达500家，增长4.2%。")
     assert [(f[1], f[3]) for f in got] == [(500, "level"), (4.2, "growth")] and got[0][0] == got[1][0]
+
+
+def test_a_change_after_a_subjects_share_is_the_subjects():
+    """煤炭开采和洗选业占比为95.56%，同比下降15.4%: the change of the share's subject; a share named by its base
+    (为调整预算的96.5%，增长2.3%) leaves the change to the amount before it; 特别是 is an adverb."""
+    got = facts("采矿业增加值下降15%，特别是煤炭开采和洗选业占比为95.56%，同比下降15.4%。")
+    assert [g[0] for g in got[1:]] == ["煤炭开采和洗选业占比", "煤炭开采和洗选业"]
+    assert facts("预算收入10亿元，为调整预算的96.5%，增长2.3%。")[-1][0] == "预算收入"

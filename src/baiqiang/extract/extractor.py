@@ -61,6 +61,8 @@ _COUNTED_TAIL = re.compile(r"[一二两三四五六七八九十\d]+个[\u4e00-\u
 # where a document's title line ends: a line break, or the wide gap a page puts between headline and text
 _TITLE_END = re.compile(r"\n|\s{2,}|\u3000")
 _PLACE_SUFFIX = re.compile(r"[市县区旗州省]")
+# a share named by its subject and 占比 (煤炭开采和洗选业占比), not by its base (占全市…的比重)
+_SUBJECT_SHARE = re.compile(r"((?!占)[^占]{2,}?)(?:占比|所占比重)")
 # a place at the head of a name: 西藏自治区第一产业增加值, 邢台市生产总值
 # (not X地区 of 地区生产总值 or 县域地区, and not an office: 兰州市委, 市政府, 县人民政府)
 _HEAD_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,4}?(?:自治区|自治州|自治县|市|县|(?<!地)区|旗|州|省))(?!委|政府|人民|党)(.{2,})$")
@@ -517,6 +519,10 @@ class _Sentence:
         if region.sign and q.info is not None and q.info.std == "%" and self.dropped[0] and (
                 prev is None or prev.end < self.dropped[1]):
             return self.dropped[0]  # 施工项目个数较上年同期增加358个，同比增长31.8%: the count's change
+        if region.sign and q.info is not None and q.info.std == "%" and self.facts and self.facts[-1].kind == "rate":
+            sm = _SUBJECT_SHARE.fullmatch(self._base(self.facts[-1].indicator))
+            if sm:  # 煤炭开采和洗选业占比为95.56%，同比下降15.4%: the change of the share's subject
+                return sm.group(1)
         if region.sign and q.info is not None and q.info.std == "%":
             # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share nor to a share's
             # change (…比重为7.6%，比上半年提高0.2个百分点；按可比价格计算，同比增长3.7%), also over ；
