@@ -107,7 +107,7 @@ _BRACKET_ABBREVIATION = re.compile(r"(?<=[\u4e00-\u9fff])[（(][A-Z]{2,5}[)）]"
 _BRACKET_ALIAS = re.compile(r".{2,}[（(]([^（）()]{2,}率)[)）]")
 #: an investment stated before the thing it is of: 引进一家投资2亿元的江苏明玖泰管理公司
 _SIZE_VERB = re.compile(r"(计划总投资|总投资|投资)了?\s*$")
-_NAMED_AFTER = re.compile(r"的([^，,；;。：:、]{2,40}?(?:项目|公司|企业|工程|基地|园区|产业园|养殖场|场|厂|中心))")
+_NAMED_AFTER = re.compile(r"(?:建设|兴建|新建|打造|实施)?的([^，,；;。：:、]{2,40}?(?:项目|公司|企业|工程|基地|园区|产业园|养殖场|场|厂|中心))")
 #: where a class label ends in a name with a threshold (亿元以上项目 → 项目)
 _THRESHOLD_END = re.compile(r".*(?:以上|以下|以内|元)")
 #: a subject with a cause before the clause of its figure: 其中畜牧业受生猪产能增长的影响，实现总产值…
