@@ -44,6 +44,10 @@ def test_plan_section_gives_no_facts_until_a_top_level_heading():
 
 
 def test_result_against_a_plan_is_not_a_target():
+    # a plan that was made (制定…计划) is a result: what follows is no target
+    got = facts("制定优势企业拜访考察计划，共组织开展招商对接108次。")
+    assert [(f[1], f[3]) for f in got] == [(108, "added")]
+    assert facts("计划新增企业5家。") == []
     assert ("重点项目投资年度计划完成率", 108, "%", "rate", "exact") in facts("重点项目完成投资156亿元，完成年度计划的108%。")
     assert facts("计划新增企业10家。") == []
 

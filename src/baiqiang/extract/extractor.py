@@ -61,6 +61,8 @@ _COUNTED_TAIL = re.compile(r"[一二两三四五六七八九十\d]+个[\u4e00-\u
 # where a document's title line ends: a line break, or the wide gap a page puts between headline and text
 _TITLE_END = re.compile(r"\n|\s{2,}|\u3000")
 _PLACE_SUFFIX = re.compile(r"[市县区旗州省]")
+# a plan that was made (制定优势企业拜访考察计划): a result, not a plan for what follows
+_PLAN_MADE = re.compile(r"(?:制定|制订|出台|印发|编制)[^，,；;。]{0,12}$")
 # a share named by its subject and 占比 (煤炭开采和洗选业占比), not by its base (占全市…的比重)
 _SUBJECT_SHARE = re.compile(r"((?!占)[^占]{2,}?)(?:占比|所占比重)")
 # a place at the head of a name: 西藏自治区第一产业增加值, 邢台市生产总值
@@ -426,8 +428,10 @@ class _Sentence:
         """Where the sentence's plan cues (力争, 计划…; not the exceptions such as 计划总投资) end, found once."""
         if self.target_ends is None:
             targets = self.doc.lex.target_cues
-            self.target_ends = [m.end() for m in self.doc.lex.target_re.finditer(self.doc.layout.text, self.start, self.end)
-                                if m.group() in targets]
+            text = self.doc.layout.text
+            self.target_ends = [m.end() for m in self.doc.lex.target_re.finditer(text, self.start, self.end)
+                                if m.group() in targets
+                                and not _PLAN_MADE.search(text, max(self.start, m.start() - 14), m.start())]
         return self.target_ends
 
     def _threshold(self, q: Quantity, later: list[Quantity], region: Region, ce: int) -> bool:
