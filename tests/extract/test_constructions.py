@@ -537,3 +537,9 @@ def test_a_change_after_a_subjects_share_is_the_subjects():
     got = facts("采矿业增加值下降15%，特别是煤炭开采和洗选业占比为95.56%，同比下降15.4%。")
     assert [g[0] for g in got[1:]] == ["煤炭开采和洗选业占比", "煤炭开采和洗选业"]
     assert facts("预算收入10亿元，为调整预算的96.5%，增长2.3%。")[-1][0] == "预算收入"
+
+
+def test_a_streak_is_no_part_of_the_rank_after_it():
+    """持续6个月 / 连续19年 are streaks (optional in gold): no fact, and no part of the rank's name."""
+    assert facts("奇瑞汽车连续19年位居中国品牌乘用车出口第一。") == [("中国品牌乘用车出口", 1, "位", "rank", "exact")]
+    assert facts("持续6个月稳居全市第一。") == []

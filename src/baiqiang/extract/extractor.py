@@ -313,6 +313,8 @@ class _Sentence:
             # an item's own verb wins over the clause's (改造老旧小区12个、惠及居民4300户)
             cats = region.head_cats | (head_cats & {"cumulative"}) if region.head_cats else head_cats
             if self._skip(q, region, cs):
+                if region.streak and q.follower == "boundary":
+                    prev_end = q.end  # 持续6个月稳居全市第一: the streak is no part of the next figure's words
                 i += 1
                 continue
             if q.follower == "stacked":

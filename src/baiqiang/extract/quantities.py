@@ -21,7 +21,7 @@ _BOUNDARY = set("、，,。；;：:）)”’》\n!！?？")
 _PART_ASIDE = ("(其中", "（其中")
 _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
 # a rank verb right after a quantity (增速14.2%位列第一) ends its phrase like a comma
-_RANK_AFTER = ("位列", "位居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
+_RANK_AFTER = ("位列", "位居", "稳居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
 _SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\s*个(?:百分点|千分点)")
 _CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-×*/")  # G60, 5.0+, 2+5
 # metrics written in Latin letters, directly followed by their figure and its unit (实现GDP961.42亿元)

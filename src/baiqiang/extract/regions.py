@@ -72,7 +72,7 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
     last = ""
     for _ in range(6):
         s = s.rstrip(" ，、")
-        if s.endswith("连续"):
+        if s.endswith(("连续", "持续")):  # 连续4年, 持续6个月: a streak
             region.streak = True
             return s[:-2]
         lo = len(s) - _TAIL_WINDOW if len(s) > _TAIL_WINDOW else 0  # one window for the three searches
