@@ -44,6 +44,7 @@ _GENERIC_HEADS = frozenset({"项目", "企业", "项目个数", "资金"})
 #: a verb-headed name (签约项目, 新开工项目, 签约资金); a state word before it (已投产项目, 已签约尚未开工项目)
 #: makes it a count of what stands in that state, not of what was done in the period
 _PROJECT_VERBS = "签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库|储备"
+_PROJECT_VERB = re.compile(_PROJECT_VERBS)
 _VERB_HEAD = re.compile(rf"((已经|已|尚未|未)?(?:新)?(?:{_PROJECT_VERBS})(?:(?:尚未|未)(?:{_PROJECT_VERBS}))?"
                         r"(?:项目个数|项目|企业|资金))(?:为|达|共)?\s*$")
 #: a place that opens the clause of a verb-headed count (临夏市储备项目47项): the place names the count
@@ -234,6 +235,8 @@ def bracket_aside(s: Sentence) -> None:
 
     X is the preceding growth's indicator (地区生产总值增长-8.7%，较一季度(-10.8%)回升2.1个百分点).
     """
+    if "(" not in s.body and "（" not in s.body:
+        return  # the basis is always before a bracket
     for i, f in enumerate(s.facts):
         m = _BRACKET_BASIS.search(s.pre(f))
         if m and f.unit_std == "%":
@@ -281,6 +284,8 @@ def basis_in_name(s: Sentence) -> None:
 def basis_list(s: Sentence) -> None:
     """Two bases, two changes: 增速较一季度和1-5月分别提高15.5和2.2个百分点 → X增速较一季度 15.5, X增速较1-5月
     2.2; X is the preceding % growth's name."""
+    if "分别" not in s.body:
+        return
     for run in _runs(s):
         if len(run) != 2:
             continue
@@ -327,6 +332,8 @@ def month_series(s: Sentence) -> None:
 
 def paired_respectively(s: Sentence) -> None:
     """Paired lists: 分别达到18687元、5634元，增长7.8%、9.2% — the second list takes the first's names in order."""
+    if "分别" not in s.body:
+        return
     runs = _runs(s)
     for a, b in zip(runs, runs[1:]):
         if len(a) < 2 or len(a) != len(b) or "分别" not in s.pre(s.facts[a[0]]):
@@ -491,6 +498,9 @@ def rank_scope_chain(s: Sentence) -> None:
 
 def absolute_change_dropped(s: Sentence) -> None:
     """An absolute change against last year (比去年新增3637元, 比上年增加2028人) is no level: dropped (optional in gold)."""
+    body = s.body
+    if "比" not in body and "较" not in body:
+        return
     s.facts[:] = [f for f in s.facts
                   if not (f.kind in ("level", "added") and _ABSOLUTE_CHANGE.search(s.pre(f).rstrip()))]
 
@@ -512,6 +522,8 @@ def generic_head_keeps_verb(s: Sentence) -> None:
     After a state word the verb stays in any name and the count is a stock (level): 已投产项目7个,
     已签约尚未开工项目2个 (the corpus gold: 76).
     """
+    if not _PROJECT_VERB.search(s.text, s.start, s.end):
+        return  # every pattern below holds one of the verbs
     for i, f in enumerate(s.facts):
         pre = s.pre(f)
         m = _VERB_HEAD.search(pre) if core(f) else None
@@ -820,7 +832,7 @@ def part_takes_whole_head(s: Sentence) -> None:
     if not s.heads:
         return
     reach = max(0, s.start - _TOPIC_REACH)
-    if "其中" not in s.text[reach:s.end] and "看" not in s.text[reach:s.end]:
+    if s.text.find("其中", reach, s.end) == -1 and s.text.find("看", reach, s.end) == -1:
         return
     stop = max(max(s.text.rfind(c, reach, s.start) for c in "。！？\n") + 1, reach)
     openings = [m.start() for m in _PART_OPENING.finditer(s.text, stop, s.end)]
@@ -1040,6 +1052,8 @@ def list_keeps_verb(s: Sentence) -> None:
 def from_to_levels(s: Sentence) -> None:
     """从A增长到B: two levels of one metric, the start and the end: 生产总值从2015年的39.70亿元增长到2020年
     61.95亿元 → 生产总值 39.70 (2015) and 生产总值 61.95 (2020); the years written are the periods."""
+    if "从" not in s.body:
+        return
     for i, f in enumerate(s.facts[:-1]):
         m = _FROM.fullmatch(core(f))
         g = s.facts[i + 1]
