@@ -38,6 +38,9 @@ def test_an_estimated_result_keeps_its_name():
     """预计完成 / 预计下降: 预计 goes whole, not as 计 (a link word) leaving 预 in the name (corpus 71, 82)."""
     assert facts("全区地区生产总值预计完成213亿元。") == [("地区生产总值", 21_300_000_000, "元", "level", "exact")]
     assert facts("万元GDP综合能耗预计下降2.3%。") == [("万元GDP综合能耗", -2.3, "%", "growth", "exact")]
+    # 预测 (a forecast of the period's result) alike
+    assert facts("预测规上工业增加值19.95亿元，预测增长17.8%。") == [
+        ("规上工业增加值", 1_995_000_000, "元", "level", "exact"), ("规上工业增加值", 17.8, "%", "growth", "exact")]
 
 
 # ---------------------------------------------------------------- numbers and units
@@ -238,9 +241,10 @@ def test_planned_project_lists_are_facts():
 
 
 def test_count_named_by_verb_phrase_before_de_and_noun_after():
-    # 40个 is the count (an attribute of the counted follows), named by 集中开工…的 and 重点项目
+    # 40个 is the count (an attribute of the counted follows), named by 集中开工…的 and 重点项目; 今天 is a
+    # dateline word, so 集中开工 is the head verb: added (corpus 23 gold)
     got = [(f.indicator, f.value, f.kind) for f in extract_facts("今天集中开工的40个重点项目总投资120亿元。")]
-    assert got == [("今天集中开工重点项目", 40, "level"), ("重点项目总投资", 120, "level")]
+    assert got == [("集中开工重点项目", 40, "added"), ("重点项目总投资", 120, "level")]
     # a money threshold inside a name stays a threshold
     assert [f.value for f in extract_facts("5000万元以上项目投资2项指标增速全市第二。")] == [2]
 
@@ -390,3 +394,152 @@ def test_respectively_names_may_hold_a_conjunction():
     assert [f[0] for f in facts("蔬菜及食用菌、瓜果产量分别增长39.3%、8.5%。")] == ["蔬菜及食用菌产量", "瓜果产量"]
     assert [f[0] for f in facts("交通运输仓储和邮政业、其他服务业和金融业分别增长4.8%、4.6%和3.7%。")] == [
         "交通运输仓储和邮政业", "其他服务业", "金融业"]
+
+
+def test_a_thousand_prefix_that_starts_a_unit_is_the_units():
+    """135.7千公顷, 100千伏安: 千 starts the unit, which stays as written (facts.md multiplies out only
+    万/亿); 3千人 is still 3000 人."""
+    assert facts("粮食作物播种面积135.7千公顷。") == [("粮食作物播种面积", 135.7, "千公顷", "level", "exact")]
+    assert facts("新增变电容量100千伏安。") == [("变电容量", 100, "千伏安", "added", "exact")]
+    assert facts("接待游客3千人。") == [("游客", 3000, "人", "level", "exact")]
+
+
+def test_a_percent_sign_lost_by_the_host():
+    """A host that drops every % (corpus 119): a bare number that ends its clause right after a change
+    verb or after 占…的 is a percentage; against a rate or another basis it is in 百分点. A bare number
+    elsewhere (职工120) stays no fact."""
+    assert facts("全年工业总产值190亿元，比去年同期增长26.1，占全省的12。") == [
+        ("工业总产值", 19_000_000_000, "元", "level", "exact"),
+        ("工业总产值", 26.1, "%", "growth", "exact"),
+        ("工业总产值占全省的比重", 12, "%", "rate", "exact")]
+    assert facts("全县固定资产投资增长8.5，增速较一季度回落了0.4。") == [
+        ("固定资产投资", 8.5, "%", "growth", "exact"),
+        ("固定资产投资增速较一季度", -0.4, "百分点", "growth", "exact")]
+    assert facts("企业产值均增长90以上。")[0][1:] == (90, "%", "growth", "at_least")
+    assert facts("全厂职工120，今年招聘30人。") == [("招聘", 30, "人", "added", "exact")]
+
+
+def test_a_comparison_written_with_xiangbi_is_peeled():
+    """与去年同期相比 / 与上年相比 are comparisons like 比上年: not part of the name."""
+    assert facts("全县工业总产值与上年相比下降3.2%。") == [("工业总产值", -3.2, "%", "growth", "exact")]
+
+
+def test_a_change_verb_followed_by_le():
+    """回落了 / 提高了: the 了 after a change verb does not hide the verb."""
+    assert facts("全县固定资产投资增长8.5%，增速较一季度回落了0.4个百分点。") == [
+        ("固定资产投资", 8.5, "%", "growth", "exact"),
+        ("固定资产投资增速较一季度", -0.4, "百分点", "growth", "exact")]
+
+
+def test_respectively_with_no_names_before_it():
+    """分别 with nothing before it to split (a bare list of numbers) names nothing rather than failing."""
+    from baiqiang.extract.regions import split_names
+
+    assert split_names("", 1) == []
+    assert split_names("甲、乙", 2) == ["甲", "乙"]
+
+
+def test_brackets_are_asides():
+    """A number inside brackets is named inside them (其中…) or by the words before them; the number after
+    the bracket is named by the words outside it; a counting note's number (折含…) is no fact."""
+    assert facts("目前共有规上工业企业227家(其中上市公司5家)。") == [
+        ("规上工业企业", 227, "家", "level", "exact"), ("上市公司", 5, "家", "level", "exact")]
+    assert facts("地区生产总值增长-8.7%，较一季度(-10.8%)回升2.1个百分点。")[2] == (
+        "地区生产总值增速较一季度", 2.1, "百分点", "growth", "exact")
+    assert facts("社会消费品零售总额完成43亿元，完成年度任务(111.3亿元)的38.7%。")[1:] == [
+        ("社会消费品零售总额年度任务", 11_130_000_000, "元", "level", "exact"),
+        ("社会消费品零售总额年度任务完成率", 38.7, "%", "rate", "exact")]
+    assert facts("外贸出口314万美元，占市分配任务1000万美元(其中加工贸易200万美元)的31.4%。")[-1] == (
+        "外贸出口占市分配任务的比重", 31.4, "%", "rate", "exact")
+    assert facts("磷矿石(折含P2O5 30%)增长33.7%。") == [("磷矿石", 33.7, "%", "growth", "exact")]
+
+
+def test_respectively_names_in_the_clause_before():
+    """分别 with no names of its own takes the list of the clause before, whose last item loses its
+    predicate, its count (三个行业) and the head they share (增加值); an item's own head is shared too."""
+    got = facts("汽车制造业、食品制造业、燃气生产和供应业三个行业增加值增势较好，分别增长89.2%、11.4%、159.4%。")
+    assert [g[:4] for g in got] == [("汽车制造业增加值", 89.2, "%", "growth"), ("食品制造业增加值", 11.4, "%", "growth"),
+                                    ("燃气生产和供应业增加值", 159.4, "%", "growth")]
+    got = facts("禽蛋产量、水果和蔬菜增长较快，增速分别达9.1%、7.5%、5.5%。")
+    assert [g[:4] for g in got] == [("禽蛋产量", 9.1, "%", "growth"), ("水果产量", 7.5, "%", "growth"),
+                                    ("蔬菜产量", 5.5, "%", "growth")]
+    # as many names as numbers are needed: two names for three numbers name nothing new
+    assert [g[0] for g in facts("甲、乙增长较快，分别增长1%、2%、3%。")] == []
+
+
+def test_respectively_with_a_verb_before_each_number():
+    """分别增长6.9%、增长8.4%、下降4.8%: the run goes on over a repeated change verb, each with its sign."""
+    assert [g[:4] for g in facts("甲、乙、丙分别增长6.9%、增长8.4%、下降4.8%。")] == [
+        ("甲", 6.9, "%", "growth"), ("乙", 8.4, "%", "growth"), ("丙", -4.8, "%", "growth")]
+    assert [g[:2] for g in facts("甲、乙分别下降3%、增长2%。")] == [("甲", -3), ("乙", 2)]
+
+
+def test_the_documents_own_place_leaves_names():
+    """The place the title names is the document's own, dropped from later names like 全区; another place
+    stays (昆明市 in a report on 云南省), and so does an office of the place or the 地区 of 地区生产总值."""
+    text = "前三季度西藏自治区经济运行情况。\n西藏自治区第一产业增加值90.85亿元，同比增长1.5%。昆明市生产总值增长2%。"
+    assert [f[0] for f in facts(text)] == ["第一产业增加值", "第一产业增加值", "昆明市生产总值"]
+    text = "邢台市生产总值增速全省第一  上半年，邢台市生产总值完成1002.33亿元。"
+    assert [f[0] for f in facts(text)] == ["上半年生产总值"]
+    assert facts("兰州市经济运行情况。\n兰州市委党校学员280人。")[0][0] == "兰州市委党校学员"
+    assert facts("海南经济运行情况。\n海南地区生产总值1675.57亿元。")[0][0] == "海南地区生产总值"
+    # the title's own figure keeps its place
+    assert facts("2020年前三季度西藏自治区生产总值实现1308.32亿元")[0][0] == "前三季度西藏自治区生产总值"
+
+
+def test_a_bare_scale_after_a_money_name_is_money():
+    """全县完成生产总值56.7亿, 总投资8亿: 亿 without 元 after a name of money is 亿元, a level; after another
+    name (游客100万) it stays a count."""
+    assert facts("全县完成生产总值56.7亿。") == [("生产总值", 5_670_000_000, "元", "level", "exact")]
+    assert facts("该项目总投资8亿。") == [("该项目总投资", 800_000_000, "元", "level", "exact")]
+    assert facts("接待游客100万。") == [("游客", 1_000_000, "", "level", "exact")]
+
+
+def test_a_change_after_a_shares_change_is_the_amounts():
+    """…比重为7.6%，比上半年提高0.2个百分点；同比增长3.7%: the % change belongs to the amount before the
+    share, not to the share's change in 百分点; right after a share it is the share's subject."""
+    got = facts("县域地区实现地区生产总值443.9亿元，占全市地区生产总值的比重为7.6%，比上半年提高0.2个百分点；"
+                "按可比价格计算，同比增长3.7%。")
+    assert got[-1] == ("县域地区生产总值", 3.7, "%", "growth", "exact")
+
+
+def test_a_page_break_between_a_number_and_its_unit():
+    """16883 / - 2 - / 元: the page number between a figure and its unit does not part them."""
+    text = "农村常住居民人均可支配收入 16883\n- 2 -\n元，同比增长 9.7%。"
+    assert facts(text) == [("农村常住居民人均可支配收入", 16883, "元", "level", "exact"),
+                           ("农村常住居民人均可支配收入", 9.7, "%", "growth", "exact")]
+
+
+def test_a_latin_metric_glued_to_its_figure():
+    """实现GDP961.42亿元: GDP directly before its figure is the metric, not a code (G60科创走廊 stays a code)."""
+    assert facts("全市实现GDP961.42亿元。") == [("GDP", 96_142_000_000, "元", "level", "exact")]
+    assert facts("G60科创走廊建设项目5个。") == [("G60科创走廊建设项目", 5, "个", "level", "exact")]
+
+
+def test_a_dateline_word_is_a_time_phrase():
+    """今天 / 近日 / 昨日 open a news sentence like 今年: not part of the name, and the verb after them is the head
+    (今天集中开工的40个重点项目 → 集中开工重点项目, added)."""
+    assert facts("近日新增高新技术企业12家。") == [("高新技术企业", 12, "家", "added", "exact")]
+
+
+def test_a_change_after_a_dropped_absolute_change():
+    """施工项目个数较上年同期增加358个，同比增长31.8%: the absolute change is dropped (optional in gold), and the %
+    change with no name after it is the count's; 较上年同期 is a comparison."""
+    assert facts("全市施工项目个数较上年同期增加358个，同比增长31.8%。") == [("施工项目个数", 31.8, "%", "growth", "exact")]
+    # an amount between them names the change as before
+    got = facts("企业较上年增加20家，企业总数达500家，增长4.2%。")
+    assert [(f[1], f[3]) for f in got] == [(500, "level"), (4.2, "growth")] and got[0][0] == got[1][0]
+
+
+def test_a_change_after_a_subjects_share_is_the_subjects():
+    """煤炭开采和洗选业占比为95.56%，同比下降15.4%: the change of the share's subject; a share named by its base
+    (为调整预算的96.5%，增长2.3%) leaves the change to the amount before it; 特别是 is an adverb."""
+    got = facts("采矿业增加值下降15%，特别是煤炭开采和洗选业占比为95.56%，同比下降15.4%。")
+    assert [g[0] for g in got[1:]] == ["煤炭开采和洗选业占比", "煤炭开采和洗选业"]
+    assert facts("预算收入10亿元，为调整预算的96.5%，增长2.3%。")[-1][0] == "预算收入"
+
+
+def test_a_streak_is_no_part_of_the_rank_after_it():
+    """持续6个月 / 连续19年 are streaks (optional in gold): no fact, and no part of the rank's name."""
+    assert facts("奇瑞汽车连续19年位居中国品牌乘用车出口第一。") == [("中国品牌乘用车出口", 1, "位", "rank", "exact")]
+    assert facts("持续6个月稳居全市第一。") == []

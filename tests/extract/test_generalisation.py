@@ -44,6 +44,10 @@ def test_plan_section_gives_no_facts_until_a_top_level_heading():
 
 
 def test_result_against_a_plan_is_not_a_target():
+    # a plan that was made (制定…计划) is a result: what follows is no target
+    got = facts("制定优势企业拜访考察计划，共组织开展招商对接108次。")
+    assert [(f[1], f[3]) for f in got] == [(108, "added")]
+    assert facts("计划新增企业5家。") == []
     assert ("重点项目投资年度计划完成率", 108, "%", "rate", "exact") in facts("重点项目完成投资156亿元，完成年度计划的108%。")
     assert facts("计划新增企业10家。") == []
 
@@ -251,6 +255,9 @@ def test_measure_after_wancheng_is_added_when_the_name_is_an_action():
 
 def test_speech_in_quotation_marks_gives_no_facts():
     assert facts("“我们过来考察了三次，最终决定投资。”负责人说。") == []
+    # the statistics an official quotes are facts: money and % stay, counts in speech do not
+    got = facts("副主任说：“2022年全区实现地区生产总值92.54亿元、同比增长4.9%，走访企业30家。”")
+    assert [(f[0], f[1]) for f in got] == [("地区生产总值", 9_254_000_000), ("地区生产总值", 4.9)]
 
 
 def test_new_action_verbs_make_counts_added():

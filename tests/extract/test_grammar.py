@@ -14,7 +14,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
     assert [r.name for r in RULES] == ["bracket_notes", "conversion_takes_name", "verb_inside_name", "bracket_aside", "basis_in_name", "basis_list", "month_series", "paired_respectively",
                                        "rate_keeps_verb",
                                        "place_list_metric", "place_takes_metric", "subject_by_rate", "colon_list_metric", "members_by_predicate",
-                                       "rank_scope_chain", "absolute_change_dropped",
+                                       "rank_among", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
                                        "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "bare_head_takes_sector", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
@@ -22,7 +22,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
-                                       "places_each_have", "footnote_markers", "pinyin_readings"]
+                                       "places_each_have", "items_each_have", "footnote_markers", "pinyin_readings", "character_list_joined", "place_only_count_dropped"]
 
 
 def test_conversion_takes_name() -> None:
@@ -37,6 +37,11 @@ def test_bracket_aside() -> None:
 
 
 def test_basis_in_name() -> None:
+    # no basis written: the default one, so the change of X's growth rate (X增速, or the word the text writes)
+    got = facts("医药制造业增长7.4%，回升1.6个百分点；金属制品业增长10.7%，增幅回落2.2个百分点。")
+    assert [got[1], got[3]] == [("医药制造业增速", 1.6, "growth"), ("金属制品业增幅", -2.2, "growth")]
+    # a quarter written with an Arabic digit is a basis too
+    assert facts("第一产业增加值增长3.5%，增速较1季度提高0.5个百分点。")[1] == ("第一产业增加值增速较1季度", 0.5, "growth")
     got = facts("交通运输业增长6.4%，比上年下降13.8个百分点。")
     assert got == [("交通运输业", 6.4, "growth"), ("交通运输业增速", -13.8, "growth")]
     # the same period of last year, written out, is a named basis (corpus 17, 50: all twelve cases)
@@ -137,6 +142,9 @@ def test_attribute_takes_previous_name() -> None:
 
 
 def test_rank_of_previous_metric() -> None:
+    # the basis of the change before the rank is no part of it
+    got = facts("规上工业增加值增长1.3%，增速较一季度和1-5月分别提高15.5和2.2个百分点，增速居全市第6位。")
+    assert got[-1] == ("规上工业增加值增速", 6, "rank")
     got = facts("全市实际到位外省资金702.76亿元，总量位居全省第三位，增速位居全省第四位。")
     assert [g[0] for g in got[1:]] == ["实际到位外省资金总量", "实际到位外省资金增速"]
 
@@ -164,6 +172,13 @@ def test_absolute_change_against_a_named_period_is_dropped() -> None:
 
 
 def test_each_ranks() -> None:
+    # a list named by the rank itself: each item ranks, sharing the aspect the last one writes
+    assert facts("地区生产总值、第二产业增加值、社会消费品零售总额增速排名全市第一。") == [
+        ("地区生产总值增速", 1, "rank"), ("第二产业增加值增速", 1, "rank"), ("社会消费品零售总额增速", 1, "rank")]
+    assert facts("粮食总面积、总产量稳居全市第二。") == [("粮食总面积", 2, "rank"), ("总产量", 2, "rank")]
+    assert facts("蔬菜播种面积和产量增速均列全省第一位。") == [("蔬菜播种面积增速", 1, "rank"), ("产量增速", 1, "rank")]
+    # a composite ranking of a list is one rank
+    assert facts("经济指标、项目拉练综合排名全市第四。") == [("经济指标、项目拉练综合", 4, "rank")]
     got = facts("规上工业增加值增长5%，其中制造业增长6%，高新技术产业占比70%，均居全省第2位。")
     assert got[3:] == [("规上工业增加值增速", 2, "rank"), ("制造业增加值增速", 2, "rank"), ("高新技术产业占比", 2, "rank")]
     got = facts("培育专精特新企业30家、高新技术企业12家，数量均居全市第一。")
@@ -219,6 +234,9 @@ def test_capacity_labels_dropped() -> None:
 
 
 def test_bare_head_takes_sector() -> None:
+    # a list item that opens with its industry names the bare head of its figures
+    got = facts("2、生物医药产业正在恢复性增长。1-6月预计完成产值23亿元，增长10%。")
+    assert got == [("1-6月生物医药产业产值", 23, "level"), ("1-6月生物医药产业产值", 10, "growth")]
     got = facts("全县农林牧渔业总产值25.39亿元，增长6.9%；增加值14.46亿元。粮食播种面积132.4万亩，产量达34.3万吨。")
     assert [g[0] for g in got] == ["农林牧渔业总产值", "农林牧渔业总产值", "农林牧渔业增加值", "粮食播种面积", "粮食产量"]
     assert facts("全县工业经济表现亮眼，增加值28.45亿元。")[0][0] == "工业增加值"
@@ -298,6 +316,9 @@ def test_completion_takes_subject() -> None:
 
 
 def test_size_before_name() -> None:
+    # a building verb may stand between the amount and 的
+    got = facts("由某某牧业股份有限公司投资5000万元建设的新型饲料加工企业正式竣工投产。")
+    assert got == [("新型饲料加工企业投资", 5000, "level")]
     got = facts("引进一家投资2亿元的江苏明玖泰管理公司，签约总投资50亿元的锂电池负极材料项目落地。")
     assert [g[0] for g in got] == ["江苏明玖泰管理公司投资", "锂电池负极材料项目总投资"]
     # an investment of nothing named after it keeps its name
@@ -324,6 +345,9 @@ def test_subject_before_cause() -> None:
 
 
 def test_group_takes_metric() -> None:
+    # a group's change after a sibling group named with the metric takes that metric
+    got = facts("居民消费价格上涨2.5%。分城乡看，城市上涨2.5%，农村上涨2.6%。")
+    assert got[2] == ("农村居民消费价格", 2.6, "growth")
     got = facts("年末户籍人口117.95万人，其中：男性61.11万人，女性56.85万人。")
     assert [g[0] for g in got[1:]] == ["男性户籍人口", "女性户籍人口"]
     got = facts("原煤产量1657.8万吨，同比下降14.3%；其中，县属企业完成1094.2万吨，同比下降17.1%。")
@@ -343,6 +367,19 @@ def test_part_takes_whole_head() -> None:
     # the opening reaches back over ；and a full stop's whole (corpus 101, 107)
     got = facts("农林牧渔业增加值78.4亿元，增长3.5%。其中，农业42.5亿元，增长7.8%；林业1.5亿元。")
     assert [g[0] for g in got[2:]] == ["农业增加值", "农业增加值", "林业增加值"]
+    # a long list: the parts after the fourth take the head from the parts before them
+    got = facts("农林牧渔业增加值78.4亿元，增长3.5%。其中，农业42.5亿元，增长7.8%；林业1.5亿元，增长13.9%；"
+                "牧业22.9亿元，增长1.7%；渔业9.2亿元，下降7.7%。")
+    assert [g[0] for g in got[6:]] == ["牧业增加值", "牧业增加值", "渔业增加值", "渔业增加值"]
+    # a sown area is shared by the crops after 其中 like an output
+    got = facts("粮食作物播种面积135.7千公顷，其中，稻谷47.7千公顷，玉米84.8千公顷。")
+    assert [g[0] for g in got] == ["粮食作物播种面积", "稻谷播种面积", "玉米播种面积"]
+    # an opening that starts its own paragraph (a bulletin's line a sentence) takes the whole before it
+    got = facts("全县规模以上工业增加值增长10.2%。\n分三大门类看，采矿业增长18.1%，制造业增长9.1%。")
+    assert [g[0] for g in got[1:]] == ["采矿业增加值", "制造业增加值"]
+    # an average growth after a part is the part's, named by its own rule
+    got = facts("第一产业增加值10亿元，增长3%。其中，农业8亿元，增长4%，两年平均增长3.9%。")
+    assert got[-1] == ("农业增加值两年平均增长", 3.9, "growth")
     got = facts("规上工业增加值增长10.2%，两年平均增长6.1%。分三大门类看，采矿业增长18.1%。")
     assert got[2] == ("采矿业增加值", 18.1, "growth")
     # a head the text names after the whole is the parts' (corpus 79)
@@ -353,3 +390,33 @@ def test_part_takes_whole_head() -> None:
 def test_colon_list_metric() -> None:
     got = facts("农林牧渔业总产值中，占农林牧渔业的比重分别为：农业61.9%，林业4.5%。")
     assert got == [("农业占农林牧渔业的比重", 61.9, "rate"), ("林业占农林牧渔业的比重", 4.5, "rate")]
+
+
+def test_items_each_have() -> None:
+    assert facts("凡谷电子、多普达产值均比去年同期增长90%以上。") == [("凡谷电子产值", 90, "growth"), ("多普达产值", 90, "growth")]
+    assert facts("甲和乙产量均增长3%。") == [("甲产量", 3, "growth"), ("乙产量", 3, "growth")]
+    # without a shared part head, or without 均, the list stays one name
+    assert facts("城镇和农村居民人均可支配收入均增长5%。") == [("城镇和农村居民人均可支配收入", 5, "growth")]
+    assert facts("甲厂、乙厂产值增长4%。") == [("甲厂、乙厂产值", 4, "growth")]
+
+
+def test_rank_among() -> None:
+    assert facts("县经开区在126个省级以上开发区考核中位列第33名。") == [("省级以上开发区考核", 33, "rank")]
+    assert facts("在2021年度全国217家国家级开发区综合考评中位列第13位。") == [("国家级开发区综合考评", 13, "rank")]
+    # a scope without a count keeps its words
+    assert facts("甲公司在全国轴承企业中排名第一。") == [("全国轴承企业", 1, "rank")]
+
+
+def test_character_list_joined() -> None:
+    assert facts("猪、牛、羊、禽肉产量11.4万吨，比上年增长3.6%。") == [("猪牛羊禽肉产量", 11.4, "level"),
+                                                              ("猪牛羊禽肉产量", 3.6, "growth")]
+    # words of two characters stay a list
+    assert facts("粮食、油料产量增长2%。") == [("粮食、油料产量", 2, "growth")]
+
+
+def test_place_only_count_dropped() -> None:
+    assert facts("百强县中，江苏13个。") == []
+    assert facts("入选的开发区中，山东省160家。") == []
+    # a place's amount or change keeps its rules, and so does a count with a name
+    assert facts("江苏省生产总值增长5%。") == [("江苏省生产总值", 5, "growth")]
+    assert [f[1:] for f in facts("江苏新增高新技术企业13家。")] == [(13, "added")]

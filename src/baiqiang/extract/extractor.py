@@ -24,7 +24,7 @@ from baiqiang.extract.merge import from_table, merge_restatements
 from baiqiang.extract.model import Fact
 from baiqiang.extract.numbers import scaled
 from baiqiang.extract.quantities import Quantity, find_quantities
-from baiqiang.extract.regions import Region, analyse, clean, split_names, strip_head
+from baiqiang.extract.regions import Region, analyse, clean, outside_brackets, split_names, strip_head
 from baiqiang.extract.tables import TableState, caption_subject, caption_unit, is_cell_stream, stream_facts, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -48,11 +48,26 @@ _SCOPE_END = re.compile(r"(?<![集其])中\s*$")
 #: names of the size of a fall: a % stated for them without a verb is negative (降幅为7.5% → -7.5 %)
 _FALL_NAMES = ("降幅", "跌幅", "减幅")
 _RUN_GAP = re.compile(r"^[\s、和及与]*$|^以及$")
+# 分别增长6.9%、增长8.4%、下降4.8%: each number of a run may repeat the change verb, with its own sign
+_RUN_VERB = re.compile(r"^[\s、和及与]*(?:同比)?(增长|上涨|上升|提高|下降|下滑|降低|回落)$")
 # 在第二十四届全国县域经济高质量发展百强县榜单中，石门县成功入选，位列第72位: the list names the rank
 _LIST_NAME = re.compile(r"在([^，。；：]{2,40}?)(?:榜单|排行榜|排名|名单)中")
 # the place noun after a count of places (77个县(市), 30个区, 12个乡镇) followed by what they did
 _PLACE_SCOPE = re.compile(r"(县[（(]市[、，,]?区?[）)]|县[（(]区[）)]|县市区|县区|区县|县市|乡镇|县|区|市|镇|街道)"
                           r"(?:中|里)?(?:共|合计|累计)?(?=实现|完成|有|达|共)")
+# the predicate after a list of names in the clause before 分别 (…三个行业增加值增势较好，分别增长…)
+_LIST_PREDICATE = re.compile(r"增势|增长|增速|增幅|发展|表现|势头|保持|较快|较好|回落|下降|明显|良好|态势|均")
+_COUNTED_TAIL = re.compile(r"[一二两三四五六七八九十\d]+个[\u4e00-\u9fff]{0,3}$")
+# where a document's title line ends: a line break, or the wide gap a page puts between headline and text
+_TITLE_END = re.compile(r"\n|\s{2,}|\u3000")
+_PLACE_SUFFIX = re.compile(r"[市县区旗州省]")
+# a plan that was made (制定优势企业拜访考察计划): a result, not a plan for what follows
+_PLAN_MADE = re.compile(r"(?:制定|制订|出台|印发|编制)[^，,；;。]{0,12}$")
+# a share named by its subject and 占比 (煤炭开采和洗选业占比), not by its base (占全市…的比重)
+_SUBJECT_SHARE = re.compile(r"((?!占)[^占]{2,}?)(?:占比|所占比重)")
+# a place at the head of a name: 西藏自治区第一产业增加值, 邢台市生产总值
+# (not X地区 of 地区生产总值 or 县域地区, and not an office: 兰州市委, 市政府, 县人民政府)
+_HEAD_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,4}?(?:自治区|自治州|自治县|市|县|(?<!地)区|旗|州|省))(?!委|政府|人民|党)(.{2,})$")
 _LIST_PREFIX = re.compile(r"^(?:[^，。；]*?的)?(?:(?:19|20)\d\d年度?)?(?:第[一二三四五六七八九十百\d]+届)?")
 
 
@@ -68,6 +83,12 @@ def extract_layout(layout: Layout, *, lexicon: Lexicon | None = None, model: boo
     """
     lex = lexicon or load_lexicon()
     doc = _Doc(layout, lex)
+    head = layout.text[:80]
+    lead = len(head) - len(head.lstrip())
+    doc.title = _TITLE_END.split(head[lead:], maxsplit=1)[0]
+    doc.title_end = lead + len(doc.title)
+    if not _PLACE_SUFFIX.search(doc.title):
+        doc.title = ""  # no place named: nothing to drop from names
     m = _DOC_TITLE.search(layout.text[:400])
     if m is None:  # no bulletin title: the first year stated as a period (2025年上半年), not a date
         m = _PERIOD_YEAR.search(layout.work)
@@ -137,6 +158,8 @@ class _Doc:
     facts: list[Fact] = field(default_factory=list)
     doc_year: str = ""
     section_year: str = ""
+    title: str = ""  # the document's first line: the place it names is the document's own
+    title_end: int = 0
     plan: bool = False  # inside a plan section (二、2025年目标任务)
     table: TableState = field(default_factory=TableState)
     _mark_cache: dict[tuple[int, int], tuple] = field(default_factory=dict)
@@ -213,7 +236,9 @@ class _Doc:
         found = find_quantities(self.layout.work, para.start, para.end, self.lex)
         speech = [(m.start(), m.end()) for m in _SPEECH.finditer(text, para.start, para.end)]
         if speech:
-            found = [q for q in found if not any(a <= q.start < b for a, b in speech)]
+            # a speaker's words are no facts (“我们…考察了三次…。”), but the statistics an official quotes
+            # are (“2022年全区实现地区生产总值92.54亿元、同比增长4.9%…。”): money and % stay
+            found = [q for q in found if q.is_money or q.is_percent or not any(a <= q.start < b for a, b in speech)]
         k = 0
         carry: set[str] = set()
         open_scope = False
@@ -233,7 +258,8 @@ class _Doc:
                 elif text[cm.start():cm.end()].strip() == "其中":
                     sent.scoped = True  # 其中，A5个；B19个: the items share the previous verb
             para_facts.extend(apply_rules(text, sm.start(), sm.end(), sent.facts, para_facts,
-                                          self.lex.breakdown_groups, self.lex.part_heads))
+                                          self.lex.breakdown_groups, self.lex.part_heads,
+                                          None if para_facts else self.facts[-4:], self.lex.provinces))
             carry = sent.last_cats or (carry if sent.scoped else set())
             # a 其中 list runs on over ；until the sentence ends with 。
             open_scope = sent.scoped and text[sm.end() - 1:sm.end()] in "；;"
@@ -252,6 +278,9 @@ class _Sentence:
     prev_cats: set[str] = field(default_factory=set)  # the previous sentence's verb categories
     scoped: bool = False  # inside 其中 / …项目中: items continue the previous verb
     target_ends: list[int] | None = None  # see _target_ends
+    # the name of the last absolute change dropped (X较上年同期增加358个) and where it ended: a % change with
+    # no name right after it (，同比增长31.8%) is X's
+    dropped: tuple[str, int] = ("", -1)
 
     # ------------------------------------------------------------ clause
     def clause(self, cs: int, ce: int, found: list[Quantity]) -> None:
@@ -269,16 +298,23 @@ class _Sentence:
         shared = set(head_cats)
         stacked: list[Quantity] = []
         subject = ""  # the place noun of a scope count (77个县(市)) for the next quantity's name
+        last_words = earlier_words = ""  # the words before the previous two quantities (brackets close over them)
         i = 0
         while i < len(qs):
             q = qs[i]
-            text_region = unfurnish(self.doc.layout.text, self.doc.layout.work, prev_end, q.start)
+            words = unfurnish(self.doc.layout.text, self.doc.layout.work, prev_end, q.start)
+            text_region = outside_brackets(words, last_words, earlier_words)
+            if text_region is None:  # 磷矿石(折含P2O5 30%): a counting note, not a fact
+                i += 1
+                continue
             region = analyse(text_region, lex, rank=q.rank)
             if prev_end == cs or not head_cats:
                 head_cats |= region.head_cats
             # an item's own verb wins over the clause's (改造老旧小区12个、惠及居民4300户)
             cats = region.head_cats | (head_cats & {"cumulative"}) if region.head_cats else head_cats
             if self._skip(q, region, cs):
+                if region.streak and q.follower == "boundary":
+                    prev_end = q.end  # 持续6个月稳居全市第一: the streak is no part of the next figure's words
                 i += 1
                 continue
             if q.follower == "stacked":
@@ -311,7 +347,7 @@ class _Sentence:
             if region.each or region.respectively:
                 run = self._run(q, qs[i + 1:])
                 self._multi(run, region, cats, cs)
-                prev_end = run[-1].end
+                prev_end, last_words, earlier_words = run[-1].end, words, last_words
                 i += len(run)
                 continue
             if q.rank and not region.indicator and text_region.lstrip(" ，、").startswith("均") and self._all_ranked(q, cs):
@@ -330,12 +366,14 @@ class _Sentence:
                 continue
             kind = self._kind(q, region, cats, indicator, ce)
             if kind is None:
+                if region.sign and not q.is_percent and not region.empty:
+                    self.dropped = (indicator, q.end)
                 i += 1
                 continue
             for sq in [*stacked, q]:
                 self._emit(sq, indicator, kind, region, cs, frozenset(cats))
             stacked = []
-            prev_end = q.end
+            prev_end, last_words, earlier_words = q.end, words, last_words
             if region.empty and q.follower == "noun" and self.doc.layout.text.startswith(indicator, q.end):
                 # 8个省级重点项目、19个市级重点产业项目: the noun after a count names it, so the next
                 # item's words start after that noun
@@ -392,8 +430,10 @@ class _Sentence:
         """Where the sentence's plan cues (力争, 计划…; not the exceptions such as 计划总投资) end, found once."""
         if self.target_ends is None:
             targets = self.doc.lex.target_cues
-            self.target_ends = [m.end() for m in self.doc.lex.target_re.finditer(self.doc.layout.text, self.start, self.end)
-                                if m.group() in targets]
+            text = self.doc.layout.text
+            self.target_ends = [m.end() for m in self.doc.lex.target_re.finditer(text, self.start, self.end)
+                                if m.group() in targets
+                                and not _PLAN_MADE.search(text, max(self.start, m.start() - 14), m.start())]
         return self.target_ends
 
     def _threshold(self, q: Quantity, later: list[Quantity], region: Region, ce: int) -> bool:
@@ -455,11 +495,12 @@ class _Sentence:
             last = self.facts[-1]  # 引进企业3家，总投资超50亿元: the investment of those firms
             if last.kind in ("added", "level", "cumulative") and last.unit_std not in ("元", "美元", "%"):
                 return self._base(last.indicator) + region.indicator
-        if (q.follower == "noun" and not region.empty and q.info is not None and q.info.family == "count"
-                and self.doc.layout.text.endswith("的", 0, q.start)):
-            # 集中开工的40个重点项目总投资…: the verb phrase before 的 and the noun after the count name it
+        if (q.follower == "noun" and (not region.empty or region.head_verb) and q.info is not None
+                and q.info.family == "count" and self.doc.layout.text.endswith("的", 0, q.start)):
+            # 集中开工的40个重点项目总投资…: the verb phrase before 的 and the noun after the count name it (the
+            # verb alone when it was all the words: 今天集中开工的40个重点项目)
             noun = _counted_noun_end(self.doc.lex).split(self._noun_after(q, ce), maxsplit=1)[0]
-            return region.indicator + noun
+            return (region.indicator or region.head_verb) + noun
         if not region.empty and not (q.rank and region.subject_is_place):
             return region.indicator
         if q.rank and region.scope and (region.subject_is_place or self._previous() is None):
@@ -481,9 +522,20 @@ class _Sentence:
             name = clean(_LIST_PREFIX.sub("", names[-1])) if names else ""
             if len(name) >= 2:
                 return name
+        if region.sign and q.info is not None and q.info.std == "%" and self.dropped[0] and (
+                prev is None or prev.end < self.dropped[1]):
+            return self.dropped[0]  # 施工项目个数较上年同期增加358个，同比增长31.8%: the count's change
+        if region.sign and q.info is not None and q.info.std == "%" and self.facts and self.facts[-1].kind == "rate":
+            sm = _SUBJECT_SHARE.fullmatch(self._base(self.facts[-1].indicator))
+            if sm:  # 煤炭开采和洗选业占比为95.56%，同比下降15.4%: the change of the share's subject
+                return sm.group(1)
         if region.sign and q.info is not None and q.info.std == "%":
-            # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share
+            # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share nor to a share's
+            # change (…比重为7.6%，比上半年提高0.2个百分点；按可比价格计算，同比增长3.7%), also over ；
             prev = next((f for f in reversed(self.facts) if f.kind != "rate"), prev)
+            if prev is not None and prev.unit_std in ("百分点", "千分点"):
+                prev = next((f for f in reversed([*self.para_facts, *self.facts])
+                             if f.kind != "rate" and f.unit_std not in ("百分点", "千分点")), prev)
         return prev.indicator if prev is not None else ""
 
     # ------------------------------------------------------------ kind
@@ -502,7 +554,7 @@ class _Sentence:
             if indicator.endswith(lex.growth_suffixes) and not indicator.endswith(lex.rate_overrides):
                 return "growth"
             return "rate"
-        if q.is_money:
+        if q.is_money or self._bare_money(q, indicator):
             return "level"
         if unit_std in lex.measures and region.verbs & set(lex.amount_verbs):
             if any(indicator.endswith(w) for w, c in lex.cues.items() if c == "added" and len(w) > 1):
@@ -524,10 +576,18 @@ class _Sentence:
         text = self.doc.layout.text
         run = [q]
         for lq in later:
-            if not _RUN_GAP.match(text[run[-1].end:lq.start]) or lq.rank != q.rank:
+            gap = text[run[-1].end:lq.start]
+            if not (_RUN_GAP.match(gap) or (q.is_percent and lq.is_percent and _RUN_VERB.match(gap))) or lq.rank != q.rank:
                 break
             run.append(lq)
         return run
+
+    def _run_sign(self, q: Quantity, previous: Quantity, region: Region) -> Region:
+        """The region for a run's later number: its own change verb (…、下降4.8%) sets its sign."""
+        m = _RUN_VERB.match(self.doc.layout.text[previous.end:q.start])
+        if not m:
+            return region
+        return replace(region, sign=-1 if m.group(1) in ("下降", "下滑", "降低", "回落") else 1)
 
     def _paired(self, name: str) -> list[str]:
         """城乡居民人均可支配收入 → 城镇居民…, 农村居民… (``paired_names``)."""
@@ -557,6 +617,12 @@ class _Sentence:
             names = self._paired(names[0]) or names
         if len(names) == len(run) > 1:
             names = self._share_head(names)
+        # the clause's own word (增速分别达…) still says what kind of figure the items' names get
+        kind_word = ""
+        if len(names) != len(run) and (not names or names == [region.indicator]) and not self.facts:
+            before = self._names_before_clause(cs, len(run))
+            if before:
+                names, kind_word = before, region.indicator
         if len(names) != len(run):
             prior = self.facts[-len(run):] if len(self.facts) >= len(run) else []
             if prior and len(names) == 1 and names[0] not in {self._base(f.indicator) for f in prior}:
@@ -564,10 +630,61 @@ class _Sentence:
                 names = [self._base(f.indicator) + names[0] for f in prior]
             else:
                 names = [f.indicator for f in prior] if prior else [region.indicator or ""] * len(run)
-        for q, name in zip(run, names, strict=False):
-            kind = self._kind(q, region, cats, name, cs) if name else None
+        for k, (q, name) in enumerate(zip(run, names, strict=False)):
+            own = self._run_sign(q, run[k - 1], region) if k else region
+            kind = self._kind(q, own, cats, kind_word or name, cs) if name else None
             if kind:
-                self._emit(q, name, kind, region, cs, frozenset(cats))
+                self._emit(q, name, kind, own, cs, frozenset(cats))
+
+    def _bare_money(self, q: Quantity, indicator: str) -> bool:
+        """A bare 亿/万 (no counting word) after a name of money (``money_names``): 生产总值56.7亿 is 56.7亿元."""
+        return (q.info is not None and q.info.family == "count" and not q.info.std
+                and indicator.endswith(self.doc.lex.money_names))
+
+    def _names_before_clause(self, cs: int, count: int) -> list[str]:
+        """The names of a 分别 list written in the clause before, with a predicate instead of numbers:
+        ``汽车制造业、食品制造业、燃气生产和供应业三个行业增加值增势较好，分别增长89.2%、11.4%、159.4%`` →
+        汽车制造业增加值, …; ``禽蛋产量、水果和蔬菜增长较快，增速分别达…`` → 禽蛋产量, 水果产量, 蔬菜产量.
+
+        The last item loses the predicate (增势较好), the head before it (增加值, one of ``shared_heads``)
+        and the count of the items (三个行业); the head, or the one an item writes, is every item's.
+        Empty unless the clause holds no number and gives exactly ``count`` names.
+        """
+        text = self.doc.layout.text
+        end = cs - 1
+        start = max([text.rfind(c, self.start, end) for c in "，,：:"] + [self.start - 1]) + 1
+        words = text[start:end]
+        if not words or any(c.isdigit() for c in words):
+            return []
+        names = split_names(words, count)
+        m = _LIST_PREDICATE.search(names[-1]) if len(names) == count else None
+        if m is None:
+            return []
+        last = names[-1][:m.start()]
+        heads = self.doc.lex.shared_heads
+        head = max((h for h in heads if last.endswith(h) and len(last) > len(h)), key=len, default="")
+        last = _COUNTED_TAIL.sub("", last[:len(last) - len(head)])
+        names = [clean(strip_head(n, self.doc.lex)) for n in [*names[:-1], last]]
+        if not head:  # the one head the items write (禽蛋产量), when they write one
+            written = {max((h for h in heads if n.endswith(h) and len(n) > len(h)), key=len, default="") for n in names}
+            written.discard("")
+            head = written.pop() if len(written) == 1 else ""
+        if not all(names):
+            return []
+        return [n if not head or n.endswith(heads) else n + head for n in names]
+
+    def _without_own_place(self, indicator: str) -> str:
+        """A name without the place the document is about: the title names 西藏自治区, so 西藏自治区第一产业增加值 is
+        第一产业增加值, as 我区 or 全区 would be dropped; another place (昆明市 in a report on 云南省) stays."""
+        if not self.doc.title:
+            return indicator
+        base = self._base(indicator)
+        if base[:2] not in self.doc.title:
+            return indicator  # a place of the title starts with two of its characters
+        m = _HEAD_PLACE.match(base)
+        if m is None or m.group(1) not in self.doc.title:
+            return indicator
+        return indicator[:len(indicator) - len(base)] + m.group(2)
 
     # ------------------------------------------------------------ emit
     def _emit(self, q: Quantity, indicator: str, kind: str, region: Region, cs: int,
@@ -583,11 +700,15 @@ class _Sentence:
             info = q.info
             assert info is not None
             unit, value_std, unit_std = q.unit, scaled(value, info.multiplier), info.std
+            if self._bare_money(q, indicator):
+                unit_std = "元"  # 生产总值56.7亿: 亿元 without the 元
         qualifier = q.qualifier or region.qualifier or "exact"
         start = cs
         if region.empty and self.facts and kind in ("growth", "rank", "rate"):
             start = min(start, self.facts[-1].start)
         indicator = indicator.strip()
+        if q.start > self.doc.title_end:  # the title itself names its place (2020年前三季度西藏自治区生产总值…)
+            indicator = self._without_own_place(indicator)
         sub = self.doc.sub_year_at(self.para, q.start)
         if sub and sub in self._base(indicator):
             sub = ""  # 水口上半年累计完成产值: the period is written inside the name already

@@ -14,17 +14,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from baiqiang.extract.model import Fact
+from baiqiang.extract.regions import split_names
 
 #: The verbs of a change against a basis (提高, 回落, 收窄 ...).
 _CHANGE_VERB = r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)"
 # A comparison basis before a change: 较一季度, 比1-5月, 较去年同期, 比上年末 (同比 / 比上年 alone are the default basis).
-_BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年末|上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度"
+_BASIS = re.compile(r"((?:较|比)(?:上年同期|去年同期|上年末|去年末|上年|去年|[一二三四1-4]季度|上半年|前三季度|上月|上季度"
                     r"|\d{1,2}\s*[-—–~至]\s*\d{1,2}月份?|\d{1,2}月份?|同期|年初))"
                     r"(?:[^，,；;。]{0,4}?)" + _CHANGE_VERB + r"[^，,；;。]{0,3}$")
 #: the default basis of a change (比上年, 比去年末, 同期) is not written into names; 较上年同期 / 较去年同期
 #: written out are kept, as the corpus gold names them (X增速较去年同期)
+#: a change in 百分点 with no name and no basis of its own (回升1.6个百分点, 增幅回落2.2个百分点)
+_BARE_CHANGE = re.compile(r"(增速|增幅|涨幅)?" + _CHANGE_VERB + r"了?")
 _DEFAULT_BASES = frozenset({"上年", "去年", "同期", "上年末", "去年末", "年初"})
 _RATE_OF_CHANGE = ("增速", "增幅", "增长", "降幅", "涨幅", "跌幅")
 _GROWTH_NAME_END = ("涨幅", "跌幅", "增速", "增幅", "增长", "降幅", "比重", "占比", "率", "比例")
@@ -34,16 +38,19 @@ _RANK_SCOPE = re.compile(r"^(?:全[省市州县国区]|[苏浙皖闽赣鲁豫鄂
                          r"|同类县市|周边县市)$")
 _RATE_WORD = re.compile(r"([\u4e00-\u9fff]{1,6}率)(?:为|达到|达|是)?$")
 _ABSOLUTE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|[一二三四]季度|上半年|前三季度|上月|上季度)(?:同期|末|底)?(?:新增|增加|减少|净增|多|少)了?$")
+_ASIDE = re.compile(r"[（(][^（）()]*[)）]")
 _BRACKET_BASIS = re.compile(r"(?:较|比)([^（）()，,；;。]{1,8})[（(]$")
 _GENERIC_HEADS = frozenset({"项目", "企业", "项目个数", "资金"})
 #: a verb-headed name (签约项目, 新开工项目, 签约资金); a state word before it (已投产项目, 已签约尚未开工项目)
 #: makes it a count of what stands in that state, not of what was done in the period
 _PROJECT_VERBS = "签约|开工|竣工|落地|投产|引进|招引|建成|开业|入库|储备"
+_PROJECT_VERB = re.compile(_PROJECT_VERBS)
 _VERB_HEAD = re.compile(rf"((已经|已|尚未|未)?(?:新)?(?:{_PROJECT_VERBS})(?:(?:尚未|未)(?:{_PROJECT_VERBS}))?"
                         r"(?:项目个数|项目|企业|资金))(?:为|达|共)?\s*$")
 #: a place that opens the clause of a verb-headed count (临夏市储备项目47项): the place names the count
 _OPENING_PLACE = re.compile(r"^\s*([\u4e00-\u9fff]{2,4}?(?:市|县|旗|州|(?<!开发)(?<![园地])区))$")
 _ATTRIBUTES = ("占比", "总投资", "计划总投资", "计划投资", "协议资金", "协议总金额")
+_RANKED_BASIS = re.compile(r"(.+?(增速|增幅))(?:较|比)[^，,；;。较比]{1,10}?\2")
 _RANK_ASPECTS = frozenset({"总量", "增速", "增幅", "总量增速"})
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]")
 _AVERAGE = re.compile(r"(?:[两三四五六七八九十\d]+年|近[两三五十]年)?(?:年)?平均(?:增长)?$|^年均(?:增长)?$")
@@ -77,6 +84,9 @@ _SECTOR_HEAD = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(总产值|增加值|产值|
 _ECONOMY = re.compile(r"(?:全[县市区省]|我[县市区省])?([\u4e00-\u9fff]{2,4}?)经济(?:表现|运行|发展|增长)")
 #: a topic naming the metric of the items after it (从主要工业产品产量看，按行业分产值完成情况：), how far back it
 #: is looked for, and the name endings that are metrics of their own
+#: a list item that opens with the industry it reports on (1、光电子信息产业进一步加快增长速度)
+_ITEM_INDUSTRY = re.compile(r"\s*(?:\d{1,2}\s*[、.．]|[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十\d]{1,2}[)）])\s*"
+                            r"([\u4e00-\u9fff]{2,10}?(?:产业|行业))")
 _TOPIC = re.compile(r"(?:从|按)[^，,；;。：:]{0,12}?(产量|产值|增加值)(?:完成情况|情况)?(?:看|来看)?[：:，,]")
 _TOPIC_REACH = 200
 #: what opens the parts of a whole: 其中, 分三大门类看, 分行业看
@@ -92,13 +102,13 @@ _REMAINING = re.compile(r"仅剩|还剩|只剩|尚余|剩余|剩下|还有|倒�
 _DURATIONS = frozenset({"个月", "年", "天", "日", "周", "小时", "分钟", "个工作日", "工作日"})
 #: a bracket that notes how a figure is counted or what it includes: (当年价格), (按可比价格计算),
 #: (包括…), (不含…), (下同); an alias in brackets that is a rate names the fact: 占常住人口比重(常住人口城镇化率)
-_BRACKET_NOTE = re.compile(r"[（(](?:(?:包括|包含|含|不包括|不含|按|下同)[^（）()]*|[^（）()]*(?:价格|价|计算|下同))[)）]")
+_BRACKET_NOTE = re.compile(r"[（(](?:(?:包括|包含|含|不包括|不含|折含|折合|按|下同)[^（）()]*|[^（）()]*(?:价格|价|计算|下同))[)）]")
 #: a Latin abbreviation after a Chinese name restates it: 地区生产总值(GDP), 居民消费价格总水平(CPI)
 _BRACKET_ABBREVIATION = re.compile(r"(?<=[\u4e00-\u9fff])[（(][A-Z]{2,5}[)）]")
 _BRACKET_ALIAS = re.compile(r".{2,}[（(]([^（）()]{2,}率)[)）]")
 #: an investment stated before the thing it is of: 引进一家投资2亿元的江苏明玖泰管理公司
 _SIZE_VERB = re.compile(r"(计划总投资|总投资|投资)了?\s*$")
-_NAMED_AFTER = re.compile(r"的([^，,；;。：:、]{2,40}?(?:项目|公司|企业|工程|基地|园区|产业园|养殖场|场|厂|中心))")
+_NAMED_AFTER = re.compile(r"(?:建设|兴建|新建|打造|实施)?的([^，,；;。：:、]{2,40}?(?:项目|公司|企业|工程|基地|园区|产业园|养殖场|场|厂|中心))")
 #: where a class label ends in a name with a threshold (亿元以上项目 → 项目)
 _THRESHOLD_END = re.compile(r".*(?:以上|以下|以内|元)")
 #: a subject with a cause before the clause of its figure: 其中畜牧业受生猪产能增长的影响，实现总产值…
@@ -141,6 +151,8 @@ class Sentence:
     before: list[Fact]
     groups: tuple[str, ...] = ()  # the lexicon's ``breakdown_groups`` (男性, 县属企业 …)
     heads: tuple[str, ...] = ()  # the lexicon's ``part_heads`` (增加值, 产值, 产量)
+    previous_paragraph: list[Fact] = field(default_factory=list)  # the facts of the paragraph before
+    provinces: tuple[str, ...] = ()  # the lexicon's ``provinces`` (江苏, 浙江: written without 省)
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
 
@@ -161,12 +173,14 @@ class Sentence:
 
 
 def number_start(fact: Fact) -> int:
-    return int(fact.extra.get("number_start", fact.start))
+    """Where the fact's number starts (the clause reader records it; a table fact has its start)."""
+    start = fact.extra.get("number_start")
+    return fact.start if start is None else int(start)
 
 
 def core(fact: Fact) -> str:
     """The indicator without its sub-year prefix (上半年, 1-6月)."""
-    sub = str(fact.extra.get("sub", ""))
+    sub = fact.extra.get("sub")  # a str when set (the clause reader's and bracket_aside's), called ~10^5 times
     return fact.indicator[len(sub):] if sub and fact.indicator.startswith(sub) else fact.indicator
 
 
@@ -221,12 +235,15 @@ def bracket_aside(s: Sentence) -> None:
 
     X is the preceding growth's indicator (地区生产总值增长-8.7%，较一季度(-10.8%)回升2.1个百分点).
     """
+    if "(" not in s.body and "（" not in s.body:
+        return  # the basis is always before a bracket
     for i, f in enumerate(s.facts):
         m = _BRACKET_BASIS.search(s.pre(f))
         if m and f.unit_std == "%":
             base = _previous_growth(s, i)
             name = m.group(1) + (core(base) if base else "")
-            s.facts[i] = replace(f, indicator=name, kind="growth")
+            # the basis period is the name's sub-year prefix, so a change after the bracket takes X, not 一季度X
+            s.facts[i] = replace(f, indicator=name, kind="growth", extra={**f.extra, "sub": m.group(1)})
 
 
 def basis_in_name(s: Sentence) -> None:
@@ -240,9 +257,15 @@ def basis_in_name(s: Sentence) -> None:
     for i, f in enumerate(s.facts):
         if f.kind != "growth" or f.unit_std not in ("百分点", "千分点"):
             continue
-        pre = s.pre(f)
+        pre = _ASIDE.sub("", s.pre(f))  # 较一季度(-10.8%)回升: the bracket is an aside
         m = _BASIS.search(pre)
         if not m:
+            bare = _BARE_CHANGE.fullmatch(pre.strip())
+            base = _previous_change_or_rate(s, i) if bare else None
+            if base is not None and base.kind == "growth" and base.unit_std == "%":
+                # 医药制造业增长7.4%，回升1.6个百分点: against the default basis, the change of X's growth rate
+                name = core(base)
+                s.facts[i] = renamed(f, name if name.endswith(_GROWTH_NAME_END) else name + (bare.group(1) or "增速"))
             continue
         own = pre[:m.start()].strip()
         base = _previous_change_or_rate(s, i)
@@ -261,6 +284,8 @@ def basis_in_name(s: Sentence) -> None:
 def basis_list(s: Sentence) -> None:
     """Two bases, two changes: 增速较一季度和1-5月分别提高15.5和2.2个百分点 → X增速较一季度 15.5, X增速较1-5月
     2.2; X is the preceding % growth's name."""
+    if "分别" not in s.body:
+        return
     for run in _runs(s):
         if len(run) != 2:
             continue
@@ -307,6 +332,8 @@ def month_series(s: Sentence) -> None:
 
 def paired_respectively(s: Sentence) -> None:
     """Paired lists: 分别达到18687元、5634元，增长7.8%、9.2% — the second list takes the first's names in order."""
+    if "分别" not in s.body:
+        return
     runs = _runs(s)
     for a, b in zip(runs, runs[1:]):
         if len(a) < 2 or len(a) != len(b) or "分别" not in s.pre(s.facts[a[0]]):
@@ -444,6 +471,21 @@ def universe_before(text: str, start: int, end: int) -> str:
     return found[-1].group(1) if found else ""
 
 
+#: a rank among a group: 县经开区在126个省级以上开发区考核中(位列第33名); the group's year and size are labels
+_RANK_AMONG = re.compile(r"^(?:.*?在)?((?:(?:19|20)\d\d年度?)?(?:(?:全[国省市县区])?(?:\d+|[一二三四五六七八九十百]+)[个家])?)"
+                         r"([^在]{2,30}?)中$")
+
+
+def rank_among(s: Sentence) -> None:
+    """A rank among a group is named by the group: 县经开区在126个省级以上开发区考核中位列第33名 → 省级以上开发区考核,
+    在2021年度全国217家国家级开发区综合考评中位列第13位 → 国家级开发区综合考评 (the subject is the place the text
+    is about; the group's year and size are labels)."""
+    for i, f in enumerate(s.facts):
+        m = _RANK_AMONG.fullmatch(core(f)) if f.kind == "rank" and core(f).endswith("中") else None
+        if m:
+            s.facts[i] = renamed(f, m.group(2))
+
+
 def rank_scope_chain(s: Sentence) -> None:
     """A rank named only by its scope continues the previous rank: 增幅列全省第10位，苏南第2位 → X苏南."""
     for i, f in enumerate(s.facts):
@@ -456,6 +498,9 @@ def rank_scope_chain(s: Sentence) -> None:
 
 def absolute_change_dropped(s: Sentence) -> None:
     """An absolute change against last year (比去年新增3637元, 比上年增加2028人) is no level: dropped (optional in gold)."""
+    body = s.body
+    if "比" not in body and "较" not in body:
+        return
     s.facts[:] = [f for f in s.facts
                   if not (f.kind in ("level", "added") and _ABSOLUTE_CHANGE.search(s.pre(f).rstrip()))]
 
@@ -477,6 +522,8 @@ def generic_head_keeps_verb(s: Sentence) -> None:
     After a state word the verb stays in any name and the count is a stock (level): 已投产项目7个,
     已签约尚未开工项目2个 (the corpus gold: 76).
     """
+    if not _PROJECT_VERB.search(s.text, s.start, s.end):
+        return  # every pattern below holds one of the verbs
     for i, f in enumerate(s.facts):
         pre = s.pre(f)
         m = _VERB_HEAD.search(pre) if core(f) else None
@@ -751,9 +798,21 @@ def group_takes_metric(s: Sentence) -> None:
             whole = next((g for g in reversed(s.facts[:i]) if core(g).startswith(name)), None)
             if whole is not None:
                 s.facts[i] = renamed(f, core(whole))
+                continue
+            # 城市上涨2.5%，农村上涨2.6%: a sibling group named with the metric (城市居民消费价格) gives it
+            sibling = next((m for g in reversed(s.facts[:i])
+                            if (m := _sibling_metric(core(g), name, s.groups))), "")
+            if sibling:
+                s.facts[i] = renamed(f, name + sibling)
             continue
         if whole is not None:
             s.facts[i] = renamed(f, name + core(whole))
+
+
+def _sibling_metric(name: str, group: str, groups: tuple[str, ...]) -> str:
+    """The metric after another group at the start of ``name`` (城市居民消费价格 → 居民消费价格), else ""."""
+    other = max((g for g in groups if name.startswith(g) and g != group and len(name) > len(g) + 1), key=len, default="")
+    return name[len(other):] if other else ""
 
 
 def part_takes_whole_head(s: Sentence) -> None:
@@ -773,7 +832,7 @@ def part_takes_whole_head(s: Sentence) -> None:
     if not s.heads:
         return
     reach = max(0, s.start - _TOPIC_REACH)
-    if "其中" not in s.text[reach:s.end] and "看" not in s.text[reach:s.end]:
+    if s.text.find("其中", reach, s.end) == -1 and s.text.find("看", reach, s.end) == -1:
         return
     stop = max(max(s.text.rfind(c, reach, s.start) for c in "。！？\n") + 1, reach)
     openings = [m.start() for m in _PART_OPENING.finditer(s.text, stop, s.end)]
@@ -783,9 +842,13 @@ def part_takes_whole_head(s: Sentence) -> None:
         name = core(f)
         cut = next((o for o in reversed(openings) if o < number_start(f)), -1)
         if (cut < 0 or not name or _PLACE.fullmatch(name) or name in s.groups or "、" in name
+                or _AVERAGE.search(name)  # 两年平均增长7.8%: the average of the part named before (its own rule)
                 or any(h in name for h in s.heads) or (cut < s.start and name.endswith(_METRIC_ENDS))):
             continue
         whole = _whole_before(s, i, cut)
+        if whole is None and not s.text[stop:cut].strip() and s.previous_paragraph:
+            # 分三大门类看，… opening its own paragraph (a bulletin's line a sentence) continues the paragraph before
+            whole = _whole_before(s, i, cut, s.previous_paragraph[-4:])
         if whole is None:
             continue
         # a head named between the whole and the opening is nearer (…增加值增长8.1%。主要产品产量大幅增长，其中：)
@@ -794,17 +857,24 @@ def part_takes_whole_head(s: Sentence) -> None:
         s.facts[i] = renamed(f, name + head)
 
 
-def _whole_before(s: Sentence, i: int, cut: int) -> Fact | None:
+def _whole_before(s: Sentence, i: int, cut: int, facts: list[Fact] | None = None) -> Fact | None:
     """The whole that the part ``s.facts[i]`` after an opening at ``cut`` belongs to: the nearest earlier fact
     (this sentence's, then the paragraph's last four) of the part's kind and unit, or the one before it when
-    the nearest is a variant of it (规上工业增加值 before 规上工业增加值两年平均增长); None unless the whole's
-    name ends in a part head."""
+    the nearest is a variant of it (规上工业增加值 before 规上工业增加值两年平均增长), or an earlier part after the
+    same opening with a head; None unless the whole's name ends in a part head.  ``facts`` (nearest last)
+    replaces the facts before the part: the paragraph before, when the opening starts the part's paragraph."""
     f = s.facts[i]
     nearest = ""
-    for g in _earlier(s, i, previous=4):
-        if number_start(g) >= cut or g.kind != f.kind or g.unit_std != f.unit_std:
+    for g in (reversed(facts) if facts is not None else _earlier(s, i, previous=4)):
+        if g.kind != f.kind or g.unit_std != f.unit_std:
             continue
         name = core(g)
+        if number_start(g) >= cut:
+            # a sibling after the same opening that has the head (…林业增加值1.5亿元；牧业22.9亿元) shares it, so a
+            # long list of parts does not lose its whole behind the last four facts
+            if any(name.endswith(h) and name != h for h in s.heads):
+                return g
+            continue
         if nearest and not nearest.startswith(name):
             return None
         if any(name.endswith(h) and name != h for h in s.heads):
@@ -837,6 +907,9 @@ def bare_head_takes_sector(s: Sentence) -> None:
         if not sector:
             economy = _ECONOMY.search(s.text, s.start, number_start(f))
             sector = economy.group(1) if economy else ""
+        if not sector:  # 1、光电子信息产业进一步加快增长速度，…1-6月预计完成产值113亿元: the item's own industry
+            item = _ITEM_INDUSTRY.match(s.text, s.text.rfind("\n", 0, s.start) + 1)
+            sector = item.group(1) if item and item.end() <= number_start(f) else ""
         if sector:
             s.facts[i] = renamed(f, sector + core(f))
 
@@ -894,19 +967,24 @@ def subject_before_cause(s: Sentence) -> None:
 
 
 def rank_of_previous_metric(s: Sentence) -> None:
-    """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's."""
+    """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's; the basis of a
+    change before it is no part of the rank (增速较1-5月提高2.2个百分点，增速居全市第6位 → X增速, not X增速较1-5月增速)."""
     for i, f in enumerate(s.facts):
         if f.kind == "rank" and core(f) in _RANK_ASPECTS:
             prev = next((g for g in reversed(s.facts[:i]) if g.kind != "rank"), None)
             if prev is not None:
                 aspect = core(f).removeprefix("总量") or "总量"
                 s.facts[i] = renamed(f, core(prev) + aspect)
+        based = _RANKED_BASIS.fullmatch(core(s.facts[i])) if f.kind == "rank" else None
+        if based:
+            s.facts[i] = renamed(s.facts[i], based.group(1))
 
 
 def each_ranks(s: Sentence) -> None:
     """均 gives every item its rank: A增长5%，其中B增长6%，C占比70%，均居全省第2位 → a rank 2 for A, B and C;
     A、B、C均位居全市前三 → a rank for each listed name; so does a counted list without 均
-    (A、B、C3项指标增速全市第一 → A增速, B增速, C增速).
+    (A、B、C3项指标增速全市第一 → A增速, B增速, C增速) and a list named by the rank itself
+    (A、B、C增速排名全市第一 → A增速, B增速, C增速: a list cannot hold one rank together).
 
     The items are the sentence's earlier facts with distinct names (a growth ranks as X增速); a word
     between the last item and 均 is the ranked aspect (数量均居全市第一 → X数量).  A rank already
@@ -917,15 +995,17 @@ def each_ranks(s: Sentence) -> None:
     out: list[Fact] = []
     for i, f in enumerate(s.facts):
         counted = _COUNTED_LIST.fullmatch(core(f)) if f.kind == "rank" else None
-        if f.kind != "rank" or ("均" not in s.pre(f) and counted is None) \
+        # …经济指标、项目拉练综合排名第四: a composite ranking of the list is one rank
+        listed = f.kind == "rank" and "、" in core(f) and "综合" not in core(f)
+        if f.kind != "rank" or ("均" not in s.pre(f) and counted is None and not listed) \
                 or sum(number_start(g) == number_start(f) for g in s.facts) > 1:
             out.append(f)
             continue
         pre = s.pre(f)
         if counted is not None:  # A、B、C3项指标增速全市第一
             names = [n + (counted.group(2) or "") for n in counted.group(1).split("、") if n]
-        elif "、" in core(f):
-            names = [n for n in core(f).split("、") if n]
+        elif listed or "和" in core(f):
+            names = _aspect_shared(split_names(core(f)))
         else:
             items: dict[str, Fact] = {}
             for g in s.facts[:i]:
@@ -940,6 +1020,14 @@ def each_ranks(s: Sentence) -> None:
             continue
         out.extend(renamed(f, name) for name in names)
     s.facts[:] = out
+
+
+def _aspect_shared(names: list[str]) -> list[str]:
+    """地区生产总值、第二产业增加值、社会消费品零售总额增速 → …增速 for each: the ranked aspect (增速, 增幅, 总量)
+    the last item ends with is every item's."""
+    aspect = next((a for a in sorted(_RANK_ASPECTS, key=len, reverse=True)
+                   if names and names[-1].endswith(a) and len(names[-1]) > len(a)), "")
+    return [n if n.endswith(aspect) else n + aspect for n in names] if aspect else names
 
 
 def list_keeps_verb(s: Sentence) -> None:
@@ -964,6 +1052,8 @@ def list_keeps_verb(s: Sentence) -> None:
 def from_to_levels(s: Sentence) -> None:
     """从A增长到B: two levels of one metric, the start and the end: 生产总值从2015年的39.70亿元增长到2020年
     61.95亿元 → 生产总值 39.70 (2015) and 生产总值 61.95 (2020); the years written are the periods."""
+    if "从" not in s.body:
+        return
     for i, f in enumerate(s.facts[:-1]):
         m = _FROM.fullmatch(core(f))
         g = s.facts[i + 1]
@@ -1042,9 +1132,70 @@ def places_each_have(s: Sentence) -> None:
     s.facts[:] = out
 
 
+def items_each_have(s: Sentence) -> None:
+    """均 after a list whose last item writes the head gives each item the quantity with that head:
+    凡谷电子、多普达产值均增长90%以上 → 凡谷电子产值, 多普达产值 (each ≥ 90%).  The head is one of the part
+    heads (增加值, 产值, 产量); a list without one (城镇和农村居民…) is left, as is a list without 均."""
+    if not s.heads or s.text.find("均", s.start, s.end) == -1:
+        return
+    out: list[Fact] = []
+    for f in s.facts:
+        name = core(f)
+        names = split_names(name) if f.kind != "rank" and "均" in s.pre(f) else []
+        head = next((h for h in sorted(s.heads, key=len, reverse=True)
+                     if len(names) > 1 and names[-1].endswith(h) and len(names[-1]) > len(h)), "")
+        if not head or any(n.endswith(s.heads) for n in names[:-1]):
+            out.append(f)
+            continue
+        out.extend(renamed(f, n if n.endswith(head) else n + head) for n in names)
+    s.facts[:] = out
+
+
 #: a pinyin reading in brackets after a character, as some hosts print them (经(jīng)济): a tone mark is required,
 #: so an abbreviation in brackets (GDP, PM2.5, cif) is kept
 _PINYIN = re.compile(r"[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[)）]")
+
+
+#: a name that lists one-character words before its last item (猪、牛、羊、禽肉产量)
+_CHARACTER_LIST = re.compile(r"(?:(?<![\u4e00-\u9fff])|^)(?:[\u4e00-\u9fff]、)+[\u4e00-\u9fff]")
+
+
+def character_list_joined(s: Sentence) -> None:
+    """One-character words listed with 、 form one name: 猪、牛、羊、禽肉产量 → 猪牛羊禽肉产量 (the written compound)."""
+    if "、" not in s.body:
+        return
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        if "、" in name and _CHARACTER_LIST.match(name):
+            s.facts[i] = renamed(f, name.replace("、", ""))
+
+
+_PROVINCE_SUFFIX = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)$")
+
+
+def place_only_count_dropped(s: Sentence) -> None:
+    """A count named only by a province (江苏13个, 山东省160家) says what it counts nowhere: no fact (facts.md: a
+    fact is a statement about the place; a rank, change or amount of a place keeps its own rules, and a
+    count of places such as 12个乡镇 is a count of its own)."""
+    if not s.provinces or not _province_pattern(s.provinces).search(s.text, s.start, s.end):
+        return
+    if any(_named_by_province(f, s.provinces) for f in s.facts):
+        s.facts[:] = [f for f in s.facts if not _named_by_province(f, s.provinces)]
+
+
+@lru_cache(maxsize=4)
+def _province_pattern(provinces: tuple[str, ...]) -> re.Pattern[str]:
+    """One search per sentence tells whether a province is named in it at all."""
+    return re.compile("|".join(map(re.escape, provinces)))
+
+
+def _named_by_province(f: Fact, provinces: tuple[str, ...]) -> bool:
+    """True for a count whose whole name is a province (江苏, 山东省)."""
+    name = f.indicator
+    if len(name) > 9 or (name[:2] not in provinces and name[:3] not in provinces):
+        return False
+    return (f.kind in ("level", "added") and f.unit_std not in ("元", "美元", "%", "位")
+            and _PROVINCE_SUFFIX.sub("", core(f)) in provinces)
 
 
 def pinyin_readings(s: Sentence) -> None:
@@ -1076,6 +1227,7 @@ RULES: tuple[Rule, ...] = (
     Rule("subject_by_rate", subject_by_rate),
     Rule("colon_list_metric", colon_list_metric),
     Rule("members_by_predicate", members_by_predicate),
+    Rule("rank_among", rank_among),
     Rule("rank_scope_chain", rank_scope_chain),
     Rule("absolute_change_dropped", absolute_change_dropped),
     Rule("time_remaining_dropped", time_remaining_dropped),
@@ -1103,17 +1255,22 @@ RULES: tuple[Rule, ...] = (
     Rule("rank_from_to", rank_from_to),
     Rule("average_growth_takes_name", average_growth_takes_name),
     Rule("places_each_have", places_each_have),
+    Rule("items_each_have", items_each_have),
     Rule("footnote_markers", footnote_markers),
     Rule("pinyin_readings", pinyin_readings),
+    Rule("character_list_joined", character_list_joined),
+    Rule("place_only_count_dropped", place_only_count_dropped),
 )
 
 
 def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact],
-                groups: tuple[str, ...] = (), heads: tuple[str, ...] = ()) -> list[Fact]:
+                groups: tuple[str, ...] = (), heads: tuple[str, ...] = (),
+                previous_paragraph: list[Fact] | None = None, provinces: tuple[str, ...] = ()) -> list[Fact]:
     """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
     if not facts:
         return facts
-    sentence = Sentence(text, start, end, list(facts), before, groups, heads)
+    sentence = Sentence(text, start, end, list(facts), before, groups, heads,
+                        previous_paragraph=previous_paragraph or [], provinces=provinces)
     for rule in RULES:
         rule.apply(sentence)
     return sentence.facts

@@ -87,6 +87,12 @@ def _with_kind(fact: Fact, kind: str) -> Fact:
 
 
 def _pre(text: str, fact: Fact) -> str:
+    """The clause before the fact's number, at most 40 characters (one translate and one rfind, not seven)."""
     pos = int(fact.extra.get("number_start", fact.start))
-    cut = max(text.rfind(p, max(0, pos - 40), pos) for p in "，,；;：:。")
-    return text[max(cut + 1, pos - 40, 0):pos]
+    start = pos - 40 if pos > 40 else 0
+    window = text[start:pos]
+    return window[window.translate(_CLAUSE_MARKS).rfind("，") + 1:]
+
+
+# every clause mark as ，, so that one rfind finds the last of them
+_CLAUSE_MARKS = str.maketrans(dict.fromkeys(",；;：:。", "，"))

@@ -18,8 +18,10 @@ import cn2an
 CHINESE_DIGITS = "零〇一二两三四五六七八九十百千"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％－", "0123456789.%-")
 
-#: An Arabic number, optionally signed, with separators, decimals and a 千/百 tail.
-ARABIC = r"[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[千百](?![瓦米克]))?"
+#: An Arabic number, optionally signed, with separators, decimals and a 千/百 tail.  A 千 that
+#: starts a unit of its own (千瓦, 千米, 千克, 千伏安, 千公顷: bulletins give sown areas in 千公顷,
+#: kept as written since facts.md multiplies out only 万/亿) is the unit's, not the number's.
+ARABIC = r"[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[千百](?![瓦米克]|伏安|公顷))?"
 #: A Chinese numeral; 万/亿 are left to the unit (三十五万人 = 35 万人).
 CHINESE = r"[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
 _CHINESE_FULL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?")

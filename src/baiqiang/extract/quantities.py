@@ -12,20 +12,33 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from baiqiang.extract.layout import FURNITURE
 from baiqiang.extract.lexicon import Lexicon, UnitInfo
 from baiqiang.extract.numbers import ARABIC, CHINESE, parse_number
 
 _BOUNDARY = set("、，,。；;：:）)”’》\n!！?？")
+# a bracket that lists a part (227家(其中上市公司5家)) is an aside after a complete quantity
+_PART_ASIDE = ("(其中", "（其中")
 _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
 # a rank verb right after a quantity (增速14.2%位列第一) ends its phrase like a comma
-_RANK_AFTER = ("位列", "位居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
+_RANK_AFTER = ("位列", "位居", "稳居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
 _SHARED_POINT = re.compile(r"\s*(?:和|、|与|及|至|到|或)\s*\d+(?:\.\d+)?\s*个(?:百分点|千分点)")
 _CODE_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-×*/")  # G60, 5.0+, 2+5
+# metrics written in Latin letters, directly followed by their figure and its unit (实现GDP961.42亿元)
+_METRIC_ABBREVIATIONS = ("GDP", "CPI", "PPI", "GNP")
 _ORDINAL_RANGE = re.compile(r"第\s*\d+\s*[至到\-—~－]\s*$")
 _DIGIT_RUN = re.compile(r"[一二两三四五六七八九]{2,}")
 _ORDINAL_LIST = re.compile(r"(?:、第[一二三四五六七八九十]+)+(?![位名])[\u4e00-\u9fff]")
 _YEAR_NUMBER = re.compile(r"(19|20)\d\d")
 _CN_DIGIT = re.compile(r"[零〇一二两三四五六七八九十百千\d]")
+# a host that drops every % sign (比去年同期增长42。, 占…总产值的59.5,): a bare number right after a
+# change verb or after 占…的 can only be a percentage; against a rate or a basis other than last
+# year's (增速较一季度回落2.9) the change is in 百分点
+_CLAUSE_BEFORE = re.compile(r"[^，。；,;：:！？]*$")
+_CHANGE_END = re.compile(r"(?:增长|下降|上涨|上升|提高|提升|回落|回升|下滑|降低)了?\s*$")
+_SHARE_END = re.compile(r"占[^，。；,;：:、]{1,30}的\s*$")
+_LOST_BEFORE = frozenset("长降涨升高落滑低了的 ")
+_POINTS_CONTEXT = re.compile(r"增速|增幅|比重|占比|率|(?<!相)(?:较|比)(?!上年|去年|同期|上年同期)")
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,9 @@ def _pattern(lex: Lexicon) -> re.Pattern[str]:
         rf"|(?P<top>(?:(?<=[居列在入])|(?<=[居列在入]全[省市州县国区]))前(?P<tnum>[二两三四五六七八九十]|\d+)"
         rf"(?P<tunit>{rank_units})?)"
         rf"|(?P<pct>百分之(?P<pnum>{CHINESE}|\d+(?:\.\d+)?))"
-        rf"|(?P<num>{ARABIC}|{CHINESE})\s*(?P<inside>余|多)?\s*(?P<unit>{lex.unit_pattern})?"
+        # page furniture (blanked to FURNITURE in the work copy) may stand between a number and its unit:
+        # 16883 / - 2 - / 元 across a page break
+        rf"|(?P<num>{ARABIC}|{CHINESE})\s*(?P<inside>余|多)?[\s{FURNITURE}]*(?P<unit>{lex.unit_pattern})?"
     )
 
 
@@ -88,7 +103,8 @@ def _follower(work: str, pos: int, end: int, lex: Lexicon) -> str:
     if pos >= end or work[pos] in _BOUNDARY:
         return "boundary"
     rest = work[pos:end]
-    if rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns) or rest.startswith(_RANK_AFTER):
+    if (rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns) or rest.startswith(_RANK_AFTER)
+            or rest.startswith(_PART_ASIDE)):
         return "boundary"
     if rest[0] == "的":
         return "of"
@@ -116,8 +132,9 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
         return Quantity(m.start(), m.end(), value, "%", lex.units.get("%"), False, True, None,
                         _follower(work, m.end(), end, lex), False)
     num, unit = m.group("num"), m.group("unit") or ""
-    if m.start() > 0 and work[m.start() - 1] in _CODE_BEFORE and num[0].isdigit():
-        return None  # G60, 5.0+, 2+5: part of a code, not a number
+    if (m.start() > 0 and work[m.start() - 1] in _CODE_BEFORE and num[0].isdigit()
+            and not (unit and work.endswith(_METRIC_ABBREVIATIONS, 0, m.start()))):
+        return None  # G60, 5.0+, 2+5: part of a code, not a number (but 实现GDP961.42亿元 is GDP's figure)
     if _ORDINAL_RANGE.search(work, max(0, m.start() - 8), m.start()):
         return None  # 第16至23批次: the end of a range of ordinals, a label
     try:
@@ -137,6 +154,8 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
             qual = lex.qual_inside.get(um.group(1))
             unit = unit + um.group(2)
             stop = um.end()
+    if not unit and not chinese and not m.group("inside"):
+        unit = _lost_percent(work, m.start(), stop, end, after_re)
     if unit in ("个", "") and _SHARED_POINT.match(work, stop, end):
         unit = "个百分点"  # 分别提高2个和3.5个百分点, 15.5和2.2个百分点: the first shares the second's unit
     am = after_re.match(work, stop, end)
@@ -147,6 +166,30 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
     is_date = bool(unit == "年" and not chinese and _YEAR_NUMBER.fullmatch(num.lstrip("-−")))
     return Quantity(m.start(), stop, value, unit, lex.units.get(unit) if unit else None, False,
                     chinese, qual, _follower(work, stop, end, lex), is_date)
+
+
+def _lost_percent(work: str, start: int, stop: int, end: int, after_re: re.Pattern[str]) -> str:
+    """The unit of a bare number a host stripped of its % sign: ``%``, ``百分点`` or ``""`` (none lost).
+
+    Only a number that ends its clause (a qualifier such as 以上 may follow) and stands right after a
+    change verb (同比增长42) or after 占…的 (占…总产值的59.5) qualifies: in that place the text always
+    writes a unit, and a count or an amount would have its counter or currency.  The change is in
+    百分点 when its clause names a rate (增速, 比重, …率) or a basis other than last year
+    (较一季度回落2.9), as such changes are written in full (增速较一季度回落2.9个百分点).
+    """
+    if work[start - 1:start] not in _LOST_BEFORE:
+        return ""  # the last character of a change verb, 了, 的 or a space: most numbers fail here at once
+    am = after_re.match(work, stop, end)
+    pos = am.end() if am else stop
+    if pos < end and work[pos] not in _BOUNDARY:
+        return ""
+    m = _CLAUSE_BEFORE.search(work, max(0, start - 40), start)
+    clause = m.group() if m else ""
+    if _SHARE_END.search(clause):
+        return "%"
+    if not _CHANGE_END.search(clause):
+        return ""
+    return "百分点" if _POINTS_CONTEXT.search(clause) else "%"
 
 
 def _rank(m: re.Match[str], work: str, end: int, lex: Lexicon) -> Quantity | None:

@@ -27,6 +27,8 @@ _LIST_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,2}是|\d{1
 _ORG_HEAD = re.compile(r"(?:中心|局|委员会|办公室|政府|集团|公司|法院|检察院)")
 # X以增速/总量…: the aspect by which X is measured (and then ranked)
 _BY_ASPECT = re.compile(r"([\u4e00-\u9fff]{1,8}?)以(增速|增幅|总量|总额|产值|规模)")
+# the opening of a quoted speech (说：“2022年全区…), not of a quoted label (“2+5”产业链): no ” after it
+_SPEECH_OPENING = re.compile(r"^\s*“(?=[^”]*$)")
 _ORDINAL_HEAD = re.compile(r"第[一二三四五六七八九十]+")
 # a place's name before its 全区 / 全市 (西藏全区, 连云港全市): the place word that opens the subject;
 # not a metric before a share or comparison (产值占全市…, 增速比全省…)
@@ -70,20 +72,21 @@ def _strip_tail(s: str, region: Region, lex: Lexicon) -> str:
     last = ""
     for _ in range(6):
         s = s.rstrip(" ，、")
-        if s.endswith("连续"):
+        if s.endswith(("连续", "持续")):  # 连续4年, 持续6个月: a streak
             region.streak = True
             return s[:-2]
-        cm = lex.comparison_period_re.search(s, max(0, len(s) - _TAIL_WINDOW))
+        lo = len(s) - _TAIL_WINDOW if len(s) > _TAIL_WINDOW else 0  # one window for the three searches
+        cm = lex.comparison_period_re.search(s, lo)
         if cm:  # 增幅比上半年(提高), 比1-8月(回落): the basis of a comparison
             s = s[: cm.start()]
             last = "比"
             continue
-        m = lex.tail_re.search(s, max(0, len(s) - _TAIL_WINDOW))
+        m = lex.tail_re.search(s, lo)
         if not m:
             break
         word = m.group()
         cat = lex.tail_cats[word]
-        nc = lex.not_cue_tail_re.search(s, max(0, len(s) - _TAIL_WINDOW))
+        nc = lex.not_cue_tail_re.search(s, lo)
         if nc and nc.end() - nc.start() > len(word):
             break
         if cat == "added" and not word.startswith("新") and word not in lex.amount_verbs:
@@ -206,6 +209,8 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     """Split a region into indicator and cues (see the module docstring)."""
     region = Region(indicator="")
     text = _LIST_MARKER.sub("", text)
+    if "“" in text:
+        text = _SPEECH_OPENING.sub("", text)
     if rank:
         split = _rank_split(text, lex)
         if split is not None:
@@ -247,6 +252,53 @@ def analyse(text: str, lex: Lexicon, *, rank: bool = False) -> Region:
     return region
 
 
+_OPEN = "(（"
+_CLOSE = ")）"
+_ANY_BRACKET = re.compile(r"[()（）]")
+# a bracket that opens a note on how a figure is counted (折含P2O5 30%, 含…): its numbers are the note's
+_NOTE_OPENING = re.compile(r"\s*(?:折含|折合|折|含|包括|包含|不含|不包括)")
+
+
+def _unclosed(s: str) -> int:
+    """The offset of the last opening bracket of ``s`` not closed after it, or -1."""
+    depth = 0
+    for k in range(len(s) - 1, -1, -1):
+        if s[k] in _CLOSE:
+            depth += 1
+        elif s[k] in _OPEN:
+            if not depth:
+                return k
+            depth -= 1
+    return -1
+
+
+def outside_brackets(s: str, before: str, earlier: str = "") -> str | None:
+    """The words that name a number when brackets stand around it or just before it; None for a note's number.
+
+    ``before`` is the text that named the previous number of the clause, ``earlier`` the one before
+    it.  Brackets are asides: a region that starts by closing the bracket the previous number stood
+    in goes on from the words before that bracket (``较一季度(-10.8%)回升`` → 较一季度回升,
+    ``完成年度任务(111.3亿元)的`` → 完成年度任务的), or before the number the bracket follows
+    (``占市分配任务1000万美元(其中加工贸易200万美元)的`` → 占市分配任务的); a number inside a bracket is named inside it (``227家(其中上市公司5家`` → 其中上市公司),
+    or by the words before the bracket when there are none inside (``年度任务(111.3亿元`` → 年度任务);
+    a number in a counting note (``磷矿石(折含P2O5 30%)``) is no fact.
+    """
+    if not _ANY_BRACKET.search(s):
+        return s  # most regions: nothing to do (and this runs for every number)
+    body = s.lstrip()
+    if body[:1] in _CLOSE:
+        k = _unclosed(before)
+        if k != -1:
+            return (before[:k] if before[:k].strip() else earlier) + body[1:]
+    k = _unclosed(s)
+    if k == -1:
+        return s
+    inner = s[k + 1:]
+    if _NOTE_OPENING.match(inner):
+        return None
+    return inner if len(clean(inner)) >= 2 else s[:k]
+
+
 def split_names(s: str, count: int = 0) -> list[str]:
     """``A、B和C`` → ``[A, B, C]`` (empty parts dropped); ordinals share the noun after the last one:
     ``第二、第三产业占GDP的比重`` → ``[第二产业占GDP的比重, 第三产业占GDP的比重]``.
@@ -260,7 +312,7 @@ def split_names(s: str, count: int = 0) -> list[str]:
         return [p + parts[-1][last.end():] for p in parts[:-1]] + [parts[-1]]
     if count and len(parts) != count:
         listed = [p for p in (clean(x) for x in s.split("、")) if p]
-        if len(listed) == count - 1:
+        if listed and len(listed) == count - 1:  # one name for two numbers: no part to split when none
             listed = listed[:-1] + [p for p in (clean(x) for x in _SEPARATORS.split(listed[-1], maxsplit=1)) if p]
         if len(listed) == count:
             return listed
