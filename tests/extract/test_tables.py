@@ -102,3 +102,20 @@ def test_pipe_table_of_places_under_a_caption_of_additions() -> None:
         ("甲市规上工业新增企业增减", 4, "家", 4, "growth"), ("甲市规上工业新增企业", 50, "%", 50, "growth"),
         ("乙市规上工业新增企业", 3, "家", 3, "added"), ("乙市规上工业新增企业增减", -1, "家", -1, "growth"),
         ("乙市规上工业新增企业", -25, "%", -25, "growth")]
+
+
+def test_pipe_rows_take_units_from_bracketed_headers_across_group_rows() -> None:
+    # one row a line; the header gives each column its unit in brackets (绝对数(万元)), 构成 is a share,
+    # and a group label with placeholder cells (分行业 | -- | --) stays inside the table
+    text = ("表1 2023年全县地区生产总值及其构成\n指标 | 绝对数(万元) | 增长(%) | 构成(%) |\n"
+            "地区生产总值 | 5000 | 6.1 | 100 |\n分行业 | -- | -- | -- |\n工业 | 1200 | 8.4 | 24 |\n")
+    assert facts(text) == [
+        ("地区生产总值", 5000, "万元", 50000000, "level"), ("地区生产总值", 6.1, "%", 6.1, "growth"),
+        ("地区生产总值", 100, "%", 100, "rate"),
+        ("工业", 1200, "万元", 12000000, "level"), ("工业", 8.4, "%", 8.4, "growth"), ("工业", 24, "%", 24, "rate")]
+
+
+def test_a_row_unit_cell_wins_over_the_header_unit() -> None:
+    text = "指标 | 单位 | 绝对数(万元) | 增长(%)\n粮食产量 | 吨 | 3000 | 2.5\n油料产量 | 吨 | 800 | 1.5\n"
+    assert [f[:3] for f in facts(text)] == [("粮食产量", 3000, "吨"), ("粮食产量", 2.5, "%"),
+                                             ("油料产量", 800, "吨"), ("油料产量", 1.5, "%")]

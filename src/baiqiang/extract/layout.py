@@ -127,6 +127,10 @@ def _consistent_rows(lines: list[str], kinds: list[str]) -> None:
     open_kinds = ("text", "heading")  # a row label may start like a heading (一、农 林 牧 渔业 789 3.3)
     i = 0
     while i < len(lines):
+        if kinds[i] in open_kinds and i > 0 and kinds[i - 1] == "table" and _group_row(lines[i]):
+            kinds[i] = "table"  # 分行业 | -- | --: a group label inside the table, not a caption of a new one
+            i += 1
+            continue
         n = _numeric_tail(lines[i]) if kinds[i] in open_kinds else 0
         j = i
         while n and j + 1 < len(lines) and kinds[j + 1] in open_kinds and _numeric_tail(lines[j + 1]) == n:
@@ -138,6 +142,20 @@ def _consistent_rows(lines: list[str], kinds: list[str]) -> None:
             for k in range(i, j + 1):
                 kinds[k] = "table"
         i = j + 1
+
+
+_PLACEHOLDER = re.compile(r"^[-—–－─]+$")
+
+
+def _group_row(line: str) -> bool:
+    """A row that only labels a group of rows: a label, then placeholder cells (分产业 | -- | -- | --)."""
+    if any(c in line for c in "，。；,;"):
+        return False
+    cells = [c for c in _ROW_CELLS.split(line.strip()) if c]
+    n = 0
+    while n < len(cells) and _PLACEHOLDER.match(cells[-1 - n]):
+        n += 1
+    return 0 < n < len(cells) and not any(_NUMERIC_CELL.match(c) for c in cells[:-n])
 
 
 _CELL_HEADER = re.compile(r"^(?:指标名称|指标|行业名称|行业|项目|名称|类别|地区|产品名称)$")

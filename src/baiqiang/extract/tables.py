@@ -5,8 +5,9 @@ A bulletin table is a header (``指标  单位  绝对数  比上年增长(%)``)
 line; this module reads one row at a time with the header seen last.  The
 indicator is the row label without inner spaces and markers (``#``, ``一、``,
 ``其中：``); a column whose header mentions growth (增长, 增速, 比上年, ±%)
-gives a growth fact in %, a column about shares (比重, 占) a rate, any other
-numeric column a level in the row's unit.
+gives a growth fact in %, a column about shares (比重, 占, 构成) a rate, any other
+numeric column a level in the row's unit, else the unit its header cell gives in
+brackets (``绝对数(万元)``), else the table's default unit (``单位：万元``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from baiqiang.extract.numbers import parse_number, scaled
 _NUMERIC = re.compile(r"^[-+−]?\d+(?:,\d{3})*(?:\.\d+)?%?$")
 _MARKERS = re.compile(r"^(?:[#＃*]+|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|其中[:：]?)")
 _GROWTH_HEAD = ("增长", "增速", "比上年", "±", "增减", "同比")
-_RATE_HEAD = ("比重", "占", "率")
+_RATE_HEAD = ("比重", "占", "率", "构成")
 _UNIT_HEAD = ("单位", "计量单位")
 _DEFAULT_UNIT = re.compile(r"单位[:：]\s*([^\s，,、；;）)]+)")
 _PIPES = re.compile(r"[|｜\s]+")
@@ -32,6 +33,7 @@ class TableState:
     """The header of the table being read, if any."""
 
     roles: list[str] = field(default_factory=list)  # per column after the label
+    units: list[str] = field(default_factory=list)  # the unit each header cell gives in brackets, or ""
     default_unit: str = ""
     caption_year: str = ""
     added: bool = False  # the caption counts additions (表1 规上工业新增单位情况): its levels are added
@@ -96,32 +98,34 @@ def table_facts(text: str, start: int, end: int, lex: Lexicon, state: TableState
     cells = [c for c in _PIPES.split(line) if c]
     if is_header(cells):
         state.roles = [_role(c) for c in cells[1:]]
+        state.units = [column(c).unit for c in cells[1:]]
         return []
     label, rest = _split(line, lex)
     if not label or not rest:
         return []
-    unit = state.default_unit
+    row_unit = ""
     numbers = []
     for cell in rest:
         if _NUMERIC.match(cell):
             numbers.append(cell)
         elif cell in lex.units:
-            unit = cell
-    values = list(zip(_value_roles(state.roles, len(numbers)), numbers))
-    return [f for role, cell in values if (f := _fact(label, role, cell, unit, lex, period, text, start, end))]
+            row_unit = cell
+    values = zip(_value_columns(state.roles, state.units, len(numbers)), numbers)
+    return [f for (role, col_unit), cell in values
+            if (f := _fact(label, role, cell, row_unit or col_unit or state.default_unit, lex, period, text, start, end))]
 
 
-def _value_roles(header: list[str], n: int) -> list[str]:
-    """The roles of a row's ``n`` numbers: the header's last ``n`` value columns.
+def _value_columns(roles: list[str], units: list[str], n: int) -> list[tuple[str, str]]:
+    """The role and header unit of a row's ``n`` numbers: the header's last ``n`` value columns.
 
     Taking them from the right keeps the columns aligned when the header's label cell has inner
     spaces (指  标 2024年 比上年增长) and when a unit column holds a word, not a number.  Without a
     header the columns are a level, then a growth.
     """
-    roles = [r for r in header if r != "unit"]
-    if not roles:
-        return (["level", "growth"] + ["level"] * n)[:n]
-    return roles[-n:] if len(roles) >= n else roles + ["level"] * (n - len(roles))
+    columns = [(r, u) for r, u in zip(roles, units or [""] * len(roles)) if r != "unit"]
+    if not columns:
+        return [(r, "") for r in (["level", "growth"] + ["level"] * n)[:n]]
+    return columns[-n:] if len(columns) >= n else columns + [("level", "")] * (n - len(columns))
 
 
 def _fact(label: str, role: str, cell: str, unit: str, lex: Lexicon, period: str,
