@@ -26,9 +26,7 @@ DEFAULT_METHOD = {"impute": "none", "treat": "winsorise", "normalise": "minmax",
 
 
 class _Model(BaseModel):
-    # Validators built when a model is first used, not when its class is defined: importing the framework
-    # package and loading the demo's three frameworks took 0.143 → 0.110 s CPU (median of 3 processes).
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Name(_Model):
