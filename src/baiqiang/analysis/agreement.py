@@ -55,11 +55,35 @@ def _average_ranks(x: np.ndarray) -> np.ndarray:
     """Ascending ranks along axis 1, ties given the mean of their ranks: ``scipy.stats.rankdata(x, axis=1)``.
 
     The lowest rank of a tie is ``1 + #{j: x_j < x_i}`` (competition rank of ``-x``),
-    the highest ``m - #{j: x_j > x_i}``; without SciPy, whose import costs ~0.5 s.
+    the highest ``m - #{j: x_j > x_i}``; without SciPy, whose import costs ~0.5 s.  Rows of whole
+    numbers in a small range (ranks, as the agreement bootstrap resamples them) are ranked by counting
+    (:func:`_average_ranks_by_counting`), the same numbers.
     """
     from baiqiang.methods.rank import competition_rank
 
+    if x.size and x.ndim == 2:
+        lo, hi = float(x.min()), float(x.max())
+        if np.isfinite(lo) and np.isfinite(hi) and hi - lo < COUNTING_RANGE and np.array_equal(x, np.floor(x)):
+            return _average_ranks_by_counting((x - lo).astype(np.int64), int(hi - lo) + 1)
     return (competition_rank(-x) + x.shape[1] + 1.0 - competition_rank(x)) / 2.0
+
+
+COUNTING_RANGE = 1 << 16
+"""Rows whose values span fewer whole numbers than this are ranked by counting (one count per value and row)."""
+
+
+def _average_ranks_by_counting(codes: np.ndarray, k: int) -> np.ndarray:
+    """Average ranks along axis 1 of whole numbers ``0 <= codes < k``: ``#{j: x_j < x_i} + (#{j: x_j = x_i} + 1) / 2``.
+
+    Per row, the count of each value and the running count below it, gathered back: one pass
+    instead of two sorts (the agreement bootstrap's 8,004 resamples of 100 ranks, full of ties:
+    40 → 8.6 ms with the CLI's malloc settings), exact (whole and half numbers).
+    """
+    rows = codes.shape[0]
+    flat = codes + (np.arange(rows, dtype=np.int64) * k)[:, None]
+    equal = np.bincount(flat.ravel(), minlength=rows * k)
+    below = np.cumsum(equal.reshape(rows, k), axis=1).ravel() - equal
+    return (below + (equal + 1) / 2.0)[flat]  # each (row, value)'s rank, then gathered: one gather
 
 
 def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
