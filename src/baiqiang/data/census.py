@@ -238,7 +238,7 @@ def import_census(store: Store, year: int, *, registry: Registry | None = None) 
     rows = census_rows(year, sheet)
     units = registry.units
     prov_codes: dict[str, str] = {}
-    for c, n, k in zip(rows["code"], rows["name"], rows["kind"]):
+    for c, n, k in zip(rows["code"].tolist(), rows["name"].tolist(), rows["kind"].tolist()):  # lists: fast to iterate
         if k == "province":
             prov_codes.setdefault(n, c)
     # Category of every row at once: structural rows are subtotals, unit rows take their registry status.

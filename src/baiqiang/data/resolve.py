@@ -60,7 +60,7 @@ class Resolver:
     def __post_init__(self) -> None:
         u = self.registry.units
         # Plain dicts for the per-query lookups (pandas .at costs microseconds each), from lists: iterating
-        # pandas' Arrow-backed text columns makes a scalar per cell (the index took 27 ms, now 10).
+        # pandas' Arrow-backed text columns makes a scalar per cell (the index took 27 ms, now 5).
         col = {c: u[c].tolist() for c in ("code", "status", "level", "name", "short_name")}
         self._status = dict(zip(col["code"], col["status"]))
         self._level = dict(zip(col["code"], col["level"]))
