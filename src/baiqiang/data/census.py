@@ -335,37 +335,37 @@ def _add_census_batch(store: Store, obs: pd.DataFrame, labels: pd.DataFrame, *, 
             "|| CASE WHEN o.flagged THEN '；' || l.note ELSE '' END AS provenance "
             "FROM _census_long o JOIN _census_labels l USING (indicator)")
     note = f"{year} 年人口普查分县表"
-    with _one_thread(con):  # the checks and the batch, each faster on one thread here
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW _census_obs AS {view}")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _census_obs AS {view}")
+        with _one_thread(con):
             unknown, duplicated, infinite = con.execute(
                 "SELECT (SELECT count(*) FROM _census_long WHERE unit_code NOT IN (SELECT code FROM units)), "
                 "(SELECT count(*) - count(DISTINCT (unit_code, indicator)) FROM _census_long), "
-                "(SELECT count(*) FROM _census_long WHERE isinf(value))").fetchone()
-            if unknown or duplicated or infinite:
-                return store.add_observations(con.execute("SELECT * FROM _census_obs").df(), source=SOURCE, file=fname,
-                                              sha256=sha256, note=note)
-            return store.add_validated("_census_obs", source=SOURCE, file=fname, sha256=sha256, note=note)
-        finally:
-            import duckdb
+                "(SELECT count(*) FROM _census_long WHERE isinf(value))").fetchall()[0]
+        if unknown or duplicated or infinite:
+            return store.add_observations(con.execute("SELECT * FROM _census_obs").df(), source=SOURCE, file=fname,
+                                          sha256=sha256, note=note)
+        return store.add_validated("_census_obs", source=SOURCE, file=fname, sha256=sha256, note=note)
+    finally:
+        import duckdb
 
-            # After a failed statement inside an open transaction DuckDB accepts only its rollback (which drops the
-            # view): the clean-up must not replace the error being raised.
-            with contextlib.suppress(duckdb.Error):
-                con.execute("DROP VIEW IF EXISTS _census_obs")
-                con.unregister("_census_long")
-                con.unregister("_census_labels")
-
+        # After a failed statement inside an open transaction DuckDB accepts only its rollback (which drops the
+        # view): the clean-up must not replace the error being raised.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("DROP VIEW IF EXISTS _census_obs")
+            con.unregister("_census_long")
+            con.unregister("_census_labels")
 
 @contextlib.contextmanager
 def _one_thread(con: "duckdb.DuckDBPyConnection") -> Iterator[None]:
     """DuckDB on one thread inside the block, its thread count as it was after it.
 
-    A census year's batch (~135,000 cells) is inserted in 0.04–0.05 s on one thread but 0.14 s
-    on DuckDB's default two on this 2-core machine (the first ``INSERT`` into the empty table), and
-    its checks take 23 instead of 34 ms (2026-12-04, measured statement by statement; the batch's
-    SQL 0.14–0.16 → 0.12 s): at this size parallel work costs more than it shares out.  Should restoring fail (only after a failed statement, which the transaction's
-    rollback follows), the error being raised is kept and the connection stays on one thread.
+    For the census batch's checks (~135,000 cells): 23 ms on one thread against 34 ms on DuckDB's
+    default two on this 2-core machine (2026-12-04, statement by statement).  The insert itself stays
+    on DuckDB's threads: on one it takes 0.045 s instead of 0.14 s, but its rows are then written at
+    the COMMIT, 0.09 → 0.17 s, which the demo runs on a thread beside its ranking.  Should restoring
+    fail (only after a failed statement, which the transaction's rollback follows), the error being
+    raised is kept and the connection stays on one thread.
     """
     import duckdb
 
