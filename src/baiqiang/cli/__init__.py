@@ -79,6 +79,7 @@ def _skip_final_collection() -> None:
     system takes back anyway: 0.21 s after ``baiqiang demo --no-report`` (millions of objects), 0.04 s
     with them frozen (``gc.freeze``; 2026-12-04).  Everything a command writes is closed before it
     returns, and the publishing workers are closed by ``atexit``, which runs before that collection.
+    A program that calls :func:`run` and goes on afterwards can undo it with ``gc.unfreeze()``.
     """
     import gc
 
