@@ -108,3 +108,10 @@ def test_a_build_from_a_csv_file_loads_no_pandas(tmp_path):
             "from baiqiang.cli import run\ntry:\n    run()\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code")
     assert loaded_after(code, ("pandas", "pyarrow", "duckdb", "scipy", "openpyxl", "numpy.ma")) == []
     assert (tmp_path / "out" / "results.xlsx").exists()
+
+
+def test_the_script_leaves_its_objects_to_the_process_end_not_a_last_collection():
+    code = ("import sys, gc; sys.argv = ['baiqiang', '--version']\nfrom baiqiang.cli import run\n"
+            "before = gc.get_freeze_count()\ntry:\n    run()\nexcept SystemExit:\n    pass\n"
+            "print(before, gc.get_freeze_count() > before)")
+    assert child(code, dict(os.environ)).stdout.splitlines()[-1] == "0 True"

@@ -80,3 +80,19 @@ def test_baseline_builders():
     assert [a.code for a in flat.aggregates] == ["index"]
     assert {i.parent for i in flat.indicators} == {"index"} and {i.weight for i in flat.indicators} == {1.0}
     assert len(flat.indicators) == 15
+
+
+def test_average_ranks_by_counting_equal_the_two_sort_ranks():
+    from baiqiang.analysis.agreement import _average_ranks
+    from baiqiang.methods.rank import competition_rank
+
+    def two_sorts(x):
+        return (competition_rank(-x) + x.shape[1] + 1.0 - competition_rank(x)) / 2.0
+
+    assert _average_ranks(np.array([[3.0, -2.0, 3.0, 7.0], [1.0, 1.0, 1.0, 1.0]])).tolist() == [
+        [2.5, 1.0, 2.5, 4.0], [2.5, 2.5, 2.5, 2.5]]  # rankdata by hand
+    rng = np.random.default_rng(3)
+    resampled = (rng.permutation(100) + 1.0)[rng.integers(0, 100, size=(500, 100))]  # ranks full of ties
+    for x in (resampled, rng.integers(-4, 4, size=(20, 9)).astype(float), rng.normal(size=(20, 9)),
+              np.array([[0.0, 8.0, 5.0, 5.0]])):  # counting, counting, two sorts, two sorts (a range over 2 m)
+        assert np.array_equal(_average_ranks(x), two_sorts(x))

@@ -95,3 +95,13 @@ def test_own_sampling_agrees_with_coinr_within_monte_carlo_error(asem):
         diff = np.abs(ours[col].to_numpy() - coinr[col].to_numpy())
         assert np.all(diff <= 4 * np.sqrt(2) * s + 1.0), (col, diff.max())
     assert len(res.samples) == 500 and set(res.samples.columns) == {"Winmax", "Normalisation", "Weights", "Aggregation"}
+
+
+def test_uncertainty_summary_is_the_rank_summary_of_its_ranks_made_when_first_read(asem):
+    fw, panel, spec = asem
+    res = run_uncertainty(fw, panel, spec, n=50, seed=7)
+    assert "summary" not in res.__dict__  # not computed by run_uncertainty
+    direct = rank_summary(res.ranks, res.nominal_ranks, units=res.units, top_k=spec.top_k, quantiles=spec.quantiles)
+    pd.testing.assert_frame_equal(res.summary.table, direct.table)
+    assert (res.summary.top_k, res.summary.quantiles) == (direct.top_k, direct.quantiles)
+    assert res.summary is res.summary  # computed once

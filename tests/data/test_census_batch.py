@@ -58,3 +58,21 @@ def test_an_infinite_value_is_refused(census_store):
     with pytest.raises(DataError) as err:
         _add_census_batch(census_store, obs, LABELS, year=2020, fname="t.xlsx", sha256="abc")
     assert [(p.code, p.where) for p in err.value.problems] == [("non_finite", "t.xlsx 第 12 行 列「合计」")]
+
+
+def test_the_batch_runs_on_one_thread_and_the_thread_count_is_restored(census_store):
+    from baiqiang.data.census import _one_thread
+
+    con = census_store.con
+    con.execute("SET threads = 3")
+    setting = "SELECT current_setting('threads')"
+    with _one_thread(con):
+        assert con.execute(setting).fetchall() == [(1,)]
+    assert con.execute(setting).fetchall() == [(3,)]
+    with pytest.raises(ZeroDivisionError), _one_thread(con):
+        1 / 0
+    assert con.execute(setting).fetchall() == [(3,)]  # restored after an error too
+    obs = _long_observations(np.array(["330784"], dtype=object), np.array([12]), ["pop_total"], np.array([[1.0]]),
+                             np.array([[False]]))
+    assert _add_census_batch(census_store, obs, LABELS, year=2020, fname="t.xlsx", sha256="abc").n_new == 1
+    assert con.execute(setting).fetchall() == [(3,)]

@@ -97,3 +97,11 @@ def test_derive_candidates_by_stem():
     assert list(c.index) == ["330183", "330999"]
     assert c.at["330183", "new_code"] == "330111" and c.at["330183", "change"] == "撤市设区"
     assert c.at["330999", "new_code"] == "" and c.at["330999", "n_candidates"] == 0
+
+
+def test_normalise_remembers_texts_and_treats_other_values_as_their_text():
+    from baiqiang.data import names as nm
+
+    assert nm.normalise("廣東省 東莞巿") == "广东省东莞市" == nm.normalise("廣東省 東莞巿")  # the second from the memo
+    assert nm.normalise(None) == "" and nm.normalise(330784) == "330784" and nm.normalise(float("nan")) == "nan"
+    assert nm._normalised_text.cache_info().hits >= 1

@@ -158,3 +158,26 @@ def test_read_panel_function(store, tmp_path):
     assert panel.loc[0, "code"] == "330784" and panel.loc[0, "type"] == "县级市"
     reopened = Store(path)
     reopened.close()
+
+
+def test_panel_is_the_pivot_of_the_active_cells(store):
+    obs = pd.DataFrame({"unit_code": ["330784", "320106", "330784", "330782", "320106"],
+                        "indicator": ["pop", "gdp", "gdp", "pop", "pop"], "year": 2020,
+                        "value": [96.4, 1500.0, 720.0, None, 190.0]})
+    store.add_observations(obs, source="a")
+    store.add_observations(_obs(730.0), source="b")  # a second version: only the active one counts
+    store.add_observations(obs.assign(year=2019, value=1.0), source="a")  # another year: not in the 2020 panel
+    p = store.panel(2020)
+    assert list(p["code"]) == ["320106", "330782", "330784"]  # sorted codes, units with no cell absent
+    assert list(p.columns[-2:]) == ["gdp", "pop"]  # sorted indicators after the unit attributes
+    assert p["gdp"].tolist()[0::2] == [1500.0, 730.0] and pd.isna(p["gdp"].iloc[1])  # 330782 has no gdp cell
+    assert p["pop"].tolist()[0::2] == [190.0, 96.4] and pd.isna(p["pop"].iloc[1])  # a NULL value is NaN
+    assert p.at[2, "name"] == "永康市" and p["gdp"].dtype == float
+
+
+def test_panel_refuses_two_active_values_for_one_cell(store):
+    store.add_observations(_obs(700.0), source="a")
+    store.con.execute("INSERT INTO observations SELECT unit_code, indicator, year, 1.0, source, provenance, batch_id, "
+                      "version + 1, TRUE, FALSE FROM observations")  # a broken store: two active versions
+    with pytest.raises(DataError, match="330784 指标 gdp 2020 年有多个生效值"):
+        store.panel(2020)

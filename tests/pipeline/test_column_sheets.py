@@ -69,3 +69,20 @@ def test_nan_in_a_text_column_and_infinity_are_errors_naming_the_sheet(tmp_path)
         write_column_sheets(tmp_path / "x.xlsx", {"s": [("a", np.array(["t", float("nan")], dtype=object))]})
     with pytest.raises(TypeError, match="“s”第 A 列"):
         write_column_sheets(tmp_path / "x.xlsx", {"s": [("a", np.array([1.0, np.inf]))]})
+
+
+def test_small_workbooks_are_assembled_in_memory_large_ones_through_temporary_files(tmp_path, monkeypatch):
+    import tempfile
+
+    import baiqiang.pipeline.export as export
+
+    made = []
+    real_mkstemp = tempfile.mkstemp
+    monkeypatch.setattr(tempfile, "mkstemp", lambda *a, **k: made.append(1) or real_mkstemp(*a, **k))
+    sheets = tricky_sheets()
+    write_column_sheets(tmp_path / "small.xlsx", sheets)
+    assert made == []
+    monkeypatch.setattr(export, "IN_MEMORY_CELLS", 10)
+    write_column_sheets(tmp_path / "large.xlsx", sheets)
+    assert len(made) > 5  # one per part
+    assert members(tmp_path / "small.xlsx") == members(tmp_path / "large.xlsx")

@@ -105,3 +105,20 @@ def test_group_ranks_for_every_aggregate():
     assert p["index"].to_dict() == {"A": 2, "B": 1, "C": 3, "D": 2, "E": 1, "F": 3}
     assert o.group_ranks["prefecture"]["index"].to_dict() == {"A": 2, "B": 1, "C": 1, "D": 2, "E": 1, "F": 1}
     assert o.scores["index"].to_dict() == INDEX
+
+
+def test_threshold_on_a_text_column_reads_numbers_and_refuses_other_text():
+    import pandas as pd
+
+    from baiqiang.framework.rankings import Gate
+    from baiqiang.rankings.gates import evaluate_gate
+
+    gate = Gate.model_validate({"id": "g", "when": {"column": "gdp", "op": ">=", "value": 600, "unit": "亿元"}})
+    text = pd.DataFrame({"gdp": ["720", " 500 ", None, ""]}, index=list("ABCD"), dtype=object)
+    passed, reason = evaluate_gate(gate, text, "g")
+    assert passed.tolist() == [True, False, False, False]
+    assert reason.tolist() == ["", "未达g门槛：gdp 500亿元 < 600亿元", "未达g门槛：gdp缺失", "未达g门槛：gdp缺失"]
+    floats = pd.DataFrame({"gdp": [720.0, 500.0, np.nan, np.nan]}, index=list("ABCD"))  # the same as numbers
+    assert [s.tolist() for s in evaluate_gate(gate, floats, "g")] == [passed.tolist(), reason.tolist()]
+    with pytest.raises(DataError, match="门槛列 gdp 有 1 个非数字值"):
+        evaluate_gate(gate, text.assign(gdp=["720", "n/a", None, ""]), "g")

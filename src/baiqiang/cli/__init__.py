@@ -66,4 +66,21 @@ def run() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("已中断 (interrupted)\n")
         sys.exit(130)
-    app()
+    try:
+        app()
+    finally:
+        _skip_final_collection()
+
+
+def _skip_final_collection() -> None:
+    """Spare the interpreter's last garbage collection, which the process's end makes pointless.
+
+    At exit Python collects every tracked object once more, only to free memory the operating
+    system takes back anyway: 0.21 s after ``baiqiang demo --no-report`` (millions of objects), 0.04 s
+    with them frozen (``gc.freeze``; 2026-12-04).  Everything a command writes is closed before it
+    returns, and the publishing workers are closed by ``atexit``, which runs before that collection.
+    A program that calls :func:`run` and goes on afterwards can undo it with ``gc.unfreeze()``.
+    """
+    import gc
+
+    gc.freeze()

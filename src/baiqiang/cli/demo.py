@@ -134,8 +134,11 @@ def _agreement(agr) -> None:  # type: ignore[no-untyped-def]
         view.add_column(col, justify="left" if col in ("名单", "排名方案") else "right")
     for (lst, cand), g in agr.groupby(["list", "candidate"], sort=False):
         cells = []
+        first: dict[str, tuple] = {}  # each metric's first row (one dict, not a boolean selection per cell)
+        for row in g.itertuples(index=False):
+            first.setdefault(row.metric, row)
         for metric in ("命中率", "Spearman", "分省席位误差"):
-            r = g[g["metric"] == metric].iloc[0]
+            r = first[metric]
             fmt = (lambda v: f"{v:.0f}") if metric == "分省席位误差" else (lambda v: f"{v:.2f}")
             cell = fmt(r.estimate)
             if not cand.endswith("（单列）"):

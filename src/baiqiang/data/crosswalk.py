@@ -162,7 +162,7 @@ def successor_links(crosswalk: pd.DataFrame) -> Links:
     codes: indexing the crosswalk is the whole cost of one lookup.
     """
     links: Links = {}
-    for o, n, y in zip(crosswalk["old_code"], crosswalk["new_code"], crosswalk["year_to"]):
+    for o, n, y in zip(*(crosswalk[c].tolist() for c in ("old_code", "new_code", "year_to"))):  # lists: fast to iterate
         if n:
             links.setdefault(o, []).append((n, int(y) if str(y).isdigit() else 9999))
     return links

@@ -101,7 +101,14 @@ def normalise(text: object) -> str:
     """
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
+    return _normalised_text(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalised_text(text: str) -> str:
+    """:func:`normalise` of a text, remembered: the same names are normalised again and again (the census
+    demo asks 18,481 times for 6,720 names, the registry build alone 10,032 times for ~3,500)."""
+    s = unicodedata.normalize("NFKC", text)
     s = _SPACES.sub("", s).replace("巿", "市")  # U+5DFF (fú) is a common typo for 市
     return _t2s().convert(s)
 

