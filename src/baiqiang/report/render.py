@@ -122,26 +122,27 @@ def chart_specs(content: ReportContent) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def write_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> tuple[dict[str, str], tuple[float, float]]:
-    """Draw the PDF's maps as PNG with Pillow (``map.png``, and ``map_<dimension>.png`` with ``pillar_maps``).
+def pdf_maps(content: ReportContent, folder: Path, *, pillar_maps: bool = False) -> dict[Path, dict[str, float]]:
+    """The PDF's maps, not drawn yet: the scores (adcode → score) each PNG shows, by file.
+
+    ``folder/map.png`` for the index, and ``map_<dimension>.png`` per dimension with ``pillar_maps``.
+    """
+    measures = ["index", *(c for c, _ in content.pillars)] if pillar_maps else ["index"]
+    return {folder / ("map.png" if m == "index" else f"map_{m}.png"): map_scores(content, m) for m in measures}
+
+
+def write_maps(maps: dict[Path, dict[str, float]]) -> None:
+    """Draw each map of :func:`pdf_maps` as PNG with Pillow, in place atomically (the PDF worker may wait for it).
 
     :mod:`baiqiang.report.map_png` draws the whole country in about 0.2 s in this
     process (vl-convert took 0.6 s to start and 1.5 s to draw it).  PNG because
-    the maps' SVG (every county path) is too large for WeasyPrint to lay out
-    quickly.  Returns the PDF's image per map and the colour domain (low, high)
-    of the index map for its legend.
+    the maps' SVG (every county path) is too large for WeasyPrint to lay out quickly.
     """
     from baiqiang.report.map_png import write_choropleth
 
-    folder.mkdir(parents=True, exist_ok=True)
-    measures = ["index", *(c for c, _ in content.pillars)] if pillar_maps else ["index"]
-    shown, domain = {}, {}
-    for m in measures:
-        name = "map" if m == "index" else f"map_{m}"
-        scores = map_scores(content, m)
-        write_choropleth(scores, folder / f"{name}.png", *MAP_SIZE)
-        shown[name], domain[m] = f"{folder.name}/{name}.png", (min(scores.values()), max(scores.values()))
-    return shown, domain["index"]
+    for path, scores in maps.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_choropleth(scores, path, *MAP_SIZE)
 
 
 def map_key(content: ReportContent, domain: tuple[float, float]) -> dict[str, str]:
@@ -429,11 +430,12 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
 
     The parts are consecutive stretches of this process's wall time: ``charts``
     builds the specs and hands them to the vl-convert worker (:func:`submit_charts`),
-    ``maps`` draws the PDF's maps (:func:`write_maps`), ``html`` sends the PDF to
-    its worker (which parses and styles it while the charts are drawn) and writes
-    the interactive HTML, ``charts_wait`` waits for the drawings and moves them into
-    place (the PDF's layout goes on as they arrive), ``xlsx`` writes the workbook
-    during the layout, and ``pdf`` waits for the PDF.
+    ``print`` sends the PDF to its worker (which parses and styles it while the
+    charts and maps are drawn), ``maps`` draws the PDF's maps (:func:`write_maps`)
+    and builds the interactive map, ``html`` writes the interactive HTML,
+    ``charts_wait`` waits for the drawings and moves them into place (the PDF's
+    layout goes on as they arrive), ``xlsx`` writes the workbook during the
+    layout, and ``pdf`` waits for the PDF.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
@@ -443,19 +445,25 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
         try:
             specs = report_charts(content)  # once, for the drawings and the interactive HTML
             images = submit_charts(specs, outdir / "charts")  # first: the drawings head the PDF's chain
-            drawn = [outdir / image for image in images.values()]  # the PDF waits for these
-            if content.has_map:  # the interactive map (loads the geometry, ~0.3 s) while the charts are drawn
-                specs["map"] = choropleth(content, interactive=True)
+            maps = pdf_maps(content, outdir / "charts", pillar_maps=pillar_maps) if content.has_map else {}
+            for path in maps:  # the PDF worker waits for this run's drawing, not a previous run's
+                path.unlink(missing_ok=True)
+            images |= {path.stem: f"charts/{path.name}" for path in maps}
             seconds["charts"] = time.perf_counter() - t
             t = time.perf_counter()
-            maps, domain = write_maps(content, outdir / "charts", pillar_maps=pillar_maps) if content.has_map else ({}, None)
-            images |= maps
+            index_map = maps.get(outdir / "charts" / "map.png")
+            domain = (min(index_map.values()), max(index_map.values())) if index_map else None
+            context = report_context(content) | {"map_key": map_key(content, domain) if domain else None}
+            if worker is not None:  # sent before the maps are drawn: it parses and styles meanwhile
+                worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir,
+                              outdir / "report.pdf", wait_for=[outdir / image for image in images.values()])
+            seconds["print"] = time.perf_counter() - t
+            t = time.perf_counter()
+            write_maps(maps)
+            if content.has_map:  # the interactive map (loads the geometry, ~0.3 s) while the charts are drawn
+                specs["map"] = choropleth(content, interactive=True)
             seconds["maps"] = time.perf_counter() - t
             t = time.perf_counter()
-            context = report_context(content) | {"map_key": map_key(content, domain) if domain else None}
-            if worker is not None:
-                worker.submit(render_html("report.html.j2", context, None, pdf=True, images=images), outdir,
-                              outdir / "report.pdf", wait_for=drawn)
             html = render_html("report.html.j2", context, specs, pdf=False)
             (outdir / "report.html").write_text(html, encoding="utf-8")
             seconds["html"] = time.perf_counter() - t
@@ -529,4 +537,4 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-__all__ = ["FONT", "chart_specs", "render_html", "report_context", "write_maps", "map_key", "submit_charts", "PdfWorker", "VlWorker", "pdf_worker", "chart_worker", "start_workers", "write_profile", "write_report", "write_xlsx"]
+__all__ = ["FONT", "chart_specs", "render_html", "report_context", "pdf_maps", "write_maps", "map_key", "submit_charts", "PdfWorker", "VlWorker", "pdf_worker", "chart_worker", "start_workers", "write_profile", "write_report", "write_xlsx"]
