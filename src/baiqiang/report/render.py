@@ -298,10 +298,14 @@ class _ChildWorker:
             aside.unlink(missing_ok=True)
         self._pending = []
 
-    def close(self) -> None:
-        """End the child: it exits at the end of its input."""
+    def end_input(self) -> None:
+        """Close the child's input: it exits once its last job is done (without waiting for it)."""
         if self._child.stdin is not None and not self._child.stdin.closed:
             self._child.stdin.close()
+
+    def close(self) -> None:
+        """End the child: it exits at the end of its input."""
+        self.end_input()
         self._child.wait()
         self._stderr.close()
 
@@ -355,6 +359,15 @@ class VlWorker(_ChildWorker):
 
 
 _workers = threading.local()
+_started: list[_ChildWorker] = []  # every thread's, for the exit
+
+
+def _close_all() -> None:
+    """At the interpreter's exit: every child's input closed first, then each waited for, so they end together."""
+    for worker in _started:
+        worker.end_input()
+    for worker in _started:
+        worker.close()
 
 
 def _worker(name: str, kind: type[_ChildWorker]) -> Any:
@@ -362,7 +375,9 @@ def _worker(name: str, kind: type[_ChildWorker]) -> Any:
     if worker is None or not worker.alive():
         worker = kind()
         setattr(_workers, name, worker)
-        atexit.register(worker.close)
+        if not _started:
+            atexit.register(_close_all)
+        _started.append(worker)
     return worker
 
 
