@@ -446,11 +446,10 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
     The parts are consecutive stretches of this process's wall time: ``charts``
     builds the specs and hands them to the vl-convert worker (:func:`submit_charts`),
     ``print`` sends the PDF to its worker (which parses and styles it while the
-    charts and maps are drawn), ``maps`` draws the PDF's maps (:func:`write_maps`)
-    and builds the interactive map, ``html`` writes the interactive HTML,
+    charts and maps are drawn), ``maps`` draws the PDF's maps (:func:`write_maps`),
     ``charts_wait`` waits for the drawings and moves them into place (the PDF's
-    layout goes on as they arrive), ``xlsx`` writes the workbook during the
-    layout, and ``pdf`` waits for the PDF.
+    layout starts once they are all there), then, during the layout, ``html``
+    writes the interactive HTML and ``xlsx`` the workbook, and ``pdf`` waits for the PDF.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
@@ -475,15 +474,11 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
             seconds["print"] = time.perf_counter() - t
             t = time.perf_counter()
             write_maps(maps)
-            if content.has_map:  # the interactive map (loads the geometry, ~0.3 s) while the charts are drawn
-                specs["map"] = choropleth(content, interactive=True)
             seconds["maps"] = time.perf_counter() - t
             t = time.perf_counter()
-            html = render_html("report.html.j2", context, specs, pdf=False)
-            (outdir / "report.html").write_text(html, encoding="utf-8")
-            seconds["html"] = time.perf_counter() - t
-            t = time.perf_counter()
         finally:
+            # Idle until the drawings are in place: the two cores go to the chart and PDF children, whose
+            # drawings and styling the PDF's layout waits for; the interactive HTML does not hold it up.
             chart_worker().wait()  # moves every drawing into place, even when we are failing
         seconds["charts_wait"] = time.perf_counter() - t
     except BaseException:  # a chart that never arrives would keep the PDF child waiting
@@ -491,6 +486,12 @@ def write_report(content: ReportContent, outdir: Path, *, pdf: bool = True, pill
             worker.abandon()
         raise
     try:
+        t = time.perf_counter()
+        if content.has_map:  # the interactive map (loads the geometry, ~0.3 s)
+            specs["map"] = choropleth(content, interactive=True)
+        html = render_html("report.html.j2", context, specs, pdf=False)
+        (outdir / "report.html").write_text(html, encoding="utf-8")
+        seconds["html"] = time.perf_counter() - t
         t = time.perf_counter()
         write_xlsx(content, outdir / "report.xlsx")
         seconds["xlsx"] = time.perf_counter() - t
