@@ -16,6 +16,8 @@ import hashlib
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +27,7 @@ from functools import lru_cache
 from importlib.resources import files
 from itertools import chain
 from pathlib import Path
-from typing import Any, Sequence
+from typing import IO, Any, Sequence
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -247,10 +249,14 @@ class _ChildWorker:
     module = ""
     what = ""  # the error's prefix, e.g. "PDF 写出失败 / PDF rendering"
 
-    def __init__(self) -> None:
+    def __init__(self, args: Sequence[str] = (), pass_fds: Sequence[int] = ()) -> None:
         self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: warnings cannot fill it and stall the child
-        self._child = subprocess.Popen([sys.executable, "-m", self.module], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=self._stderr, text=True, encoding="utf-8")
+        self._child = subprocess.Popen([sys.executable, "-m", self.module, *args], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=self._stderr, text=True, encoding="utf-8",
+                                       pass_fds=pass_fds)
+        assert self._child.stdin is not None and self._child.stdout is not None
+        self._jobs: IO[str] = self._child.stdin
+        self._replies: IO[str] = self._child.stdout
         self._pending: list[tuple[Path, Path, Path]] = []  # (job's input file, output written aside, output)
 
     def alive(self) -> bool:
@@ -261,26 +267,31 @@ class _ChildWorker:
         aside = source.with_suffix(".tmp")
         source.write_text(text, encoding="utf-8")
         self._pending.append((source, aside, path))
-        assert self._child.stdin is not None
-        self._child.stdin.write(json.dumps({**job, "out": str(aside)}) + "\n")
-        self._child.stdin.flush()
+        self._jobs.write(json.dumps({**job, "out": str(aside)}) + "\n")
+        self._jobs.flush()
 
     def _aside(self, path: Path, suffix: str) -> Path:
         return path.with_name(f".{path.name}.{os.getpid()}{suffix}")
 
+    def _reply(self) -> str:
+        """The child's next reply line ('' once it has ended)."""
+        return self._replies.readline()
+
+    def _exit_status(self) -> str:
+        return f"exit {self._child.poll()}"
+
     def wait(self) -> None:
         """Wait for every job and move each output into place; the first failure is raised (after all are done)."""
-        assert self._child.stdout is not None
         failure = None
         while self._pending:
             try:
-                line = self._child.stdout.readline()
+                line = self._reply()
             except BaseException:  # interrupted: nothing half-written stays behind
                 self.abandon()
                 raise
             source, aside, path = self._pending.pop(0)
             source.unlink(missing_ok=True)
-            reply = json.loads(line) if line else {"ok": False, "error": f"exit {self._child.poll()}: {self._errors()}"}
+            reply = json.loads(line) if line else {"ok": False, "error": f"{self._exit_status()}: {self._errors()}"}
             if reply["ok"]:
                 os.replace(aside, path)
             else:
@@ -289,10 +300,13 @@ class _ChildWorker:
         if failure is not None:
             raise failure
 
-    def abandon(self) -> None:
-        """Stop the child (the caller is failing) and remove what its unfinished jobs left."""
+    def _kill(self) -> None:
         self._child.kill()
         self._child.wait()
+
+    def abandon(self) -> None:
+        """Stop the child (the caller is failing) and remove what its unfinished jobs left."""
+        self._kill()
         for source, aside, _ in self._pending:
             source.unlink(missing_ok=True)
             aside.unlink(missing_ok=True)
@@ -300,8 +314,11 @@ class _ChildWorker:
 
     def end_input(self) -> None:
         """Close the child's input: it exits once its last job is done (without waiting for it)."""
-        if self._child.stdin is not None and not self._child.stdin.closed:
-            self._child.stdin.close()
+        if not self._jobs.closed:
+            try:
+                self._jobs.close()
+            except BrokenPipeError:  # the child has ended: nothing left to tell it
+                pass
 
     def close(self) -> None:
         """End the child: it exits at the end of its input."""
@@ -317,16 +334,29 @@ class _ChildWorker:
 class PdfWorker(_ChildWorker):
     """A child process writing PDFs with WeasyPrint (:mod:`baiqiang.report.pdf_worker`).
 
-    Started before anything else, it imports WeasyPrint (about 0.5 s) while this
-    process works; a document is sent as soon as its maps exist, so its parsing
-    and styling overlap the drawing of its charts (the child waits for each
-    chart's file), and its layout (about 2 s for the white paper) overlaps the
-    workbook.  Fonts come from fontconfig (Noto Sans CJK SC) and are embedded as
-    subsets, as WeasyPrint does by default.
+    Started before anything else, it imports WeasyPrint (about 0.4 s of CPU) while
+    this process works; a document is sent as soon as its print HTML exists, so
+    its parsing and styling overlap the drawing of its charts and maps (the child
+    waits for each image's file), and its layout (about 2 s for the white paper)
+    overlaps the workbook.  Fonts come from fontconfig (Noto Sans CJK SC) and are
+    embedded as subsets, as WeasyPrint does by default.
+
+    ``siblings=n``: once WeasyPrint is imported the child forks ``n`` more workers
+    (:attr:`siblings`, each a :class:`ForkedPdfWorker`), which start with it
+    imported: one import for several documents laid out side by side.
     """
 
     module = "baiqiang.report.pdf_worker"
     what = "PDF 写出失败 / PDF rendering (WeasyPrint)"
+
+    def __init__(self, siblings: int = 0) -> None:
+        pairs = [socket.socketpair() for _ in range(siblings)]
+        try:
+            super().__init__([str(theirs.fileno()) for _, theirs in pairs], [theirs.fileno() for _, theirs in pairs])
+        finally:
+            for _, theirs in pairs:  # the child holds its end now; ours alone would hide its EOF
+                theirs.close()
+        self.siblings = [ForkedPdfWorker(ours, self._stderr) for ours, _ in pairs]
 
     def submit(self, html: str, base: Path, path: Path, wait_for: Sequence[Path] = ()) -> None:
         """Have the child write ``html`` (relative links resolved against ``base``) as the PDF ``path``.
@@ -337,6 +367,83 @@ class PdfWorker(_ChildWorker):
         """
         source = self._aside(path, ".html")
         self._send(source, html, {"html": str(source), "base": str(base), "wait_for": [str(p) for p in wait_for]}, path)
+
+    def close(self) -> None:
+        """End the child and its siblings (it reaps them before it exits, so their CPU is counted as its own)."""
+        for sibling in self.siblings:
+            sibling.end_input()
+        super().close()
+
+
+class ForkedPdfWorker(PdfWorker):
+    """A PDF worker forked by a :class:`PdfWorker`'s child (``PdfWorker(siblings=1).siblings[0]``).
+
+    The same jobs and replies over a socket instead of pipes; the forked process
+    first sends its process id (for :meth:`abandon`).  It is not this process's
+    child: it has ended when its socket is at its end.  Its errors go to the
+    first worker's error file.
+    """
+
+    def __init__(self, channel: socket.socket, stderr: IO[bytes]) -> None:  # not super().__init__: it would start a process
+        self._channel = channel
+        self._stderr = open(os.dup(stderr.fileno()), "rb")  # shares the file (and its position) with the first worker
+        self._jobs = channel.makefile("w", encoding="utf-8")
+        self._replies = channel.makefile("r", encoding="utf-8")
+        self._pending = []
+        self._pid: int | None = None
+        self.siblings = []
+
+    def _hello(self) -> int | None:
+        """The forked process's id, read from its first line (waits for the fork); None if it never started."""
+        if self._pid is None:
+            line = self._replies.readline()
+            self._pid = json.loads(line)["pid"] if line else -1
+        return None if self._pid == -1 else self._pid
+
+    def _reply(self) -> str:
+        self._hello()
+        return self._replies.readline()
+
+    def _exit_status(self) -> str:
+        return "the forked worker ended" if self._hello() is not None else "the worker ended before forking"
+
+    def alive(self) -> bool:
+        """Whether the forked process may still take jobs: its end of the socket is not closed."""
+        try:
+            data = self._channel.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except BlockingIOError:  # nothing to read yet: open
+            return True
+        except OSError:
+            return False
+        return bool(data)
+
+    def _kill(self) -> None:
+        pid = self._hello()
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def end_input(self) -> None:
+        if not self._jobs.closed:
+            try:
+                self._jobs.close()
+                self._channel.shutdown(socket.SHUT_WR)  # the EOF the forked process reads
+            except OSError:  # it has ended already
+                pass
+
+    def close(self) -> None:
+        """End the forked process: its input closed, then read to the end (it exits, closing its socket)."""
+        if self._replies.closed:  # closed before
+            return
+        self.end_input()
+        self._hello()
+        while self._replies.readline():
+            pass
+        self._replies.close()
+        self._channel.close()
+        self._stderr.close()
 
 
 class VlWorker(_ChildWorker):
@@ -370,14 +477,25 @@ def _close_all() -> None:
         worker.close()
 
 
-def _worker(name: str, kind: type[_ChildWorker]) -> Any:
+def _live(name: str) -> Any:
+    """This thread's worker ``name`` if it is alive, else None."""
     worker = getattr(_workers, name, None)
-    if worker is None or not worker.alive():
+    return worker if worker is not None and worker.alive() else None
+
+
+def _keep(name: str, worker: _ChildWorker) -> None:
+    """Make ``worker`` this thread's ``name``, closed at the interpreter's exit."""
+    setattr(_workers, name, worker)
+    if not _started:
+        atexit.register(_close_all)
+    _started.append(worker)
+
+
+def _worker(name: str, kind: type[_ChildWorker]) -> Any:
+    worker = _live(name)
+    if worker is None:
         worker = kind()
-        setattr(_workers, name, worker)
-        if not _started:
-            atexit.register(_close_all)
-        _started.append(worker)
+        _keep(name, worker)
     return worker
 
 
@@ -403,10 +521,16 @@ def start_workers(*, pdf: bool = True) -> None:
     """Start this thread's publishing children now, so their imports overlap the caller's work.
 
     Idempotent: a later :func:`pdf_worker` or :func:`chart_worker` (or
-    :func:`write_report`) gets the same warm child.
+    :func:`write_report`) gets the same warm child.  The two PDF workers are one
+    child and its fork (:class:`PdfWorker` ``siblings``) when neither runs yet.
     """
     chart_worker()
     if pdf:
+        if _live("pdf_report") is None and _live("pdf_profile") is None:
+            # The profile's worker forked from the white paper's once WeasyPrint is imported: one import (~0.4 s CPU), not two.
+            report = PdfWorker(siblings=1)
+            _keep("pdf_report", report)
+            _keep("pdf_profile", report.siblings[0])
         pdf_worker("report")
         pdf_worker("profile")
 
