@@ -526,8 +526,9 @@ def start_workers(*, pdf: bool = True) -> None:
     """
     chart_worker()
     if pdf:
-        if _live("pdf_report") is None and _live("pdf_profile") is None:
-            # The profile's worker forked from the white paper's once WeasyPrint is imported: one import (~0.4 s CPU), not two.
+        if _live("pdf_report") is None and _live("pdf_profile") is None and sys.platform.startswith("linux"):
+            # The profile's worker forked from the white paper's once WeasyPrint is imported: one import (~0.4 s CPU),
+            # not two.  Linux only: Windows has no fork, and macOS's system frameworks are not safe across one.
             report = PdfWorker(siblings=1)
             _keep("pdf_report", report)
             _keep("pdf_profile", report.siblings[0])
@@ -677,4 +678,4 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-__all__ = ["FONT", "chart_specs", "render_html", "report_context", "pdf_maps", "write_maps", "map_key", "submit_charts", "PdfWorker", "VlWorker", "pdf_worker", "chart_worker", "start_workers", "write_profile", "write_report", "write_xlsx"]
+__all__ = ["FONT", "chart_specs", "render_html", "report_context", "pdf_maps", "write_maps", "map_key", "submit_charts", "PdfWorker", "ForkedPdfWorker", "VlWorker", "pdf_worker", "chart_worker", "start_workers", "write_profile", "write_report", "write_xlsx"]
