@@ -356,7 +356,7 @@ class PdfWorker(_ChildWorker):
         finally:
             for _, theirs in pairs:  # the child holds its end now; ours alone would hide its EOF
                 theirs.close()
-        self.siblings = [ForkedPdfWorker(ours, self._stderr) for ours, _ in pairs]
+        self.siblings: list[ForkedPdfWorker] = [ForkedPdfWorker(ours, self._stderr) for ours, _ in pairs]
 
     def submit(self, html: str, base: Path, path: Path, wait_for: Sequence[Path] = ()) -> None:
         """Have the child write ``html`` (relative links resolved against ``base``) as the PDF ``path``.
@@ -389,9 +389,9 @@ class ForkedPdfWorker(PdfWorker):
         self._stderr = open(os.dup(stderr.fileno()), "rb")  # shares the file (and its position) with the first worker
         self._jobs = channel.makefile("w", encoding="utf-8")
         self._replies = channel.makefile("r", encoding="utf-8")
-        self._pending = []
+        self._pending: list[tuple[Path, Path, Path]] = []
         self._pid: int | None = None
-        self.siblings = []
+        self.siblings: list[ForkedPdfWorker] = []
 
     def _hello(self) -> int | None:
         """The forked process's id, read from its first line (waits for the fork); None if it never started."""
