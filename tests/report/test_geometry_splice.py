@@ -8,7 +8,7 @@ import re
 import pytest
 
 from baiqiang.report.charts import location_map
-from baiqiang.report.geometry import geometry_json, load_geometry
+from baiqiang.report.geometry import feature_properties, geometry_json, load_geometry
 from baiqiang.report.render import chart_specs, specs_json
 
 
@@ -24,6 +24,13 @@ def test_every_geometry_text_is_the_dump_of_the_parsed_geometry():
     assert len(texts) == len(features) == 2909
     for f in features:
         assert texts[id(f["geometry"])] == json.dumps(f["geometry"], sort_keys=True, separators=(",", ":"))
+
+
+def test_feature_properties_without_coordinates_equal_the_full_parse():
+    """The report's content reads the adcodes from the light parse; the maps later from the full one."""
+    properties = feature_properties()
+    assert properties == [f["properties"] for f in load_geometry()["features"]]
+    assert sum(p["layer"] == "county" for p in properties) == 2875 and properties[0]["name"] == "北京市"
 
 
 def test_specs_json_equals_the_full_dump_for_the_report_and_profile_maps(published):

@@ -169,3 +169,79 @@ def test_waiting_for_a_file_fails_after_the_limit_naming_it(tmp_path):
     wait_until_exists(tmp_path / "here.svg", os.getppid(), limit=0.0)  # present: no wait
     assert file_path((tmp_path / "图 1.svg").as_uri()) == (tmp_path / "图 1.svg").resolve()
     assert file_path("https://example.org/a.svg") is None
+
+
+def _in_a_new_thread(job):
+    """``job()`` in a thread of its own (fresh per-thread workers); its result or its exception."""
+    import threading
+
+    out = {}
+
+    def run():
+        try:
+            out["value"] = job()
+        except BaseException as error:  # re-raised in the test's thread
+            out["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+def test_start_workers_forks_the_profile_worker_from_the_report_worker_and_both_write(tmp_path):
+    """One WeasyPrint import for both documents: the profile's worker is a fork of the white paper's, not our child."""
+    import os
+
+    from baiqiang.report.render import ForkedPdfWorker, start_workers
+
+    def both():
+        start_workers()
+        report, profile = pdf_worker("report"), pdf_worker("profile")
+        report.submit(PAGE.format("白皮书"), tmp_path, tmp_path / "report.pdf")
+        profile.submit(PAGE.format("县域画像"), tmp_path, tmp_path / "profile.pdf")
+        profile.wait()
+        report.wait()
+        return report, profile
+
+    report, profile = _in_a_new_thread(both)
+    try:
+        assert isinstance(profile, ForkedPdfWorker) and report.siblings == [profile]
+        with pytest.raises(ChildProcessError):  # forked by the report's child, so not ours to wait for
+            os.waitpid(profile._hello(), os.WNOHANG)
+        assert "白皮书" in _text(tmp_path / "report.pdf") and "县域画像" in _text(tmp_path / "profile.pdf")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["profile.pdf", "report.pdf"]
+    finally:
+        report.close()  # ends its sibling too (the child reaps it before it exits)
+        profile.close()
+    assert report._child.returncode == 0 and not profile.alive()
+
+
+def test_a_killed_sibling_is_an_error_naming_its_pdf_and_abandon_stops_a_waiting_one(tmp_path):
+    import os
+    import signal
+    import time
+
+    first = PdfWorker(siblings=2)
+    lost, waiting = first.siblings
+    try:
+        lost.submit(PAGE.format("不会写完"), tmp_path, tmp_path / "lost.pdf", wait_for=[tmp_path / "never.svg"])
+        os.kill(lost._hello(), signal.SIGKILL)
+        with pytest.raises(RuntimeError, match="lost.pdf"):
+            lost.wait()
+        assert not lost.alive() and first.alive()
+        waiting.submit(PAGE.format('<img src="never.svg">'), tmp_path, tmp_path / "never.pdf", wait_for=[tmp_path / "never.svg"])
+        time.sleep(0.5)
+        t = time.perf_counter()
+        waiting.abandon()
+        assert time.perf_counter() - t < 5 and list(tmp_path.iterdir()) == []
+        first.submit(PAGE.format("第一个照常"), tmp_path, tmp_path / "first.pdf")  # the first worker goes on
+        first.wait()
+        assert "第一个照常" in _text(tmp_path / "first.pdf")
+    finally:
+        first.close()
+        lost.close()
+        waiting.close()
+    assert first._child.returncode == 0

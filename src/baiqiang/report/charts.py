@@ -48,6 +48,21 @@ def config(spec: Spec, font: str = FONT) -> Spec:
         "view": {"continuousHeight": 300, "continuousWidth": 300, "stroke": None}}}
 
 
+def untruncated(spec: Spec) -> Spec:
+    """``spec`` with axis and legend labels never truncated (``labelLimit: 0``): the PDF's drawings.
+
+    Vega measures every label once more to test it against the limit (180 px on
+    axes, 160 in legends by default), and vl-convert 1.9 measures text slowly
+    (~2.5 ms a label with the CJK font): about half of each chart's drawing.  A
+    label within the limit is drawn the same (the demo's chart SVGs are
+    byte-identical, tested); a longer one is drawn whole, as a printed page needs
+    (it has no tooltip to show the rest).  The interactive HTML keeps the limit.
+    """
+    cfg = spec.get("config", {})
+    return {**spec, "config": {**cfg, "axis": {**cfg.get("axis", {}), "labelLimit": 0},
+                               "legend": {**cfg.get("legend", {}), "labelLimit": 0}}}
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts, as Altair's ``sanitize_pandas_dataframe`` gives them: Python scalars, missing → None.
 

@@ -12,11 +12,18 @@ Protocol: one JSON object per line on stdin, ``{"html": PRINT_HTML_FILE, "base":
 "out": PDF_FILE, "wait_for": [FILE, ...]}`` (``wait_for`` optional); one reply per job on
 stdout, ``{"ok": true}`` or ``{"ok": false, "error": TRACEBACK}``, in the order the jobs came.
 The PDF goes to ``out`` (the parent moves it into place); the child exits at the end of its input.
+
+``python -m baiqiang.report.pdf_worker FD ...``: each FD is a socket (passed by the parent);
+once WeasyPrint is imported the child forks one sibling per socket, which serves the same
+protocol on it (its first line ``{"pid": PID}``), so that two documents are laid out side by
+side for one import.  The first child waits for its siblings before it exits.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -27,11 +34,25 @@ WAIT_LIMIT = 300.0
 """Seconds a fetch waits for a listed file before the job fails (the parent normally kills the child first)."""
 
 
+def running(parent: int) -> bool:
+    """Whether the process ``parent`` still runs: it is this process's parent, or (in a forked sibling, whose
+    parent is the first worker) a process of that id exists."""
+    if os.getppid() == parent:
+        return True
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
 def wait_until_exists(path: Path, parent: int, limit: float = WAIT_LIMIT) -> None:
     """Return once ``path`` exists; fail when the parent process ``parent`` is gone (nobody would move it in) or after ``limit`` s."""
     deadline = time.monotonic() + limit
     while not path.exists():
-        if os.getppid() != parent:
+        if not running(parent):
             raise RuntimeError(f"{path}: the parent process ended before the drawing was moved into place")
         if time.monotonic() > deadline:
             raise TimeoutError(f"{path}: not drawn within {limit:.0f} s")
@@ -46,11 +67,38 @@ def file_path(url: str) -> Path | None:
     return Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
 
 
+def fork_siblings(channels: list[int]) -> list[int]:
+    """Fork one sibling per socket of ``channels``; returns the siblings' ids (in the first process) or [] (in a sibling).
+
+    A sibling serves its socket as stdin and stdout (``dup2``) and closes every other
+    channel and the first process's pipes, so that the parent sees each process end
+    when it does; it announces its id first (``{"pid": PID}``), for the parent to stop it.
+    """
+    pids = []
+    for channel in channels:
+        pid = os.fork()
+        if pid == 0:
+            for other in channels:
+                if other != channel:
+                    os.close(other)
+            os.dup2(channel, 0)  # replaces the first process's pipes
+            os.dup2(channel, 1)
+            os.close(channel)
+            sys.stdout.write(json.dumps({"pid": os.getpid()}) + "\n")
+            sys.stdout.flush()
+            return []
+        pids.append(pid)
+    for channel in channels:
+        os.close(channel)
+    return pids
+
+
 def main() -> None:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-    parent = os.getppid()
+    parent = os.getppid()  # before the fork: a sibling's parent is this process
+    siblings = fork_siblings([int(fd) for fd in sys.argv[1:]])
 
     class WaitingFetcher(URLFetcher):
         """WeasyPrint's fetcher, but a file listed in the job's ``wait_for`` is fetched only once it exists.
@@ -79,7 +127,7 @@ def main() -> None:
         except FatalURLFetchingError as error:  # a BaseException: reported as the job's failure, not the child's end
             raise RuntimeError(f"{error}: {error.__cause__}") from error
 
-    serve(write)
+    serve(write, children=siblings)
 
 
 if __name__ == "__main__":
