@@ -147,6 +147,11 @@ def test_rank_of_previous_metric() -> None:
     assert got[-1] == ("规上工业增加值增速", 6, "rank")
     got = facts("全市实际到位外省资金702.76亿元，总量位居全省第三位，增速位居全省第四位。")
     assert [g[0] for g in got[1:]] == ["实际到位外省资金总量", "实际到位外省资金增速"]
+    # a scope written without a rank verb (增速全省第4位) is dropped as after 居; 保持在 is a rank verb; a %
+    # change after a rank, also over ；, is the metric's, not the rank's
+    got = facts("全县税收收入8.2亿元，总量保持在全市第2位；同比增长6.4%，增速全市第4位。")
+    assert got == [("税收收入", 8.2, "level"), ("税收收入总量", 2, "rank"), ("税收收入", 6.4, "growth"),
+                   ("税收收入增速", 4, "rank")]
 
 
 def test_from_to_levels() -> None:

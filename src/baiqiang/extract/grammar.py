@@ -966,15 +966,25 @@ def subject_before_cause(s: Sentence) -> None:
         return
 
 
+def _rank_aspect(name: str) -> str | None:
+    """The aspect a rank name is of (总量, 增速), with the scope written without a verb dropped as a verb's is:
+    增速 → 增速, 增速全省 → 增速 (增速全省第7位 reads as 增速居全省第7位); None for any other name."""
+    if name in _RANK_ASPECTS:
+        return name
+    return next((a for a in sorted(_RANK_ASPECTS, key=len, reverse=True)
+                 if name.startswith(a) and _RANK_SCOPE.match(name[len(a):])), None)
+
+
 def rank_of_previous_metric(s: Sentence) -> None:
-    """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's; the basis of a
-    change before it is no part of the rank (增速较1-5月提高2.2个百分点，增速居全市第6位 → X增速, not X增速较1-5月增速)."""
+    """总量位居全省第三位，增速全省第四位: a rank of 总量 or 增速 alone (or with its scope only) is the previous
+    metric's; the basis of a change before it is no part of the rank (增速较1-5月提高2.2个百分点，增速居全市第6位
+    → X增速, not X增速较1-5月增速)."""
     for i, f in enumerate(s.facts):
-        if f.kind == "rank" and core(f) in _RANK_ASPECTS:
+        aspect = _rank_aspect(core(f)) if f.kind == "rank" else None
+        if aspect is not None:
             prev = next((g for g in reversed(s.facts[:i]) if g.kind != "rank"), None)
             if prev is not None:
-                aspect = core(f).removeprefix("总量") or "总量"
-                s.facts[i] = renamed(f, core(prev) + aspect)
+                s.facts[i] = renamed(f, core(prev) + (aspect.removeprefix("总量") or "总量"))
         based = _RANKED_BASIS.fullmatch(core(s.facts[i])) if f.kind == "rank" else None
         if based:
             s.facts[i] = renamed(s.facts[i], based.group(1))
