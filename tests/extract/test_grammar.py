@@ -17,7 +17,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rank_among", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
-                                       "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "bare_head_takes_sector", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
+                                       "project_takes_attribute", "project_outcomes_named", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "bare_head_takes_sector", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
                                        "size_classes",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
@@ -425,3 +425,12 @@ def test_place_only_count_dropped() -> None:
     # a place's amount or change keeps its rules, and so does a count with a name
     assert facts("江苏省生产总值增长5%。") == [("江苏省生产总值", 5, "growth")]
     assert [f[1:] for f in facts("江苏新增高新技术企业13家。")] == [(13, "added")]
+
+
+def test_project_outcomes_named() -> None:
+    # after the project's investment: its expected outputs are named by it, the clause openings dropped
+    got = facts("全县签约丙丁食品加工项目，总投资3亿元，建成投产后年产值约1亿元，利税800万元，带动就业50人。")
+    assert got == [("丙丁食品加工项目总投资", 3, "level"), ("丙丁食品加工项目年产值", 1, "level"),
+                   ("丙丁食品加工项目利税", 800, "level"), ("丙丁食品加工项目带动就业", 50, "level")]
+    # no project before: the output keeps its own name
+    assert facts("全县规上工业实现利税8亿元。") == [("规上工业利税", 8, "level")]

@@ -259,7 +259,8 @@ class _Doc:
                     sent.scoped = True  # 其中，A5个；B19个: the items share the previous verb
             para_facts.extend(apply_rules(text, sm.start(), sm.end(), sent.facts, para_facts,
                                           self.lex.breakdown_groups, self.lex.part_heads,
-                                          None if para_facts else self.facts[-4:], self.lex.provinces))
+                                          None if para_facts else self.facts[-4:], self.lex.provinces,
+                                          self.lex.project_outcomes))
             carry = sent.last_cats or (carry if sent.scoped else set())
             # a 其中 list runs on over ；until the sentence ends with 。
             open_scope = sent.scoped and text[sm.end() - 1:sm.end()] in "；;"

@@ -73,8 +73,10 @@ _BY_RATE = re.compile(r"([\u4e00-\u9fff]{2,6}?)以(增速|增幅)\s*$")
 _PROJECT_ATTRIBUTES = frozenset({"总投资", "计划总投资", "概算总投资", "计划投资", "投资"})
 _CHINESE_TAIL = re.compile(r"[\u4e00-\u9fff]+$")
 _LEADING_UNIT = re.compile(r"^(?:万|亿|千)?(?:吨|台|套|件|辆|平方米|立方米|千瓦|千瓦时|头|只|个|条|米)")
-_NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|的|了")
+_NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|签约|的|了")
 _CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）])?\s*$")
+#: what opens a project's expected outcome: 项目建成投产后, (达)产后, 预计, 可, 提供 (可提供就业岗位 → 就业岗位)
+_OUTCOME_OPENING = re.compile(r"^(?:项目)?(?:(?:建成|投产|达产|竣工|运营|产|成|并)*后)?(?:预计|可|将|能|提供)*")
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 #: bare heads that need a sector, the heads a sector's figure ends with, and a sector's economy (工业经济)
 _BARE_HEADS = frozenset({"增加值", "产值", "总产值", "产量", "总产量", "总产", "单产"})
@@ -153,6 +155,7 @@ class Sentence:
     heads: tuple[str, ...] = ()  # the lexicon's ``part_heads`` (增加值, 产值, 产量)
     previous_paragraph: list[Fact] = field(default_factory=list)  # the facts of the paragraph before
     provinces: tuple[str, ...] = ()  # the lexicon's ``provinces`` (江苏, 浙江: written without 省)
+    outcomes: tuple[str, ...] = ()  # the lexicon's ``project_outcomes`` (年产值, 利税, 带动就业)
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
 
@@ -769,6 +772,29 @@ def project_takes_attribute(s: Sentence) -> None:
         s.facts[i] = renamed(f, name[max(starts, default=0):] + attribute)
 
 
+def project_outcomes_named(s: Sentence) -> None:
+    """What a project is expected to yield, after its investment in the sentence, is that project's: 甲项目，
+    计划总投资20亿元，项目建成后，年产值30亿元，利税3亿元，可带动就业500人 → 甲项目年产值, 甲项目利税,
+    甲项目带动就业 (the corpus gold names them so: 86, 124, 128).  The words that open the outcome clause
+    (建成投产后, 达产后, 预计, 可, 提供) are no part of the name; the outcomes are the lexicon's
+    ``project_outcomes`` and levels."""
+    project = ""
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        money = f.unit_std in ("元", "美元")
+        attribute = max((a for a in _PROJECT_ATTRIBUTES if money and name.endswith(a)), key=len, default="")
+        if attribute and name[:-len(attribute)].endswith(("项目", "工程", "基地")):
+            project = name[:-len(attribute)]
+            continue
+        if not project or f.kind != "level":
+            continue
+        outcome = _OUTCOME_OPENING.sub("", name)
+        if outcome == "就业" and "带动" in s.pre(f):
+            outcome = "带动就业"  # the clause reader peels 带动 as a verb; the jobs a project brings are 带动就业
+        if outcome.startswith(s.outcomes):
+            s.facts[i] = renamed(f, project + outcome)
+
+
 def capacity_labels_dropped(s: Sentence) -> None:
     """A capacity written before a project's name is part of the name, not a fact: 引进的年产6万吨高端工业级
     玻璃器皿生产项目, 年产110台HK200系列平头塔机项目 (corpus 85, 86; the gold reads no fact there)."""
@@ -1248,6 +1274,7 @@ RULES: tuple[Rule, ...] = (
     Rule("this_thing_refers_back", this_thing_refers_back),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("project_takes_attribute", project_takes_attribute),
+    Rule("project_outcomes_named", project_outcomes_named),
     Rule("capacity_labels_dropped", capacity_labels_dropped),
     Rule("group_takes_metric", group_takes_metric),
     Rule("part_takes_whole_head", part_takes_whole_head),
@@ -1275,12 +1302,13 @@ RULES: tuple[Rule, ...] = (
 
 def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact],
                 groups: tuple[str, ...] = (), heads: tuple[str, ...] = (),
-                previous_paragraph: list[Fact] | None = None, provinces: tuple[str, ...] = ()) -> list[Fact]:
+                previous_paragraph: list[Fact] | None = None, provinces: tuple[str, ...] = (),
+                outcomes: tuple[str, ...] = ()) -> list[Fact]:
     """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
     if not facts:
         return facts
     sentence = Sentence(text, start, end, list(facts), before, groups, heads,
-                        previous_paragraph=previous_paragraph or [], provinces=provinces)
+                        previous_paragraph=previous_paragraph or [], provinces=provinces, outcomes=outcomes)
     for rule in RULES:
         rule.apply(sentence)
     return sentence.facts
