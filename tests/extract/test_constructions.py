@@ -543,3 +543,9 @@ def test_a_streak_is_no_part_of_the_rank_after_it():
     """持续6个月 / 连续19年 are streaks (optional in gold): no fact, and no part of the rank's name."""
     assert facts("奇瑞汽车连续19年位居中国品牌乘用车出口第一。") == [("中国品牌乘用车出口", 1, "位", "rank", "exact")]
     assert facts("持续6个月稳居全市第一。") == []
+
+
+def test_a_drag_on_the_whole_is_no_fact():
+    # 下拉 (like 拉动) states a part's contribution to the whole's growth, not a fact of the whole
+    assert facts("化工行业增加值下降10.6%，下拉全县规上工业增加值增速1.1个百分点。") == [
+        ("化工行业增加值", -10.6, "%", "growth", "exact")]
