@@ -270,6 +270,14 @@ def test_month_series() -> None:
                                         ("1-4月烟草制品业增加值累计降幅", -8.6)]
     # fewer values than months: no series
     assert [g[0] for g in facts("1-5月，A、B分别增长3%、4%。")] == ["1-5月A", "1-5月B"]
+    # 各月 after an amount of a period: one value per month of it, named by the amount; a 分别 run of changes
+    # right after such a series is its change per month (累计: running from January)
+    got = facts("一季度全县税收收入3亿元，各月分别为1亿元、0.9亿元和1.1亿元。累计同比增幅分别为5.1%、4.2%和4.8%。")
+    assert got[1:] == [("1月税收收入", 1, "level"), ("2月税收收入", 0.9, "level"), ("3月税收收入", 1.1, "level"),
+                       ("1月税收收入累计同比增幅", 5.1, "growth"), ("1-2月税收收入累计同比增幅", 4.2, "growth"),
+                       ("1-3月税收收入累计同比增幅", 4.8, "growth")]
+    # as many values as months only
+    assert not any(g[0].startswith(("1月", "2月")) for g in facts("一季度全县税收收入3亿元，各月分别为1亿元和2亿元。"))
 
 
 def test_short_name_keeps_verb() -> None:

@@ -66,6 +66,11 @@ _SHORT_NAME_VERB = re.compile(r"(新增|新建|新开工|新签约|新引进|新
 #: a month range before 分别 (增幅2-5月份分别为, 2-7月，X累计降幅分别为) and what may join a series' values
 _MONTH_SERIES = re.compile(r"(\d{1,2})\s*[-—–~至]\s*(\d{1,2})\s*月份?[^，,；;。分]{0,3}?[，,]?[^，,；;。]{0,20}?分别(?:为|是)?")
 _MONTH_RANGE = re.compile(r"\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?")
+#: 各月 before 分别 (上半年…，各月分别完成A、B…): one value per month of the period before it
+_EACH_MONTH = re.compile(r"(?:各月|每月|逐月)份?[^，,；;。]{0,6}?分别")
+#: how many months a sub-year period spans from January (上半年 → 6, 1-8月 → 8)
+_PERIOD_MONTHS = {"一季度": 3, "上半年": 6, "前三季度": 9, "全年": 12}
+_MONTHS_TO = re.compile(r"1\s*[-—–~至]\s*(\d{1,2})\s*月份?")
 _SERIES_GAP = re.compile(r"\s*[、,，和及与]\s*")
 #: a subject ranked by its rate (洋浦以增速14.2%位列第一)
 _BY_RATE = re.compile(r"([\u4e00-\u9fff]{2,6}?)以(增速|增幅)\s*$")
@@ -308,10 +313,15 @@ def month_series(s: Sentence) -> None:
     12.8%、12.7% → 2月规上工业增加值增幅 … 5月…; 累计 makes each a running period from January
     (2-7月，X累计降幅分别为7.5%,7.8%… → 1-2月X累计降幅, 1-3月…).  A value after the months is the
     period's own figure (…、12.7%、9% → the name without a month; corpus 17, 70).  A bare 增幅 or 增速
-    takes the nearest earlier amount's name.  Fewer values than months: not read as a series."""
+    takes the nearest earlier amount's name.  Fewer values than months: not read as a series.  Without a
+    range, 各月 after an amount of a period gives its months (:func:`_each_month`) and a 分别 run of changes
+    right after such a series continues it (:func:`_series_goes_on`)."""
     body = s.body
     m = _MONTH_SERIES.search(body) if "分别" in body else None
     if m is None:
+        if "分别" in body:
+            _each_month(s)
+            _series_goes_on(s)
         return
     first_month, last_month = int(m.group(1)), int(m.group(2))
     months = last_month - first_month + 1
@@ -331,6 +341,53 @@ def month_series(s: Sentence) -> None:
         month = first_month + k
         period = "" if k >= months else (f"1-{month}月" if running else f"{month}月")
         s.facts[i] = replace(f, indicator=period + name, kind="growth", extra={**f.extra, "sub": period})
+
+
+def _each_month(s: Sentence) -> None:
+    """上半年X233.4亿元，各月分别完成37.9亿元、…和39.8亿元 → 1月X … 6月X: one value per month of the period
+    stated by the amount before 各月, named by that amount (fewer or more values: not a series)."""
+    m = _EACH_MONTH.search(s.body)
+    if m is None:
+        return
+    after = s.start + m.end()
+    first = next((i for i, f in enumerate(s.facts) if number_start(f) >= after), None)
+    whole = s.facts[first - 1] if first else None
+    if whole is None:
+        return
+    sub = str(whole.extra.get("sub", ""))
+    to = _MONTHS_TO.fullmatch(sub)
+    months = int(to.group(1)) if to else _PERIOD_MONTHS.get(sub, 0)
+    run = [first]
+    while run[-1] + 1 < len(s.facts) and _SERIES_GAP.fullmatch(
+            s.text[s.facts[run[-1]].end:number_start(s.facts[run[-1] + 1])]):
+        run.append(run[-1] + 1)
+    if months < 2 or len(run) != months or any(s.facts[i].unit_std != whole.unit_std for i in run):
+        return
+    for k, i in enumerate(run, start=1):
+        f = s.facts[i]
+        s.facts[i] = replace(f, indicator=f"{k}月{core(whole)}", kind=whole.kind, extra={**f.extra, "sub": f"{k}月"})
+
+
+def _series_goes_on(s: Sentence) -> None:
+    """A 分别 run of % changes named only by a rate word, right after a monthly series of as many values, is
+    that series' change: …各月分别完成A、B…。累计同比增幅分别为a、b… → 1月X累计同比增幅, 1-2月…, 1-N月
+    (running periods with 累计, else each month)."""
+    start = s.body.find("分别")
+    run = [i for i, f in enumerate(s.facts) if number_start(f) >= s.start + start and f.unit_std == "%"]
+    if len(run) < 2 or len(s.before) < len(run):
+        return
+    if [str(f.extra.get("sub", "")) for f in s.before[-len(run):]] != [f"{k}月" for k in range(1, len(run) + 1)]:
+        return
+    name = core(s.facts[run[0]])
+    if not name.endswith(_RATE_OF_CHANGE) or len(name) > 8:
+        return
+    running = "累计" in s.pre(s.facts[run[0]]) or "累计" in name  # the clause reader may peel 累计
+    name = name if "累计" in name or not running else "累计" + name
+    series = core(s.before[-1])
+    for k, i in enumerate(run, start=1):
+        period = f"1-{k}月" if running and k > 1 else f"{k}月"
+        f = s.facts[i]
+        s.facts[i] = replace(f, indicator=period + series + name, kind="growth", extra={**f.extra, "sub": period})
 
 
 def paired_respectively(s: Sentence) -> None:
