@@ -835,6 +835,8 @@ def project_outcomes_named(s: Sentence) -> None:
     甲项目带动就业 (the corpus gold names them so: 86, 124, 128).  The words that open the outcome clause
     (建成投产后, 达产后, 预计, 可, 提供) are no part of the name; the outcomes are the lexicon's
     ``project_outcomes`` and levels."""
+    if "项目" not in s.body and "工程" not in s.body and "基地" not in s.body:
+        return  # a project is always named by one of these
     project = ""
     for i, f in enumerate(s.facts):
         name = core(f)
