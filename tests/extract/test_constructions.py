@@ -558,3 +558,9 @@ def test_a_bracket_right_after_a_quantity_is_an_aside():
     assert [f[0] for f in facts("全县新增规上企业12家（居全市第二位），增长20%。")] == ["规上企业"] * 3
     # a pinyin reading after a counter is no bracket aside (a host's damage)
     assert facts("全市签约10个(gè)大项(xiàng)目。") == [("大项目", 10, "个", "added", "exact")]
+
+
+def test_counters_份_笔_and_a_month_without_月():
+    assert facts("全年征集种质资源36份，发放贷款120笔。") == [("种质资源", 36, "份", "added", "exact"),
+                                                       ("贷款", 120, "笔", "level", "exact")]
+    assert facts("2013年10份完成厂房基建工程。") == []  # 10份 after 年 is October (10月份), a date

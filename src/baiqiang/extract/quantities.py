@@ -138,6 +138,8 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
     if (m.start() > 0 and work[m.start() - 1] in _CODE_BEFORE and num[0].isdigit()
             and not (unit and work.endswith(_METRIC_ABBREVIATIONS, 0, m.start()))):
         return None  # G60, 5.0+, 2+5: part of a code, not a number (but 实现GDP961.42亿元 is GDP's figure)
+    if unit == "份" and work.endswith("年", 0, m.start()):
+        return None  # 2013年10份: a month written without its 月 (10月份), a date, not ten copies
     if _ORDINAL_RANGE.search(work, max(0, m.start() - 8), m.start()):
         return None  # 第16至23批次: the end of a range of ordinals, a label
     try:
