@@ -17,9 +17,9 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "rank_among", "rank_scope_chain", "absolute_change_dropped",
                                        "time_remaining_dropped", "generic_head_keeps_verb", "short_name_keeps_verb", "action_head_is_added", "examples_counted_by_verb", "this_thing_refers_back",
                                        "attribute_takes_previous_name",
-                                       "project_takes_attribute", "project_outcomes_named", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "bare_head_takes_sector", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
+                                       "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "bare_head_takes_sector", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
-                                       "size_classes",
+                                       "size_classes", "project_outcomes_named",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "places_each_have", "items_each_have", "footnote_markers", "pinyin_readings", "character_list_joined", "place_only_count_dropped"]
@@ -440,5 +440,8 @@ def test_project_outcomes_named() -> None:
     got = facts("全县签约丙丁食品加工项目，总投资3亿元，建成投产后年产值约1亿元，利税800万元，带动就业50人。")
     assert got == [("丙丁食品加工项目总投资", 3, "level"), ("丙丁食品加工项目年产值", 1, "level"),
                    ("丙丁食品加工项目利税", 800, "level"), ("丙丁食品加工项目带动就业", 50, "level")]
+    # the project named after its size (总投资30亿元的…产业园); 可达 is a link, as 达 is
+    got = facts("总投资30亿元的甲乙电池材料产业园已于2月底投产，预计年产值可达45亿元。")
+    assert got == [("甲乙电池材料产业园总投资", 30, "level"), ("甲乙电池材料产业园年产值", 45, "level")]
     # no project before: the output keeps its own name
     assert facts("全县规上工业实现利税8亿元。") == [("规上工业利税", 8, "level")]

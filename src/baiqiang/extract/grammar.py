@@ -80,6 +80,8 @@ _CHINESE_TAIL = re.compile(r"[\u4e00-\u9fff]+$")
 _LEADING_UNIT = re.compile(r"^(?:万|亿|千)?(?:吨|台|套|件|辆|平方米|立方米|千瓦|千瓦时|头|只|个|条|米)")
 _NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|签约|的|了")
 _CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）])?\s*$")
+#: how a project's name ends (…制造项目, …基地, …产业园)
+_PROJECT_ENDS = ("项目", "工程", "基地", "产业园")
 #: what opens a project's expected outcome: 项目建成投产后, (达)产后, 预计, 可, 提供 (可提供就业岗位 → 就业岗位)
 _OUTCOME_OPENING = re.compile(r"^(?:项目)?(?:(?:建成|投产|达产|竣工|运营|产|成|并)*后)?(?:预计|可|将|能|提供)*")
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -835,14 +837,14 @@ def project_outcomes_named(s: Sentence) -> None:
     甲项目带动就业 (the corpus gold names them so: 86, 124, 128).  The words that open the outcome clause
     (建成投产后, 达产后, 预计, 可, 提供) are no part of the name; the outcomes are the lexicon's
     ``project_outcomes`` and levels."""
-    if "项目" not in s.body and "工程" not in s.body and "基地" not in s.body:
+    if not any(w in s.body for w in _PROJECT_ENDS):
         return  # a project is always named by one of these
     project = ""
     for i, f in enumerate(s.facts):
         name = core(f)
         money = f.unit_std in ("元", "美元")
         attribute = max((a for a in _PROJECT_ATTRIBUTES if money and name.endswith(a)), key=len, default="")
-        if attribute and name[:-len(attribute)].endswith(("项目", "工程", "基地")):
+        if attribute and name[:-len(attribute)].endswith(_PROJECT_ENDS):
             project = name[:-len(attribute)]
             continue
         if not project or f.kind != "level":
@@ -1333,7 +1335,6 @@ RULES: tuple[Rule, ...] = (
     Rule("this_thing_refers_back", this_thing_refers_back),
     Rule("attribute_takes_previous_name", attribute_takes_previous_name),
     Rule("project_takes_attribute", project_takes_attribute),
-    Rule("project_outcomes_named", project_outcomes_named),
     Rule("capacity_labels_dropped", capacity_labels_dropped),
     Rule("group_takes_metric", group_takes_metric),
     Rule("part_takes_whole_head", part_takes_whole_head),
@@ -1344,6 +1345,7 @@ RULES: tuple[Rule, ...] = (
     Rule("completion_takes_subject", completion_takes_subject),
     Rule("size_before_name", size_before_name),
     Rule("size_classes", size_classes),
+    Rule("project_outcomes_named", project_outcomes_named),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
     Rule("each_ranks", each_ranks),
     Rule("list_keeps_verb", list_keeps_verb),
