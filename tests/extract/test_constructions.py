@@ -543,3 +543,24 @@ def test_a_streak_is_no_part_of_the_rank_after_it():
     """持续6个月 / 连续19年 are streaks (optional in gold): no fact, and no part of the rank's name."""
     assert facts("奇瑞汽车连续19年位居中国品牌乘用车出口第一。") == [("中国品牌乘用车出口", 1, "位", "rank", "exact")]
     assert facts("持续6个月稳居全市第一。") == []
+
+
+def test_a_drag_on_the_whole_is_no_fact():
+    # 下拉 (like 拉动) states a part's contribution to the whole's growth, not a fact of the whole
+    assert facts("化工行业增加值下降10.6%，下拉全县规上工业增加值增速1.1个百分点。") == [
+        ("化工行业增加值", -10.6, "%", "growth", "exact")]
+
+
+def test_a_bracket_right_after_a_quantity_is_an_aside():
+    # the figure before the bracket is a fact of its own; what the bracket says belongs to it
+    assert facts("全市有企业227家(增长20%)。") == [("企业", 227, "家", "level", "exact"),
+                                               ("企业", 20, "%", "growth", "exact")]
+    assert [f[0] for f in facts("全县新增规上企业12家（居全市第二位），增长20%。")] == ["规上企业"] * 3
+    # a pinyin reading after a counter is no bracket aside (a host's damage)
+    assert facts("全市签约10个(gè)大项(xiàng)目。") == [("大项目", 10, "个", "added", "exact")]
+
+
+def test_counters_份_笔_and_a_month_without_月():
+    assert facts("全年征集种质资源36份，发放贷款120笔。") == [("种质资源", 36, "份", "added", "exact"),
+                                                       ("贷款", 120, "笔", "level", "exact")]
+    assert facts("2013年10份完成厂房基建工程。") == []  # 10份 after 年 is October (10月份), a date

@@ -19,7 +19,7 @@ def test_the_rule_table_is_ordered_and_named() -> None:
                                        "attribute_takes_previous_name",
                                        "project_takes_attribute", "capacity_labels_dropped", "group_takes_metric", "part_takes_whole_head", "bare_head_takes_sector", "topic_gives_head", "subject_before_cause", "share_takes_subject", "completion_takes_subject",
                                        "size_before_name",
-                                       "size_classes",
+                                       "size_classes", "project_outcomes_named",
                                        "rank_of_previous_metric", "each_ranks", "list_keeps_verb", "from_to_levels",
                                        "rank_from_to", "average_growth_takes_name",
                                        "places_each_have", "items_each_have", "footnote_markers", "pinyin_readings", "character_list_joined", "place_only_count_dropped"]
@@ -147,6 +147,11 @@ def test_rank_of_previous_metric() -> None:
     assert got[-1] == ("规上工业增加值增速", 6, "rank")
     got = facts("全市实际到位外省资金702.76亿元，总量位居全省第三位，增速位居全省第四位。")
     assert [g[0] for g in got[1:]] == ["实际到位外省资金总量", "实际到位外省资金增速"]
+    # a scope written without a rank verb (增速全省第4位) is dropped as after 居; 保持在 is a rank verb; a %
+    # change after a rank, also over ；, is the metric's, not the rank's
+    got = facts("全县税收收入8.2亿元，总量保持在全市第2位；同比增长6.4%，增速全市第4位。")
+    assert got == [("税收收入", 8.2, "level"), ("税收收入总量", 2, "rank"), ("税收收入", 6.4, "growth"),
+                   ("税收收入增速", 4, "rank")]
 
 
 def test_from_to_levels() -> None:
@@ -265,6 +270,14 @@ def test_month_series() -> None:
                                         ("1-4月烟草制品业增加值累计降幅", -8.6)]
     # fewer values than months: no series
     assert [g[0] for g in facts("1-5月，A、B分别增长3%、4%。")] == ["1-5月A", "1-5月B"]
+    # 各月 after an amount of a period: one value per month of it, named by the amount; a 分别 run of changes
+    # right after such a series is its change per month (累计: running from January)
+    got = facts("一季度全县税收收入3亿元，各月分别为1亿元、0.9亿元和1.1亿元。累计同比增幅分别为5.1%、4.2%和4.8%。")
+    assert got[1:] == [("1月税收收入", 1, "level"), ("2月税收收入", 0.9, "level"), ("3月税收收入", 1.1, "level"),
+                       ("1月税收收入累计同比增幅", 5.1, "growth"), ("1-2月税收收入累计同比增幅", 4.2, "growth"),
+                       ("1-3月税收收入累计同比增幅", 4.8, "growth")]
+    # as many values as months only
+    assert not any(g[0].startswith(("1月", "2月")) for g in facts("一季度全县税收收入3亿元，各月分别为1亿元和2亿元。"))
 
 
 def test_short_name_keeps_verb() -> None:
@@ -420,3 +433,15 @@ def test_place_only_count_dropped() -> None:
     # a place's amount or change keeps its rules, and so does a count with a name
     assert facts("江苏省生产总值增长5%。") == [("江苏省生产总值", 5, "growth")]
     assert [f[1:] for f in facts("江苏新增高新技术企业13家。")] == [(13, "added")]
+
+
+def test_project_outcomes_named() -> None:
+    # after the project's investment: its expected outputs are named by it, the clause openings dropped
+    got = facts("全县签约丙丁食品加工项目，总投资3亿元，建成投产后年产值约1亿元，利税800万元，带动就业50人。")
+    assert got == [("丙丁食品加工项目总投资", 3, "level"), ("丙丁食品加工项目年产值", 1, "level"),
+                   ("丙丁食品加工项目利税", 800, "level"), ("丙丁食品加工项目带动就业", 50, "level")]
+    # the project named after its size (总投资30亿元的…产业园); 可达 is a link, as 达 is
+    got = facts("总投资30亿元的甲乙电池材料产业园已于2月底投产，预计年产值可达45亿元。")
+    assert got == [("甲乙电池材料产业园总投资", 30, "level"), ("甲乙电池材料产业园年产值", 45, "level")]
+    # no project before: the output keeps its own name
+    assert facts("全县规上工业实现利税8亿元。") == [("规上工业利税", 8, "level")]

@@ -259,7 +259,8 @@ class _Doc:
                     sent.scoped = True  # 其中，A5个；B19个: the items share the previous verb
             para_facts.extend(apply_rules(text, sm.start(), sm.end(), sent.facts, para_facts,
                                           self.lex.breakdown_groups, self.lex.part_heads,
-                                          None if para_facts else self.facts[-4:], self.lex.provinces))
+                                          None if para_facts else self.facts[-4:], self.lex.provinces,
+                                          self.lex.project_outcomes))
             carry = sent.last_cats or (carry if sent.scoped else set())
             # a 其中 list runs on over ；until the sentence ends with 。
             open_scope = sent.scoped and text[sm.end() - 1:sm.end()] in "；;"
@@ -533,9 +534,10 @@ class _Sentence:
             # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share nor to a share's
             # change (…比重为7.6%，比上半年提高0.2个百分点；按可比价格计算，同比增长3.7%), also over ；
             prev = next((f for f in reversed(self.facts) if f.kind != "rate"), prev)
-            if prev is not None and prev.unit_std in ("百分点", "千分点"):
-                prev = next((f for f in reversed([*self.para_facts, *self.facts])
-                             if f.kind != "rate" and f.unit_std not in ("百分点", "千分点")), prev)
+            if prev is not None and (prev.unit_std in ("百分点", "千分点") or prev.kind == "rank"):
+                # nor to a rank, also over ； (X总量居全省第7位；同比增长5.5% → X)
+                prev = next((f for f in reversed([*self.para_facts, *self.facts]) if f.kind not in ("rate", "rank")
+                             and f.unit_std not in ("百分点", "千分点")), prev)
         return prev.indicator if prev is not None else ""
 
     # ------------------------------------------------------------ kind

@@ -66,6 +66,11 @@ _SHORT_NAME_VERB = re.compile(r"(新增|新建|新开工|新签约|新引进|新
 #: a month range before 分别 (增幅2-5月份分别为, 2-7月，X累计降幅分别为) and what may join a series' values
 _MONTH_SERIES = re.compile(r"(\d{1,2})\s*[-—–~至]\s*(\d{1,2})\s*月份?[^，,；;。分]{0,3}?[，,]?[^，,；;。]{0,20}?分别(?:为|是)?")
 _MONTH_RANGE = re.compile(r"\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?")
+#: 各月 before 分别 (上半年…，各月分别完成A、B…): one value per month of the period before it
+_EACH_MONTH = re.compile(r"(?:各月|每月|逐月)份?[^，,；;。]{0,6}?分别")
+#: how many months a sub-year period spans from January (上半年 → 6, 1-8月 → 8)
+_PERIOD_MONTHS = {"一季度": 3, "上半年": 6, "前三季度": 9, "全年": 12}
+_MONTHS_TO = re.compile(r"1\s*[-—–~至]\s*(\d{1,2})\s*月份?")
 _SERIES_GAP = re.compile(r"\s*[、,，和及与]\s*")
 #: a subject ranked by its rate (洋浦以增速14.2%位列第一)
 _BY_RATE = re.compile(r"([\u4e00-\u9fff]{2,6}?)以(增速|增幅)\s*$")
@@ -73,8 +78,12 @@ _BY_RATE = re.compile(r"([\u4e00-\u9fff]{2,6}?)以(增速|增幅)\s*$")
 _PROJECT_ATTRIBUTES = frozenset({"总投资", "计划总投资", "概算总投资", "计划投资", "投资"})
 _CHINESE_TAIL = re.compile(r"[\u4e00-\u9fff]+$")
 _LEADING_UNIT = re.compile(r"^(?:万|亿|千)?(?:吨|台|套|件|辆|平方米|立方米|千瓦|千瓦时|头|只|个|条|米)")
-_NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|的|了")
+_NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|签约|的|了")
 _CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）])?\s*$")
+#: how a project's name ends (…制造项目, …基地, …产业园)
+_PROJECT_ENDS = ("项目", "工程", "基地", "产业园")
+#: what opens a project's expected outcome: 项目建成投产后, (达)产后, 预计, 可, 提供 (可提供就业岗位 → 就业岗位)
+_OUTCOME_OPENING = re.compile(r"^(?:项目)?(?:(?:建成|投产|达产|竣工|运营|产|成|并)*后)?(?:预计|可|将|能|提供)*")
 _NAME_GOES_ON = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 #: bare heads that need a sector, the heads a sector's figure ends with, and a sector's economy (工业经济)
 _BARE_HEADS = frozenset({"增加值", "产值", "总产值", "产量", "总产量", "总产", "单产"})
@@ -153,6 +162,7 @@ class Sentence:
     heads: tuple[str, ...] = ()  # the lexicon's ``part_heads`` (增加值, 产值, 产量)
     previous_paragraph: list[Fact] = field(default_factory=list)  # the facts of the paragraph before
     provinces: tuple[str, ...] = ()  # the lexicon's ``provinces`` (江苏, 浙江: written without 省)
+    outcomes: tuple[str, ...] = ()  # the lexicon's ``project_outcomes`` (年产值, 利税, 带动就业)
 
     _pre: dict[int, str] = field(default_factory=dict, repr=False)
 
@@ -305,10 +315,15 @@ def month_series(s: Sentence) -> None:
     12.8%、12.7% → 2月规上工业增加值增幅 … 5月…; 累计 makes each a running period from January
     (2-7月，X累计降幅分别为7.5%,7.8%… → 1-2月X累计降幅, 1-3月…).  A value after the months is the
     period's own figure (…、12.7%、9% → the name without a month; corpus 17, 70).  A bare 增幅 or 增速
-    takes the nearest earlier amount's name.  Fewer values than months: not read as a series."""
+    takes the nearest earlier amount's name.  Fewer values than months: not read as a series.  Without a
+    range, 各月 after an amount of a period gives its months (:func:`_each_month`) and a 分别 run of changes
+    right after such a series continues it (:func:`_series_goes_on`)."""
     body = s.body
     m = _MONTH_SERIES.search(body) if "分别" in body else None
     if m is None:
+        if "分别" in body:
+            _each_month(s)
+            _series_goes_on(s)
         return
     first_month, last_month = int(m.group(1)), int(m.group(2))
     months = last_month - first_month + 1
@@ -328,6 +343,53 @@ def month_series(s: Sentence) -> None:
         month = first_month + k
         period = "" if k >= months else (f"1-{month}月" if running else f"{month}月")
         s.facts[i] = replace(f, indicator=period + name, kind="growth", extra={**f.extra, "sub": period})
+
+
+def _each_month(s: Sentence) -> None:
+    """上半年X233.4亿元，各月分别完成37.9亿元、…和39.8亿元 → 1月X … 6月X: one value per month of the period
+    stated by the amount before 各月, named by that amount (fewer or more values: not a series)."""
+    m = _EACH_MONTH.search(s.body)
+    if m is None:
+        return
+    after = s.start + m.end()
+    first = next((i for i, f in enumerate(s.facts) if number_start(f) >= after), None)
+    whole = s.facts[first - 1] if first else None
+    if whole is None:
+        return
+    sub = str(whole.extra.get("sub", ""))
+    to = _MONTHS_TO.fullmatch(sub)
+    months = int(to.group(1)) if to else _PERIOD_MONTHS.get(sub, 0)
+    run = [first]
+    while run[-1] + 1 < len(s.facts) and _SERIES_GAP.fullmatch(
+            s.text[s.facts[run[-1]].end:number_start(s.facts[run[-1] + 1])]):
+        run.append(run[-1] + 1)
+    if months < 2 or len(run) != months or any(s.facts[i].unit_std != whole.unit_std for i in run):
+        return
+    for k, i in enumerate(run, start=1):
+        f = s.facts[i]
+        s.facts[i] = replace(f, indicator=f"{k}月{core(whole)}", kind=whole.kind, extra={**f.extra, "sub": f"{k}月"})
+
+
+def _series_goes_on(s: Sentence) -> None:
+    """A 分别 run of % changes named only by a rate word, right after a monthly series of as many values, is
+    that series' change: …各月分别完成A、B…。累计同比增幅分别为a、b… → 1月X累计同比增幅, 1-2月…, 1-N月
+    (running periods with 累计, else each month)."""
+    start = s.body.find("分别")
+    run = [i for i, f in enumerate(s.facts) if number_start(f) >= s.start + start and f.unit_std == "%"]
+    if len(run) < 2 or len(s.before) < len(run):
+        return
+    if [str(f.extra.get("sub", "")) for f in s.before[-len(run):]] != [f"{k}月" for k in range(1, len(run) + 1)]:
+        return
+    name = core(s.facts[run[0]])
+    if not name.endswith(_RATE_OF_CHANGE) or len(name) > 8:
+        return
+    running = "累计" in s.pre(s.facts[run[0]]) or "累计" in name  # the clause reader may peel 累计
+    name = name if "累计" in name or not running else "累计" + name
+    series = core(s.before[-1])
+    for k, i in enumerate(run, start=1):
+        period = f"1-{k}月" if running and k > 1 else f"{k}月"
+        f = s.facts[i]
+        s.facts[i] = replace(f, indicator=period + series + name, kind="growth", extra={**f.extra, "sub": period})
 
 
 def paired_respectively(s: Sentence) -> None:
@@ -769,6 +831,31 @@ def project_takes_attribute(s: Sentence) -> None:
         s.facts[i] = renamed(f, name[max(starts, default=0):] + attribute)
 
 
+def project_outcomes_named(s: Sentence) -> None:
+    """What a project is expected to yield, after its investment in the sentence, is that project's: 甲项目，
+    计划总投资20亿元，项目建成后，年产值30亿元，利税3亿元，可带动就业500人 → 甲项目年产值, 甲项目利税,
+    甲项目带动就业 (the corpus gold names them so: 86, 124, 128).  The words that open the outcome clause
+    (建成投产后, 达产后, 预计, 可, 提供) are no part of the name; the outcomes are the lexicon's
+    ``project_outcomes`` and levels."""
+    if not any(w in s.body for w in _PROJECT_ENDS):
+        return  # a project is always named by one of these
+    project = ""
+    for i, f in enumerate(s.facts):
+        name = core(f)
+        money = f.unit_std in ("元", "美元")
+        attribute = max((a for a in _PROJECT_ATTRIBUTES if money and name.endswith(a)), key=len, default="")
+        if attribute and name[:-len(attribute)].endswith(_PROJECT_ENDS):
+            project = name[:-len(attribute)]
+            continue
+        if not project or f.kind != "level":
+            continue
+        outcome = _OUTCOME_OPENING.sub("", name)
+        if outcome == "就业" and "带动" in s.pre(f):
+            outcome = "带动就业"  # the clause reader peels 带动 as a verb; the jobs a project brings are 带动就业
+        if outcome.startswith(s.outcomes):
+            s.facts[i] = renamed(f, project + outcome)
+
+
 def capacity_labels_dropped(s: Sentence) -> None:
     """A capacity written before a project's name is part of the name, not a fact: 引进的年产6万吨高端工业级
     玻璃器皿生产项目, 年产110台HK200系列平头塔机项目 (corpus 85, 86; the gold reads no fact there)."""
@@ -966,15 +1053,25 @@ def subject_before_cause(s: Sentence) -> None:
         return
 
 
+def _rank_aspect(name: str) -> str | None:
+    """The aspect a rank name is of (总量, 增速), with the scope written without a verb dropped as a verb's is:
+    增速 → 增速, 增速全省 → 增速 (增速全省第7位 reads as 增速居全省第7位); None for any other name."""
+    if name in _RANK_ASPECTS:
+        return name
+    return next((a for a in sorted(_RANK_ASPECTS, key=len, reverse=True)
+                 if name.startswith(a) and _RANK_SCOPE.match(name[len(a):])), None)
+
+
 def rank_of_previous_metric(s: Sentence) -> None:
-    """总量位居全省第三位，增速位居全省第四位: a rank of 总量 or 增速 alone is the previous metric's; the basis of a
-    change before it is no part of the rank (增速较1-5月提高2.2个百分点，增速居全市第6位 → X增速, not X增速较1-5月增速)."""
+    """总量位居全省第三位，增速全省第四位: a rank of 总量 or 增速 alone (or with its scope only) is the previous
+    metric's; the basis of a change before it is no part of the rank (增速较1-5月提高2.2个百分点，增速居全市第6位
+    → X增速, not X增速较1-5月增速)."""
     for i, f in enumerate(s.facts):
-        if f.kind == "rank" and core(f) in _RANK_ASPECTS:
+        aspect = _rank_aspect(core(f)) if f.kind == "rank" else None
+        if aspect is not None:
             prev = next((g for g in reversed(s.facts[:i]) if g.kind != "rank"), None)
             if prev is not None:
-                aspect = core(f).removeprefix("总量") or "总量"
-                s.facts[i] = renamed(f, core(prev) + aspect)
+                s.facts[i] = renamed(f, core(prev) + (aspect.removeprefix("总量") or "总量"))
         based = _RANKED_BASIS.fullmatch(core(s.facts[i])) if f.kind == "rank" else None
         if based:
             s.facts[i] = renamed(s.facts[i], based.group(1))
@@ -1248,6 +1345,7 @@ RULES: tuple[Rule, ...] = (
     Rule("completion_takes_subject", completion_takes_subject),
     Rule("size_before_name", size_before_name),
     Rule("size_classes", size_classes),
+    Rule("project_outcomes_named", project_outcomes_named),
     Rule("rank_of_previous_metric", rank_of_previous_metric),
     Rule("each_ranks", each_ranks),
     Rule("list_keeps_verb", list_keeps_verb),
@@ -1265,12 +1363,13 @@ RULES: tuple[Rule, ...] = (
 
 def apply_rules(text: str, start: int, end: int, facts: list[Fact], before: list[Fact],
                 groups: tuple[str, ...] = (), heads: tuple[str, ...] = (),
-                previous_paragraph: list[Fact] | None = None, provinces: tuple[str, ...] = ()) -> list[Fact]:
+                previous_paragraph: list[Fact] | None = None, provinces: tuple[str, ...] = (),
+                outcomes: tuple[str, ...] = ()) -> list[Fact]:
     """Run :data:`RULES` over one sentence's facts; returns the facts to keep."""
     if not facts:
         return facts
     sentence = Sentence(text, start, end, list(facts), before, groups, heads,
-                        previous_paragraph=previous_paragraph or [], provinces=provinces)
+                        previous_paragraph=previous_paragraph or [], provinces=provinces, outcomes=outcomes)
     for rule in RULES:
         rule.apply(sentence)
     return sentence.facts

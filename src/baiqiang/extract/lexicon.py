@@ -72,6 +72,7 @@ class Lexicon:
     part_heads: tuple[str, ...]  # 增加值, 产量: the output a sector named after 其中 takes from its whole
     money_names: tuple[str, ...]  # 生产总值, 投资: names whose bare 亿/万 (56.7亿) is an amount of 元
     provinces: tuple[str, ...]  # 江苏, 浙江: province names written without 省
+    project_outcomes: tuple[str, ...]  # 年产值, 利税: what a named project yields, named by the project
     breakdown_groups: tuple[str, ...]  # 男性, 县属企业: parts that name no metric of their own
     example_cut_re: re.Pattern[str]  # A、B等 (examples) before the counted noun
     paired_names: dict[str, tuple[str, str]]
@@ -217,6 +218,7 @@ def build_lexicon(tables: dict[str, dict[str, Any]]) -> Lexicon:
         part_heads=_words(ctx, 'part_heads', 'context.yaml', problems),
         money_names=_words(ctx, 'money_names', 'context.yaml', problems),
         provinces=_words(ctx, 'provinces', 'context.yaml', problems),
+        project_outcomes=_words(ctx, 'project_outcomes', 'context.yaml', problems),
         breakdown_groups=_words(ctx, 'breakdown_groups', 'context.yaml', problems),
         example_cut_re=re.compile(
             rf"^.*(?<![{''.join(_words(ctx, 'example_not_before', 'context.yaml', problems))}])等"

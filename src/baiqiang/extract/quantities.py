@@ -19,6 +19,7 @@ from baiqiang.extract.numbers import ARABIC, CHINESE, parse_number
 _BOUNDARY = set("、，,。；;：:）)”’》\n!！?？")
 # a bracket that lists a part (227家(其中上市公司5家)) is an aside after a complete quantity
 _PART_ASIDE = ("(其中", "（其中")
+_READING = re.compile(r"[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）]")
 _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
 # a rank verb right after a quantity (增速14.2%位列第一) ends its phrase like a comma
 _RANK_AFTER = ("位列", "位居", "稳居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
@@ -100,7 +101,9 @@ def _after_pattern(lex: Lexicon) -> re.Pattern[str]:
 def _follower(work: str, pos: int, end: int, lex: Lexicon) -> str:
     while pos < end and work[pos] == " ":
         pos += 1
-    if pos >= end or work[pos] in _BOUNDARY:
+    if pos >= end or work[pos] in _BOUNDARY or (work[pos] in "(（" and not _READING.match(work, pos, end)):
+        # an opening bracket starts an aside (12家(增长20%), 5亿元（居全市第二）): no name goes on; not a
+        # pinyin reading a host added after a character (10个(gè)大项(xiàng)目)
         return "boundary"
     rest = work[pos:end]
     if (rest.startswith(_CONNECTORS) or rest.startswith(lex.post_unit_nouns) or rest.startswith(_RANK_AFTER)
@@ -135,6 +138,8 @@ def _build(m: re.Match[str], work: str, end: int, lex: Lexicon, after_re: re.Pat
     if (m.start() > 0 and work[m.start() - 1] in _CODE_BEFORE and num[0].isdigit()
             and not (unit and work.endswith(_METRIC_ABBREVIATIONS, 0, m.start()))):
         return None  # G60, 5.0+, 2+5: part of a code, not a number (but 实现GDP961.42亿元 is GDP's figure)
+    if unit == "份" and work.endswith("年", 0, m.start()):
+        return None  # 2013年10份: a month written without its 月 (10月份), a date, not ten copies
     if _ORDINAL_RANGE.search(work, max(0, m.start() - 8), m.start()):
         return None  # 第16至23批次: the end of a range of ordinals, a label
     try:
