@@ -396,13 +396,23 @@ class ForkedPdfWorker(PdfWorker):
     def _hello(self) -> int | None:
         """The forked process's id, read from its first line (waits for the fork); None if it never started."""
         if self._pid is None:
-            line = self._replies.readline()
+            line = self._line()
             self._pid = json.loads(line)["pid"] if line else -1
         return None if self._pid == -1 else self._pid
 
     def _reply(self) -> str:
         self._hello()
-        return self._replies.readline()
+        return self._line()
+
+    def _line(self) -> str:
+        """The next line from the socket, '' once the sibling has ended.
+
+        A sibling that dies with a job of ours unread resets the connection instead of closing it.
+        """
+        try:
+            return self._replies.readline()
+        except ConnectionResetError:
+            return ""
 
     def _exit_status(self) -> str:
         return "the forked worker ended" if self._hello() is not None else "the worker ended before forking"
