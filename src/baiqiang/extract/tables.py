@@ -122,7 +122,7 @@ def _value_columns(roles: list[str], units: list[str], n: int) -> list[tuple[str
     spaces (指  标 2024年 比上年增长) and when a unit column holds a word, not a number.  Without a
     header the columns are a level, then a growth.
     """
-    columns = [(r, u) for r, u in zip(roles, units or [""] * len(roles)) if r != "unit"]
+    columns = [(r, u) for r, u in zip(roles, units) if r != "unit"]  # both set by the same header
     if not columns:
         return [(r, "") for r in (["level", "growth"] + ["level"] * n)[:n]]
     return columns[-n:] if len(columns) >= n else columns + [("level", "")] * (n - len(columns))

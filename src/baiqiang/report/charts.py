@@ -130,15 +130,21 @@ def top_level(spec: Spec, datasets: Datasets) -> Spec:
     return out
 
 
-def region_chart(content: ReportContent) -> Spec:
-    """List members per region, this list and the previous one."""
+def region_counts(content: ReportContent) -> tuple[pd.DataFrame, list[str]]:
+    """List members per region in long form (region, list, units) and the lists' names (this one, then the previous)."""
     t = content.tables["by_region"]
     cols = {"count": content.year or "本期"}
     if "previous" in t:
         cols["previous"] = content.previous_year or "上期"
     long = t.melt(id_vars="region", value_vars=list(cols), var_name="list", value_name="units")
     long["list"] = long["list"].map(cols)
-    lists, datasets = list(cols.values()), Datasets()
+    return long, list(cols.values())
+
+
+def region_chart(content: ReportContent) -> Spec:
+    """List members per region, this list and the previous one."""
+    long, lists = region_counts(content)
+    datasets = Datasets()
     return top_level({
         "data": datasets.add(long), "mark": bar(), "title": f"百强分区域分布（{'、'.join(lists)}）", "width": 360, "height": 220,
         "encoding": {
