@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from baiqiang.extract import extract_facts
+from baiqiang.extract.layout import normalise
 
 
 def facts(text: str) -> list[tuple]:
@@ -23,6 +24,13 @@ def test_spaced_header_byline_and_caption_give_nothing():
 
 def test_traditional_characters_are_simplified():
     assert facts("全縣地區生產總值達612.4億元。") == [("地区生产总值", 61_240_000_000, "元", "level", "exact")]
+
+
+def test_pinyin_glosses_are_read_through():
+    """A tone-marked gloss after a character is a reading aid: the name reads through it (实(shí)现 = 实现)."""
+    assert facts("全县实(shí)现(xiàn)营业收(shōu)入12亿元。") == [("营业收入", 1_200_000_000, "元", "level", "exact")]
+    # lower-case letters without a tone mark are no gloss: the abbreviation stays in the working copy
+    assert normalise("生产总值(gdp)12亿元").work == "生产总值(gdp)12亿元"
 
 
 def test_a_dash_opens_a_list_item():

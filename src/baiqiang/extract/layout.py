@@ -48,6 +48,10 @@ _FURNITURE = [
     # table and figure numbers at the start of a caption: 表3  年末…, 附表1, 图2
     re.compile(r"(?m)^[ \t]*(?:附?表|图)\s*\d+(?:[-.]\d+)?"),
 ]
+# Pinyin glosses after a character (实(shí)现(xiàn)销售收入, 续(xù)建): reading aids of pages made
+# for learners, not words.  A gloss is lower-case Latin letters with at least one tone mark, so
+# an abbreviation in brackets (GDP), (cpi) stays text.  Blanked as furniture: names read through it.
+_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,7}\)")
 # Labels in quotation marks or title marks (short ones only: a long quoted
 # passage may be reported speech with real numbers in it).
 _LABELS = re.compile(r"“[^“”\n]{1,24}”|‘[^‘’\n]{1,24}’|「[^「」\n]{1,24}」|《[^《》\n]{1,60}》|\"[^\"\n]{1,24}\"")
@@ -326,6 +330,8 @@ def normalise(raw: str) -> Layout:
     close_cells()
     out = "".join(parts)
     work = lost_points(mask(out))
+    if "(" in out:
+        furniture.extend(m.span() for m in _PINYIN_GLOSS.finditer(out))
     if furniture:
         chars = list(work)
         for a, b in furniture:
