@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from baiqiang.extract.layout import PINYIN_READING
 from baiqiang.extract.model import Fact
 from baiqiang.extract.regions import split_names
 
@@ -79,7 +80,7 @@ _PROJECT_ATTRIBUTES = frozenset({"总投资", "计划总投资", "概算总投�
 _CHINESE_TAIL = re.compile(r"[\u4e00-\u9fff]+$")
 _LEADING_UNIT = re.compile(r"^(?:万|亿|千)?(?:吨|台|套|件|辆|平方米|立方米|千瓦|千瓦时|头|只|个|条|米)")
 _NAME_CUT = re.compile(r"为|是|建设|实施|引进|落户|签约|的|了")
-_CAPACITY = re.compile(r"年产(?:[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）])?\s*$")
+_CAPACITY = re.compile(r"年产(?:" + PINYIN_READING.pattern + r")?\s*$")
 #: how a project's name ends (…制造项目, …基地, …产业园)
 _PROJECT_ENDS = ("项目", "工程", "基地", "产业园")
 #: what opens a project's expected outcome: 项目建成投产后, (达)产后, 预计, 可, 提供 (可提供就业岗位 → 就业岗位)
@@ -1248,9 +1249,6 @@ def items_each_have(s: Sentence) -> None:
     s.facts[:] = out
 
 
-#: a pinyin reading in brackets after a character, as some hosts print them (经(jīng)济): a tone mark is required,
-#: so an abbreviation in brackets (GDP, PM2.5, cif) is kept
-_PINYIN = re.compile(r"[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[)）]")
 
 
 #: a name that lists one-character words before its last item (猪、牛、羊、禽肉产量)
@@ -1298,8 +1296,8 @@ def _named_by_province(f: Fact, provinces: tuple[str, ...]) -> bool:
 def pinyin_readings(s: Sentence) -> None:
     """A host's pinyin readings are no part of a name: 经(jīng)济开发(fā)区(qū)新建项目 → 经济开发区新建项目."""
     for i, f in enumerate(s.facts):
-        if _PINYIN.search(f.indicator):
-            s.facts[i] = replace(f, indicator=_PINYIN.sub("", f.indicator))
+        if PINYIN_READING.search(f.indicator):
+            s.facts[i] = replace(f, indicator=PINYIN_READING.sub("", f.indicator))
 
 
 @dataclass(frozen=True)

@@ -48,10 +48,12 @@ _FURNITURE = [
     # table and figure numbers at the start of a caption: 表3  年末…, 附表1, 图2
     re.compile(r"(?m)^[ \t]*(?:附?表|图)\s*\d+(?:[-.]\d+)?"),
 ]
+#: A pinyin reading in brackets (jīng), as some hosts print them: lower-case Latin letters with at
+#: least one tone mark, so an abbreviation in brackets (GDP, cif, PM2.5) is no reading.
+PINYIN_READING = re.compile(r"[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[)）]")
 # Pinyin glosses after a character (实(shí)现(xiàn)销售收入, 续(xù)建): reading aids of pages made
-# for learners, not words.  A gloss is lower-case Latin letters with at least one tone mark, so
-# an abbreviation in brackets (GDP), (cpi) stays text.  Blanked as furniture: names read through it.
-_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,7}\)")
+# for learners, not words.  Blanked as furniture: names read through them.
+_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])" + PINYIN_READING.pattern)
 # Labels in quotation marks or title marks (short ones only: a long quoted
 # passage may be reported speech with real numbers in it).
 _LABELS = re.compile(r"“[^“”\n]{1,24}”|‘[^‘’\n]{1,24}’|「[^「」\n]{1,24}」|《[^《》\n]{1,60}》|\"[^\"\n]{1,24}\"")
@@ -330,7 +332,7 @@ def normalise(raw: str) -> Layout:
     close_cells()
     out = "".join(parts)
     work = lost_points(mask(out))
-    if "(" in out:
+    if "(" in out or "（" in out:
         furniture.extend(m.span() for m in _PINYIN_GLOSS.finditer(out))
     if furniture:
         chars = list(work)

@@ -12,14 +12,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from baiqiang.extract.layout import FURNITURE
+from baiqiang.extract.layout import FURNITURE, PINYIN_READING
 from baiqiang.extract.lexicon import Lexicon, UnitInfo
 from baiqiang.extract.numbers import ARABIC, CHINESE, parse_number
 
 _BOUNDARY = set("、，,。；;：:）)”’》\n!！?？")
 # a bracket that lists a part (227家(其中上市公司5家)) is an aside after a complete quantity
 _PART_ASIDE = ("(其中", "（其中")
-_READING = re.compile(r"[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+[)）]")
 _CONNECTORS = ("以及", "和", "及", "与", "或", "并")
 # a rank verb right after a quantity (增速14.2%位列第一) ends its phrase like a comma
 _RANK_AFTER = ("位列", "位居", "稳居", "居全", "居第", "排名", "排在", "排全", "列全", "列第", "跻身")
@@ -101,7 +100,7 @@ def _after_pattern(lex: Lexicon) -> re.Pattern[str]:
 def _follower(work: str, pos: int, end: int, lex: Lexicon) -> str:
     while pos < end and work[pos] == " ":
         pos += 1
-    if pos >= end or work[pos] in _BOUNDARY or (work[pos] in "(（" and not _READING.match(work, pos, end)):
+    if pos >= end or work[pos] in _BOUNDARY or (work[pos] in "(（" and not PINYIN_READING.match(work, pos, end)):
         # an opening bracket starts an aside (12家(增长20%), 5亿元（居全市第二）): no name goes on; not a
         # pinyin reading a host added after a character (10个(gè)大项(xiàng)目)
         return "boundary"
