@@ -356,6 +356,7 @@ def _add_census_batch(store: Store, obs: pd.DataFrame, labels: pd.DataFrame, *, 
             con.unregister("_census_long")
             con.unregister("_census_labels")
 
+
 @contextlib.contextmanager
 def _one_thread(con: "duckdb.DuckDBPyConnection") -> Iterator[None]:
     """DuckDB on one thread inside the block, its thread count as it was after it.

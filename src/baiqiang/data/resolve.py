@@ -65,16 +65,18 @@ class Resolver:
         self._status = dict(zip(col["code"], col["status"]))
         self._level = dict(zip(col["code"], col["level"]))
         self._name = dict(zip(col["code"], col["name"]))
-        county = [r for r in zip(col["code"], col["name"], col["short_name"], col["level"]) if r[3] == "county"]
-        for code, name, short, _ in county:
+        for code, name, short, level in zip(col["code"], col["name"], col["short_name"], col["level"]):
+            if level != "county":
+                continue
             for key in {name, short}:
                 if key:
                     self._by_name.setdefault(key, []).append(code)
         # Province and prefecture names and stems (keys of two or more characters), indexed once:
         # a query looks its candidate keys up instead of scanning every place.  Where several
         # places share a key, the first in registry order wins, as the former longest-first scan did.
-        upper = [r for r in zip(col["code"], col["name"], col["level"]) if r[2] in ("province", "prefecture")]
-        for code, name, level in upper:
+        for code, name, level in zip(col["code"], col["name"], col["level"]):
+            if level not in ("province", "prefecture"):
+                continue
             for key in sorted({name, nm.place_stem(name)}, key=len, reverse=True):
                 if len(key) >= 2:
                     self._prefix.setdefault(key, (code, level))

@@ -24,7 +24,7 @@ from baiqiang.extract.merge import from_table, merge_restatements
 from baiqiang.extract.model import Fact
 from baiqiang.extract.numbers import scaled
 from baiqiang.extract.quantities import Quantity, find_quantities
-from baiqiang.extract.regions import Region, analyse, clean, outside_brackets, split_names, strip_head
+from baiqiang.extract.regions import Region, analyse, clean, longest_head, outside_brackets, split_names, strip_head
 from baiqiang.extract.tables import TableState, caption_subject, caption_unit, is_cell_stream, stream_facts, table_facts
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -523,14 +523,13 @@ class _Sentence:
             name = clean(_LIST_PREFIX.sub("", names[-1])) if names else ""
             if len(name) >= 2:
                 return name
-        if region.sign and q.info is not None and q.info.std == "%" and self.dropped[0] and (
-                prev is None or prev.end < self.dropped[1]):
-            return self.dropped[0]  # 施工项目个数较上年同期增加358个，同比增长31.8%: the count's change
-        if region.sign and q.info is not None and q.info.std == "%" and self.facts and self.facts[-1].kind == "rate":
-            sm = _SUBJECT_SHARE.fullmatch(self._base(self.facts[-1].indicator))
+        if region.sign and q.info is not None and q.info.std == "%":  # a % change with no name of its own
+            if self.dropped[0] and (prev is None or prev.end < self.dropped[1]):
+                return self.dropped[0]  # 施工项目个数较上年同期增加358个，同比增长31.8%: the count's change
+            sm = _SUBJECT_SHARE.fullmatch(self._base(self.facts[-1].indicator)) \
+                if self.facts and self.facts[-1].kind == "rate" else None
             if sm:  # 煤炭开采和洗选业占比为95.56%，同比下降15.4%: the change of the share's subject
                 return sm.group(1)
-        if region.sign and q.info is not None and q.info.std == "%":
             # 为调整预算的96.5%，增长2.3%: a % change belongs to the amount, not to a share nor to a share's
             # change (…比重为7.6%，比上半年提高0.2个百分点；按可比价格计算，同比增长3.7%), also over ；
             prev = next((f for f in reversed(self.facts) if f.kind != "rate"), prev)
@@ -602,7 +601,7 @@ class _Sentence:
         """船舶工业、水产加工总产值 → 船舶工业总产值, 水产加工总产值: items without a metric head take the
         one the last item writes (the longest of ``shared_heads`` that ends it)."""
         heads = self.doc.lex.shared_heads
-        head = max((h for h in heads if names[-1].endswith(h) and len(names[-1]) > len(h)), key=len, default="")
+        head = longest_head(names[-1], heads)
         if not head or any(n.endswith(heads) for n in names[:-1]):
             return names
         return [n + head for n in names[:-1]] + [names[-1]]
@@ -664,11 +663,11 @@ class _Sentence:
             return []
         last = names[-1][:m.start()]
         heads = self.doc.lex.shared_heads
-        head = max((h for h in heads if last.endswith(h) and len(last) > len(h)), key=len, default="")
+        head = longest_head(last, heads)
         last = _COUNTED_TAIL.sub("", last[:len(last) - len(head)])
         names = [clean(strip_head(n, self.doc.lex)) for n in [*names[:-1], last]]
         if not head:  # the one head the items write (禽蛋产量), when they write one
-            written = {max((h for h in heads if n.endswith(h) and len(n) > len(h)), key=len, default="") for n in names}
+            written = {longest_head(n, heads) for n in names}
             written.discard("")
             head = written.pop() if len(written) == 1 else ""
         if not all(names):

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from baiqiang.extract.layout import PINYIN_READING
 from baiqiang.extract.model import Fact
-from baiqiang.extract.regions import split_names
+from baiqiang.extract.regions import longest_head, split_names
 
 #: The verbs of a change against a basis (提高, 回落, 收窄 ...).
 _CHANGE_VERB = r"(?:提高|提升|加快|回升|上升|增加|回落|下降|下滑|降低|放缓|收窄|扩大|减少)"
@@ -1240,8 +1240,7 @@ def items_each_have(s: Sentence) -> None:
     for f in s.facts:
         name = core(f)
         names = split_names(name) if f.kind != "rank" and "均" in s.pre(f) else []
-        head = next((h for h in sorted(s.heads, key=len, reverse=True)
-                     if len(names) > 1 and names[-1].endswith(h) and len(names[-1]) > len(h)), "")
+        head = longest_head(names[-1], s.heads) if len(names) > 1 else ""
         if not head or any(n.endswith(s.heads) for n in names[:-1]):
             out.append(f)
             continue

@@ -317,3 +317,8 @@ def split_names(s: str, count: int = 0) -> list[str]:
         if len(listed) == count:
             return listed
     return parts
+
+
+def longest_head(name: str, heads: tuple[str, ...]) -> str:
+    """The longest of ``heads`` that ends ``name`` and is not all of it (船舶工业总产值 → 总产值), else ""."""
+    return max((h for h in heads if name.endswith(h) and len(name) > len(h)), key=len, default="")

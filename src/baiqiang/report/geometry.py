@@ -41,11 +41,19 @@ def geometry_json() -> dict[int, str]:
     every text against ``json.dumps`` of the parsed geometry.
     """
     features = load_geometry()["features"]
-    pieces = geometry_text().split('"coordinates":')[1:]
+    _, pieces = _coordinate_cuts()
     if len(pieces) != len(features):
         raise ValueError(f"counties.geojson: {len(pieces)} coordinate arrays for {len(features)} features")
-    return {id(f["geometry"]): f'{{"coordinates":{piece[:piece.index("]}") + 1]},"type":"{f["geometry"]["type"]}"}}'
-            for f, piece in zip(features, pieces)}
+    return {id(f["geometry"]): f'{{"coordinates":{coordinates},"type":"{f["geometry"]["type"]}"}}'
+            for f, (coordinates, _) in zip(features, pieces)}
+
+
+@lru_cache(maxsize=1)
+def _coordinate_cuts() -> tuple[str, list[tuple[str, str]]]:
+    """The file's text cut at every ``coordinates`` array: the text before the first, then per feature the
+    array's text and the text after it (each array ends at the first ``]}`` after it; see :func:`geometry_json`)."""
+    head, *pieces = geometry_text().split('"coordinates":')
+    return head, [(piece[:cut], piece[cut:]) for piece in pieces for cut in (piece.index("]}") + 1,)]
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +65,8 @@ def feature_properties() -> list[dict[str, Any]]:
     every coordinate.  The report's content needs only the adcodes, so the full parse
     waits until the maps are drawn, after the PDF has gone to its worker.
     """
-    pieces = geometry_text().split('"coordinates":')
-    light = pieces[0] + "".join('"coordinates":null' + piece[piece.index("]}") + 1:] for piece in pieces[1:])
+    head, pieces = _coordinate_cuts()
+    light = head + "".join('"coordinates":null' + after for _, after in pieces)
     return [f["properties"] for f in json.loads(light)["features"]]
 
 
